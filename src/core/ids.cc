@@ -1,0 +1,64 @@
+#include "core/ids.h"
+
+#include "core/utf8.h"
+
+namespace tailor {
+
+namespace {
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+}  // namespace
+
+std::string NewUlid(const Clock& clock, Random& random) {
+  uint64_t ms = static_cast<uint64_t>(clock.NowMs());
+  uint64_t hi = random.Next64();
+  uint64_t lo = random.Next64();
+  std::string out(26, '0');
+  // 10 characters of time (50 bits, top 2 always zero for 48-bit time).
+  for (int i = 9; i >= 0; --i) {
+    out[i] = kCrockford[ms & 31];
+    ms >>= 5;
+  }
+  // 16 characters of randomness (80 bits): 40 bits from hi, 40 from lo.
+  uint64_t r1 = hi >> 24;
+  uint64_t r2 = lo >> 24;
+  for (int i = 17; i >= 10; --i) {
+    out[i] = kCrockford[r1 & 31];
+    r1 >>= 5;
+  }
+  for (int i = 25; i >= 18; --i) {
+    out[i] = kCrockford[r2 & 31];
+    r2 >>= 5;
+  }
+  return out;
+}
+
+std::string RandomHex(Random& random, size_t bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  uint64_t word = 0;
+  for (size_t i = 0; i < bytes; ++i) {
+    if (i % 8 == 0) word = random.Next64();
+    uint8_t b = word & 0xff;
+    word >>= 8;
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Status ValidateExternalId(std::string_view id, std::string_view path) {
+  if (id.empty()) return InvalidArgument("must not be empty", std::string(path));
+  if (id.size() > 256) {
+    return InvalidArgument("is longer than 256 bytes", std::string(path));
+  }
+  if (!IsValidUtf8(id)) return InvalidArgument("is not valid UTF-8", std::string(path));
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7f) {
+      return InvalidArgument("contains a control character", std::string(path));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace tailor

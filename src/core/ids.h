@@ -1,0 +1,26 @@
+// Identifiers. Ids Tailor generates are 26-character, lexicographically time-ordered
+// ULID strings (Crockford base32: 48-bit millisecond time + 80 random bits), so ids of
+// decisions, jobs and config versions sort by creation time in the store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "core/status.h"
+
+namespace tailor {
+
+// Returns a new ULID using the injected clock and random source.
+std::string NewUlid(const Clock& clock, Random& random);
+
+// Returns `bytes` random bytes, hex-encoded (2*bytes characters).
+std::string RandomHex(Random& random, size_t bytes);
+
+// External ids (user_id, anonymous_id, event_id) are opaque strings chosen by clients.
+// They must be 1..256 bytes of valid UTF-8 without control characters.
+Status ValidateExternalId(std::string_view id, std::string_view path);
+
+}  // namespace tailor

@@ -1,0 +1,40 @@
+#include "core/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace tailor {
+namespace {
+
+TEST(Ulid, SortsByTimeAndIsUnique) {
+  FakeClock clock(1'700'000'000'000);
+  SeededRandom random(42);
+  std::string a = NewUlid(clock, random);
+  clock.AdvanceMs(1);
+  std::string b = NewUlid(clock, random);
+  EXPECT_EQ(a.size(), 26u);
+  EXPECT_LT(a, b);
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(NewUlid(clock, random));
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(ExternalId, Validation) {
+  EXPECT_TRUE(ValidateExternalId("user-1", "user_id").ok());
+  EXPECT_TRUE(ValidateExternalId("Zoë 🙂", "user_id").ok());
+  EXPECT_EQ(ValidateExternalId("", "user_id").path(), "user_id");
+  EXPECT_FALSE(ValidateExternalId(std::string(257, 'a'), "user_id").ok());
+  EXPECT_FALSE(ValidateExternalId("a\nb", "user_id").ok());
+  EXPECT_FALSE(ValidateExternalId("\xff\xfe", "user_id").ok());
+  EXPECT_FALSE(ValidateExternalId("\xed\xa0\x80", "user_id").ok());  // UTF-16 surrogate
+}
+
+TEST(RandomHex, Length) {
+  SeededRandom random(1);
+  EXPECT_EQ(RandomHex(random, 16).size(), 32u);
+  EXPECT_NE(RandomHex(random, 16), RandomHex(random, 16));
+}
+
+}  // namespace
+}  // namespace tailor

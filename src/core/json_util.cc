@@ -1,0 +1,64 @@
+#include "core/json_util.h"
+
+#include <cstdio>
+
+namespace tailor {
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonString(&out, s);
+  return out;
+}
+
+void AppendPathMember(std::string* path, std::string_view member) {
+  bool plain = !member.empty();
+  for (char c : member) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '-' || c == '$')) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    if (!path->empty()) path->push_back('.');
+    path->append(member);
+  } else {
+    path->push_back('[');
+    AppendJsonString(path, member);
+    path->push_back(']');
+  }
+}
+
+void AppendPathIndex(std::string* path, size_t index) {
+  path->push_back('[');
+  path->append(std::to_string(index));
+  path->push_back(']');
+}
+
+}  // namespace tailor

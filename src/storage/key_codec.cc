@@ -1,0 +1,62 @@
+#include "storage/key_codec.h"
+
+namespace tailor::storage {
+
+namespace {
+
+void AppendBigEndianTime(std::string* out, int64_t ms) {
+  uint64_t v = static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63);
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+}  // namespace
+
+std::string ProfilePrefix(std::string_view pid) {
+  std::string out;
+  out.reserve(pid.size() + 2);
+  out.push_back('{');
+  out.append(pid);
+  out.push_back('}');
+  return out;
+}
+
+std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id) {
+  std::string out = ProfilePrefix(pid);
+  AppendBigEndianTime(&out, timestamp_ms);
+  out.append(event_id);
+  return out;
+}
+
+std::string EventKeyLowerBound(std::string_view pid, int64_t timestamp_ms) {
+  std::string out = ProfilePrefix(pid);
+  AppendBigEndianTime(&out, timestamp_ms);
+  return out;
+}
+
+std::optional<DecodedEventKey> DecodeEventKey(std::string_view key) {
+  size_t close = key.find('}');
+  if (key.empty() || key[0] != '{' || close == std::string_view::npos ||
+      key.size() < close + 1 + 8) {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | static_cast<unsigned char>(key[close + 1 + i]);
+  }
+  DecodedEventKey d;
+  d.pid = key.substr(1, close - 1);
+  d.timestamp_ms = static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+  d.event_id = key.substr(close + 9);
+  return d;
+}
+
+std::string IdentityKey(char kind, std::string_view external_id) {
+  std::string out;
+  out.reserve(external_id.size() + 2);
+  out.push_back(kind);
+  out.push_back(':');
+  out.append(external_id);
+  return out;
+}
+
+}  // namespace tailor::storage

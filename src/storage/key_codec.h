@@ -1,0 +1,38 @@
+// The one place keys are built (STYLE.md rule 9). Layouts: docs/storage-format.md.
+//
+// Profile-scoped keys start with "{" + pid + "}" where pid is a 26-character ULID: the
+// braces make it a Redis Cluster hash tag, and every key of a profile in every
+// profile-scoped keyspace falls in [ProfilePrefix(pid), PrefixEnd(ProfilePrefix(pid))).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tailor::storage {
+
+inline constexpr size_t kPidBytes = 26;
+
+// "{pid}".
+std::string ProfilePrefix(std::string_view pid);
+
+// Events: "{pid}" + 8-byte big-endian (timestamp_ms with the sign bit flipped, so
+// negative times sort first) + event_id. Sorted by time within a profile.
+std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id);
+
+// The smallest event key of `pid` at or after `timestamp_ms`.
+std::string EventKeyLowerBound(std::string_view pid, int64_t timestamp_ms);
+
+struct DecodedEventKey {
+  std::string_view pid;
+  int64_t timestamp_ms;
+  std::string_view event_id;
+};
+// Decodes an EventKey; nullopt when `key` is not one.
+std::optional<DecodedEventKey> DecodeEventKey(std::string_view key);
+
+// Identities: kind + ':' + external id, kind is "u" (user_id) or "a" (anonymous_id).
+std::string IdentityKey(char kind, std::string_view external_id);
+
+}  // namespace tailor::storage

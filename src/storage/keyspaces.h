@@ -1,0 +1,52 @@
+// Every keyspace Tailor stores, in one place (STYLE.md rule 9). Each keyspace is one
+// RocksDB column family. Layouts are documented in docs/storage-format.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace tailor::storage {
+
+enum class Keyspace : uint8_t {
+  kMeta = 0,      // format version, data-dir identity
+  kApiKeys,       // sha256(key) -> API key record
+  kConfig,        // config versions
+  kProfiles,      // {pid} -> profile document
+  kEvents,        // {pid} ts event_id -> event
+  kIdentities,    // kind ':' external id -> pid
+  kDedup,         // event_id -> pid (expires after the dedup window)
+  kDeadLetters,   // ulid -> rejected event + reason (expires after retention)
+  kJobs,          // job id -> job record
+  kCount,
+};
+
+struct KeyspaceInfo {
+  std::string_view name;  // column family name, stable on disk
+  // True when values carry an 8-byte write-time header so entries can expire (TTL).
+  // Fixed per keyspace: the TTL *duration* is a setting, the header is a format fact.
+  bool expires;
+  // Keys start with a profile prefix "{pid}" (export / erase by range, Redis hash tag).
+  bool profile_scoped;
+};
+
+inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)> kKeyspaces = {{
+    {"meta", false, false},
+    {"api_keys", false, false},
+    {"config", false, false},
+    {"profiles", false, true},
+    {"events", false, true},
+    {"identities", false, false},
+    {"dedup", true, false},
+    {"dead_letters", true, false},
+    {"jobs", false, false},
+}};
+
+inline constexpr const KeyspaceInfo& Info(Keyspace ks) {
+  return kKeyspaces[static_cast<size_t>(ks)];
+}
+
+// Current on-disk format version, stored in meta under "format_version".
+inline constexpr uint32_t kFormatVersion = 1;
+
+}  // namespace tailor::storage

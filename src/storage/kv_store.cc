@@ -1,0 +1,33 @@
+#include "storage/kv_store.h"
+
+namespace tailor::storage {
+
+void WriteBatch::Put(Keyspace ks, std::string_view key, std::string_view value) {
+  ops_.push_back(Op{OpType::kPut, ks, std::string(key), std::string(value)});
+  bytes_ += key.size() + value.size();
+}
+
+void WriteBatch::Delete(Keyspace ks, std::string_view key) {
+  ops_.push_back(Op{OpType::kDelete, ks, std::string(key), {}});
+  bytes_ += key.size();
+}
+
+void WriteBatch::DeleteRange(Keyspace ks, std::string_view begin, std::string_view end) {
+  ops_.push_back(Op{OpType::kDeleteRange, ks, std::string(begin), std::string(end)});
+  bytes_ += begin.size() + end.size();
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    unsigned char c = static_cast<unsigned char>(end.back());
+    if (c != 0xff) {
+      end.back() = static_cast<char>(c + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+}  // namespace tailor::storage

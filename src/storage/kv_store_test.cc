@@ -1,0 +1,152 @@
+// Runs the same contract tests against MemoryStore and RocksStore.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "storage/key_codec.h"
+#include "storage/memory_store.h"
+#include "storage/rocks_store.h"
+#include "testutil/testutil.h"
+
+namespace tailor::storage {
+namespace {
+
+struct StoreFactory {
+  std::string name;
+  std::function<std::unique_ptr<KvStore>(const std::string& dir, const StoreOptions&,
+                                         const Clock&)>
+      open;
+};
+
+void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
+
+class KvStoreContract : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  std::unique_ptr<KvStore> Open(const StoreOptions& options = {}) {
+    return GetParam().open(dir_.str() + "/db", options, clock_);
+  }
+  testutil::TempDir dir_;
+  FakeClock clock_;
+};
+
+TEST_P(KvStoreContract, PutGetDeleteAtomically) {
+  auto store = Open();
+  WriteBatch b;
+  b.Put(Keyspace::kProfiles, "{a}", "1");
+  b.Put(Keyspace::kEvents, "{a}x", "2");
+  ASSERT_OK(store->Write(b));
+  EXPECT_EQ(**store->Get(Keyspace::kProfiles, "{a}"), "1");
+  EXPECT_FALSE(store->Get(Keyspace::kEvents, "{a}").value().has_value());
+  EXPECT_FALSE(store->Get(Keyspace::kProfiles, "{a}x").value().has_value());
+  WriteBatch d;
+  d.Delete(Keyspace::kProfiles, "{a}");
+  ASSERT_OK(store->Write(d, WriteOptions{true}));
+  EXPECT_FALSE(store->Get(Keyspace::kProfiles, "{a}").value().has_value());
+}
+
+TEST_P(KvStoreContract, IteratesWithinBoundsInOrder) {
+  auto store = Open();
+  WriteBatch b;
+  for (std::string k : {"a1", "b1", "b3", "b2", "c1"}) b.Put(Keyspace::kEvents, k, "v" + k);
+  ASSERT_OK(store->Write(b));
+  auto it = store->NewIterator(Keyspace::kEvents, "b", PrefixEnd("b"));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) keys.emplace_back(it->key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"b1", "b2", "b3"}));
+  it->SeekToLast();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "b3");
+  EXPECT_EQ(it->value(), "vb3");
+  it->Seek("b2");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "b2");
+  ASSERT_OK(it->status());
+}
+
+TEST_P(KvStoreContract, DeleteRangeErasesOneProfile) {
+  auto store = Open();
+  std::string p1 = ProfilePrefix("01JDABCDEFGHJKMNPQRSTVWXY1");
+  std::string p2 = ProfilePrefix("01JDABCDEFGHJKMNPQRSTVWXY2");
+  WriteBatch b;
+  for (int i = 0; i < 10; ++i) {
+    b.Put(Keyspace::kEvents, p1 + std::to_string(i), "x");
+    b.Put(Keyspace::kEvents, p2 + std::to_string(i), "y");
+  }
+  ASSERT_OK(store->Write(b));
+  WriteBatch erase;
+  erase.DeleteRange(Keyspace::kEvents, p1, PrefixEnd(p1));
+  ASSERT_OK(store->Write(erase));
+  auto it = store->NewIterator(Keyspace::kEvents, "", "");
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) EXPECT_EQ(it->key().substr(0, 28), p2);
+  EXPECT_EQ(n, 10);
+}
+
+TEST_P(KvStoreContract, ExpiringKeyspaceHidesOldEntries) {
+  StoreOptions options;
+  options.SetTtl(Keyspace::kDedup, 1000);
+  auto store = Open(options);
+  WriteBatch b;
+  b.Put(Keyspace::kDedup, "e1", "p");
+  ASSERT_OK(store->Write(b));
+  clock_.AdvanceMs(500);
+  b.Clear();
+  b.Put(Keyspace::kDedup, "e2", "p");
+  ASSERT_OK(store->Write(b));
+  EXPECT_EQ(**store->Get(Keyspace::kDedup, "e1"), "p");
+  clock_.AdvanceMs(600);
+  EXPECT_FALSE(store->Get(Keyspace::kDedup, "e1").value().has_value());
+  EXPECT_EQ(**store->Get(Keyspace::kDedup, "e2"), "p");
+  auto it = store->NewIterator(Keyspace::kDedup, "", "");
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "e2");
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+}
+
+TEST(StoreOptions, RejectsRetentionOnPermanentKeyspace) {
+  StoreOptions options;
+  options.SetTtl(Keyspace::kEvents, 10);
+  EXPECT_FALSE(options.Validate().ok());
+}
+
+TEST(RocksStore, SurvivesReopenAndCheckpoints) {
+  testutil::TempDir dir;
+  FakeClock clock;
+  {
+    auto store = OpenRocksStore(dir.str() + "/db", {}, clock);
+    ASSERT_OK(store);
+    WriteBatch b;
+    b.Put(Keyspace::kProfiles, "{p}", "doc");
+    ASSERT_OK((*store)->Write(b));
+    ASSERT_OK((*store)->Checkpoint(dir.str() + "/cp"));
+    auto locked = OpenRocksStore(dir.str() + "/db", {}, clock);
+    ASSERT_FALSE(locked.ok());
+    EXPECT_NE(locked.status().message().find("another tailor"), std::string::npos);
+    EXPECT_FALSE((*store)->Stats().empty());
+  }
+  for (const char* sub : {"/db", "/cp"}) {
+    auto store = OpenRocksStore(dir.str() + sub, {}, clock);
+    ASSERT_OK(store);
+    EXPECT_EQ(*(*store)->Get(Keyspace::kProfiles, "{p}").value(), "doc");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, KvStoreContract,
+    ::testing::Values(
+        StoreFactory{"memory",
+                     [](const std::string&, const StoreOptions& o, const Clock& c) {
+                       return std::unique_ptr<KvStore>(std::make_unique<MemoryStore>(c, o));
+                     }},
+        StoreFactory{"rocksdb",
+                     [](const std::string& dir, const StoreOptions& o, const Clock& c) {
+                       auto r = OpenRocksStore(dir, o, c);
+                       EXPECT_TRUE(r.ok()) << r.status().ToString();
+                       return std::move(r).value();
+                     }}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace tailor::storage

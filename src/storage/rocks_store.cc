@@ -1,0 +1,300 @@
+#include "storage/rocks_store.h"
+
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "storage/value_header.h"
+
+namespace tailor::storage {
+
+namespace {
+
+// Profile ids are 26-character ULIDs; a profile prefix is "{" + pid + "}".
+constexpr size_t kProfilePrefixBytes = 28;
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Corruption(msg);
+  if (s.IsNotFound()) return NotFound(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return Unavailable(msg);
+  if (s.IsInvalidArgument()) return InvalidArgument(msg);
+  return IOError(msg);
+}
+
+class ExpiryFilter final : public rocksdb::CompactionFilter {
+ public:
+  ExpiryFilter(int64_t ttl_ms, const Clock& clock) : ttl_ms_(ttl_ms), clock_(clock) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*,
+              bool*) const override {
+    return internal::Expired(std::string_view(value.data(), value.size()), ttl_ms_,
+                             clock_.NowMs());
+  }
+  const char* Name() const override { return "tailor.ExpiryFilter"; }
+
+ private:
+  int64_t ttl_ms_;
+  const Clock& clock_;
+};
+
+class RocksIterator final : public Iterator {
+ public:
+  RocksIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string lower,
+                std::string upper, bool expires, int64_t ttl_ms, const Clock& clock)
+      : lower_(std::move(lower)), upper_(std::move(upper)), lower_slice_(lower_),
+        upper_slice_(upper_), expires_(expires), ttl_ms_(ttl_ms), clock_(clock) {
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower_slice_;
+    if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
+    // Range scans cross profile prefixes (e.g. listing), so do not restrict to a prefix.
+    ro.total_order_seek = true;
+    it_.reset(db->NewIterator(ro, cf));
+  }
+  bool Valid() const override { return it_->Valid(); }
+  void Seek(std::string_view key) override {
+    it_->Seek(rocksdb::Slice(key.data(), key.size()));
+    SkipExpired(true);
+  }
+  void SeekToFirst() override {
+    it_->SeekToFirst();
+    SkipExpired(true);
+  }
+  void SeekToLast() override {
+    it_->SeekToLast();
+    SkipExpired(false);
+  }
+  void Next() override {
+    it_->Next();
+    SkipExpired(true);
+  }
+  void Prev() override {
+    it_->Prev();
+    SkipExpired(false);
+  }
+  std::string_view key() const override {
+    rocksdb::Slice k = it_->key();
+    return {k.data(), k.size()};
+  }
+  std::string_view value() const override {
+    rocksdb::Slice v = it_->value();
+    std::string_view sv(v.data(), v.size());
+    return expires_ ? sv.substr(std::min(sv.size(), internal::kHeaderBytes)) : sv;
+  }
+  Status status() const override { return FromRocks(it_->status(), "iterator"); }
+
+ private:
+  void SkipExpired(bool forward) {
+    if (!expires_ || ttl_ms_ <= 0) return;
+    int64_t now = clock_.NowMs();
+    while (it_->Valid()) {
+      rocksdb::Slice v = it_->value();
+      if (!internal::Expired(std::string_view(v.data(), v.size()), ttl_ms_, now)) return;
+      if (forward) it_->Next(); else it_->Prev();
+    }
+  }
+
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  bool expires_;
+  int64_t ttl_ms_;
+  const Clock& clock_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStore final : public KvStore {
+ public:
+  RocksStore(const StoreOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
+
+  ~RocksStore() override {
+    if (db_ != nullptr) {
+      for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+      db_->Close().PermitUncheckedError();
+    }
+  }
+
+  Status Open(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return IOError("cannot create data directory " + path + ": " + ec.message());
+
+    rocksdb::DBOptions db_opts;
+    db_opts.create_if_missing = true;
+    db_opts.create_missing_column_families = true;
+    db_opts.max_background_jobs = options_.background_jobs;
+    db_opts.bytes_per_sync = 1 << 20;
+    // Several concurrent writers (HTTP threads) share one WAL write; with sync they share
+    // one fsync (group commit).
+    db_opts.enable_pipelined_write = true;
+
+    auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (size_t i = 0; i < kKeyspaces.size(); ++i) {
+      const KeyspaceInfo& info = kKeyspaces[i];
+      rocksdb::ColumnFamilyOptions cf;
+      cf.write_buffer_size = options_.write_buffer_bytes;
+      cf.compression = rocksdb::kLZ4Compression;
+      rocksdb::BlockBasedTableOptions table;
+      table.block_cache = cache;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = true;
+      cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+      cf.memtable_whole_key_filtering = true;
+      cf.memtable_prefix_bloom_size_ratio = 0.05;
+      if (info.profile_scoped) {
+        cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kProfilePrefixBytes));
+      }
+      int64_t ttl = options_.ttl_ms[i];
+      if (info.expires && ttl > 0) {
+        filters_.push_back(std::make_unique<ExpiryFilter>(ttl, clock_));
+        cf.compaction_filter = filters_.back().get();
+      }
+      cfs.emplace_back(i == 0 ? rocksdb::kDefaultColumnFamilyName : std::string(info.name), cf);
+    }
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(db_opts, path, cfs, &handles_, &raw);
+    if (!s.ok()) {
+      if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+        return IOError("data directory " + path +
+                       " is locked; is another tailor process using it? (" + s.ToString() + ")");
+      }
+      return FromRocks(s, "opening " + path);
+    }
+    db_.reset(raw);
+    return CheckFormatVersion();
+  }
+
+  Result<std::optional<std::string>> Get(Keyspace ks, std::string_view key) override {
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), Handle(ks), rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "get");
+    if (!Info(ks).expires) return std::optional<std::string>(std::move(value));
+    if (internal::Expired(value, options_.Ttl(ks), clock_.NowMs())) {
+      return std::optional<std::string>();
+    }
+    value.erase(0, internal::kHeaderBytes);
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status Write(const WriteBatch& batch, const WriteOptions& options) override {
+    rocksdb::WriteBatch wb(batch.ApproximateBytes() + 24 * batch.size() + 16);
+    int64_t now = clock_.NowMs();
+    std::string scratch;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      auto* h = Handle(op.keyspace);
+      rocksdb::Slice key(op.key.data(), op.key.size());
+      rocksdb::Status s;
+      switch (op.type) {
+        case WriteBatch::OpType::kPut:
+          if (Info(op.keyspace).expires) {
+            scratch.clear();
+            internal::AppendHeader(&scratch, now);
+            scratch.append(op.value);
+            s = wb.Put(h, key, scratch);
+          } else {
+            s = wb.Put(h, key, rocksdb::Slice(op.value.data(), op.value.size()));
+          }
+          break;
+        case WriteBatch::OpType::kDelete:
+          s = wb.Delete(h, key);
+          break;
+        case WriteBatch::OpType::kDeleteRange: {
+          if (op.value.empty()) return InvalidArgument("DeleteRange needs an end key");
+          s = wb.DeleteRange(h, key, rocksdb::Slice(op.value.data(), op.value.size()));
+          break;
+        }
+      }
+      if (!s.ok()) return FromRocks(s, "building write batch");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = options.sync;
+    return FromRocks(db_->Write(wo, &wb), "write");
+  }
+
+  std::unique_ptr<Iterator> NewIterator(Keyspace ks, std::string_view lower,
+                                        std::string_view upper) override {
+    return std::make_unique<RocksIterator>(db_.get(), Handle(ks), std::string(lower),
+                                           std::string(upper), Info(ks).expires,
+                                           options_.Ttl(ks), clock_);
+  }
+
+  Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    TAILOR_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+    std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+    return FromRocks(cp->CreateCheckpoint(dir), "checkpoint to " + dir);
+  }
+
+  Status Flush() override {
+    TAILOR_RETURN_IF_ERROR(FromRocks(db_->FlushWAL(true), "flush WAL"));
+    rocksdb::FlushOptions fo;
+    return FromRocks(db_->Flush(fo, handles_), "flush");
+  }
+
+  std::map<std::string, uint64_t> Stats() override {
+    std::map<std::string, uint64_t> out;
+    for (size_t i = 0; i < kKeyspaces.size(); ++i) {
+      std::string label = "{keyspace=\"" + std::string(kKeyspaces[i].name) + "\"}";
+      uint64_t v = 0;
+      if (db_->GetIntProperty(handles_[i], "rocksdb.estimate-num-keys", &v)) {
+        out["estimated_keys" + label] = v;
+      }
+      if (db_->GetIntProperty(handles_[i], "rocksdb.total-sst-files-size", &v)) {
+        out["sst_bytes" + label] = v;
+      }
+      if (db_->GetIntProperty(handles_[i], "rocksdb.cur-size-all-mem-tables", &v)) {
+        out["memtable_bytes" + label] = v;
+      }
+    }
+    uint64_t v = 0;
+    if (db_->GetAggregatedIntProperty("rocksdb.block-cache-usage", &v)) out["block_cache_bytes"] = v;
+    if (db_->GetIntProperty("rocksdb.num-running-compactions", &v)) out["running_compactions"] = v;
+    return out;
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* Handle(Keyspace ks) { return handles_[static_cast<size_t>(ks)]; }
+
+  Status CheckFormatVersion() {
+    TAILOR_ASSIGN_OR_RETURN(auto existing, Get(Keyspace::kMeta, "format_version"));
+    if (!existing) {
+      WriteBatch b;
+      b.Put(Keyspace::kMeta, "format_version", std::to_string(kFormatVersion));
+      return Write(b, WriteOptions{true});
+    }
+    uint32_t v = static_cast<uint32_t>(std::strtoul(existing->c_str(), nullptr, 10));
+    if (v > kFormatVersion) {
+      return FailedPrecondition("data directory has format version " + *existing +
+                                " but this tailor understands up to " +
+                                std::to_string(kFormatVersion) + "; upgrade tailor");
+    }
+    return Status::OK();
+  }
+
+  StoreOptions options_;
+  const Clock& clock_;
+  std::vector<std::unique_ptr<ExpiryFilter>> filters_;  // outlive db_ (declared first)
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KvStore>> OpenRocksStore(const std::string& path,
+                                                const StoreOptions& options,
+                                                const Clock& clock) {
+  TAILOR_RETURN_IF_ERROR(options.Validate());
+  auto store = std::make_unique<RocksStore>(options, clock);
+  TAILOR_RETURN_IF_ERROR(store->Open(path));
+  return std::unique_ptr<KvStore>(std::move(store));
+}
+
+}  // namespace tailor::storage
