@@ -34,7 +34,6 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> f
     line.push_back(':');
     AppendJsonString(&line, v);
   }
-  line.push_back('}');
   Logger().log(lvl, line);
 }
 

@@ -1,0 +1,228 @@
+#include "app/app.h"
+
+#include <atomic>
+#include <cstdlib>
+
+#include "config/config_store.h"
+#include "config/runtime.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/random.h"
+#include "governance/api_keys.h"
+#include "governance/rate_limiter.h"
+#include "identity/identity_index.h"
+#include "ingest/pipeline.h"
+#include "ingest/schema_registry.h"
+#include "profile/profile_store.h"
+#include "server/authenticator.h"
+#include "server/http_server.h"
+#include "server/local_dispatch.h"
+#include "server/router.h"
+#include "server/routes.h"
+#include "server/services.h"
+#include "storage/rocks_store.h"
+
+namespace tailor::app {
+
+namespace {
+
+// Maps API keys (governance) to principals with scope bits (server).
+class KeyAuthenticator final : public server::Authenticator {
+ public:
+  explicit KeyAuthenticator(governance::ApiKeyStore& keys) : keys_(keys) {}
+  Result<server::Principal> Authenticate(std::string_view token) override {
+    TAILOR_ASSIGN_OR_RETURN(governance::ApiKeyRecord r, keys_.Authenticate(token));
+    server::Principal p;
+    p.key_id = r.id;
+    for (const auto& s : r.scopes) {
+      if (auto scope = server::ParseScope(s)) p.scopes |= *scope;
+    }
+    return p;
+  }
+
+ private:
+  governance::ApiKeyStore& keys_;
+};
+
+void AppendCounter(std::string* out, const char* name, const char* help, const char* label,
+                   std::initializer_list<std::pair<const char*, uint64_t>> values) {
+  *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+  for (const auto& [v, n] : values) {
+    *out += std::string(name) + "{" + label + "=\"" + v + "\"} " + std::to_string(n) + "\n";
+  }
+}
+
+}  // namespace
+
+struct App::Impl {
+  Settings settings;
+  SystemClock clock;
+  SystemRandom random;
+  Metrics metrics;
+  std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<profile::ProfileStore> profiles;
+  std::unique_ptr<identity::IdentityIndex> identities;
+  std::unique_ptr<ingest::Pipeline> pipeline;
+  std::unique_ptr<governance::ApiKeyStore> keys;
+  std::unique_ptr<governance::RateLimiter> rate_limiter;
+  std::unique_ptr<config::ConfigStore> configs;
+  std::unique_ptr<KeyAuthenticator> authenticator;
+  config::RuntimeHolder runtime;
+  server::Services services;
+  std::unique_ptr<server::Router> router;
+  std::optional<std::string> bootstrap_key;
+  std::atomic<bool> ready{false};
+
+  Status Activate(std::shared_ptr<const config::ConfigSnapshot> snapshot) {
+    TAILOR_ASSIGN_OR_RETURN(auto rt, config::Runtime::Build(std::move(snapshot),
+                                                            settings.max_batch_events));
+    uint64_t version = rt->config->version;
+    runtime.Store(std::move(rt));
+    LogInfo("config active", {{"version", std::to_string(version)}});
+    return Status::OK();
+  }
+
+  void RegisterCollectors() {
+    metrics.AddCollector([this](std::string* out) {
+      const auto& c = pipeline->counters();
+      AppendCounter(out, "tailor_events_total", "Events by ingest outcome.", "outcome",
+                    {{"accepted", c.accepted.load()},
+                     {"duplicate", c.duplicates.load()},
+                     {"rejected", c.rejected.load()},
+                     {"dead_lettered", c.dead_lettered.load()},
+                     {"sampled_out", c.sampled_out.load()},
+                     {"consent_dropped", c.consent_dropped.load()}});
+      *out += "# HELP tailor_ingest_batches_total Event batches committed.\n"
+              "# TYPE tailor_ingest_batches_total counter\ntailor_ingest_batches_total " +
+              std::to_string(c.batches.load()) + "\n";
+      *out += "# HELP tailor_profile_merges_total Anonymous profiles merged into user profiles.\n"
+              "# TYPE tailor_profile_merges_total counter\ntailor_profile_merges_total " +
+              std::to_string(c.merges.load()) + "\n";
+      *out += "# HELP tailor_ingest_write_errors_total Batches whose write failed (not acknowledged).\n"
+              "# TYPE tailor_ingest_write_errors_total counter\ntailor_ingest_write_errors_total " +
+              std::to_string(c.write_errors.load()) + "\n";
+      *out += "# HELP tailor_config_version Active configuration version.\n"
+              "# TYPE tailor_config_version gauge\ntailor_config_version " +
+              std::to_string(runtime.Load()->config->version) + "\n";
+    });
+    metrics.AddCollector([this](std::string* out) {
+      *out += "# HELP tailor_storage Storage engine statistics (RocksDB properties).\n"
+              "# TYPE tailor_storage gauge\n";
+      for (const auto& [name, v] : store->Stats()) {
+        size_t brace = name.find('{');
+        std::string base = brace == std::string::npos ? name : name.substr(0, brace);
+        std::string labels = brace == std::string::npos ? "" : name.substr(brace + 1, name.size() - brace - 2);
+        *out += "tailor_storage{stat=\"" + base + "\"" + (labels.empty() ? "" : "," + labels) +
+                "} " + std::to_string(v) + "\n";
+      }
+    });
+  }
+};
+
+App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+App::~App() {
+  if (impl_ && impl_->store) impl_->store->Flush().IgnoreError();
+}
+
+Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
+  TAILOR_RETURN_IF_ERROR(settings.Validate());
+  SetLogLevel(settings.log_level);
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.settings = settings;
+  storage::StoreOptions so;
+  so.SetTtl(storage::Keyspace::kDedup, settings.dedup_retention_ms);
+  so.SetTtl(storage::Keyspace::kDeadLetters, settings.dead_letter_retention_ms);
+  so.block_cache_bytes = settings.block_cache_bytes;
+  TAILOR_ASSIGN_OR_RETURN(m.store, storage::OpenRocksStore(settings.data_dir, so, m.clock));
+  m.profiles = std::make_unique<profile::ProfileStore>(*m.store);
+  m.identities = std::make_unique<identity::IdentityIndex>(*m.store);
+  m.pipeline = std::make_unique<ingest::Pipeline>(*m.store, *m.profiles, *m.identities, m.clock,
+                                                  m.random,
+                                                  ingest::PipelineOptions{settings.sync_writes});
+  TAILOR_ASSIGN_OR_RETURN(m.keys, governance::ApiKeyStore::Open(*m.store, m.clock, m.random));
+  const char* env_key = std::getenv("TAILOR_ADMIN_KEY");
+  TAILOR_ASSIGN_OR_RETURN(m.bootstrap_key, m.keys->Bootstrap(env_key ? env_key : ""));
+  m.rate_limiter = std::make_unique<governance::RateLimiter>(m.clock);
+  config::LoadOptions lo;
+  lo.validate_schema = ingest::ValidateSchemaText;
+  m.configs = std::make_unique<config::ConfigStore>(*m.store, lo);
+  TAILOR_ASSIGN_OR_RETURN(auto current, m.configs->Current());
+  TAILOR_RETURN_IF_ERROR(m.Activate(current));
+  m.authenticator = std::make_unique<KeyAuthenticator>(*m.keys);
+
+  server::Services& s = m.services;
+  s.clock = &m.clock;
+  s.store = m.store.get();
+  s.pipeline = m.pipeline.get();
+  s.profiles = m.profiles.get();
+  s.identities = m.identities.get();
+  s.keys = m.keys.get();
+  s.rate_limiter = m.rate_limiter.get();
+  s.configs = m.configs.get();
+  s.metrics = &m.metrics;
+  Impl* raw = &m;
+  s.runtime = [raw] { return raw->runtime.Load(); };
+  s.activate = [raw](std::shared_ptr<const config::ConfigSnapshot> snap) {
+    return raw->Activate(std::move(snap));
+  };
+  s.ready = [raw] { return raw->ready.load(); };
+  TAILOR_ASSIGN_OR_RETURN(auto router, server::Router::Create(server::BuildRoutes(s)));
+  m.router = std::make_unique<server::Router>(std::move(router));
+  m.RegisterCollectors();
+  return std::unique_ptr<App>(new App(std::move(impl)));
+}
+
+const std::optional<std::string>& App::bootstrap_key() const { return impl_->bootstrap_key; }
+
+Result<std::string> App::ApplyConfigDir(const std::string& dir, const std::string& by) {
+  TAILOR_ASSIGN_OR_RETURN(config::ConfigFiles files, config::LoadDirectory(dir));
+  std::vector<config::ConfigError> errors;
+  auto applied = impl_->configs->Apply(files, by, impl_->clock.NowMs(), &errors);
+  if (!applied.ok()) return applied.status();
+  if (applied->changed) TAILOR_RETURN_IF_ERROR(impl_->Activate(applied->snapshot));
+  return "config version " + std::to_string(applied->snapshot->version) +
+         (applied->changed ? " (applied)" : " (unchanged)");
+}
+
+Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
+  Impl& m = *impl_;
+  server::HttpServerOptions ho;
+  ho.listen = m.settings.listen;
+  ho.threads = m.settings.http_threads;
+  ho.max_body_bytes = m.settings.max_body_bytes;
+  ho.request_timeout_ms = m.settings.request_timeout_ms;
+  ho.drain_timeout_ms = m.settings.drain_timeout_ms;
+  TAILOR_RETURN_IF_ERROR(ho.Validate());
+  server::HttpServer http(ho, server::BuildRoutes(m.services), *m.authenticator, m.metrics, m.clock);
+  TAILOR_RETURN_IF_ERROR(http.Start());
+  http.ShutdownOnSignals();
+  m.ready = true;
+  on_listening(http.port());
+  http.Wait();
+  m.ready = false;
+  LogInfo("server drained; flushing store");
+  return m.store->Flush();
+}
+
+server::HttpResponse App::Call(server::Method method, std::string target, std::string body) {
+  server::HttpRequest req;
+  req.method = method;
+  req.target = std::move(target);
+  req.body = std::move(body);
+  req.principal.key_id = "cli";
+  req.principal.scopes = server::kScopeAdmin;
+  return server::DispatchLocal(*impl_->router, std::move(req));
+}
+
+bool App::Empty() {
+  auto it = impl_->store->NewIterator(storage::Keyspace::kProfiles, "", "");
+  it->SeekToFirst();
+  return !it->Valid();
+}
+
+Status App::Flush() { return impl_->store->Flush(); }
+
+}  // namespace tailor::app

@@ -1,0 +1,28 @@
+// tailor: the one binary. `tailor --help` lists the commands.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Tailor — a self-hosted, real-time personalization engine.\n"
+               "Run `tailor <command> --help` for the options of a command.",
+               "tailor"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tailor 0.1.0");
+  int exit_code = 0;
+  tailor::cli::RegisterServe(app, &exit_code);
+  tailor::cli::RegisterImport(app, &exit_code);
+  tailor::cli::RegisterConfig(app, &exit_code);
+  tailor::cli::RegisterKeys(app, &exit_code);
+  tailor::cli::RegisterProfiles(app, &exit_code);
+  tailor::cli::RegisterDeadLetters(app, &exit_code);
+  tailor::cli::RegisterDemo(app, &exit_code);
+  tailor::cli::RegisterSettings(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,27 @@
+// ConfigSnapshot: one immutable, validated configuration version. The server holds a
+// std::shared_ptr<const ConfigSnapshot> and swaps it atomically on apply / rollback, so
+// a change never blocks or tears a request. Later issues add sections here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "governance/rate_limit_config.h"
+#include "ingest/ingest_config.h"
+
+namespace tailor::config {
+
+struct ConfigSnapshot {
+  uint64_t version = 0;  // 0 = built-in defaults (nothing applied yet)
+  std::string digest;    // SHA-256 of the canonical JSON form
+  int64_t applied_at_ms = 0;
+  std::string applied_by;  // API key id or "cli"
+  std::map<std::string, std::string> files;  // file name -> YAML text, as applied
+
+  ingest::IngestConfig ingest;
+  governance::RateLimitConfig rate_limits;
+};
+
+}  // namespace tailor::config

@@ -1,0 +1,54 @@
+// IdentityIndex: resolves external identities (user_id, anonymous_id) to profile ids.
+// Each identity maps to exactly one pid ("u:<user_id>" / "a:<anonymous_id>" in the
+// identities keyspace). The full identity graph (device ids, hashed emails,
+// probabilistic links, unmerge) is a later issue; merges are already recorded on the
+// surviving profile (Profile::merged_from) so they can be undone.
+//
+// Thread safety: safe for concurrent use. Callers that must read-then-link atomically
+// (the ingest pipeline) serialize per identity with their own locks.
+#pragma once
+
+#include <array>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/status.h"
+#include "storage/kv_store.h"
+
+namespace tailor::identity {
+
+enum class IdKind : char { kUser = 'u', kAnonymous = 'a' };
+
+class IdentityIndex {
+ public:
+  // `store` must outlive the index. `cache_entries` bounds the in-memory cache.
+  explicit IdentityIndex(storage::KvStore& store, size_t cache_entries = 1 << 20)
+      : store_(store), per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)) {}
+
+  // Returns the pid of the identity, nullopt if unknown, or an I/O error.
+  Result<std::optional<std::string>> Lookup(IdKind kind, std::string_view external_id);
+
+  // Adds "identity -> pid" to `batch`; call Remember() after the batch is written.
+  static void Stage(IdKind kind, std::string_view external_id, std::string_view pid,
+                    storage::WriteBatch* batch);
+  void Remember(IdKind kind, std::string_view external_id, std::string_view pid);
+
+  // Drops cached entries (after a failed write, the store is the truth).
+  void Forget(IdKind kind, std::string_view external_id);
+
+ private:
+  static constexpr size_t kShards = 32;
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, std::string> map;  // GUARDED_BY(mu)
+  };
+  Shard& ShardFor(const std::string& key);
+
+  storage::KvStore& store_;
+  size_t per_shard_cap_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace tailor::identity

@@ -1,0 +1,92 @@
+#include "ingest/event.h"
+
+#include <gtest/gtest.h>
+
+#include "testutil/testutil.h"
+
+namespace tailor::ingest {
+namespace {
+
+Event FullEvent() {
+  Event e;
+  e.event_id = "e-1";
+  e.type = "purchase";
+  e.user_id = "u\"1";
+  e.anonymous_id = "a-1";
+  e.timestamp_ms = 1795397896123;
+  e.received_at_ms = 1795397897000;
+  e.session_id = "s-1";
+  e.decision_id = "d-1";
+  e.context_json = R"({"channel":"web"})";
+  e.properties_json = R"({"price":9.5})";
+  return e;
+}
+
+TEST(EncodeEventJson, WritesAllMembersInOrder) {
+  EXPECT_EQ(EncodeEventJson(FullEvent()),
+            R"({"event_id":"e-1","type":"purchase","user_id":"u\"1","anonymous_id":"a-1",)"
+            R"("timestamp":"2026-11-23T01:38:16.123Z","received_at":"2026-11-23T01:38:17.000Z",)"
+            R"("session_id":"s-1","decision_id":"d-1","context":{"channel":"web"},)"
+            R"("properties":{"price":9.5}})");
+}
+
+TEST(EncodeEventJson, OmitsEmptyMembers) {
+  Event e;
+  e.event_id = "e";
+  e.type = "identify";
+  e.user_id = "u";
+  e.traits_json = R"({"plan":"pro"})";
+  EXPECT_EQ(EncodeEventJson(e),
+            R"({"event_id":"e","type":"identify","user_id":"u",)"
+            R"("timestamp":"1970-01-01T00:00:00.000Z","received_at":"1970-01-01T00:00:00.000Z",)"
+            R"("traits":{"plan":"pro"}})");
+}
+
+TEST(DecodeStoredEvent, RoundTripsEverythingButProfileId) {
+  Event e = FullEvent();
+  e.profile_id = "p-1";
+  Result<Event> back = DecodeStoredEvent(EncodeEventJson(e));
+  ASSERT_OK(back);
+  EXPECT_EQ(back->profile_id, "");
+  back->profile_id = e.profile_id;
+  EXPECT_TRUE(*back == e);
+
+  Event c;
+  c.event_id = "c";
+  c.type = "consent";
+  c.anonymous_id = "a";
+  c.timestamp_ms = 5;
+  c.received_at_ms = 6;
+  c.consent_json = R"({"purposes":{"analytics":false}})";
+  back = DecodeStoredEvent(EncodeEventJson(c));
+  ASSERT_OK(back);
+  EXPECT_TRUE(*back == c);
+}
+
+TEST(DecodeStoredEvent, IgnoresUnknownMembers) {
+  Result<Event> e =
+      DecodeStoredEvent(R"({"event_id":"e","type":"t","timestamp":"2026-11-23T01:38:16.123Z",)"
+                        R"("received_at":1795397896124,"future_field":[1,2]})");
+  ASSERT_OK(e);
+  EXPECT_EQ(e->timestamp_ms, 1795397896123);
+  EXPECT_EQ(e->received_at_ms, 1795397896124);
+}
+
+TEST(DecodeStoredEvent, ReportsCorruption) {
+  for (const char* bad : {
+           "",
+           "not json",
+           "[]",
+           R"({"event_id":"e"})",
+           R"({"event_id":1,"type":"t","timestamp":0,"received_at":0})",
+           R"({"event_id":"e","type":"t","timestamp":"yesterday","received_at":0})",
+           R"({"event_id":"e","type":"t","timestamp":0,"received_at":0,"properties":[1]})",
+       }) {
+    Result<Event> e = DecodeStoredEvent(bad);
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_EQ(e.status().code(), StatusCode::kCorruption) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tailor::ingest

@@ -1,0 +1,477 @@
+#include "ingest/pipeline.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/hash.h"
+#include "core/ids.h"
+#include "core/json_doc.h"
+#include "storage/key_codec.h"
+
+namespace tailor::ingest {
+
+using identity::IdKind;
+using profile::Profile;
+
+Result<std::shared_ptr<const IngestSnapshot>> IngestSnapshot::Build(const IngestConfig& config,
+                                                                    size_t max_batch_events) {
+  auto snap = std::make_shared<IngestSnapshot>();
+  snap->config = config;
+  TAILOR_ASSIGN_OR_RETURN(snap->schemas, SchemaRegistry::Compile(config));
+  snap->decode = DecodeOptions::FromConfig(config);
+  snap->decode.max_batch_events = max_batch_events;
+  TAILOR_RETURN_IF_ERROR(snap->decode.Validate());
+  return std::shared_ptr<const IngestSnapshot>(std::move(snap));
+}
+
+namespace {
+
+// Session ids are deterministic (profile + session start), so re-ingesting the same
+// history yields the same sessions.
+std::string SessionId(const std::string& pid, int64_t start_ms) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t h = Hash64(pid, static_cast<uint64_t>(start_ms));
+  std::string out = "s_";
+  for (int i = 15; i >= 0; --i) out.push_back(kHex[(h >> (4 * i)) & 15]);
+  return out;
+}
+
+std::string ExternalKey(IdKind kind, std::string_view id) {
+  return storage::IdentityKey(static_cast<char>(kind), id);
+}
+
+// The dedup value: "<pid>|<received_at_ms>".
+std::string DedupValue(const std::string& pid, int64_t now) {
+  return pid + "|" + std::to_string(now);
+}
+
+int64_t DedupTime(std::string_view value) {
+  size_t bar = value.rfind('|');
+  if (bar == std::string_view::npos) return 0;
+  return std::strtoll(std::string(value.substr(bar + 1)).c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+// Working state of one call: profiles and identity links changed so far, events to
+// append, and the ops that must precede them (merges).
+class Pipeline::Batch {
+ public:
+  Batch(Pipeline& p, const IngestSnapshot& snap, std::string_view source)
+      : p_(p), snap_(snap), source_(source), now_(p.clock_.NowMs()) {}
+
+  IngestOutcome outcome;
+
+  void Reject(size_t index, const std::string& event_id, const Status& error,
+              std::string_view raw_json) {
+    outcome.rejected.push_back(RejectedEvent{index, event_id, error});
+    p_.dead_letters_.Stage(raw_json, error, index, event_id, source_, &tail_);
+    ++dead_lettered_;
+  }
+
+  // Resolves identities to pids through the batch's own links first.
+  Result<std::optional<std::string>> Lookup(IdKind kind, const std::string& id) {
+    if (id.empty()) return std::optional<std::string>();
+    auto it = links_.find(ExternalKey(kind, id));
+    if (it != links_.end()) return std::optional<std::string>(it->second.pid);
+    return p_.identities_.Lookup(kind, id);
+  }
+
+  Result<Profile*> LoadProfile(const std::string& pid) {
+    auto it = profiles_.find(pid);
+    if (it != profiles_.end()) return &it->second;
+    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Load(pid));
+    if (!loaded) return Corruption("identity points at missing profile " + pid);
+    return &profiles_.emplace(pid, std::move(*loaded)).first->second;
+  }
+
+  Profile* NewProfile() {
+    std::string pid = NewUlid(p_.clock_, p_.random_);
+    Profile& p = profiles_[pid];
+    p.id = pid;
+    p.created_at_ms = now_;
+    p.updated_at_ms = now_;
+    return &p;
+  }
+
+  void Link(IdKind kind, const std::string& id, Profile* p) {
+    links_[ExternalKey(kind, id)] = LinkEntry{kind, id, p->id};
+    auto& list = kind == IdKind::kUser ? p->user_ids : p->anonymous_ids;
+    if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+  }
+
+  // Folds profile `from` into `into`: events move, identities re-link, `from` is erased.
+  Status Merge(const std::string& from_pid, Profile* into) {
+    TAILOR_ASSIGN_OR_RETURN(Profile * from, LoadProfile(from_pid));
+    profile::MergeProfileInto(*from, into);
+    for (const auto& id : from->user_ids) links_[ExternalKey(IdKind::kUser, id)] =
+        LinkEntry{IdKind::kUser, id, into->id};
+    for (const auto& id : from->anonymous_ids) links_[ExternalKey(IdKind::kAnonymous, id)] =
+        LinkEntry{IdKind::kAnonymous, id, into->id};
+    TAILOR_RETURN_IF_ERROR(p_.profiles_.StageMoveEvents(from_pid, into->id, &head_));
+    for (Event& e : pending_) {
+      if (e.profile_id == from_pid) e.profile_id = into->id;
+    }
+    erased_.insert(from_pid);
+    profiles_.erase(from_pid);
+    p_.counters_.merges.fetch_add(1, std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+  // Finds (or, when `create`, makes) the profile of `e`; identify events link ids and
+  // merge an anonymous profile into the user's.
+  Result<Profile*> Resolve(const Event& e, bool create) {
+    TAILOR_ASSIGN_OR_RETURN(auto pu, Lookup(IdKind::kUser, e.user_id));
+    TAILOR_ASSIGN_OR_RETURN(auto pa, Lookup(IdKind::kAnonymous, e.anonymous_id));
+    bool links = e.type == "identify" && !e.user_id.empty() && !e.anonymous_id.empty();
+    if (links) {
+      if (pu && pa && *pu != *pa) {
+        TAILOR_ASSIGN_OR_RETURN(Profile * into, LoadProfile(*pu));
+        TAILOR_RETURN_IF_ERROR(Merge(*pa, into));
+        Link(IdKind::kAnonymous, e.anonymous_id, into);
+        return into;
+      }
+      if (pu || pa) {
+        TAILOR_ASSIGN_OR_RETURN(Profile * p, LoadProfile(pu ? *pu : *pa));
+        Link(IdKind::kUser, e.user_id, p);
+        Link(IdKind::kAnonymous, e.anonymous_id, p);
+        return p;
+      }
+      if (!create) return static_cast<Profile*>(nullptr);
+      Profile* p = NewProfile();
+      Link(IdKind::kUser, e.user_id, p);
+      Link(IdKind::kAnonymous, e.anonymous_id, p);
+      return p;
+    }
+    if (pu) return LoadProfile(*pu);
+    if (pa) return LoadProfile(*pa);
+    if (!create) return static_cast<Profile*>(nullptr);
+    Profile* p = NewProfile();
+    if (!e.user_id.empty()) {
+      Link(IdKind::kUser, e.user_id, p);
+    } else {
+      Link(IdKind::kAnonymous, e.anonymous_id, p);
+    }
+    return p;
+  }
+
+  Status ApplyConsent(const Event& e, Profile* p) {
+    // DecodeBatch has validated the shape: {"purposes":{name:bool}, "source"?: string}.
+    auto j = ParseJsonLite(e.consent_json);
+    for (const auto& [purpose, granted] : j.purposes) {
+      auto it = p->consents.find(purpose);
+      if (it != p->consents.end() && it->second.at_ms > e.timestamp_ms) continue;  // older
+      p->consents[purpose] = profile::ConsentState{granted, e.timestamp_ms, j.source};
+    }
+    return Status::OK();
+  }
+
+  void Sessionize(Event* e, Profile* p) {
+    int64_t gap = snap_.config.session_gap_ms;
+    int64_t ts = e->timestamp_ms;
+    if (p->session_id.empty() || ts > p->session_last_ms + gap) {
+      p->session_id = SessionId(p->id, ts);
+      p->session_start_ms = ts;
+      p->session_last_ms = ts;
+      ++p->session_count;
+    } else if (ts >= p->session_start_ms - gap) {
+      p->session_last_ms = std::max(p->session_last_ms, ts);
+      p->session_start_ms = std::min(p->session_start_ms, ts);
+    } else {
+      // A backfilled event far older than the current session: it belongs to a past
+      // session we no longer track; bucket it by gap-aligned time so it is stable.
+      e->session_id = SessionId(p->id, ts - ts % std::max<int64_t>(gap, 1));
+      return;
+    }
+    e->session_id = p->session_id;
+  }
+
+  Status Apply(Event e, size_t index) {
+    bool is_consent = e.type == "consent";
+    const std::string& purpose = snap_.config.storage_purpose;
+    TAILOR_ASSIGN_OR_RETURN(Profile * p, Resolve(e, purpose.empty() || is_consent));
+    if (p != nullptr && is_consent) TAILOR_RETURN_IF_ERROR(ApplyConsent(e, p));
+    if (!purpose.empty() && (p == nullptr || !p->HasConsent(purpose))) {
+      ++outcome.consent_dropped;
+      if (p != nullptr) p->updated_at_ms = now_;  // the consent record itself is kept
+      return Status::OK();
+    }
+    if (e.type == "identify" && !e.traits_json.empty()) {
+      Status st = profile::MergeTraits(&p->traits_json, e.traits_json);
+      if (!st.ok()) {
+        Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
+               EncodeWireEventJson(e));
+        return Status::OK();
+      }
+    }
+    Sessionize(&e, p);
+    if (p->event_count == 0) {
+      p->first_seen_ms = p->last_seen_ms = e.timestamp_ms;
+    } else {
+      p->first_seen_ms = std::min(p->first_seen_ms, e.timestamp_ms);
+      p->last_seen_ms = std::max(p->last_seen_ms, e.timestamp_ms);
+    }
+    ++p->event_count;
+    p->updated_at_ms = now_;
+    e.profile_id = p->id;
+    seen_ids_.insert(e.event_id);
+    pending_.push_back(std::move(e));
+    ++outcome.accepted;
+    return Status::OK();
+  }
+
+  bool SeenInBatch(const std::string& event_id) const { return seen_ids_.count(event_id) > 0; }
+
+  Status Commit() {
+    storage::WriteBatch& wb = head_;  // merges first, then everything else
+    for (const std::string& pid : erased_) profile::ProfileStore::StageErase(pid, &wb);
+    for (const Event& e : pending_) {
+      wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
+             EncodeEventJson(e));
+      wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
+    }
+    for (auto& [pid, p] : profiles_) {
+      ++p.version;
+      profile::ProfileStore::Stage(p, &wb);
+    }
+    for (const auto& [key, link] : links_) {
+      identity::IdentityIndex::Stage(link.kind, link.id, link.pid, &wb);
+    }
+    for (const auto& op : tail_.ops()) {
+      if (op.type == storage::WriteBatch::OpType::kPut) {
+        wb.Put(op.keyspace, op.key, op.value);
+      } else if (op.type == storage::WriteBatch::OpType::kDelete) {
+        wb.Delete(op.keyspace, op.key);
+      }
+    }
+    if (wb.empty()) return Status::OK();
+    Status st = p_.store_.Write(wb, storage::WriteOptions{p_.options_.sync_writes});
+    if (!st.ok()) {
+      // The store is the truth: drop anything cached about what we touched.
+      for (const auto& [pid, p] : profiles_) p_.profiles_.Forget(pid);
+      for (const auto& pid : erased_) p_.profiles_.Forget(pid);
+      for (const auto& [key, link] : links_) p_.identities_.Forget(link.kind, link.id);
+      p_.counters_.write_errors.fetch_add(1, std::memory_order_relaxed);
+      return st;
+    }
+    for (const auto& pid : erased_) p_.profiles_.Forget(pid);
+    for (const auto& [pid, p] : profiles_) p_.profiles_.Remember(p);
+    for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
+    auto& c = p_.counters_;
+    c.batches.fetch_add(1, std::memory_order_relaxed);
+    c.accepted.fetch_add(outcome.accepted, std::memory_order_relaxed);
+    c.duplicates.fetch_add(outcome.duplicates, std::memory_order_relaxed);
+    c.rejected.fetch_add(outcome.rejected.size(), std::memory_order_relaxed);
+    c.dead_lettered.fetch_add(dead_lettered_, std::memory_order_relaxed);
+    c.sampled_out.fetch_add(outcome.sampled_out, std::memory_order_relaxed);
+    c.consent_dropped.fetch_add(outcome.consent_dropped, std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+  int64_t now() const { return now_; }
+
+  // Dead letters removed atomically with this batch (replay).
+  void DeleteDeadLetter(const std::string& id) { DeadLetterStore::StageDelete(id, &tail_); }
+
+ private:
+  struct LinkEntry {
+    IdKind kind;
+    std::string id;
+    std::string pid;
+  };
+  struct ConsentLite {
+    std::vector<std::pair<std::string, bool>> purposes;
+    std::string source;
+  };
+  static ConsentLite ParseJsonLite(const std::string& json);
+
+  Pipeline& p_;
+  const IngestSnapshot& snap_;
+  std::string_view source_;
+  int64_t now_;
+  size_t dead_lettered_ = 0;
+  std::unordered_map<std::string, Profile> profiles_;
+  std::map<std::string, LinkEntry> links_;
+  std::set<std::string> erased_;
+  std::unordered_set<std::string> seen_ids_;
+  std::vector<Event> pending_;
+  storage::WriteBatch head_;  // merge moves, then the batch
+  storage::WriteBatch tail_;  // dead letters
+};
+
+Pipeline::Batch::ConsentLite Pipeline::Batch::ParseJsonLite(const std::string& json) {
+  ConsentLite out;
+  auto j = ParseJson(json);
+  if (!j.ok() || !j->is_object()) return out;
+  if (auto it = j->find("source"); it != j->end() && it->is_string()) {
+    out.source = it->get<std::string>();
+  }
+  if (auto it = j->find("purposes"); it != j->end() && it->is_object()) {
+    for (const auto& [name, v] : it->items()) {
+      if (v.is_boolean()) out.purposes.emplace_back(name, v.get<bool>());
+    }
+  }
+  return out;
+}
+
+Pipeline::Pipeline(storage::KvStore& store, profile::ProfileStore& profiles,
+                   identity::IdentityIndex& identities, const Clock& clock, Random& random,
+                   PipelineOptions options)
+    : store_(store), profiles_(profiles), identities_(identities), clock_(clock),
+      random_(random), options_(options), dead_letters_(store, clock, random) {}
+
+Result<IngestOutcome> Pipeline::IngestBody(std::string* body, const IngestSnapshot& snapshot,
+                                           std::string_view source) {
+  TAILOR_ASSIGN_OR_RETURN(DecodedBatch batch,
+                          DecodeBatchInPlace(body, snapshot.decode, clock_.NowMs()));
+  return Ingest(std::move(batch), snapshot, source);
+}
+
+namespace {
+
+// Holds a sorted set of stripe locks; releases them on destruction.
+class StripeGuard {
+ public:
+  explicit StripeGuard(std::array<std::mutex, 1024>& stripes) : stripes_(stripes) {}
+  ~StripeGuard() { Release(); }
+  void Acquire(std::vector<size_t> want) {
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    for (size_t s : want) stripes_[s].lock();
+    held_ = std::move(want);
+  }
+  void Release() {
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) stripes_[*it].unlock();
+    held_.clear();
+  }
+  bool Holds(size_t s) const { return std::binary_search(held_.begin(), held_.end(), s); }
+
+ private:
+  std::array<std::mutex, 1024>& stripes_;
+  std::vector<size_t> held_;
+};
+
+size_t StripeOf(std::string_view key) { return Hash64(key) % 1024; }
+
+}  // namespace
+
+Result<IngestOutcome> Pipeline::Ingest(DecodedBatch batch, const IngestSnapshot& snap,
+                                       std::string_view source) {
+  return IngestWithDeletes(std::move(batch), snap, source, {});
+}
+
+Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snap,
+                                                  std::string_view source,
+                                                  const std::vector<std::string>& dead_letters) {
+  Batch b(*this, snap, source);
+  for (const std::string& id : dead_letters) b.DeleteDeadLetter(id);
+  for (const EventError& err : batch.errors) {
+    b.Reject(err.index, err.event_id, err.status, err.raw_json);
+  }
+  std::vector<std::pair<size_t, Event*>> kept;
+  for (size_t k = 0; k < batch.events.size(); ++k) {
+    Event& e = batch.events[k];
+    size_t index = batch.indexes[k];
+    Status st = snap.schemas->Validate(e);
+    if (!st.ok()) {
+      b.Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
+               EncodeWireEventJson(e));
+      continue;
+    }
+    if (auto it = snap.config.sampling.find(e.type); it != snap.config.sampling.end()) {
+      const std::string& unit = e.user_id.empty() ? e.anonymous_id : e.user_id;
+      if (UnitInterval(unit, e.type) >= it->second) {
+        ++b.outcome.sampled_out;
+        continue;
+      }
+    }
+    kept.emplace_back(index, &e);
+  }
+
+  // Lock every identity of the batch and every profile they resolve to. Resolution may
+  // change while we wait for the locks, so re-check and widen until stable.
+  std::vector<size_t> want;
+  std::vector<std::pair<IdKind, std::string_view>> ids;
+  for (const auto& [index, e] : kept) {
+    if (!e->user_id.empty()) ids.emplace_back(IdKind::kUser, e->user_id);
+    if (!e->anonymous_id.empty()) ids.emplace_back(IdKind::kAnonymous, e->anonymous_id);
+  }
+  for (const auto& [kind, id] : ids) want.push_back(StripeOf(ExternalKey(kind, id)));
+  StripeGuard guard(stripes_);
+  for (int attempt = 0;; ++attempt) {
+    std::vector<size_t> pid_stripes;
+    for (const auto& [kind, id] : ids) {
+      TAILOR_ASSIGN_OR_RETURN(auto pid, identities_.Lookup(kind, id));
+      if (pid) pid_stripes.push_back(StripeOf(*pid));
+    }
+    bool covered = attempt > 0;
+    for (size_t s : pid_stripes) covered = covered && guard.Holds(s);
+    if (covered) break;
+    guard.Release();
+    if (attempt >= 4) {
+      std::vector<size_t> all(kStripes);
+      for (size_t i = 0; i < kStripes; ++i) all[i] = i;
+      guard.Acquire(std::move(all));
+      break;
+    }
+    want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());
+    guard.Acquire(want);
+  }
+
+  const int64_t window = snap.config.dedup_window_ms;
+  for (auto& [index, e] : kept) {
+    if (b.SeenInBatch(e->event_id)) {
+      ++b.outcome.duplicates;
+      continue;
+    }
+    TAILOR_ASSIGN_OR_RETURN(auto seen, store_.Get(storage::Keyspace::kDedup, e->event_id));
+    if (seen && b.now() - DedupTime(*seen) <= window) {
+      ++b.outcome.duplicates;
+      continue;
+    }
+    TAILOR_RETURN_IF_ERROR(b.Apply(std::move(*e), index));
+  }
+  TAILOR_RETURN_IF_ERROR(b.Commit());
+  std::sort(b.outcome.rejected.begin(), b.outcome.rejected.end(),
+            [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
+  return std::move(b.outcome);
+}
+
+Result<Pipeline::ReplayOutcome> Pipeline::ReplayDeadLetters(const std::vector<std::string>& ids,
+                                                            size_t limit,
+                                                            const IngestSnapshot& snapshot) {
+  std::vector<DeadLetter> letters;
+  if (ids.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(letters, dead_letters_.List(limit));
+  } else {
+    for (const std::string& id : ids) {
+      TAILOR_ASSIGN_OR_RETURN(auto d, dead_letters_.Get(id));
+      if (!d) return NotFound("no dead letter with id '" + id + "'", "ids");
+      letters.push_back(std::move(*d));
+    }
+  }
+  ReplayOutcome out;
+  if (letters.empty()) return out;
+  std::string body = "{\"events\":[";
+  std::vector<std::string> delete_ids;
+  for (size_t i = 0; i < letters.size(); ++i) {
+    if (i) body.push_back(',');
+    body += letters[i].raw_json;
+    delete_ids.push_back(letters[i].id);
+  }
+  body += "]}";
+  DecodeOptions decode = snapshot.decode;
+  decode.max_batch_events = std::max(decode.max_batch_events, letters.size());
+  TAILOR_ASSIGN_OR_RETURN(DecodedBatch batch, DecodeBatchInPlace(&body, decode, clock_.NowMs()));
+  TAILOR_ASSIGN_OR_RETURN(IngestOutcome o,
+                          IngestWithDeletes(std::move(batch), snapshot, "replay", delete_ids));
+  out.replayed = o.accepted;
+  out.duplicates = o.duplicates;
+  out.still_failing = o.rejected.size();
+  return out;
+}
+
+}  // namespace tailor::ingest

@@ -1,0 +1,126 @@
+// Pipeline: the ingest path. decode -> validate (schema) -> dedup -> sample -> resolve
+// identity -> consent gate -> sessionize -> append to the profile's event log -> update
+// the profile -> one WriteBatch -> acknowledge (docs/design.md §3).
+//
+// Concurrency: work on one profile is serialized by striped locks over identities and
+// profile ids, taken in ascending stripe order (no deadlock). A whole batch, including
+// its dead letters, becomes one atomic WriteBatch, so an acknowledged batch is either
+// fully stored or (on an error return) not at all.
+//
+// Thread safety: safe for concurrent use from any number of threads.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "core/status.h"
+#include "identity/identity_index.h"
+#include "ingest/dead_letters.h"
+#include "ingest/event_codec.h"
+#include "ingest/ingest_config.h"
+#include "ingest/schema_registry.h"
+#include "profile/profile_store.h"
+#include "storage/kv_store.h"
+
+namespace tailor::ingest {
+
+// The configuration a batch is ingested under: one immutable snapshot per call.
+struct IngestSnapshot {
+  IngestConfig config;
+  std::shared_ptr<const SchemaRegistry> schemas;  // never null
+  DecodeOptions decode;
+
+  // Builds a snapshot (compiling the schemas); fails like SchemaRegistry::Compile.
+  static Result<std::shared_ptr<const IngestSnapshot>> Build(const IngestConfig& config,
+                                                             size_t max_batch_events);
+};
+
+struct RejectedEvent {
+  size_t index = 0;
+  std::string event_id;
+  Status error;
+};
+
+struct IngestOutcome {
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  size_t sampled_out = 0;      // dropped by per-type sampling
+  size_t consent_dropped = 0;  // dropped: profile lacks the storage purpose
+  std::vector<RejectedEvent> rejected;
+};
+
+// Monotonic counters for /metrics.
+struct PipelineCounters {
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> duplicates{0};
+  std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> dead_lettered{0};
+  std::atomic<uint64_t> sampled_out{0};
+  std::atomic<uint64_t> consent_dropped{0};
+  std::atomic<uint64_t> merges{0};
+  std::atomic<uint64_t> write_errors{0};
+};
+
+struct PipelineOptions {
+  // fsync the WAL before acknowledging (group-committed across concurrent batches).
+  bool sync_writes = false;
+};
+
+class Pipeline {
+ public:
+  // All references must outlive the pipeline.
+  Pipeline(storage::KvStore& store, profile::ProfileStore& profiles,
+           identity::IdentityIndex& identities, const Clock& clock, Random& random,
+           PipelineOptions options);
+
+  // Decodes and ingests a request body {"events":[...]}. `source` (API key id, "import")
+  // is recorded on dead letters. Returns kInvalidArgument / kPayloadTooLarge for a bad
+  // body (nothing stored) and an I/O error when the write failed (nothing stored).
+  Result<IngestOutcome> IngestBody(std::string* body, const IngestSnapshot& snapshot,
+                                   std::string_view source);
+
+  // Ingests an already decoded batch.
+  Result<IngestOutcome> Ingest(DecodedBatch batch, const IngestSnapshot& snapshot,
+                               std::string_view source);
+
+  struct ReplayOutcome {
+    size_t replayed = 0;     // re-ingested and removed from the dead letters
+    size_t still_failing = 0;
+    size_t duplicates = 0;
+  };
+  // Re-ingests up to `limit` dead letters (oldest first, or only `ids` when non-empty)
+  // under `snapshot`; successes are removed, failures stay with their new reason.
+  Result<ReplayOutcome> ReplayDeadLetters(const std::vector<std::string>& ids, size_t limit,
+                                          const IngestSnapshot& snapshot);
+
+  const PipelineCounters& counters() const { return counters_; }
+  DeadLetterStore& dead_letters() { return dead_letters_; }
+
+ private:
+  static constexpr size_t kStripes = 1024;
+  class Batch;  // the per-call working state (pipeline.cc)
+
+  // Ingest() that also deletes the dead letters `dead_letters` in the same write.
+  Result<IngestOutcome> IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snapshot,
+                                          std::string_view source,
+                                          const std::vector<std::string>& dead_letters);
+
+  storage::KvStore& store_;
+  profile::ProfileStore& profiles_;
+  identity::IdentityIndex& identities_;
+  const Clock& clock_;
+  Random& random_;
+  PipelineOptions options_;
+  DeadLetterStore dead_letters_;
+  PipelineCounters counters_;
+  std::array<std::mutex, kStripes> stripes_;
+};
+
+}  // namespace tailor::ingest

@@ -1,0 +1,258 @@
+#include "ingest/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "core/json_doc.h"
+#include "storage/key_codec.h"
+#include "storage/memory_store.h"
+#include "testutil/testutil.h"
+
+namespace tailor::ingest {
+namespace {
+
+// A store that fails every write while `fail` is set (failure injection by wrapping).
+class FailingStore final : public storage::KvStore {
+ public:
+  explicit FailingStore(storage::KvStore& inner) : inner_(inner) {}
+  bool fail = false;
+  Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
+    return inner_.Get(ks, k);
+  }
+  Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
+    if (fail) return IOError("injected write failure");
+    return inner_.Write(b, o);
+  }
+  std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
+                                                 std::string_view u) override {
+    return inner_.NewIterator(ks, l, u);
+  }
+  Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
+  Status Flush() override { return inner_.Flush(); }
+  std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
+
+ private:
+  storage::KvStore& inner_;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  PipelineTest() { Configure({}); }
+
+  void Configure(const IngestConfig& config) {
+    auto snap = IngestSnapshot::Build(config, 1000);
+    ASSERT_OK(snap);
+    snapshot_ = *snap;
+  }
+
+  IngestOutcome Send(std::string body) {
+    auto r = pipeline_.IngestBody(&body, *snapshot_, "test");
+    EXPECT_OK(r);
+    return r.ok() ? *r : IngestOutcome{};
+  }
+
+  std::string Ev(const std::string& id, const std::string& type, const std::string& ids, int64_t ts,
+                 const std::string& extra = "") {
+    return "{\"event_id\":\"" + id + "\",\"type\":\"" + type + "\"," + ids +
+           ",\"timestamp\":" + std::to_string(ts) + extra + "}";
+  }
+  std::string Body(std::initializer_list<std::string> events) {
+    std::string b = "{\"events\":[";
+    bool first = true;
+    for (const auto& e : events) {
+      if (!first) b += ",";
+      b += e;
+      first = false;
+    }
+    return b + "]}";
+  }
+
+  profile::Profile ProfileOf(identity::IdKind kind, const std::string& id) {
+    auto pid = identities_.Lookup(kind, id);
+    EXPECT_OK(pid);
+    EXPECT_TRUE(pid->has_value()) << id;
+    auto p = profiles_.Load(pid->value_or(""));
+    EXPECT_OK(p);
+    return p->value_or(profile::Profile{});
+  }
+
+  FakeClock clock_{1'800'000'000'000};
+  SeededRandom random_{1};
+  storage::MemoryStore memory_{clock_};
+  FailingStore store_{memory_};
+  profile::ProfileStore profiles_{store_};
+  identity::IdentityIndex identities_{store_};
+  Pipeline pipeline_{store_, profiles_, identities_, clock_, random_, PipelineOptions{}};
+  std::shared_ptr<const IngestSnapshot> snapshot_;
+  const int64_t t0_ = 1'800'000'000'000 - 3'600'000;
+};
+
+TEST_F(PipelineTest, StoresEventsAndBuildsProfile) {
+  auto o = Send(Body({Ev("e1", "page_view", "\"user_id\":\"u1\"", t0_),
+                      Ev("e2", "page_view", "\"user_id\":\"u1\"", t0_ + 1000),
+                      Ev("e3", "page_view", "\"user_id\":\"u2\"", t0_)}));
+  EXPECT_EQ(o.accepted, 3u);
+  EXPECT_TRUE(o.rejected.empty());
+  auto p = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(p.event_count, 2u);
+  EXPECT_EQ(p.session_count, 1u);
+  EXPECT_EQ(p.first_seen_ms, t0_);
+  EXPECT_EQ(p.last_seen_ms, t0_ + 1000);
+  auto page = profiles_.Events(p.id, 10, std::nullopt);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->events_json.size(), 2u);
+  auto newest = ParseJson(page->events_json[0]);
+  EXPECT_EQ((*newest)["event_id"], "e2");
+  EXPECT_EQ((*newest)["session_id"], p.session_id);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 3u);
+}
+
+TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
+  auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_),
+                      Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  EXPECT_EQ(o.accepted, 1u);
+  EXPECT_EQ(o.duplicates, 1u);
+  o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  EXPECT_EQ(o.accepted, 0u);
+  EXPECT_EQ(o.duplicates, 1u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 1u);
+  IngestConfig short_window;
+  short_window.dedup_window_ms = 1000;
+  Configure(short_window);
+  clock_.AdvanceMs(2000);
+  o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  EXPECT_EQ(o.accepted, 1u) << "outside the dedup window the id is new again";
+}
+
+TEST_F(PipelineTest, RejectsToDeadLettersAndReplaysAfterSchemaFix) {
+  IngestConfig config;
+  config.schemas["purchase"] =
+      R"({"type":"object","required":["revenue"],"properties":{"revenue":{"type":"number"}}})";
+  Configure(config);
+  auto o = Send(
+      Body({Ev("ok", "purchase", "\"user_id\":\"u1\"", t0_, ",\"properties\":{\"revenue\":5}"),
+            Ev("bad", "purchase", "\"user_id\":\"u1\"", t0_, ",\"properties\":{\"revenue\":\"5\"}"),
+            "{\"event_id\":\"x\"}"}));
+  EXPECT_EQ(o.accepted, 1u);
+  ASSERT_EQ(o.rejected.size(), 2u);
+  EXPECT_EQ(o.rejected[0].index, 1u);
+  EXPECT_EQ(o.rejected[0].error.path(), "events[1].properties.revenue");
+  EXPECT_EQ(o.rejected[1].index, 2u);
+  auto letters = pipeline_.dead_letters().List(10);
+  ASSERT_OK(letters);
+  ASSERT_EQ(letters->size(), 2u);
+
+  IngestConfig fixed;
+  fixed.schemas["purchase"] = R"({"type":"object"})";
+  Configure(fixed);
+  auto replay = pipeline_.ReplayDeadLetters({}, 100, *snapshot_);
+  ASSERT_OK(replay);
+  EXPECT_EQ(replay->replayed, 1u);
+  EXPECT_EQ(replay->still_failing, 1u);
+  letters = pipeline_.dead_letters().List(10);
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].event_id, "x");
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 2u);
+}
+
+TEST_F(PipelineTest, IdentifyMergesAnonymousHistoryIntoUser) {
+  Send(Body({Ev("a1", "page_view", "\"anonymous_id\":\"anon\"", t0_),
+             Ev("u1", "page_view", "\"user_id\":\"alice\"", t0_ + 10),
+             Ev("a2", "identify", "\"anonymous_id\":\"anon\"", t0_ + 20,
+                ",\"traits\":{\"theme\":\"dark\"}")}));
+  auto anon_before = ProfileOf(identity::IdKind::kAnonymous, "anon");
+  EXPECT_EQ(anon_before.event_count, 2u);
+  auto o = Send(Body({Ev("i1", "identify", "\"user_id\":\"alice\",\"anonymous_id\":\"anon\"",
+                         t0_ + 30, ",\"traits\":{\"plan\":\"pro\"}")}));
+  EXPECT_EQ(o.accepted, 1u);
+  auto by_user = ProfileOf(identity::IdKind::kUser, "alice");
+  auto by_anon = ProfileOf(identity::IdKind::kAnonymous, "anon");
+  EXPECT_EQ(by_user.id, by_anon.id);
+  EXPECT_EQ(by_user.event_count, 4u);
+  EXPECT_EQ(*ParseJson(by_user.traits_json), *ParseJson(R"({"theme":"dark","plan":"pro"})"));
+  EXPECT_EQ(by_user.merged_from, std::vector<std::string>{anon_before.id});
+  auto page = profiles_.Events(by_user.id, 10, std::nullopt);
+  ASSERT_OK(page);
+  EXPECT_EQ(page->events_json.size(), 4u);
+  EXPECT_FALSE(profiles_.Load(anon_before.id)->has_value());
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfiles), 1u);
+}
+
+TEST_F(PipelineTest, ConsentGateDropsUntilGranted) {
+  IngestConfig config;
+  config.storage_purpose = "analytics";
+  Configure(config);
+  auto o = Send(Body({Ev("e1", "page_view", "\"user_id\":\"u1\"", t0_)}));
+  EXPECT_EQ(o.accepted, 0u);
+  EXPECT_EQ(o.consent_dropped, 1u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 0u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfiles), 0u);
+  o = Send(Body({Ev("c1", "consent", "\"user_id\":\"u1\"", t0_ + 1,
+                    ",\"consent\":{\"purposes\":{\"analytics\":true},\"source\":\"banner\"}"),
+                 Ev("e2", "page_view", "\"user_id\":\"u1\"", t0_ + 2)}));
+  EXPECT_EQ(o.accepted, 2u);
+  auto p = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_TRUE(p.HasConsent("analytics"));
+  EXPECT_EQ(p.consents["analytics"].source, "banner");
+  o = Send(Body({Ev("c2", "consent", "\"user_id\":\"u1\"", t0_ + 3,
+                    ",\"consent\":{\"purposes\":{\"analytics\":false}}"),
+                 Ev("e3", "page_view", "\"user_id\":\"u1\"", t0_ + 4)}));
+  EXPECT_EQ(o.accepted, 0u);
+  EXPECT_EQ(o.consent_dropped, 2u);
+  EXPECT_FALSE(ProfileOf(identity::IdKind::kUser, "u1").HasConsent("analytics"));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 2u);
+}
+
+TEST_F(PipelineTest, SessionsSplitOnInactivityGap) {
+  int64_t gap = 30 * 60'000;
+  Send(Body({Ev("e1", "page_view", "\"user_id\":\"u1\"", t0_ - 3 * gap),
+             Ev("e2", "page_view", "\"user_id\":\"u1\"", t0_ - 3 * gap + gap / 2),
+             Ev("e3", "page_view", "\"user_id\":\"u1\"", t0_)}));
+  auto p = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(p.session_count, 2u);
+  auto page = profiles_.Events(p.id, 10, std::nullopt);
+  auto e3 = *ParseJson(page->events_json[0]);
+  auto e2 = *ParseJson(page->events_json[1]);
+  auto e1 = *ParseJson(page->events_json[2]);
+  EXPECT_EQ(e1["session_id"], e2["session_id"]);
+  EXPECT_NE(e2["session_id"], e3["session_id"]);
+}
+
+TEST_F(PipelineTest, SamplingKeepsAllOrNoneOfAUser) {
+  IngestConfig config;
+  config.sampling["page_view"] = 0.5;
+  Configure(config);
+  size_t kept_users = 0;
+  for (int u = 0; u < 200; ++u) {
+    std::string uid = "\"user_id\":\"user" + std::to_string(u) + "\"";
+    auto o = Send(Body({Ev("a" + std::to_string(u), "page_view", uid, t0_),
+                        Ev("b" + std::to_string(u), "page_view", uid, t0_ + 1),
+                        Ev("c" + std::to_string(u), "purchase", uid, t0_ + 2)}));
+    EXPECT_TRUE(o.sampled_out == 0 || o.sampled_out == 2);
+    EXPECT_EQ(o.accepted + o.sampled_out, 3u);
+    kept_users += o.sampled_out == 0;
+  }
+  EXPECT_GT(kept_users, 70u);
+  EXPECT_LT(kept_users, 130u);
+}
+
+TEST_F(PipelineTest, FailedWriteAcknowledgesNothing) {
+  store_.fail = true;
+  std::string body = Body({Ev("e1", "page_view", "\"user_id\":\"u1\"", t0_)});
+  auto r = pipeline_.IngestBody(&body, *snapshot_, "test");
+  EXPECT_EQ(r.status().code(), StatusCode::kIOError);
+  store_.fail = false;
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 0u);
+  auto o = Send(body);
+  EXPECT_EQ(o.accepted, 1u) << "the failed event is not a duplicate on retry";
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 1u);
+}
+
+TEST_F(PipelineTest, MalformedBodyIsAWholeBatchError) {
+  std::string body = "{\"events\": [";
+  auto r = pipeline_.IngestBody(&body, *snapshot_, "test");
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDeadLetters), 0u);
+}
+
+}  // namespace
+}  // namespace tailor::ingest

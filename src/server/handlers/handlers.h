@@ -1,0 +1,37 @@
+// The HTTP handlers, one function per route, grouped by resource. Each decodes the
+// request into typed values, calls one service method and encodes the result; the
+// route table (server/routes.cc) binds them to method, path and scope.
+#pragma once
+
+#include "server/http_types.h"
+#include "server/services.h"
+
+namespace tailor::server::handlers {
+
+// events_handler.cc
+HttpResponse PostEvents(Services& s, const HttpRequest& req);
+HttpResponse ListDeadLetters(Services& s, const HttpRequest& req);
+HttpResponse ReplayDeadLetters(Services& s, const HttpRequest& req);
+
+// profiles_handler.cc
+HttpResponse GetProfile(Services& s, const HttpRequest& req);
+HttpResponse GetProfileEvents(Services& s, const HttpRequest& req);
+
+// keys_handler.cc
+HttpResponse CreateKey(Services& s, const HttpRequest& req);
+HttpResponse ListKeys(Services& s, const HttpRequest& req);
+HttpResponse DeleteKey(Services& s, const HttpRequest& req);
+
+// config_handler.cc
+HttpResponse ApplyConfig(Services& s, const HttpRequest& req);
+HttpResponse GetConfig(Services& s, const HttpRequest& req);
+HttpResponse ConfigVersions(Services& s, const HttpRequest& req);
+HttpResponse ConfigDiff(Services& s, const HttpRequest& req);
+HttpResponse RollbackConfig(Services& s, const HttpRequest& req);
+
+// health_handler.cc
+HttpResponse Healthz(Services& s, const HttpRequest& req);
+HttpResponse Readyz(Services& s, const HttpRequest& req);
+HttpResponse MetricsText(Services& s, const HttpRequest& req);
+
+}  // namespace tailor::server::handlers

@@ -1,0 +1,35 @@
+#include "server/routes.h"
+
+#include "server/handlers/handlers.h"
+
+namespace tailor::server {
+
+std::vector<Route> BuildRoutes(Services& s) {
+  namespace h = handlers;
+  auto bind = [&s](HttpResponse (*fn)(Services&, const HttpRequest&)) {
+    return [&s, fn](const HttpRequest& req) { return fn(s, req); };
+  };
+  // clang-format off
+  return {
+    // method         path                           scope                name                 handler
+    {Method::kGet,    "/healthz",                    kScopeNone,          "healthz",           bind(h::Healthz)},
+    {Method::kGet,    "/readyz",                     kScopeNone,          "readyz",            bind(h::Readyz)},
+    {Method::kGet,    "/metrics",                    kScopeNone,          "metrics",           bind(h::MetricsText)},
+    {Method::kPost,   "/v1/events",                  kScopeEventsWrite,   "events.post",       bind(h::PostEvents)},
+    {Method::kGet,    "/v1/deadletters",             kScopeAdmin,         "deadletters.list",  bind(h::ListDeadLetters)},
+    {Method::kPost,   "/v1/deadletters/replay",      kScopeAdmin,         "deadletters.replay",bind(h::ReplayDeadLetters)},
+    {Method::kGet,    "/v1/profiles/{id}",           kScopeProfilesRead,  "profiles.get",      bind(h::GetProfile)},
+    {Method::kGet,    "/v1/profiles/{id}/events",    kScopeProfilesRead,  "profiles.events",   bind(h::GetProfileEvents)},
+    {Method::kPost,   "/v1/keys",                    kScopeAdmin,         "keys.create",       bind(h::CreateKey)},
+    {Method::kGet,    "/v1/keys",                    kScopeAdmin,         "keys.list",         bind(h::ListKeys)},
+    {Method::kDelete, "/v1/keys/{id}",               kScopeAdmin,         "keys.delete",       bind(h::DeleteKey)},
+    {Method::kPost,   "/v1/config",                  kScopeAdmin,         "config.apply",      bind(h::ApplyConfig)},
+    {Method::kGet,    "/v1/config",                  kScopeAdmin,         "config.get",        bind(h::GetConfig)},
+    {Method::kGet,    "/v1/config/versions",         kScopeAdmin,         "config.versions",   bind(h::ConfigVersions)},
+    {Method::kGet,    "/v1/config/diff",             kScopeAdmin,         "config.diff",       bind(h::ConfigDiff)},
+    {Method::kPost,   "/v1/config/rollback",         kScopeAdmin,         "config.rollback",   bind(h::RollbackConfig)},
+  };
+  // clang-format on
+}
+
+}  // namespace tailor::server
