@@ -1,5 +1,6 @@
 // Thin commands that map one-to-one onto admin HTTP routes: config, keys, profiles,
 // dead letters. Each works against --url or directly on --data-dir (cli/endpoint.h).
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -188,6 +189,29 @@ void RegisterDeadLetters(CLI::App& app, int* exit_code) {
     if (!st->ids.empty()) body["ids"] = st->ids;
     body["limit"] = st->limit;
     *exit_code = Run(st->endpoint, Method::kPost, "/v1/deadletters/replay", body.dump());
+  });
+}
+
+void RegisterBackup(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "backup",
+      "Write a consistent checkpoint of the store to a new directory (a complete data dir; "
+      "restore by starting tailor on it). With --url the path is on the server's machine.");
+  struct State {
+    EndpointFlags endpoint;
+    std::string out;
+  };
+  auto st = std::make_shared<State>();
+  cmd->add_option("--out", st->out, "Directory to create (must not exist)")->required();
+  st->endpoint.AddTo(cmd);
+  cmd->callback([st, exit_code] {
+    std::string out = st->out;
+    if (st->endpoint.url.empty()) {
+      std::error_code ec;
+      auto abs = std::filesystem::absolute(out, ec);
+      if (!ec) out = abs.string();
+    }
+    *exit_code = Run(st->endpoint, Method::kPost, "/v1/admin/backup", Json{{"dir", out}}.dump());
   });
 }
 

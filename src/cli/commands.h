@@ -14,5 +14,7 @@ void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterDeadLetters(CLI::App& app, int* exit_code);
 void RegisterProfiles(CLI::App& app, int* exit_code);
 void RegisterSettings(CLI::App& app, int* exit_code);
+void RegisterBackup(CLI::App& app, int* exit_code);
+void RegisterCondition(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterDeadLetters(app, &exit_code);
   tailor::cli::RegisterDemo(app, &exit_code);
   tailor::cli::RegisterSettings(app, &exit_code);
+  tailor::cli::RegisterBackup(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,6 +28,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     {Method::kGet,    "/v1/config/versions",         kScopeAdmin,         "config.versions",   bind(h::ConfigVersions)},
     {Method::kGet,    "/v1/config/diff",             kScopeAdmin,         "config.diff",       bind(h::ConfigDiff)},
     {Method::kPost,   "/v1/config/rollback",         kScopeAdmin,         "config.rollback",   bind(h::RollbackConfig)},
+    {Method::kPost,   "/v1/admin/backup",            kScopeAdmin,         "admin.backup",      bind(h::Backup)},
   };
   // clang-format on
 }

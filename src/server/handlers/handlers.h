@@ -29,6 +29,9 @@ HttpResponse ConfigVersions(Services& s, const HttpRequest& req);
 HttpResponse ConfigDiff(Services& s, const HttpRequest& req);
 HttpResponse RollbackConfig(Services& s, const HttpRequest& req);
 
+// admin_handler.cc
+HttpResponse Backup(Services& s, const HttpRequest& req);
+
 // health_handler.cc
 HttpResponse Healthz(Services& s, const HttpRequest& req);
 HttpResponse Readyz(Services& s, const HttpRequest& req);

@@ -1,0 +1,73 @@
+#include "common/event_gen.h"
+
+#include <cstring>
+
+#include "core/time_util.h"
+
+namespace tailor::bench {
+
+namespace {
+
+constexpr char kPurchaseSchema[] =
+    R"({"type":"object","required":["order_id","price","currency"],"properties":{)"
+    R"("order_id":{"type":"string","maxLength":64},"price":{"type":"number","minimum":0},)"
+    R"("currency":{"type":"string","enum":["EUR","USD","GBP"]},)"
+    R"("items":{"type":"array","maxItems":100,"items":{"type":"object","required":["sku","qty"],)"
+    R"("properties":{"sku":{"type":"string"},"qty":{"type":"integer","minimum":1}}}}}})";
+
+constexpr char kPageViewSchema[] =
+    R"({"type":"object","required":["page"],"properties":{)"
+    R"("page":{"type":"string","maxLength":2048},"referrer":{"type":"string"},)"
+    R"("title":{"type":"string","maxLength":256},"scroll_pct":{"type":"integer","minimum":0,"maximum":100}}})";
+
+}  // namespace
+
+BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> user_dist(0, std::max(options.users, 1) - 1);
+  std::uniform_int_distribution<int> jitter_ms(0, 999);
+  const std::string prefix = options.run_id + "-" + std::to_string(stream) + "-";
+  const std::string zeros(kBatchDigits, '0');
+  body_ = R"({"events":[)";
+  for (int k = 0; k < options.batch_size; ++k) {
+    if (k > 0) body_ += ',';
+    const std::string user = std::to_string(user_dist(rng));
+    const std::string ts = FormatIso8601(options.now_ms - jitter_ms(rng));
+    body_ += R"({"event_id":")" + prefix;
+    stamp_offsets_.push_back(body_.size());
+    body_ += zeros + "-" + std::to_string(k) + R"(",)";
+    if (k % 2 == 0) {
+      body_ += R"("type":"purchase","user_id":"user-)" + user + R"(","timestamp":")" + ts +
+               R"(","context":{"channel":"web","locale":"de-DE","page":{"url":"https://shop.example/checkout"}},)"
+               R"("properties":{"order_id":"o-)" + user + "-" + std::to_string(k) +
+               R"(","price":49.9,"currency":"EUR","items":[{"sku":"SKU-123","qty":2},{"sku":"SKU-987","qty":1}]}})";
+    } else {
+      body_ += R"("type":"page_view","user_id":"user-)" + user + R"(","anonymous_id":"anon-)" +
+               user + R"(","timestamp":")" + ts +
+               R"(","context":{"channel":"web","locale":"de-DE"},)"
+               R"("properties":{"page":"/products/sku-)" + std::to_string(k) +
+               R"(","referrer":"https://search.example/?q=shoes","title":"Running shoes","scroll_pct":40}})";
+    }
+  }
+  body_ += "]}";
+}
+
+const std::string& BatchTemplate::Stamp(uint64_t batch) {
+  char digits[kBatchDigits];
+  for (int i = kBatchDigits - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + batch % 10);
+    batch /= 10;
+  }
+  for (size_t offset : stamp_offsets_) std::memcpy(body_.data() + offset, digits, kBatchDigits);
+  return body_;
+}
+
+std::map<std::string, std::string> BenchSchemas() {
+  return {{"purchase", kPurchaseSchema}, {"page_view", kPageViewSchema}};
+}
+
+std::string BenchConfigFile() {
+  return std::string(R"({"events":{"schemas":{"purchase":)") + kPurchaseSchema +
+         R"(,"page_view":)" + kPageViewSchema + "}}}\n";
+}
+
+}  // namespace tailor::bench

@@ -1,0 +1,63 @@
+// Synthetic ingest traffic for the benchmarks: request bodies {"events":[...]} of about
+// 300-byte events (alternating `purchase` and `page_view`), users drawn uniformly from a
+// population, and the JSON Schemas those events satisfy.
+//
+// Event ids are "<run>-<stream>-<batch>-<k>" where <batch> is a fixed-width decimal
+// field. BatchTemplate::Stamp rewrites that field in place, so one pre-built body can be
+// sent many times with fresh, distinct event ids for the cost of a few small memcpy's:
+// the load generator's own CPU use stays small.
+//
+// Thread safety: a BatchTemplate is not thread-safe (use one per thread); the free
+// functions are.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace tailor::bench {
+
+struct EventGenOptions {
+  // Events per request body.
+  int batch_size = 100;
+  // User population: events name user-<n> with n uniform in [0, users).
+  int users = 10'000;
+  // Prefix of every event id; distinct per run so re-runs against one store are not
+  // duplicates. At most 16 characters of [A-Za-z0-9].
+  std::string run_id = "run";
+  // Event timestamps are now_ms minus up to one second (ms since the epoch).
+  int64_t now_ms = 0;
+};
+
+// One request body whose event ids can be re-stamped.
+class BatchTemplate {
+ public:
+  // Builds a body for `stream` (a connection or thread number) drawing users from `rng`.
+  BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng);
+
+  // Writes `batch` (REQUIRES: < 10^10) into every event id and returns the body. Distinct
+  // (stream, batch) pairs give distinct ids.
+  const std::string& Stamp(uint64_t batch);
+
+  const std::string& body() const { return body_; }
+  size_t events() const { return stamp_offsets_.size(); }
+
+ private:
+  std::string body_;
+  std::vector<size_t> stamp_offsets_;  // where each event id's <batch> field starts
+};
+
+// Digits of the <batch> field in event ids.
+inline constexpr int kBatchDigits = 10;
+
+// event type -> JSON Schema (compact JSON) for `properties`, as IngestConfig::schemas.
+std::map<std::string, std::string> BenchSchemas();
+
+// A config file (JSON, accepted by `tailor config apply`) declaring BenchSchemas() under
+// events.schemas.
+std::string BenchConfigFile();
+
+}  // namespace tailor::bench
