@@ -37,7 +37,7 @@ BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt
     body_ += zeros + "-" + std::to_string(k) + R"(",)";
     if (k % 2 == 0) {
       body_ += R"("type":"purchase","user_id":"user-)" + user + R"(","timestamp":")" + ts +
-               R"(","context":{"channel":"web","locale":"de-DE","page":{"url":"https://shop.example/checkout"}},)"
+               R"(","context":{"channel":"web","page":{"url":"https://shop.example/checkout"}},)"
                R"("properties":{"order_id":"o-)" + user + "-" + std::to_string(k) +
                R"(","price":49.9,"currency":"EUR","items":[{"sku":"SKU-123","qty":2},{"sku":"SKU-987","qty":1}]}})";
     } else {
@@ -45,7 +45,7 @@ BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt
                user + R"(","timestamp":")" + ts +
                R"(","context":{"channel":"web","locale":"de-DE"},)"
                R"("properties":{"page":"/products/sku-)" + std::to_string(k) +
-               R"(","referrer":"https://search.example/?q=shoes","title":"Running shoes","scroll_pct":40}})";
+               R"(","referrer":"https://search.example/?q=shoes","scroll_pct":40}})";
     }
   }
   body_ += "]}";

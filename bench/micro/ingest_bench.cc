@@ -187,7 +187,8 @@ void BM_RocksWriteBatch(benchmark::State& state) {
   const bool sync = state.range(0) != 0;
   if (state.thread_index() == 0) g_env = std::make_unique<IngestEnv>(Backend::kRocks, sync);
   const std::string value(300, 'v');
-  const std::string prefix = "w" + std::to_string(g_next_stream++) + "-";
+  std::string prefix = std::to_string(g_next_stream++);
+  prefix += '-';
   uint64_t n = 0;
   for (auto _ : state) {
     storage::WriteBatch wb;

@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <atomic>
+#include <mutex>
 #include <cstdlib>
 
 #include "config/config_store.h"
@@ -74,10 +75,18 @@ struct App::Impl {
   std::optional<std::string> bootstrap_key;
   std::atomic<bool> ready{false};
 
+  std::mutex activate_mu;
+
+  // Compiles and swaps in `snapshot`. Concurrent applies may finish out of order; the
+  // newest version always wins.
   Status Activate(std::shared_ptr<const config::ConfigSnapshot> snapshot) {
     TAILOR_ASSIGN_OR_RETURN(auto rt, config::Runtime::Build(std::move(snapshot),
                                                             settings.max_batch_events));
     uint64_t version = rt->config->version;
+    std::lock_guard<std::mutex> lock(activate_mu);
+    if (auto current = runtime.Load(); current && current->config->version > version) {
+      return Status::OK();
+    }
     runtime.Store(std::move(rt));
     LogInfo("config active", {{"version", std::to_string(version)}});
     return Status::OK();

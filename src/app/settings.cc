@@ -124,6 +124,13 @@ const std::vector<SettingRow>& SettingsTable() {
   return kTable;
 }
 
+std::string FlagName(std::string_view name) {
+  std::string flag = "--";
+  for (char c : name) flag.push_back(c == '_' ? '-' : c);
+  if (flag == "--config-dir") flag = "--config";
+  return flag;
+}
+
 std::string EnvName(std::string_view name) {
   std::string env = "TAILOR_";
   for (char c : name) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
@@ -194,9 +201,12 @@ Result<Settings> ResolveSettings(const std::string& file,
     const SettingRow* row = find(name);
     if (row == nullptr) return InvalidArgument("unknown setting '" + name + "'");
     Status st = row->set(&s, value);
-    if (!st.ok()) return InvalidArgument("--" + name + ": " + st.message(), name);
+    if (!st.ok()) return InvalidArgument(FlagName(name) + ": " + st.message(), name);
   }
-  TAILOR_RETURN_IF_ERROR(s.Validate());
+  if (Status st = s.Validate(); !st.ok()) {
+    return InvalidArgument(FlagName(st.path()) + " (or " + EnvName(st.path()) + "): " + st.message(),
+                           st.path());
+  }
   return s;
 }
 
@@ -206,10 +216,8 @@ std::string SettingsMarkdown() {
       "| Setting | Flag | Environment | Type | Default | Meaning |\n"
       "|---|---|---|---|---|---|\n";
   for (const auto& row : SettingsTable()) {
-    std::string flag(row.name);
-    for (char& c : flag) if (c == '_') c = '-';
     std::string def = row.get(defaults);
-    out += "| `" + std::string(row.name) + "` | `--" + flag + "` | `" + EnvName(row.name) +
+    out += "| `" + std::string(row.name) + "` | `" + FlagName(row.name) + "` | `" + EnvName(row.name) +
            "` | " + std::string(row.type) + " | `" + (def.empty() ? "\"\"" : def) + "` | " +
            std::string(row.help) + " |\n";
   }

@@ -49,6 +49,10 @@ struct SettingRow {
 // Every setting, in documentation order.
 const std::vector<SettingRow>& SettingsTable();
 
+// The command-line flag of a setting: "--" + name with '-' for '_' ("--config" for
+// config_dir).
+std::string FlagName(std::string_view name);
+
 // The environment variable of a setting: "TAILOR_" + upper-case name.
 std::string EnvName(std::string_view name);
 

@@ -110,6 +110,22 @@ consent:
   required_for_storage: analytics
 sessions:
   inactivity_gap: 30m
+features:
+  purchases_30d:     {type: count, events: [purchase], window: 30d}
+  revenue_90d:       {type: sum, events: [purchase], field: properties.revenue, window: 90d}
+  last_purchase_at:  {type: last, events: [purchase], field: timestamp}
+  since_purchase:    {type: recency, events: [purchase]}
+  big_orders:        {type: count, events: [purchase], where: {"properties.revenue": {"$gte": 200}}}
+  category_affinity: {type: decayed_top, events: [page_view, add_to_cart, purchase], field: properties.category,
+                      weights: {page_view: 1, add_to_cart: 3, purchase: 5}, half_life: 7d, top: 3}
+  sessions_30d:      {type: sessions, window: 30d}
+  pages_per_session: {type: pages_per_session, events: [page_view], window: 30d}
+segments:
+  repeat_buyers: {description: "Two or more purchases in 30 days", condition: {"features.purchases_30d": {"$gte": 2}}}
+  vip:           {parent: repeat_buyers, condition: {"features.revenue_90d": {"$gte": 300}}}
+  lapsed:        {description: "Bought before, but not for 7 days", condition: {"features.since_purchase": {"$gt": 604800000}}}
+  shoe_lovers:   {condition: {"features.category_affinity": {"$elemMatch": {"$eq": "shoes"}}}}
+  pro_plan:      {condition: {"traits.plan": "pro"}}
 )";
 }
 

@@ -52,6 +52,7 @@ void RegisterServe(CLI::App& app, int* exit_code) {
     std::string settings_file;
     bool demo = false;
     int demo_users = 500;
+    std::map<std::string, std::string> bool_values;
   };
   auto state = std::make_shared<State>();  // owned by the callbacks below
   auto* flags = &state->flags;
@@ -65,16 +66,25 @@ void RegisterServe(CLI::App& app, int* exit_code) {
                 "data set");
   cmd->add_option("--demo-users", *demo_users, "People in the generated demo data set");
   for (const auto& row : app::SettingsTable()) {
-    std::string flag(row.name);
-    for (char& c : flag) if (c == '_') c = '-';
-    if (flag == "config-dir") flag = "config";
+    std::string flag = app::FlagName(row.name).substr(2);
     std::string name(row.name);
+    if (row.type == "bool") {
+      // `--sync-writes` alone means true; `--sync-writes=false` is accepted too.
+      auto* value = &state->bool_values[name];
+      cmd->add_flag("--" + flag + "{true}", *value,
+                    std::string(row.help) + " [bool, env " + app::EnvName(row.name) + ", default " +
+                        row.get(app::Settings{}) + "]");
+      continue;
+    }
     cmd->add_option_function<std::string>(
         "--" + flag, [flags, name](const std::string& v) { (*flags)[name] = v; },
         std::string(row.help) + " [" + std::string(row.type) + ", env " + app::EnvName(row.name) +
             ", default " + row.get(app::Settings{}) + "]");
   }
   cmd->callback([=, keep = state] {
+    for (const auto& [name, value] : keep->bool_values) {
+      if (!value.empty()) (*flags)[name] = value;
+    }
     auto settings = app::ResolveSettings(*settings_file, *flags);
     if (!settings.ok()) {
       std::cerr << "error: " << settings.status().message() << "\n";
@@ -89,6 +99,12 @@ void RegisterServe(CLI::App& app, int* exit_code) {
     }
     app::App& a = **opened;
     const auto& key = a.bootstrap_key();
+    if (key) {
+      // Printed at once: a later failure (port taken, bad config) must not lose it.
+      std::cout << "Created data directory " << settings->data_dir
+                << ". Admin API key (shown once, store it now): " << *key << "\n"
+                << std::flush;
+    }
     if (!settings->config_dir.empty()) {
       auto applied = a.ApplyConfigDir(settings->config_dir, "serve --config");
       if (!applied.ok()) {
@@ -118,9 +134,7 @@ void RegisterServe(CLI::App& app, int* exit_code) {
       std::string url = "http://" + host + ":" + std::to_string(port);
       std::string shown = key ? *key : "<your admin key>";
       std::cout << "\nTailor is serving " << settings->data_dir << " at " << url << "\n";
-      if (key) {
-        std::cout << "Admin API key (shown once, store it now): " << *key << "\n";
-      } else {
+      if (!key) {
         std::cout << "Use an API key of this data directory (the admin key was printed when it "
                      "was created; `tailor keys create` makes more).\n";
       }

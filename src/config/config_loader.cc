@@ -52,6 +52,10 @@ class Merger {
  private:
   void AddSection(const SectionSpec& spec, const Value& value, MergedSection* out) {
     if (!ExpectMap(value, spec.name, errors_)) return;
+    if (spec.entries_at_top) {  // e.g. features: {name: {...}, ...}
+      AddEntries(value, std::string(spec.name), &out->collections[""]);
+      return;
+    }
     std::vector<std::string_view> field_names;
     for (const FieldSpec& f : spec.fields) field_names.push_back(f.name);
     for (const auto& member : value.members) {
@@ -70,19 +74,24 @@ class Merger {
         continue;
       }
       if (!ExpectMap(field_value, path, errors_)) continue;
-      auto& entries = out->collections[name];
-      for (const auto& entry : field_value.members) {
-        const std::string& entry_name = entry.key;
-        const Value& entry_value = entry.value;
-        auto dup = std::find_if(entries.begin(), entries.end(),
-                                [&](const auto& e) { return e.first == entry_name; });
-        if (dup != entries.end()) {
-          errors_->Add(entry_value, JoinPath(path, entry_name),
-                       DefinedTwice(*dup->second, entry_value));
-          continue;
-        }
-        entries.emplace_back(entry_name, &entry_value);
+      AddEntries(field_value, path, &out->collections[name]);
+    }
+  }
+
+  // Adds the members of the mapping `value` as named entries; an entry defined in two
+  // places is an error naming both.
+  void AddEntries(const Value& value, const std::string& path,
+                  std::vector<std::pair<std::string, const Value*>>* entries) {
+    for (const auto& entry : value.members) {
+      const std::string& entry_name = entry.key;
+      const Value& entry_value = entry.value;
+      auto dup = std::find_if(entries->begin(), entries->end(),
+                              [&](const auto& e) { return e.first == entry_name; });
+      if (dup != entries->end()) {
+        errors_->Add(entry_value, JoinPath(path, entry_name), DefinedTwice(*dup->second, entry_value));
+        continue;
       }
+      entries->emplace_back(entry_name, &entry_value);
     }
   }
 
@@ -156,6 +165,12 @@ std::string CanonicalJson(const ConfigSnapshot& snapshot) {
 
 ConfigSnapshot DefaultSnapshot() {
   ConfigSnapshot snapshot;
+  ErrorList errors;  // empty sections cannot fail
+  for (const SectionSpec& spec : Sections()) {
+    MergedSection empty;
+    empty.name = spec.name;
+    spec.parse(empty, LoadOptions{}, &snapshot, &errors);
+  }
   snapshot.digest = Sha256Hex(CanonicalJson(snapshot));
   return snapshot;
 }

@@ -11,6 +11,9 @@ const std::vector<SectionSpec>& Sections() {
       SessionsSection(),
       ConsentSection(),
       RateLimitsSection(),
+      SavedGroupsSection(),  // before segments, which may name saved groups
+      FeaturesSection(),     // before segments, which read features
+      SegmentsSection(),
   };
   return kSections;
 }

@@ -55,6 +55,9 @@ struct SectionSpec {
                 ErrorList* errors);
   // Writes the section's canonical JSON object (sorted keys, durations in ms).
   Json (*canonical)(const ConfigSnapshot& snapshot);
+  // True when the section itself is a collection of named entries (features,
+  // segments): MergedSection::Entries("") lists them and `fields` is empty.
+  bool entries_at_top = false;
 };
 
 // Every section, in documentation order.
@@ -65,5 +68,8 @@ SectionSpec EventsSection();
 SectionSpec SessionsSection();
 SectionSpec ConsentSection();
 SectionSpec RateLimitsSection();
+SectionSpec SavedGroupsSection();
+SectionSpec FeaturesSection();
+SectionSpec SegmentsSection();
 
 }  // namespace tailor::config

@@ -10,6 +10,10 @@
 
 #include "governance/rate_limit_config.h"
 #include "ingest/ingest_config.h"
+#include "condition/saved_groups.h"
+#include "core/json_doc.h"
+#include "profile/features.h"
+#include "segments/segment_set.h"
 
 namespace tailor::config {
 
@@ -22,6 +26,14 @@ struct ConfigSnapshot {
 
   ingest::IngestConfig ingest;
   governance::RateLimitConfig rate_limits;
+
+  // Computed features (`features` section); never null.
+  std::shared_ptr<const profile::FeatureSet> features;
+  // Segments (`segments` section); never null.
+  std::shared_ptr<const segments::SegmentSet> segments;
+  // Named id lists for $inGroup / $notInGroup (`saved_groups` section); never null.
+  std::shared_ptr<const condition::SavedGroups> saved_groups;
+  Json saved_groups_json = Json::object();
 };
 
 }  // namespace tailor::config

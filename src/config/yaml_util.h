@@ -53,7 +53,7 @@ struct Value::Member {
 
 // Limits that keep hostile input (alias bombs, deep nesting) from exhausting memory
 // or stack. Real configurations are far below both.
-inline constexpr size_t kMaxYamlNodes = 1'000'000;
+inline constexpr size_t kMaxYamlNodes = 200'000;
 inline constexpr int kMaxYamlDepth = 128;
 
 struct YamlParse {

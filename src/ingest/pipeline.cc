@@ -9,6 +9,8 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/json_doc.h"
+#include "core/json_util.h"
+#include "segments/profile_document.h"
 #include "storage/key_codec.h"
 
 namespace tailor::ingest {
@@ -46,6 +48,30 @@ std::string ExternalKey(IdKind kind, std::string_view id) {
 // The dedup value: "<pid>|<received_at_ms>".
 std::string DedupValue(const std::string& pid, int64_t now) {
   return pid + "|" + std::to_string(now);
+}
+
+// The document features and `where` filters see for one event.
+Json EventDocument(const Event& e) {
+  Json doc = {{"type", e.type}, {"timestamp", e.timestamp_ms}, {"session_id", e.session_id}};
+  auto raw = [&](const char* name, const std::string& text) {
+    if (text.empty()) return;
+    auto parsed = ParseJson(text);
+    if (parsed.ok()) doc[name] = std::move(parsed).value();
+  };
+  raw("properties", e.properties_json);
+  raw("context", e.context_json);
+  return doc;
+}
+
+void ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
+  if (!features.Relevant(e.type)) return;
+  Json doc;
+  const Json* docp = nullptr;
+  if (features.NeedsDocument(e.type)) {
+    doc = EventDocument(e);
+    docp = &doc;
+  }
+  features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);
 }
 
 int64_t DedupTime(std::string_view value) {
@@ -115,8 +141,15 @@ class Pipeline::Batch {
     for (Event& e : pending_) {
       if (e.profile_id == from_pid) e.profile_id = into->id;
     }
+    for (const auto& [segment, at] : from->segments) {
+      erased_members_.emplace_back(segment, from_pid);
+    }
     erased_.insert(from_pid);
     profiles_.erase(from_pid);
+    if (snap_.features && !snap_.features->empty()) {
+      TAILOR_RETURN_IF_ERROR(RecomputeFeatures(from_pid, into));
+    }
+    MarkDirty(into->id, "features");
     p_.counters_.merges.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
   }
@@ -206,8 +239,16 @@ class Pipeline::Batch {
                EncodeWireEventJson(e));
         return Status::OK();
       }
+      MarkDirty(p->id, "traits");
     }
+    if (is_consent) MarkDirty(p->id, "consent");
     Sessionize(&e, p);
+    if (snap_.features && snap_.features->Relevant(e.type)) {
+      ApplyFeatures(*snap_.features, e, p);
+      MarkDirty(p->id, "features");
+    }
+    MarkDirty(p->id, "profile");
+    if (!e.context_json.empty()) contexts_[p->id] = e.context_json;
     if (p->event_count == 0) {
       p->first_seen_ms = p->last_seen_ms = e.timestamp_ms;
     } else {
@@ -233,9 +274,18 @@ class Pipeline::Batch {
              EncodeEventJson(e));
       wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
     }
+    for (const auto& [segment, pid] : erased_members_) {
+      wb.Delete(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(segment, pid));
+    }
+    for (auto& [pid, p] : profiles_) EvaluateSegments(&p, &wb);
     for (auto& [pid, p] : profiles_) {
       ++p.version;
       profile::ProfileStore::Stage(p, &wb);
+    }
+    for (size_t i = 0; i < internal_events_.size(); ++i) {
+      const Event& e = internal_events_[i];
+      wb.Put(storage::Keyspace::kEvents, storage::EventKey(internal_pids_[i], e.timestamp_ms, e.event_id),
+             EncodeEventJson(e));
     }
     for (const auto& [key, link] : links_) {
       identity::IdentityIndex::Stage(link.kind, link.id, link.pid, &wb);
@@ -268,6 +318,8 @@ class Pipeline::Batch {
     c.dead_lettered.fetch_add(dead_lettered_, std::memory_order_relaxed);
     c.sampled_out.fetch_add(outcome.sampled_out, std::memory_order_relaxed);
     c.consent_dropped.fetch_add(outcome.consent_dropped, std::memory_order_relaxed);
+    c.segment_entries.fetch_add(entries_, std::memory_order_relaxed);
+    c.segment_exits.fetch_add(exits_, std::memory_order_relaxed);
     return Status::OK();
   }
 
@@ -277,6 +329,81 @@ class Pipeline::Batch {
   void DeleteDeadLetter(const std::string& id) { DeadLetterStore::StageDelete(id, &tail_); }
 
  private:
+  void MarkDirty(const std::string& pid, const char* root) { dirty_[pid].insert(root); }
+
+  // Re-evaluates the segments of `p` when something they read changed; records entries
+  // and exits (membership index, segment_entered / segment_exited events).
+  void EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
+    const auto& set = snap_.segments;
+    if (!set || (set->empty() && p->segments.empty())) return;
+    auto dirty = dirty_.find(p->id);
+    if (dirty == dirty_.end()) return;
+    std::vector<std::string> roots(dirty->second.begin(), dirty->second.end());
+    if (!set->DependsOnAny(roots) && p->segments.empty()) return;
+    Json context = Json::object();
+    if (auto c = contexts_.find(p->id); c != contexts_.end()) {
+      auto parsed = ParseJson(c->second);
+      if (parsed.ok()) context = std::move(parsed).value();
+    }
+    Json doc = segments::BuildProfileDocument(*p, snap_.features.get(), now_, &context);
+    std::vector<std::string> now_in = set->Evaluate(&doc, snap_.saved_groups.get());
+    std::vector<std::string> left;
+    for (const auto& [name, at] : p->segments) {
+      if (!std::binary_search(now_in.begin(), now_in.end(), name)) left.push_back(name);
+    }
+    for (const auto& name : left) {
+      p->segments.erase(name);
+      wb->Delete(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(name, p->id));
+      StageSegmentEvent(*p, "segment_exited", name);
+      ++exits_;
+    }
+    for (const auto& name : now_in) {
+      if (p->segments.count(name)) continue;
+      p->segments[name] = now_;
+      wb->Put(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(name, p->id),
+              std::to_string(now_));
+      StageSegmentEvent(*p, "segment_entered", name);
+      ++entries_;
+    }
+  }
+
+  // An internal event in the profile's history; later issues use it as a trigger.
+  void StageSegmentEvent(const Profile& p, const char* type, const std::string& segment) {
+    Event e;
+    e.event_id = std::string(type) + "-" + NewUlid(p_.clock_, p_.random_);
+    e.type = type;
+    if (!p.user_ids.empty()) e.user_id = p.user_ids.front();
+    if (!p.anonymous_ids.empty()) e.anonymous_id = p.anonymous_ids.front();
+    e.timestamp_ms = now_;
+    e.received_at_ms = now_;
+    e.properties_json = "{\"segment\":" + JsonQuote(segment) + "}";
+    internal_events_.push_back(std::move(e));
+    internal_pids_.push_back(p.id);
+  }
+
+  // Rebuilds into->features from every event of `into` and `from` (stored) plus this
+  // batch's pending events, in time order (after a merge).
+  Status RecomputeFeatures(const std::string& from_pid, Profile* into) {
+    std::vector<Event> events;
+    for (const std::string& pid : {from_pid, into->id}) {
+      std::string prefix = storage::ProfilePrefix(pid);
+      auto it = p_.store_.NewIterator(storage::Keyspace::kEvents, prefix, storage::PrefixEnd(prefix));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto ev = DecodeStoredEvent(it->value());
+        if (ev.ok()) events.push_back(std::move(ev).value());
+      }
+      TAILOR_RETURN_IF_ERROR(it->status());
+    }
+    for (const Event& e : pending_) {
+      if (e.profile_id == into->id) events.push_back(e);
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event& a, const Event& b) { return a.timestamp_ms < b.timestamp_ms; });
+    into->features.clear();
+    for (const Event& e : events) ApplyFeatures(*snap_.features, e, into);
+    return Status::OK();
+  }
+
   struct LinkEntry {
     IdKind kind;
     std::string id;
@@ -298,6 +425,13 @@ class Pipeline::Batch {
   std::set<std::string> erased_;
   std::unordered_set<std::string> seen_ids_;
   std::vector<Event> pending_;
+  std::map<std::string, std::set<std::string>> dirty_;  // pid -> changed document roots
+  std::unordered_map<std::string, std::string> contexts_;  // pid -> latest event context
+  std::vector<std::pair<std::string, std::string>> erased_members_;  // (segment, pid)
+  std::vector<Event> internal_events_;
+  std::vector<std::string> internal_pids_;
+  size_t entries_ = 0;
+  size_t exits_ = 0;
   storage::WriteBatch head_;  // merge moves, then the batch
   storage::WriteBatch tail_;  // dead letters
 };
@@ -335,7 +469,7 @@ namespace {
 // Holds a sorted set of stripe locks; releases them on destruction.
 class StripeGuard {
  public:
-  explicit StripeGuard(std::array<std::mutex, 1024>& stripes) : stripes_(stripes) {}
+  explicit StripeGuard(std::array<std::mutex, Pipeline::kStripes>& stripes) : stripes_(stripes) {}
   ~StripeGuard() { Release(); }
   void Acquire(std::vector<size_t> want) {
     std::sort(want.begin(), want.end());
@@ -350,11 +484,11 @@ class StripeGuard {
   bool Holds(size_t s) const { return std::binary_search(held_.begin(), held_.end(), s); }
 
  private:
-  std::array<std::mutex, 1024>& stripes_;
+  std::array<std::mutex, Pipeline::kStripes>& stripes_;
   std::vector<size_t> held_;
 };
 
-size_t StripeOf(std::string_view key) { return Hash64(key) % 1024; }
+size_t StripeOf(std::string_view key) { return Hash64(key) % Pipeline::kStripes; }
 
 }  // namespace
 
@@ -471,6 +605,8 @@ Result<Pipeline::ReplayOutcome> Pipeline::ReplayDeadLetters(const std::vector<st
   out.replayed = o.accepted;
   out.duplicates = o.duplicates;
   out.still_failing = o.rejected.size();
+  out.sampled_out = o.sampled_out;
+  out.consent_dropped = o.consent_dropped;
   return out;
 }
 

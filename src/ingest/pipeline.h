@@ -1,4 +1,4 @@
-// Pipeline: the ingest path. decode -> validate (schema) -> dedup -> sample -> resolve
+// Pipeline: the ingest path. decode -> validate (schema) -> sample -> dedup -> resolve
 // identity -> consent gate -> sessionize -> append to the profile's event log -> update
 // the profile -> one WriteBatch -> acknowledge (docs/design.md §3).
 //
@@ -25,7 +25,9 @@
 #include "ingest/event_codec.h"
 #include "ingest/ingest_config.h"
 #include "ingest/schema_registry.h"
+#include "profile/features.h"
 #include "profile/profile_store.h"
+#include "segments/segment_set.h"
 #include "storage/kv_store.h"
 
 namespace tailor::ingest {
@@ -35,6 +37,10 @@ struct IngestSnapshot {
   IngestConfig config;
   std::shared_ptr<const SchemaRegistry> schemas;  // never null
   DecodeOptions decode;
+  // Computed features and segments maintained on every ingested event (may be null).
+  std::shared_ptr<const profile::FeatureSet> features;
+  std::shared_ptr<const segments::SegmentSet> segments;
+  std::shared_ptr<const condition::SavedGroups> saved_groups;
 
   // Builds a snapshot (compiling the schemas); fails like SchemaRegistry::Compile.
   static Result<std::shared_ptr<const IngestSnapshot>> Build(const IngestConfig& config,
@@ -66,6 +72,8 @@ struct PipelineCounters {
   std::atomic<uint64_t> consent_dropped{0};
   std::atomic<uint64_t> merges{0};
   std::atomic<uint64_t> write_errors{0};
+  std::atomic<uint64_t> segment_entries{0};
+  std::atomic<uint64_t> segment_exits{0};
 };
 
 struct PipelineOptions {
@@ -94,17 +102,21 @@ class Pipeline {
     size_t replayed = 0;     // re-ingested and removed from the dead letters
     size_t still_failing = 0;
     size_t duplicates = 0;
+    size_t sampled_out = 0;      // removed: dropped by sampling under the current config
+    size_t consent_dropped = 0;  // removed: the profile lacks the storage purpose
   };
   // Re-ingests up to `limit` dead letters (oldest first, or only `ids` when non-empty)
   // under `snapshot`; successes are removed, failures stay with their new reason.
   Result<ReplayOutcome> ReplayDeadLetters(const std::vector<std::string>& ids, size_t limit,
                                           const IngestSnapshot& snapshot);
 
+  // Lock stripes over identities and profile ids.
+  static constexpr size_t kStripes = 1024;
+
   const PipelineCounters& counters() const { return counters_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
 
  private:
-  static constexpr size_t kStripes = 1024;
   class Batch;  // the per-call working state (pipeline.cc)
 
   // Ingest() that also deletes the dead letters `dead_letters` in the same write.

@@ -48,6 +48,12 @@ std::string EncodeProfile(const Profile& p) {
             {"session_last_ms", p.session_last_ms},
             {"merged_from", p.merged_from},
             {"version", p.version}};
+  if (!p.features.empty()) {
+    Json f = Json::object();
+    for (const auto& [name, st] : p.features) f[name] = st.ToJson();
+    j["features"] = std::move(f);
+  }
+  if (!p.segments.empty()) j["segments"] = p.segments;
   return j.dump();
 }
 
@@ -76,6 +82,14 @@ Result<Profile> DecodeProfile(std::string_view json) {
     p.session_last_ms = j.at("session_last_ms").get<int64_t>();
     p.merged_from = j.at("merged_from").get<std::vector<std::string>>();
     p.version = j.at("version").get<uint64_t>();
+    if (auto it = j.find("features"); it != j.end()) {
+      for (const auto& [name, st] : it->items()) {
+        TAILOR_ASSIGN_OR_RETURN(p.features[name], FeatureState::FromJson(st));
+      }
+    }
+    if (auto it = j.find("segments"); it != j.end()) {
+      for (const auto& [name, at] : it->items()) p.segments[name] = at.get<int64_t>();
+    }
     return p;
   } catch (const Json::exception& e) {
     return Corruption(std::string("profile: ") + e.what());

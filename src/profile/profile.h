@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "profile/feature_state.h"
 
 namespace tailor::profile {
 
@@ -37,6 +38,11 @@ struct Profile {
   int64_t session_start_ms = 0;
   int64_t session_last_ms = 0;
   std::vector<std::string> merged_from;  // pids merged into this one
+  // Computed feature states (features.h), by feature name.
+  std::map<std::string, FeatureState, std::less<>> features;
+  // Segments the profile is in, with the time it entered (server ms), as of the last
+  // evaluation at ingest.
+  std::map<std::string, int64_t, std::less<>> segments;
   uint64_t version = 0;                  // incremented on every stored change
 
   // True when the profile has granted `purpose`.

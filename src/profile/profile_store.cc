@@ -20,7 +20,19 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
                                                storage::ProfilePrefix(pid)));
   if (!raw) return std::optional<Profile>();
   TAILOR_ASSIGN_OR_RETURN(Profile p, DecodeProfile(*raw));
-  Remember(p);
+  {
+    // Cache what we read unless a writer cached a newer version meanwhile (a reader
+    // must never put an older version back in front of the writer's).
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.map.find(pid);
+    if (it != shard.map.end()) {
+      if (it->second.version >= p.version) return std::optional<Profile>(it->second);
+      it->second = p;
+    } else {
+      if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+      shard.map.emplace(pid, p);
+    }
+  }
   return std::optional<Profile>(std::move(p));
 }
 

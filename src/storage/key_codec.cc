@@ -59,4 +59,16 @@ std::string IdentityKey(char kind, std::string_view external_id) {
   return out;
 }
 
+std::string SegmentMemberKey(std::string_view segment, std::string_view pid) {
+  std::string out = SegmentMemberPrefix(segment);
+  out.append(pid);
+  return out;
+}
+
+std::string SegmentMemberPrefix(std::string_view segment) {
+  std::string out(segment);
+  out.push_back('\0');
+  return out;
+}
+
 }  // namespace tailor::storage

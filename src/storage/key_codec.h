@@ -35,4 +35,9 @@ std::optional<DecodedEventKey> DecodeEventKey(std::string_view key);
 // Identities: kind + ':' + external id, kind is "u" (user_id) or "a" (anonymous_id).
 std::string IdentityKey(char kind, std::string_view external_id);
 
+// Segment membership index: segment name + '\0' + pid.
+std::string SegmentMemberKey(std::string_view segment, std::string_view pid);
+// The prefix of every member key of `segment`.
+std::string SegmentMemberPrefix(std::string_view segment);
+
 }  // namespace tailor::storage

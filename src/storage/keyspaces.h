@@ -18,6 +18,7 @@ enum class Keyspace : uint8_t {
   kDedup,         // event_id -> pid (expires after the dedup window)
   kDeadLetters,   // ulid -> rejected event + reason (expires after retention)
   kJobs,          // job id -> job record
+  kSegmentMembers,  // segment '\0' pid -> entered_at_ms (membership index)
   kCount,
 };
 
@@ -40,6 +41,7 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"dedup", true, false},
     {"dead_letters", true, false},
     {"jobs", false, false},
+    {"segment_members", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

@@ -157,6 +157,18 @@ class RocksStore final : public KvStore {
       }
       cfs.emplace_back(i == 0 ? rocksdb::kDefaultColumnFamilyName : std::string(info.name), cf);
     }
+    // A newer format may add keyspaces: refuse before creating anything in its directory.
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(db_opts, path, &existing).ok()) {
+      for (const std::string& name : existing) {
+        bool known = name == rocksdb::kDefaultColumnFamilyName;
+        for (const auto& info : kKeyspaces) known = known || info.name == name;
+        if (!known) {
+          return FailedPrecondition("data directory " + path + " has keyspace '" + name +
+                                    "' from a newer tailor; upgrade tailor (see docs/operations.md)");
+        }
+      }
+    }
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(db_opts, path, cfs, &handles_, &raw);
     if (!s.ok()) {

@@ -118,7 +118,9 @@ HttpResponse ReplayDeadLetters(Services& s, const HttpRequest& req) {
   if (!out.ok()) return Error(out.status());
   return JsonOk({{"replayed", out->replayed},
                  {"still_failing", out->still_failing},
-                 {"duplicates", out->duplicates}});
+                 {"duplicates", out->duplicates},
+                 {"removed_sampled_out", out->sampled_out},
+                 {"removed_without_consent", out->consent_dropped}});
 }
 
 }  // namespace tailor::server::handlers

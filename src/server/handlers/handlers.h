@@ -29,6 +29,12 @@ HttpResponse ConfigVersions(Services& s, const HttpRequest& req);
 HttpResponse ConfigDiff(Services& s, const HttpRequest& req);
 HttpResponse RollbackConfig(Services& s, const HttpRequest& req);
 
+// segments_handler.cc
+HttpResponse ListSegments(Services& s, const HttpRequest& req);
+HttpResponse GetSegment(Services& s, const HttpRequest& req);
+HttpResponse SegmentMembers(Services& s, const HttpRequest& req);
+HttpResponse PreviewSegment(Services& s, const HttpRequest& req);
+
 // admin_handler.cc
 HttpResponse Backup(Services& s, const HttpRequest& req);
 

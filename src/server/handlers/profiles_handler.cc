@@ -1,6 +1,8 @@
 #include <charconv>
 
 #include "core/json_util.h"
+#include "core/time_util.h"
+#include "segments/profile_document.h"
 #include "server/handlers/handler_util.h"
 #include "server/handlers/handlers.h"
 #include "storage/key_codec.h"
@@ -37,7 +39,24 @@ Result<profile::Profile> Resolve(Services& s, const HttpRequest& req) {
 HttpResponse GetProfile(Services& s, const HttpRequest& req) {
   auto p = Resolve(s, req);
   if (!p.ok()) return Error(p.status());
-  return HttpResponse::Json(200, profile::ProfileToApiJson(*p));
+  // Features and segments are evaluated as of now: windows slide and time-based
+  // segments change without new events.
+  auto rt = s.runtime();
+  Json doc = segments::BuildProfileDocument(*p, rt->config->features.get(), s.clock->NowMs(), nullptr);
+  std::vector<std::string> in = rt->config->segments->Evaluate(&doc, rt->config->saved_groups.get());
+  auto out = ParseJson(profile::ProfileToApiJson(*p));
+  if (!out.ok()) return Error(out.status());
+  (*out)["features"] = doc["features"];
+  (*out)["segments"] = in;
+  Json since = Json::object();
+  for (const auto& name : in) {
+    auto it = p->segments.find(name);
+    since[name] = it != p->segments.end() ? Json(FormatIso8601(it->second)) : Json(nullptr);
+  }
+  (*out)["segments_since"] = std::move(since);
+  auto stale = rt->config->features->Stale(p->features);
+  if (!stale.empty()) (*out)["features_pending_backfill"] = stale;
+  return JsonOk(*out);
 }
 
 HttpResponse GetProfileEvents(Services& s, const HttpRequest& req) {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Ingest over loopback HTTP: starts `tailor serve` on a fresh temp data dir, applies the
+# benchmark schemas, measures the trivial route (GET /healthz) and then POST /v1/events
+# with tailor_loadgen, once per durability mode (--sync-writes false / true), restarting
+# the server in between. Repeats everything RUNS times and prints the medians.
+#
+# Usage: bench/load/run_ingest_load.sh BUILD_DIR
+#   BUILD_DIR must hold src/cli/tailor and bench/tailor_loadgen (this script builds nothing).
+# Environment (defaults in brackets):
+#   RUNS [3]  CONNECTIONS [4]  DURATION [10]  WARMUP [2]  BASELINE_DURATION [5]
+#   BATCH_SIZE [100]  USERS [10000]  HTTP_THREADS [2]  MODES ["false true"]
+#   KEEP_LOGS [unset: logs are deleted with the temp dir]
+set -euo pipefail
+
+if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+BUILD_DIR=$(cd "$1" && pwd)
+TAILOR="$BUILD_DIR/src/cli/tailor"
+LOADGEN="$BUILD_DIR/bench/tailor_loadgen"
+for bin in "$TAILOR" "$LOADGEN"; do
+  [[ -x "$bin" ]] || { echo "error: $bin not found; build the tailor and tailor_loadgen targets" >&2; exit 2; }
+done
+
+RUNS=${RUNS:-3}
+CONNECTIONS=${CONNECTIONS:-4}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+BASELINE_DURATION=${BASELINE_DURATION:-5}
+BATCH_SIZE=${BATCH_SIZE:-100}
+USERS=${USERS:-10000}
+HTTP_THREADS=${HTTP_THREADS:-2}
+MODES=${MODES:-"false true"}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-ingest-load.XXXXXX")
+SERVER_PID=""
+export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+cleanup() {
+  stop_server
+  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server SYNC: sets SERVER_PID and URL.
+start_server() {
+  local sync=$1 data="$WORK/data-$RANDOM$RANDOM" out="$WORK/server-$1.out"
+  "$TAILOR" serve --data-dir "$data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
+    --sync-writes "$sync" --log-level warn >"$out" 2>"$WORK/server-$1.err" &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
+    [[ -n "$URL" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server-$1.err" >&2; echo "error: server exited" >&2; exit 1; }
+    sleep 0.05
+  done
+  [[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
+  "$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
+}
+
+# field NAME LINE...: the value of NAME=VALUE in the generator's output.
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+
+mkdir -p "$WORK/config"
+"$LOADGEN" --print-config >"$WORK/config/bench.json"
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS"
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+for run in $(seq 1 "$RUNS"); do
+  for sync in $MODES; do
+    start_server "$sync"
+    base=$("$LOADGEN" --url "$URL" --mode healthz --connections "$CONNECTIONS" \
+      --duration "$BASELINE_DURATION" --warmup 1)
+    out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
+      --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS")
+    stop_server
+    echo "## run $run sync_writes=$sync"
+    echo "healthz: $(tr '\n' ' ' <<<"$base")"
+    echo "ingest:  $(tr '\n' ' ' <<<"$out")"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sync" "$(field events_per_s "$out")" \
+      "$(field requests_per_s "$out")" "$(field p50_ms "$out")" "$(field p99_ms "$out")" \
+      "$(field requests_per_s "$base")" "$(field max_ms "$out")" >>"$RESULTS"
+  done
+done
+
+if command -v wrk >/dev/null; then
+  start_server false
+  echo "## wrk baseline (DESIGN.md §7 style): wrk -t1 -c8 -d5s $URL/healthz"
+  wrk -t1 -c8 -d5s "$URL/healthz" | grep -E "Requests/sec|Latency"
+  stop_server
+fi
+
+echo
+echo "# Medians over $RUNS runs (ratio = ingest batches/s / healthz requests/s on the same server)"
+printf '%-12s %10s %10s %9s %9s %9s %12s %7s\n' sync_writes events/s batches/s p50_ms p99_ms max_ms healthz_rps ratio
+for sync in $MODES; do
+  awk -F'\t' -v s="$sync" '
+    function median(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+      return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+    }
+    $1 == s { n++; ev[n]=$2; b[n]=$3; p50[n]=$4; p99[n]=$5; h[n]=$6; mx[n]=$7; r[n]=$3/$6 }
+    END { printf "%-12s %10.0f %10.0f %9.2f %9.2f %9.2f %12.0f %7.3f\n", s, median(ev,n),
+          median(b,n), median(p50,n), median(p99,n), median(mx,n), median(h,n), median(r,n) }' "$RESULTS"
+done

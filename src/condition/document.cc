@@ -1,0 +1,25 @@
+#include "condition/document.h"
+
+namespace tailor::condition {
+
+bool Document::Lookup(Node start, std::span<const PathSegment> path, Node* out) const {
+  Node cur = start;
+  for (const PathSegment& seg : path) {
+    switch (Kind(cur)) {
+      case ValueKind::kObject:
+        if (!Find(cur, seg.key, &cur)) return false;
+        break;
+      case ValueKind::kArray:
+        // JavaScript's `"1" in array`: only canonical indexes below the length exist.
+        if (seg.index < 0 || static_cast<size_t>(seg.index) >= Size(cur)) return false;
+        cur = ArrayAt(cur, static_cast<size_t>(seg.index));
+        break;
+      default:
+        return false;
+    }
+  }
+  *out = cur;
+  return true;
+}
+
+}  // namespace tailor::condition

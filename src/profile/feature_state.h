@@ -1,0 +1,54 @@
+// FeatureState: the per-profile, per-feature incremental state, bounded in memory:
+// windowed kinds keep at most kMaxBuckets time buckets (resolution window / 60), the
+// sketch kinds keep at most FeatureSpec::max_tracked entries. Documented in
+// docs/features.md ("Memory bounds").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/json_doc.h"
+#include "core/status.h"
+
+namespace tailor::profile {
+
+// Buckets per window: a windowed value is exact to window / kBucketsPerWindow.
+inline constexpr int64_t kBucketsPerWindow = 60;
+
+struct Bucket {
+  int64_t start_ms = 0;
+  double count = 0;
+  double sum = 0;
+  double min = 0;
+  double max = 0;
+};
+
+struct SessionStat {
+  std::string id;
+  int64_t start_ms = 0;
+  int64_t last_ms = 0;
+  uint32_t events = 0;
+};
+
+struct FeatureState {
+  std::string spec_digest;  // digest of the spec this state was computed for
+  std::vector<Bucket> buckets;                        // ascending start_ms
+  double score = 0;                                   // decayed score at ref_ms
+  int64_t ref_ms = 0;
+  std::vector<std::pair<std::string, double>> top;    // decayed_top: value -> score at ref_ms
+  std::vector<std::pair<std::string, int64_t>> items; // distinct / negative: value -> last ts
+  Json first;                                         // first: value; null until set
+  Json last;                                          // last: value; null until set
+  int64_t first_ms = 0;
+  int64_t last_ms = 0;
+  bool seen = false;                                  // any matching event applied
+  std::vector<SessionStat> sessions;                  // ascending start_ms
+  uint64_t bad_field = 0;  // matching events whose field was missing or mistyped
+
+  Json ToJson() const;
+  static Result<FeatureState> FromJson(const Json& j);
+};
+
+}  // namespace tailor::profile

@@ -1,0 +1,368 @@
+#include "profile/features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/hash.h"
+
+namespace tailor::profile {
+
+namespace {
+
+int64_t BucketWidth(int64_t window_ms) {
+  return window_ms > 0 ? std::max<int64_t>(window_ms / kBucketsPerWindow, 1000)
+                       : std::numeric_limits<int64_t>::max();
+}
+
+int64_t BucketStart(int64_t ts, int64_t width) {
+  if (width == std::numeric_limits<int64_t>::max()) return 0;
+  int64_t r = ts % width;
+  if (r < 0) r += width;
+  return ts - r;
+}
+
+// True when a bucket starting at `start` overlaps the window ending at `now`.
+bool InWindow(int64_t start, int64_t width, int64_t window_ms, int64_t now) {
+  if (window_ms <= 0) return true;
+  return start > now - window_ms - width;
+}
+
+double Decay(double value, int64_t from_ms, int64_t to_ms, int64_t half_life_ms) {
+  if (to_ms <= from_ms) return value;
+  return value * std::exp2(-static_cast<double>(to_ms - from_ms) / static_cast<double>(half_life_ms));
+}
+
+void AddToBuckets(FeatureState* st, int64_t ts, double v, int64_t window_ms) {
+  int64_t width = BucketWidth(window_ms);
+  int64_t start = BucketStart(ts, width);
+  auto it = std::lower_bound(st->buckets.begin(), st->buckets.end(), start,
+                             [](const Bucket& b, int64_t s) { return b.start_ms < s; });
+  if (it == st->buckets.end() || it->start_ms != start) {
+    it = st->buckets.insert(it, Bucket{start, 0, 0, v, v});
+  }
+  it->count += 1;
+  it->sum += v;
+  it->min = std::min(it->min, v);
+  it->max = std::max(it->max, v);
+  // Bound memory: keep only buckets that can still be in the window of the newest event.
+  int64_t newest = st->buckets.back().start_ms;
+  if (window_ms > 0) {
+    auto keep = std::find_if(st->buckets.begin(), st->buckets.end(), [&](const Bucket& b) {
+      return b.start_ms > newest - window_ms - width;
+    });
+    st->buckets.erase(st->buckets.begin(), keep);
+  }
+  if (st->buckets.size() > static_cast<size_t>(kBucketsPerWindow + 2)) {
+    st->buckets.erase(st->buckets.begin(),
+                      st->buckets.end() - static_cast<long>(kBucketsPerWindow + 2));
+  }
+}
+
+struct Agg {
+  double count = 0, sum = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+};
+
+Agg Aggregate(const FeatureState* st, int64_t window_ms, int64_t now) {
+  Agg a;
+  if (st == nullptr) return a;
+  int64_t width = BucketWidth(window_ms);
+  for (const Bucket& b : st->buckets) {
+    if (!InWindow(b.start_ms, width, window_ms, now)) continue;
+    a.count += b.count;
+    a.sum += b.sum;
+    a.min = std::min(a.min, b.min);
+    a.max = std::max(a.max, b.max);
+  }
+  return a;
+}
+
+// Remembers `value` with time `ts`, keeping at most `cap` entries (oldest evicted).
+void Track(std::vector<std::pair<std::string, int64_t>>* items, std::string value, int64_t ts,
+           int cap) {
+  for (auto& [v, t] : *items) {
+    if (v == value) {
+      t = std::max(t, ts);
+      return;
+    }
+  }
+  items->emplace_back(std::move(value), ts);
+  if (items->size() > static_cast<size_t>(cap)) {
+    auto oldest = std::min_element(items->begin(), items->end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    items->erase(oldest);
+  }
+}
+
+std::string ValueKey(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+int ScoreAscending(double x, const std::vector<double>& cuts) {
+  int s = 1;
+  for (double c : cuts) s += x >= c;
+  return s;
+}
+
+}  // namespace
+
+const Json* LookupPath(const Json& doc, std::string_view path) {
+  const Json* cur = &doc;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t dot = path.find('.', pos);
+    std::string_view part = path.substr(pos, dot == std::string_view::npos ? path.npos : dot - pos);
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(part);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+    if (dot == std::string_view::npos) break;
+    pos = dot + 1;
+  }
+  return cur;
+}
+
+Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureSpec> specs) {
+  std::shared_ptr<FeatureSet> set(new FeatureSet());
+  std::set<std::string> names;
+  for (const auto& s : specs) {
+    TAILOR_RETURN_IF_ERROR(s.Validate());
+    if (!names.insert(s.name).second) {
+      return InvalidArgument("feature defined twice", "features." + s.name);
+    }
+    set->digests_.push_back(Sha256Hex(s.Canonical().dump()).substr(0, 16));
+    set->bad_field_.push_back(std::make_unique<std::atomic<uint64_t>>(0));
+  }
+  set->specs_ = std::move(specs);
+  return std::shared_ptr<const FeatureSet>(std::move(set));
+}
+
+bool FeatureSet::Relevant(std::string_view type) const {
+  for (const auto& s : specs_) {
+    if (s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FeatureSet::NeedsDocument(std::string_view type) const {
+  for (const auto& s : specs_) {
+    bool matches = s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end();
+    if (matches && (!s.field.empty() || s.where)) return true;
+  }
+  return false;
+}
+
+void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    const FeatureSpec& s = specs_[i];
+    if (!s.events.empty() &&
+        std::find(s.events.begin(), s.events.end(), event.type) == s.events.end()) {
+      continue;
+    }
+    if (s.where && (event.doc == nullptr || !s.where->Matches(*event.doc))) continue;
+    auto it = states->find(s.name);
+    if (it == states->end()) {
+      it = states->emplace(s.name, FeatureState{}).first;
+      it->second.spec_digest = digests_[i];
+    } else if (it->second.spec_digest != digests_[i]) {
+      it->second = FeatureState{};  // definition changed; a backfill recomputes history
+      it->second.spec_digest = digests_[i];
+    }
+    ApplyOne(i, event, &it->second);
+  }
+}
+
+void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const {
+  const FeatureSpec& s = specs_[i];
+  const Json* field = nullptr;
+  if (!s.field.empty()) {
+    field = e.doc ? LookupPath(*e.doc, s.field) : nullptr;
+    bool numeric = s.kind == FeatureKind::kSum || s.kind == FeatureKind::kAvg ||
+                   s.kind == FeatureKind::kMin || s.kind == FeatureKind::kMax ||
+                   s.kind == FeatureKind::kRfm;
+    bool usable = field != nullptr && !field->is_null() &&
+                  (numeric ? field->is_number() : (field->is_primitive()));
+    if (!usable) {
+      ++st->bad_field;
+      bad_field_[i]->fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  double weight = 1;
+  if (auto w = s.weights.find(std::string(e.type)); w != s.weights.end()) weight = w->second;
+  int64_t ts = e.timestamp_ms;
+  switch (s.kind) {
+    case FeatureKind::kCount:
+      AddToBuckets(st, ts, 1, s.window_ms);
+      break;
+    case FeatureKind::kSum: case FeatureKind::kAvg: case FeatureKind::kMin: case FeatureKind::kMax:
+    case FeatureKind::kRfm:
+      AddToBuckets(st, ts, field->get<double>(), s.window_ms);
+      break;
+    case FeatureKind::kFirst: case FeatureKind::kLast: case FeatureKind::kRecency:
+      break;  // handled by the seen/first/last bookkeeping below
+    case FeatureKind::kDistinctCount: case FeatureKind::kNegative:
+      Track(&st->items, ValueKey(*field), ts, s.max_tracked);
+      break;
+    case FeatureKind::kDecayedScore:
+      if (ts >= st->ref_ms) {
+        st->score = Decay(st->score, st->ref_ms, ts, s.half_life_ms) + weight;
+        st->ref_ms = ts;
+      } else {
+        st->score += Decay(weight, ts, st->ref_ms, s.half_life_ms);
+      }
+      break;
+    case FeatureKind::kDecayedTop: {
+      std::string key = ValueKey(*field);
+      if (ts > st->ref_ms) {
+        for (auto& [v, sc] : st->top) sc = Decay(sc, st->ref_ms, ts, s.half_life_ms);
+        st->ref_ms = ts;
+      }
+      double add = Decay(weight, ts, st->ref_ms, s.half_life_ms);
+      auto it = std::find_if(st->top.begin(), st->top.end(), [&](const auto& p) { return p.first == key; });
+      if (it != st->top.end()) {
+        it->second += add;
+      } else {
+        st->top.emplace_back(std::move(key), add);
+        if (st->top.size() > static_cast<size_t>(s.max_tracked)) {
+          auto weakest = std::min_element(st->top.begin(), st->top.end(),
+                                          [](const auto& a, const auto& b) { return a.second < b.second; });
+          st->top.erase(weakest);
+        }
+      }
+      break;
+    }
+    case FeatureKind::kSessions: case FeatureKind::kPagesPerSession: case FeatureKind::kAvgDwell: {
+      std::string id(e.session_id);
+      auto it = std::find_if(st->sessions.begin(), st->sessions.end(),
+                             [&](const SessionStat& x) { return x.id == id; });
+      if (it == st->sessions.end()) {
+        st->sessions.push_back(SessionStat{id, ts, ts, 1});
+        std::sort(st->sessions.begin(), st->sessions.end(),
+                  [](const SessionStat& a, const SessionStat& b) { return a.start_ms < b.start_ms; });
+        if (st->sessions.size() > static_cast<size_t>(s.max_tracked)) st->sessions.erase(st->sessions.begin());
+      } else {
+        it->start_ms = std::min(it->start_ms, ts);
+        it->last_ms = std::max(it->last_ms, ts);
+        ++it->events;
+      }
+      break;
+    }
+  }
+  if (!st->seen || ts < st->first_ms) {
+    st->first_ms = ts;
+    st->first = field ? *field : Json(nullptr);
+  }
+  if (!st->seen || ts >= st->last_ms) {
+    st->last_ms = ts;
+    st->last = field ? *field : Json(nullptr);
+  }
+  st->seen = true;
+}
+
+Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
+  const FeatureSpec& s = specs_[i];
+  if (st != nullptr && st->spec_digest != digests_[i]) st = nullptr;  // stale: backfill pending
+  switch (s.kind) {
+    case FeatureKind::kCount:
+      return static_cast<int64_t>(Aggregate(st, s.window_ms, now).count);
+    case FeatureKind::kSum:
+      return Aggregate(st, s.window_ms, now).sum;
+    case FeatureKind::kAvg: {
+      Agg a = Aggregate(st, s.window_ms, now);
+      return a.count > 0 ? Json(a.sum / a.count) : Json(nullptr);
+    }
+    case FeatureKind::kMin: {
+      Agg a = Aggregate(st, s.window_ms, now);
+      return a.count > 0 ? Json(a.min) : Json(nullptr);
+    }
+    case FeatureKind::kMax: {
+      Agg a = Aggregate(st, s.window_ms, now);
+      return a.count > 0 ? Json(a.max) : Json(nullptr);
+    }
+    case FeatureKind::kFirst:
+      return st && st->seen ? st->first : Json(nullptr);
+    case FeatureKind::kLast:
+      return st && st->seen ? st->last : Json(nullptr);
+    case FeatureKind::kRecency:
+      return st && st->seen ? Json(std::max<int64_t>(0, now - st->last_ms)) : Json(nullptr);
+    case FeatureKind::kDistinctCount: {
+      int64_t n = 0;
+      if (st) {
+        for (const auto& [v, t] : st->items) n += s.window_ms <= 0 || t > now - s.window_ms;
+      }
+      return n;
+    }
+    case FeatureKind::kNegative: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto items = st->items;
+      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      for (const auto& [v, t] : items) {
+        if (s.window_ms <= 0 || t > now - s.window_ms) out.push_back(v);
+      }
+      return out;
+    }
+    case FeatureKind::kDecayedScore:
+      return st ? Decay(st->score, st->ref_ms, now, s.half_life_ms) : 0.0;
+    case FeatureKind::kDecayedTop: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto top = st->top;
+      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+        return a.second > b.second || (a.second == b.second && a.first < b.first);
+      });
+      for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
+      return out;
+    }
+    case FeatureKind::kSessions: case FeatureKind::kPagesPerSession: case FeatureKind::kAvgDwell: {
+      double sessions = 0, events = 0, dwell = 0;
+      if (st) {
+        for (const auto& x : st->sessions) {
+          if (s.window_ms > 0 && x.last_ms <= now - s.window_ms) continue;
+          sessions += 1;
+          events += x.events;
+          dwell += static_cast<double>(x.last_ms - x.start_ms);
+        }
+      }
+      if (s.kind == FeatureKind::kSessions) return static_cast<int64_t>(sessions);
+      if (sessions == 0) return nullptr;
+      return s.kind == FeatureKind::kPagesPerSession ? events / sessions : dwell / sessions;
+    }
+    case FeatureKind::kRfm: {
+      if (!st || !st->seen) return nullptr;
+      Agg a = Aggregate(st, s.window_ms, now);
+      double days = static_cast<double>(now - st->last_ms) / 86'400'000.0;
+      int r = 5;
+      for (double c : s.rfm_recency_days) r -= days > c;
+      int f = ScoreAscending(a.count, s.rfm_frequency);
+      int m = ScoreAscending(a.sum, s.rfm_monetary);
+      return Json{{"recency", r}, {"frequency", f}, {"monetary", m},
+                  {"code", std::to_string(r) + std::to_string(f) + std::to_string(m)}};
+    }
+  }
+  return nullptr;
+}
+
+Json FeatureSet::Read(const FeatureStates& states, int64_t now_ms) const {
+  Json out = Json::object();
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    auto it = states.find(specs_[i].name);
+    out[specs_[i].name] = ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
+  }
+  return out;
+}
+
+std::vector<std::string> FeatureSet::Stale(const FeatureStates& states) const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    auto it = states.find(specs_[i].name);
+    if (it != states.end() && it->second.spec_digest != digests_[i]) out.push_back(specs_[i].name);
+  }
+  return out;
+}
+
+}  // namespace tailor::profile

@@ -1,0 +1,78 @@
+// FeatureSet: the compiled `features` section. Apply() folds one event into the states of
+// every feature it matches (incremental, O(bounded state)); Read() evaluates every
+// feature "as of now", so windows slide without new events.
+//
+// Thread safety: a FeatureSet is immutable and safe to share; the states it updates
+// belong to one profile and are serialized by the caller (the ingest pipeline).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json_doc.h"
+#include "core/status.h"
+#include "profile/feature_spec.h"
+#include "profile/feature_state.h"
+
+namespace tailor::profile {
+
+using FeatureStates = std::map<std::string, FeatureState, std::less<>>;
+
+// What a feature reads from one event.
+struct EventFacts {
+  std::string_view type;
+  int64_t timestamp_ms = 0;
+  std::string_view session_id;
+  // {"type","timestamp","properties","context"}; built only when some feature needs it.
+  const Json* doc = nullptr;
+};
+
+class FeatureSet {
+ public:
+  // Validates and compiles `specs` (names must be unique).
+  static Result<std::shared_ptr<const FeatureSet>> Build(std::vector<FeatureSpec> specs);
+
+  const std::vector<FeatureSpec>& specs() const { return specs_; }
+  bool empty() const { return specs_.empty(); }
+
+  // True when an event of `type` updates any feature; false lets ingest skip the work.
+  bool Relevant(std::string_view type) const;
+  // True when an event of `type` needs EventFacts::doc (a field or a where filter).
+  bool NeedsDocument(std::string_view type) const;
+
+  // Folds `event` into `states` (creating states on first use; a state computed for an
+  // older definition of the feature is reset). Never fails: a missing or mistyped field
+  // is counted in FeatureState::bad_field and in bad_field_events().
+  void Apply(const EventFacts& event, FeatureStates* states) const;
+
+  // Every feature's value as of `now_ms`, as {"name": value}. Features never updated
+  // read as their empty value (0, null or []).
+  Json Read(const FeatureStates& states, int64_t now_ms) const;
+
+  // Names of features whose state in `states` was computed for another definition
+  // (backfill pending).
+  std::vector<std::string> Stale(const FeatureStates& states) const;
+
+  // The digest identifying a feature's definition.
+  const std::string& Digest(size_t i) const { return digests_[i]; }
+
+  // Events that matched a feature but lacked a usable field, per feature (for /metrics).
+  uint64_t bad_field_events(size_t i) const { return bad_field_[i]->load(std::memory_order_relaxed); }
+
+ private:
+  FeatureSet() = default;
+  void ApplyOne(size_t i, const EventFacts& event, FeatureState* st) const;
+  Json ReadOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+
+  std::vector<FeatureSpec> specs_;
+  std::vector<std::string> digests_;
+  std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
+};
+
+// Looks up a dot path ("properties.revenue") in `doc`; nullptr when absent.
+const Json* LookupPath(const Json& doc, std::string_view path);
+
+}  // namespace tailor::profile

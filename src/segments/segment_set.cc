@@ -1,0 +1,216 @@
+#include "segments/segment_set.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "condition/json_document.h"
+
+namespace tailor::segments {
+
+namespace {
+
+bool StartsWithPath(std::string_view path, std::string_view root) {
+  return path == root || (path.size() > root.size() && path.substr(0, root.size()) == root &&
+                          path[root.size()] == '.') ||
+         (root.size() > path.size() && root.substr(0, path.size()) == path && root[path.size()] == '.');
+}
+
+}  // namespace
+
+Json SegmentSpec::Canonical() const {
+  return {{"condition", condition_json}, {"priority", priority}, {"group", group},
+          {"parent", parent}, {"fallback", fallback ? Json(fallback_max_events) : Json(nullptr)}};
+}
+
+Result<SegmentSpec> ParseSegmentSpec(std::string_view name, const Json& def) {
+  std::string base = "segments." + std::string(name);
+  if (!def.is_object()) return InvalidArgument("a segment must be a mapping with a `condition`", base);
+  SegmentSpec s;
+  s.name = std::string(name);
+  for (const auto& [key, v] : def.items()) {
+    std::string path = base + "." + key;
+    if (key == "condition") {
+      auto c = condition::Condition::Compile(v);
+      if (!c.ok()) return c.status().WithPathPrefix(path);
+      s.condition = std::make_shared<const condition::Condition>(std::move(c).value());
+      s.condition_json = v;
+    } else if (key == "description") {
+      if (!v.is_string()) return InvalidArgument("must be a string", path);
+      s.description = v.get<std::string>();
+    } else if (key == "priority") {
+      if (!v.is_number_integer()) return InvalidArgument("must be an integer", path);
+      s.priority = v.get<int>();
+    } else if (key == "group") {
+      if (!v.is_string() || v.get<std::string>().empty()) return InvalidArgument("must be a group name", path);
+      s.group = v.get<std::string>();
+    } else if (key == "parent") {
+      if (!v.is_string() || v.get<std::string>().empty()) return InvalidArgument("must be a segment name", path);
+      s.parent = v.get<std::string>();
+    } else if (key == "fallback") {
+      s.fallback = true;
+      if (v.is_boolean()) {
+        s.fallback = v.get<bool>();
+      } else if (v.is_object()) {
+        for (const auto& [fk, fv] : v.items()) {
+          if (fk != "max_events" || !fv.is_number_integer() || fv.get<int64_t>() < 1) {
+            return InvalidArgument("fallback takes {max_events: <positive integer>}", path + "." + fk);
+          }
+          s.fallback_max_events = fv.get<int64_t>();
+        }
+      } else {
+        return InvalidArgument("must be true or {max_events: N}", path);
+      }
+    } else {
+      return InvalidArgument("unknown segment field '" + key +
+                                 "'; use condition, description, priority, group, parent, fallback",
+                             path);
+    }
+  }
+  if (!s.condition) return InvalidArgument("required: the segment's condition", base + ".condition");
+  return s;
+}
+
+Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentSpec> specs,
+                                                            const profile::FeatureSet* features) {
+  std::shared_ptr<SegmentSet> set(new SegmentSet());
+  std::sort(specs.begin(), specs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < specs.size(); ++i) index[specs[i].name] = i;
+  for (const auto& s : specs) {
+    if (!s.parent.empty() && !index.count(s.parent)) {
+      return InvalidArgument("parent segment '" + s.parent + "' is not defined",
+                             "segments." + s.name + ".parent");
+    }
+  }
+  // Windowed / decaying features change with time alone.
+  std::set<std::string> timed_features;
+  if (features != nullptr) {
+    for (const auto& f : features->specs()) {
+      if (profile::KindUsesWindow(f.kind) || f.kind == profile::FeatureKind::kRecency ||
+          f.kind == profile::FeatureKind::kDecayedScore || f.kind == profile::FeatureKind::kDecayedTop) {
+        if (f.window_ms > 0 || !profile::KindUsesWindow(f.kind)) timed_features.insert(f.name);
+      }
+    }
+  }
+  size_t n = specs.size();
+  set->paths_.resize(n);
+  set->reads_segments_.assign(n, false);
+  set->time_dependent_.assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    set->paths_[i] = specs[i].condition->Paths();
+    for (const auto& p : set->paths_[i]) {
+      if (StartsWithPath(p, "segments")) set->reads_segments_[i] = true;
+      if (StartsWithPath(p, "profile")) set->time_dependent_[i] = true;
+      if (p.rfind("features.", 0) == 0) {
+        std::string feature = p.substr(9, p.find('.', 9) == std::string::npos ? std::string::npos
+                                                                             : p.find('.', 9) - 9);
+        if (timed_features.count(feature)) set->time_dependent_[i] = true;
+      }
+    }
+  }
+  // Parents before children; segment-readers last. Depth-first with cycle detection.
+  std::vector<int> state(n, 0);  // 0 new, 1 visiting, 2 done
+  std::function<Status(size_t)> visit = [&](size_t i) -> Status {
+    if (state[i] == 2) return Status::OK();
+    if (state[i] == 1) {
+      return InvalidArgument("segment parents form a cycle through '" + specs[i].name + "'",
+                             "segments." + specs[i].name + ".parent");
+    }
+    state[i] = 1;
+    if (!specs[i].parent.empty()) TAILOR_RETURN_IF_ERROR(visit(index[specs[i].parent]));
+    state[i] = 2;
+    set->order_.push_back(i);
+    return Status::OK();
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (!set->reads_segments_[i]) TAILOR_RETURN_IF_ERROR(visit(i));
+  }
+  for (size_t i = 0; i < n; ++i) TAILOR_RETURN_IF_ERROR(visit(i));
+  // A parent's time dependence is inherited.
+  for (size_t i : set->order_) {
+    if (!specs[i].parent.empty() && set->time_dependent_[index[specs[i].parent]]) {
+      set->time_dependent_[i] = true;
+    }
+  }
+  set->specs_ = std::move(specs);
+  return std::shared_ptr<const SegmentSet>(std::move(set));
+}
+
+const SegmentSpec* SegmentSet::Find(std::string_view name) const {
+  for (const auto& s : specs_) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+bool SegmentSet::AnyTimeDependent() const {
+  return std::find(time_dependent_.begin(), time_dependent_.end(), true) != time_dependent_.end();
+}
+
+bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
+  for (const auto& paths : paths_) {
+    for (const auto& p : paths) {
+      for (const auto& r : roots) {
+        if (StartsWithPath(p, r)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups) const {
+  size_t n = specs_.size();
+  std::vector<bool> in(n, false);
+  int64_t events = 0;
+  if (const Json* c = profile::LookupPath(*doc, "profile.event_count"); c && c->is_number()) {
+    events = c->get<int64_t>();
+  }
+  auto publish = [&] {
+    Json names = Json::array();
+    for (size_t i = 0; i < n; ++i) {
+      if (in[i]) names.push_back(specs_[i].name);
+    }
+    (*doc)["segments"] = std::move(names);
+  };
+  publish();
+  std::map<std::string_view, size_t> index;
+  for (size_t i = 0; i < n; ++i) index[specs_[i].name] = i;
+  bool any_reader = std::find(reads_segments_.begin(), reads_segments_.end(), true) != reads_segments_.end();
+  for (size_t pass = 0; pass < (any_reader ? n + 1 : 1); ++pass) {
+    std::vector<bool> before = in;
+    condition::JsonDocument view(*doc);
+    for (size_t i : order_) {
+      const SegmentSpec& s = specs_[i];
+      bool match = (s.parent.empty() || in[index[s.parent]]) &&
+                   (!s.fallback || events < s.fallback_max_events) &&
+                   s.condition->Evaluate(view, groups);
+      in[i] = match;
+    }
+    // Exclusive groups: keep the best match per group.
+    std::map<std::string_view, size_t> best;
+    for (size_t i = 0; i < n; ++i) {
+      if (!in[i] || specs_[i].group.empty()) continue;
+      auto [it, fresh] = best.emplace(specs_[i].group, i);
+      if (!fresh) {
+        size_t j = it->second;
+        bool better = specs_[i].priority > specs_[j].priority;
+        (better ? in[j] : in[i]) = false;
+        if (better) it->second = i;
+      }
+    }
+    // Children of dropped parents go too.
+    for (size_t i : order_) {
+      if (in[i] && !specs_[i].parent.empty() && !in[index[specs_[i].parent]]) in[i] = false;
+    }
+    publish();
+    if (in == before && pass > 0) break;
+    if (!any_reader) break;
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (in[i]) out.push_back(specs_[i].name);
+  }
+  return out;
+}
+
+}  // namespace tailor::segments

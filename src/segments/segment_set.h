@@ -1,0 +1,80 @@
+// SegmentSet: the compiled `segments` section. A segment is a condition over the
+// profile document (profile_document.h): traits.*, features.*, segments (names of the
+// segments the profile is in), consent.*, profile.* and, at decision time, context.*.
+//
+// Evaluation order: segments that do not read `segments` first, then the others until
+// membership is stable (at most one pass per segment). A child requires its parent;
+// within an exclusive group only the matching segment with the highest priority (then
+// the smallest name) is kept; a cold-start fallback segment applies only while the
+// profile has fewer than `fallback_max_events` events.
+//
+// Thread safety: immutable after Build; safe to share.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "condition/condition.h"
+#include "core/json_doc.h"
+#include "core/status.h"
+#include "profile/features.h"
+
+namespace tailor::segments {
+
+struct SegmentSpec {
+  std::string name;
+  std::shared_ptr<const condition::Condition> condition;
+  Json condition_json;
+  std::string description;
+  int priority = 0;          // higher wins within an exclusive group
+  std::string group;         // exclusive group name; "" = none
+  std::string parent;        // "" = none
+  bool fallback = false;     // cold-start fallback segment
+  int64_t fallback_max_events = 3;
+
+  Json Canonical() const;
+};
+
+// Parses {"condition": {...}, "priority": 1, "group": "tier", "parent": "buyers",
+// "fallback": {"max_events": 3}, "description": "..."}. Errors carry the path
+// "segments.<name>.<field>" (condition errors: "segments.<name>.condition.<path>").
+Result<SegmentSpec> ParseSegmentSpec(std::string_view name, const Json& def);
+
+class SegmentSet {
+ public:
+  // Checks names, parents (exist, no cycles) and compiles the evaluation order.
+  // `features` (may be null) tells which feature values change with time alone.
+  static Result<std::shared_ptr<const SegmentSet>> Build(std::vector<SegmentSpec> specs,
+                                                         const profile::FeatureSet* features);
+
+  const std::vector<SegmentSpec>& specs() const { return specs_; }
+  bool empty() const { return specs_.empty(); }
+  const SegmentSpec* Find(std::string_view name) const;
+
+  // Evaluates every segment against `doc` (a profile document); fills doc["segments"]
+  // with the sorted names of the segments matched and returns them.
+  std::vector<std::string> Evaluate(Json* doc, const condition::SavedGroups* groups) const;
+
+  // True when segment `i` may change membership with time alone (it reads a windowed or
+  // decaying feature, a recency, or profile times), so it must be re-evaluated at read.
+  bool TimeDependent(size_t i) const { return time_dependent_[i]; }
+  bool AnyTimeDependent() const;
+
+  // True when any segment reads a path under one of `roots` (e.g. "traits",
+  // "features.purchases_30d", "consent"); lets ingest skip segment work for events that
+  // change nothing a segment reads.
+  bool DependsOnAny(const std::vector<std::string>& roots) const;
+
+ private:
+  SegmentSet() = default;
+  std::vector<SegmentSpec> specs_;
+  std::vector<size_t> order_;               // evaluation order (indexes into specs_)
+  std::vector<bool> reads_segments_;
+  std::vector<bool> time_dependent_;
+  std::vector<std::vector<std::string>> paths_;
+};
+
+}  // namespace tailor::segments
