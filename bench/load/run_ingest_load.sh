@@ -54,6 +54,7 @@ trap 'exit 130' INT TERM
 # start_server SYNC: sets SERVER_PID and URL.
 start_server() {
   local sync=$1 data="$WORK/data-$RANDOM$RANDOM" out="$WORK/server-$1.out"
+  : >"$out"  # exists before the poll below reads it (the server opens it asynchronously)
   "$TAILOR" serve --data-dir "$data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
     --sync-writes "$sync" --log-level warn >"$out" 2>"$WORK/server-$1.err" &
   SERVER_PID=$!
@@ -103,15 +104,16 @@ if command -v wrk >/dev/null; then
 fi
 
 echo
-echo "# Medians over $RUNS runs (ratio = ingest batches/s / healthz requests/s on the same server)"
-printf '%-12s %10s %10s %9s %9s %9s %12s %7s\n' sync_writes events/s batches/s p50_ms p99_ms max_ms healthz_rps ratio
+echo "# Medians over $RUNS runs. batch% = ingest batches/s as a percentage of GET /healthz"
+echo "# requests/s on the same server in the same run; ev/req = ingest events/s per healthz request/s."
+printf '%-12s %10s %10s %9s %9s %9s %12s %7s %7s\n' sync_writes events/s batches/s p50_ms p99_ms max_ms healthz_rps batch% ev/req
 for sync in $MODES; do
   awk -F'\t' -v s="$sync" '
     function median(a, n,   i, j, t) {
       for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
       return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
     }
-    $1 == s { n++; ev[n]=$2; b[n]=$3; p50[n]=$4; p99[n]=$5; h[n]=$6; mx[n]=$7; r[n]=$3/$6 }
-    END { printf "%-12s %10.0f %10.0f %9.2f %9.2f %9.2f %12.0f %7.3f\n", s, median(ev,n),
-          median(b,n), median(p50,n), median(p99,n), median(mx,n), median(h,n), median(r,n) }' "$RESULTS"
+    $1 == s { n++; ev[n]=$2; b[n]=$3; p50[n]=$4; p99[n]=$5; h[n]=$6; mx[n]=$7; r[n]=100*$3/$6; e[n]=$2/$6 }
+    END { printf "%-12s %10.0f %10.0f %9.2f %9.2f %9.2f %12.0f %6.2f%% %7.2f\n", s, median(ev,n),
+          median(b,n), median(p50,n), median(p99,n), median(mx,n), median(h,n), median(r,n), median(e,n) }' "$RESULTS"
 done

@@ -1,6 +1,9 @@
 #include "app/app.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <thread>
 #include <mutex>
 #include <cstdlib>
 
@@ -13,6 +16,7 @@
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
 #include "identity/identity_index.h"
+#include "ingest/jobs.h"
 #include "ingest/pipeline.h"
 #include "ingest/schema_registry.h"
 #include "profile/profile_store.h"
@@ -65,6 +69,7 @@ struct App::Impl {
   std::unique_ptr<profile::ProfileStore> profiles;
   std::unique_ptr<identity::IdentityIndex> identities;
   std::unique_ptr<ingest::Pipeline> pipeline;
+  std::unique_ptr<ingest::JobRunner> jobs;  // after pipeline: stopped before it goes
   std::unique_ptr<governance::ApiKeyStore> keys;
   std::unique_ptr<governance::RateLimiter> rate_limiter;
   std::unique_ptr<config::ConfigStore> configs;
@@ -87,7 +92,16 @@ struct App::Impl {
     if (auto current = runtime.Load(); current && current->config->version > version) {
       return Status::OK();
     }
+    auto ingest = rt->ingest;
     runtime.Store(std::move(rt));
+    if (jobs) {
+      auto needs = jobs->NeedsBackfill(*ingest);
+      if (needs.ok() && *needs) {
+        auto id = jobs->Start(ingest, version, true, "feature definitions changed (config version " +
+                                                         std::to_string(version) + ")");
+        if (id.ok()) LogInfo("feature backfill queued", {{"job", *id}});
+      }
+    }
     LogInfo("config active", {{"version", std::to_string(version)}});
     return Status::OK();
   }
@@ -151,6 +165,7 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.pipeline = std::make_unique<ingest::Pipeline>(*m.store, *m.profiles, *m.identities, m.clock,
                                                   m.random,
                                                   ingest::PipelineOptions{settings.sync_writes});
+  m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);
   TAILOR_ASSIGN_OR_RETURN(m.keys, governance::ApiKeyStore::Open(*m.store, m.clock, m.random));
   const char* env_key = std::getenv("TAILOR_ADMIN_KEY");
   TAILOR_ASSIGN_OR_RETURN(m.bootstrap_key, m.keys->Bootstrap(env_key ? env_key : ""));
@@ -172,6 +187,7 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   s.rate_limiter = m.rate_limiter.get();
   s.configs = m.configs.get();
   s.metrics = &m.metrics;
+  s.jobs = m.jobs.get();
   Impl* raw = &m;
   s.runtime = [raw] { return raw->runtime.Load(); };
   s.activate = [raw](std::shared_ptr<const config::ConfigSnapshot> snap) {
@@ -210,7 +226,28 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
   http.ShutdownOnSignals();
   m.ready = true;
   on_listening(http.port());
+  std::mutex refresh_mu;
+  std::condition_variable refresh_cv;
+  bool stopping = false;
+  std::thread refresher([&] {
+    // Time-based segments change with time alone; re-evaluate them on an interval.
+    int64_t interval = m.settings.segment_refresh_interval_ms;
+    if (interval <= 0) return;
+    std::unique_lock<std::mutex> lock(refresh_mu);
+    while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(interval), [&] { return stopping; })) {
+      auto rt = m.runtime.Load();
+      if (!rt->config->segments->AnyTimeDependent()) continue;
+      auto id = m.jobs->Start(rt->ingest, rt->config->version, false, "periodic segment refresh");
+      if (!id.ok()) LogWarn("segment refresh not started", {{"error", id.status().ToString()}});
+    }
+  });
   http.Wait();
+  {
+    std::lock_guard<std::mutex> lock(refresh_mu);
+    stopping = true;
+  }
+  refresh_cv.notify_all();
+  refresher.join();
   m.ready = false;
   LogInfo("server drained; flushing store");
   return m.store->Flush();

@@ -120,6 +120,10 @@ const std::vector<SettingRow>& SettingsTable() {
                    "How long rejected events are kept in the dead-letter store."),
       BYTES_ROW(block_cache_bytes, "RocksDB block cache size."),
       STRING_ROW(log_level, "Log level: debug, info, warn, error or off."),
+      DURATION_ROW(segment_refresh_interval_ms, "segment_refresh_interval",
+                   "How often time-based segments (windows, recency) are re-evaluated for every "
+                   "profile so the membership index and segment_entered/exited events follow time; "
+                   "0ms disables. Profile reads are always current."),
   };
   return kTable;
 }

@@ -15,6 +15,7 @@ void RegisterDeadLetters(CLI::App& app, int* exit_code);
 void RegisterProfiles(CLI::App& app, int* exit_code);
 void RegisterSettings(CLI::App& app, int* exit_code);
 void RegisterBackup(CLI::App& app, int* exit_code);
+void RegisterJobs(CLI::App& app, int* exit_code);
 void RegisterCondition(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

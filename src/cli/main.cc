@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterDemo(app, &exit_code);
   tailor::cli::RegisterSettings(app, &exit_code);
   tailor::cli::RegisterBackup(app, &exit_code);
+  tailor::cli::RegisterJobs(app, &exit_code);
+  tailor::cli::RegisterCondition(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

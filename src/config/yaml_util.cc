@@ -1,11 +1,15 @@
 #include "config/yaml_util.h"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
 
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include "core/utf8.h"
 
@@ -119,82 +123,185 @@ void ResolvePlainScalar(const std::string& s, Value* out) {
   out->string_value = s;
 }
 
-int LineOf(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? 0 : mark.line + 1;
-}
+int LineOf(const YAML::Mark& mark) { return mark.is_null() ? 0 : mark.line + 1; }
 
-class Converter {
+// Builds Values straight from yaml-cpp's parser events instead of going through
+// YAML::LoadAll and YAML::Node: LoadAll never terminates on some malformed input (a
+// stray flow token at the top level yields empty documents forever), and walking Nodes
+// hides aliases, so an alias bomb would be expanded without a budget. Here every alias
+// copy is charged against kMaxYamlNodes and a document that starts where the previous
+// one started (no progress) is an error.
+class ValueBuilder final : public YAML::EventHandler {
  public:
-  explicit Converter(std::string_view file) : file_(file) {}
+  explicit ValueBuilder(std::string_view file) : file_(file) {}
 
-  // Converts `node` into `out`; `line` overrides the node's own line when > 0.
-  bool Convert(const YAML::Node& node, int depth, int line, Value* out) {
-    out->file = file_;
-    out->line = line > 0 ? line : LineOf(node);
-    if (++nodes_ > kMaxYamlNodes) {
-      return Fail(out->line, "document is too large (more than " +
-                                 std::to_string(kMaxYamlNodes) + " nodes after expanding aliases)");
+  bool failed() const { return error_.has_value(); }
+  ConfigError TakeError() { return std::move(*error_); }
+  Value TakeRoot() { return std::move(root_); }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (failed()) return;
+    if (documents_ > 0 && mark.pos == last_document_pos_) {
+      Fail(LineOf(mark), "invalid YAML: unexpected content outside any node");
+      return;
     }
-    if (depth > kMaxYamlDepth) {
-      return Fail(out->line, "nesting is deeper than " + std::to_string(kMaxYamlDepth) + " levels");
-    }
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out->type = Value::Type::kNull;
-        return true;
-      case YAML::NodeType::Scalar: {
-        const std::string& tag = node.Tag();
-        if (tag == "!" || tag == "tag:yaml.org,2002:str") {
-          out->type = Value::Type::kString;
-          out->string_value = node.Scalar();
-        } else {
-          ResolvePlainScalar(node.Scalar(), out);
-        }
-        return true;
-      }
-      case YAML::NodeType::Sequence:
-        out->type = Value::Type::kList;
-        out->items.reserve(node.size());
-        for (const YAML::Node& item : node) {
-          out->items.emplace_back();
-          if (!Convert(item, depth + 1, 0, &out->items.back())) return false;
-        }
-        return true;
-      case YAML::NodeType::Map: {
-        out->type = Value::Type::kMap;
-        std::map<std::string, int, std::less<>> first_line;
-        for (const auto& kv : node) {
-          const YAML::Node& key = kv.first;
-          int key_line = LineOf(key);
-          if (!key.IsScalar()) return Fail(key_line, "mapping keys must be strings");
-          const std::string& name = key.Scalar();
-          auto [it, inserted] = first_line.emplace(name, key_line);
-          if (!inserted) {
-            return Fail(key_line, "duplicate key '" + name + "' (first defined at line " +
-                                      std::to_string(it->second) + ")");
-          }
-          out->members.push_back(Value::Member{name, Value{}});
-          if (!Convert(kv.second, depth + 1, key_line, &out->members.back().value)) return false;
-        }
-        return true;
-      }
-    }
-    return Fail(out->line, "unsupported YAML node");
+    ++documents_;
+    last_document_pos_ = mark.pos;
+    root_ = Value{};
+    stack_.clear();
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Value v;
+    AddLeaf(std::move(v), nullptr, mark, anchor);
   }
 
-  ConfigError TakeError() { return std::move(error_); }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& text) override {
+    Value v;
+    // "!" marks a quoted or block scalar, which is always a string; "?" a plain one.
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+      v.type = Value::Type::kString;
+      v.string_value = text;
+    } else {
+      ResolvePlainScalar(text, &v);
+    }
+    AddLeaf(std::move(v), &text, mark, anchor);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (failed()) return;
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      Fail(LineOf(mark), "alias refers to an anchor that is not complete (a recursive alias)");
+      return;
+    }
+    if (!Charge(it->second.nodes, LineOf(mark))) return;
+    Value copy = it->second.value;
+    Attach(std::move(copy), it->second.raw ? &*it->second.raw : nullptr, LineOf(mark));
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(Value::Type::kList, mark, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(Value::Type::kMap, mark, anchor);
+  }
+  void OnMapEnd() override { Close(); }
 
  private:
+  struct Frame {
+    Value value;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_before = 0;  // nodes_ when the container opened (for the anchor's size)
+    std::optional<std::string> key;  // a map's pending key
+    int key_line = 0;
+    std::map<std::string, int, std::less<>> key_lines;  // duplicate-key detection
+  };
+  struct Anchored {
+    Value value;
+    size_t nodes = 1;
+    std::optional<std::string> raw;  // scalar text, so an aliased scalar can be a key
+  };
+
   bool Fail(int line, std::string message) {
-    error_ = ConfigError{std::string(file_), line, "", std::move(message)};
+    if (!error_) error_ = ConfigError{std::string(file_), line, "", std::move(message)};
     return false;
   }
 
+  bool Charge(size_t nodes, int line) {
+    nodes_ += nodes;
+    if (nodes_ <= kMaxYamlNodes) return true;
+    return Fail(line, "document is too large (more than " + std::to_string(kMaxYamlNodes) +
+                          " nodes after expanding aliases)");
+  }
+
+  void AddLeaf(Value v, const std::string* raw, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (failed() || !Charge(1, LineOf(mark))) return;
+    v.file = file_;
+    v.line = LineOf(mark);
+    if (anchor != 0) {
+      anchors_[anchor] = Anchored{v, 1, raw ? std::optional<std::string>(*raw) : std::nullopt};
+    }
+    Attach(std::move(v), raw, LineOf(mark));
+  }
+
+  void Open(Value::Type type, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (failed()) return;
+    if (stack_.size() >= static_cast<size_t>(kMaxYamlDepth)) {
+      Fail(LineOf(mark), "nesting is deeper than " + std::to_string(kMaxYamlDepth) + " levels");
+      return;
+    }
+    if (!Charge(1, LineOf(mark))) return;
+    Frame frame;
+    frame.value.type = type;
+    frame.value.file = file_;
+    frame.value.line = LineOf(mark);
+    frame.anchor = anchor;
+    frame.nodes_before = nodes_ - 1;
+    stack_.push_back(std::move(frame));
+  }
+
+  void Close() {
+    if (failed() || stack_.empty()) return;
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    if (frame.key) {  // cannot happen with a well-formed event stream
+      Fail(frame.value.line, "mapping key without a value");
+      return;
+    }
+    if (frame.anchor != 0) {
+      anchors_[frame.anchor] = Anchored{frame.value, nodes_ - frame.nodes_before, std::nullopt};
+    }
+    int line = frame.value.line;
+    Attach(std::move(frame.value), nullptr, line);
+  }
+
+  // Places a finished node: document root, list item, map key or map value. `raw` is
+  // the scalar's text (null for containers and null nodes).
+  void Attach(Value v, const std::string* raw, int line) {
+    if (failed()) return;
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.value.type == Value::Type::kList) {
+      top.value.items.push_back(std::move(v));
+      return;
+    }
+    if (!top.key) {
+      if (raw == nullptr || v.type == Value::Type::kNull) {
+        Fail(line, "mapping keys must be strings");
+        return;
+      }
+      auto [it, inserted] = top.key_lines.emplace(*raw, line);
+      if (!inserted) {
+        Fail(line, "duplicate key '" + *raw + "' (first defined at line " +
+                       std::to_string(it->second) + ")");
+        return;
+      }
+      top.key = *raw;
+      top.key_line = line;
+      return;
+    }
+    v.line = top.key_line;  // a reader looks for "field:", not for where its value starts
+    top.value.members.push_back(Value::Member{std::move(*top.key), std::move(v)});
+    top.key.reset();
+  }
+
   std::string_view file_;
+  std::optional<ConfigError> error_;
+  Value root_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, Anchored> anchors_;  // per file, as YAML anchors are per stream
   size_t nodes_ = 0;
-  ConfigError error_;
+  size_t documents_ = 0;
+  int last_document_pos_ = -1;
 };
 
 // The 1-based line of the first invalid UTF-8 sequence (0 when the text is valid).
@@ -235,16 +342,16 @@ YamlParse ParseYaml(std::string_view file, std::string_view text) {
   }
   // yaml-cpp reports errors by exception; this is the edge where they become values.
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    Converter converter(file);
-    for (const YAML::Node& doc : docs) {
-      Value value;
-      if (!converter.Convert(doc, 0, 0, &value)) {
-        result.documents.clear();
-        result.error = converter.TakeError();
-        return result;
-      }
-      result.documents.push_back(std::move(value));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    ValueBuilder builder(file);
+    while (parser.HandleNextDocument(builder)) {
+      if (builder.failed()) break;
+      result.documents.push_back(builder.TakeRoot());
+    }
+    if (builder.failed()) {
+      result.documents.clear();
+      result.error = builder.TakeError();
     }
   } catch (const YAML::Exception& e) {
     result.documents.clear();

@@ -9,6 +9,8 @@ Result<Json> ParseJson(std::string_view text) {
   } catch (const Json::parse_error& e) {
     return InvalidArgument("malformed JSON at byte " + std::to_string(e.byte) + ": " +
                            std::string(e.what()));
+  } catch (const Json::exception& e) {  // e.g. out_of_range.406: a number overflows
+    return InvalidArgument(std::string("malformed JSON: ") + e.what());
   }
 }
 

@@ -30,6 +30,7 @@ TEST(JsonDoc, ErrorsNameTheOffset) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("byte"), std::string::npos);
   EXPECT_FALSE(ParseJsonObject("[1]").ok());
+  EXPECT_FALSE(ParseJson("7e997").ok()) << "overflowing numbers are an error, not an abort";
 }
 
 }  // namespace

@@ -122,4 +122,8 @@ Result<Event> DecodeStoredEvent(std::string_view json) {
   return e;
 }
 
+bool IsInternalEventType(std::string_view type) {
+  return type == "segment_entered" || type == "segment_exited";
+}
+
 }  // namespace tailor::ingest

@@ -49,4 +49,8 @@ std::string EncodeEventJson(const Event& e);
 // Thread safety: safe to call concurrently (uses a per-thread parser).
 Result<Event> DecodeStoredEvent(std::string_view json);
 
+// True for events Tailor writes itself (segment_entered, segment_exited); they appear in
+// a profile's history but never feed features.
+bool IsInternalEventType(std::string_view type);
+
 }  // namespace tailor::ingest

@@ -64,7 +64,7 @@ Json EventDocument(const Event& e) {
 }
 
 void ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
-  if (!features.Relevant(e.type)) return;
+  if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return;
   Json doc;
   const Json* docp = nullptr;
   if (features.NeedsDocument(e.type)) {
@@ -85,6 +85,8 @@ int64_t DedupTime(std::string_view value) {
 // Working state of one call: profiles and identity links changed so far, events to
 // append, and the ops that must precede them (merges).
 class Pipeline::Batch {
+  friend class Pipeline;
+
  public:
   Batch(Pipeline& p, const IngestSnapshot& snap, std::string_view source)
       : p_(p), snap_(snap), source_(source), now_(p.clock_.NowMs()) {}
@@ -381,11 +383,28 @@ class Pipeline::Batch {
     internal_pids_.push_back(p.id);
   }
 
+  // Re-evaluates one stored profile: optionally rebuilds its features from its stored
+  // history, then re-evaluates its segments (time-based expiry). REQUIRES: pid locked.
+  Status RefreshProfile(const std::string& pid, bool recompute_features) {
+    auto loaded = p_.profiles_.Load(pid);
+    if (!loaded.ok()) return loaded.status();
+    if (!*loaded) return Status::OK();  // erased or merged meanwhile
+    Profile& p = profiles_.emplace(pid, std::move(**loaded)).first->second;
+    if (recompute_features && snap_.features) {
+      TAILOR_RETURN_IF_ERROR(RecomputeFeatures(pid, &p));
+    }
+    MarkDirty(pid, "features");
+    MarkDirty(pid, "profile");
+    return Status::OK();
+  }
+
   // Rebuilds into->features from every event of `into` and `from` (stored) plus this
   // batch's pending events, in time order (after a merge).
   Status RecomputeFeatures(const std::string& from_pid, Profile* into) {
     std::vector<Event> events;
-    for (const std::string& pid : {from_pid, into->id}) {
+    std::vector<std::string> pids = {into->id};
+    if (from_pid != into->id) pids.push_back(from_pid);
+    for (const std::string& pid : pids) {
       std::string prefix = storage::ProfilePrefix(pid);
       auto it = p_.store_.NewIterator(storage::Keyspace::kEvents, prefix, storage::PrefixEnd(prefix));
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -509,7 +528,10 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   for (size_t k = 0; k < batch.events.size(); ++k) {
     Event& e = batch.events[k];
     size_t index = batch.indexes[k];
-    Status st = snap.schemas->Validate(e);
+    Status st = IsInternalEventType(e.type)
+                    ? InvalidArgument("'" + e.type + "' is reserved for events Tailor writes itself",
+                                      "type")
+                    : snap.schemas->Validate(e);
     if (!st.ok()) {
       b.Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
                EncodeWireEventJson(e));
@@ -572,6 +594,17 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   std::sort(b.outcome.rejected.begin(), b.outcome.rejected.end(),
             [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
   return std::move(b.outcome);
+}
+
+Status Pipeline::Refresh(const std::vector<std::string>& pids, const IngestSnapshot& snapshot,
+                         bool recompute_features) {
+  Batch b(*this, snapshot, "refresh");
+  std::vector<size_t> want;
+  for (const auto& pid : pids) want.push_back(StripeOf(pid));
+  StripeGuard guard(stripes_);
+  guard.Acquire(std::move(want));
+  for (const auto& pid : pids) TAILOR_RETURN_IF_ERROR(b.RefreshProfile(pid, recompute_features));
+  return b.Commit();
 }
 
 Result<Pipeline::ReplayOutcome> Pipeline::ReplayDeadLetters(const std::vector<std::string>& ids,

@@ -113,6 +113,13 @@ class Pipeline {
   // Lock stripes over identities and profile ids.
   static constexpr size_t kStripes = 1024;
 
+  // Re-evaluates stored profiles under `snapshot`: with `recompute_features`, rebuilds
+  // their feature states from their stored event history (backfill after a feature
+  // definition changed); always re-evaluates segments (time-based entry and expiry).
+  // Writes the changes in one batch. Unknown pids are skipped.
+  Status Refresh(const std::vector<std::string>& pids, const IngestSnapshot& snapshot,
+                 bool recompute_features);
+
   const PipelineCounters& counters() const { return counters_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
 

@@ -32,6 +32,9 @@ std::vector<Route> BuildRoutes(Services& s) {
     {Method::kGet,    "/v1/config/versions",         kScopeAdmin,         "config.versions",   bind(h::ConfigVersions)},
     {Method::kGet,    "/v1/config/diff",             kScopeAdmin,         "config.diff",       bind(h::ConfigDiff)},
     {Method::kPost,   "/v1/config/rollback",         kScopeAdmin,         "config.rollback",   bind(h::RollbackConfig)},
+    {Method::kPost,   "/v1/jobs",                    kScopeAdmin,         "jobs.start",        bind(h::StartJob)},
+    {Method::kGet,    "/v1/jobs",                    kScopeAdmin,         "jobs.list",         bind(h::ListJobs)},
+    {Method::kGet,    "/v1/jobs/{id}",               kScopeAdmin,         "jobs.get",          bind(h::GetJob)},
     {Method::kPost,   "/v1/admin/backup",            kScopeAdmin,         "admin.backup",      bind(h::Backup)},
   };
   // clang-format on

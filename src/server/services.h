@@ -12,6 +12,7 @@
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
 #include "identity/identity_index.h"
+#include "ingest/jobs.h"
 #include "ingest/pipeline.h"
 #include "profile/profile_store.h"
 #include "storage/kv_store.h"
@@ -28,6 +29,7 @@ struct Services {
   governance::RateLimiter* rate_limiter = nullptr;
   config::ConfigStore* configs = nullptr;
   Metrics* metrics = nullptr;
+  ingest::JobRunner* jobs = nullptr;
   // The active runtime (never null once the server runs).
   std::function<std::shared_ptr<const config::Runtime>()> runtime;
   // Makes `snapshot` the active configuration (compiles it, swaps atomically).

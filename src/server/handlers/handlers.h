@@ -35,6 +35,11 @@ HttpResponse GetSegment(Services& s, const HttpRequest& req);
 HttpResponse SegmentMembers(Services& s, const HttpRequest& req);
 HttpResponse PreviewSegment(Services& s, const HttpRequest& req);
 
+// jobs_handler.cc
+HttpResponse StartJob(Services& s, const HttpRequest& req);
+HttpResponse GetJob(Services& s, const HttpRequest& req);
+HttpResponse ListJobs(Services& s, const HttpRequest& req);
+
 // admin_handler.cc
 HttpResponse Backup(Services& s, const HttpRequest& req);
 

@@ -1,0 +1,69 @@
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/endpoint.h"
+#include "cli/progress.h"
+#include "core/json_doc.h"
+
+namespace tailor::cli {
+
+void RegisterJobs(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "features", "Recompute computed features from stored history (backfill) or refresh "
+                  "time-based segments, with a progress bar.");
+  cmd->require_subcommand(1);
+  struct State {
+    EndpointFlags endpoint;
+    bool no_wait = false;
+  };
+  auto st = std::make_shared<State>();
+  for (const char* kind : {"backfill", "refresh-segments"}) {
+    bool backfill = std::string(kind) == "backfill";
+    auto* sub = cmd->add_subcommand(kind, backfill ? "Rebuild every profile's features from its events."
+                                                   : "Re-evaluate every profile's segments now.");
+    sub->add_flag("--no-wait", st->no_wait, "Start the job and print its id without following it");
+    st->endpoint.AddTo(sub);
+    sub->callback([st, exit_code, backfill] {
+      auto endpoint = OpenEndpoint(st->endpoint);
+      if (!endpoint.ok()) {
+        std::cerr << "error: " << endpoint.status().message() << "\n";
+        *exit_code = 1;
+        return;
+      }
+      Json body = {{"kind", backfill ? "feature_backfill" : "segment_refresh"}};
+      auto r = (*endpoint)->Call(server::Method::kPost, "/v1/jobs", body.dump());
+      if (!r.ok() || r->status != 202) {
+        *exit_code = PrintResponse(r);
+        return;
+      }
+      auto job = ParseJson(r->body);
+      std::string id = (*job)["id"].get<std::string>();
+      if (st->no_wait) {
+        std::cout << id << "\n";
+        return;
+      }
+      ProgressBar bar(backfill ? "backfill" : "refresh", (*job)["total"].get<uint64_t>(), "profiles");
+      for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        auto poll = (*endpoint)->Call(server::Method::kGet, "/v1/jobs/" + id);
+        if (!poll.ok() || poll->status != 200) {
+          *exit_code = PrintResponse(poll);
+          return;
+        }
+        auto j = ParseJson(poll->body);
+        std::string state = (*j)["state"].get<std::string>();
+        if (state == "done" || state == "failed" || state == "cancelled") {
+          bar.Finish(state);
+          std::cout << poll->body << "\n";
+          *exit_code = state == "done" ? 0 : 1;
+          return;
+        }
+        bar.Update((*j)["done"].get<uint64_t>(), state);
+      }
+    });
+  }
+}
+
+}  // namespace tailor::cli
