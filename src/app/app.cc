@@ -60,6 +60,13 @@ void AppendCounter(std::string* out, const char* name, const char* help, const c
 
 }  // namespace
 
+// Identifies the segment definitions (a change re-evaluates every profile).
+std::string SegmentsDigest(const config::ConfigSnapshot& c) {
+  std::string out;
+  for (const auto& s : c.segments->specs()) out += s.name + s.Canonical().dump() + ";";
+  return out;
+}
+
 struct App::Impl {
   Settings settings;
   SystemClock clock;
@@ -93,7 +100,14 @@ struct App::Impl {
       return Status::OK();
     }
     auto ingest = rt->ingest;
+    auto previous = runtime.Load();
+    bool segments_changed = previous && SegmentsDigest(*previous->config) != SegmentsDigest(*rt->config);
     runtime.Store(std::move(rt));
+    if (jobs && segments_changed) {
+      auto id = jobs->Start(ingest, version, false, "segment definitions changed (config version " +
+                                                       std::to_string(version) + ")");
+      if (id.ok()) LogInfo("segment refresh queued", {{"job", *id}});
+    }
     if (jobs) {
       auto needs = jobs->NeedsBackfill(*ingest);
       if (needs.ok() && *needs) {
@@ -125,6 +139,18 @@ struct App::Impl {
       *out += "# HELP tailor_ingest_write_errors_total Batches whose write failed (not acknowledged).\n"
               "# TYPE tailor_ingest_write_errors_total counter\ntailor_ingest_write_errors_total " +
               std::to_string(c.write_errors.load()) + "\n";
+      AppendCounter(out, "tailor_segment_transitions_total", "Segment entries and exits recorded.",
+                    "direction", {{"entered", c.segment_entries.load()}, {"exited", c.segment_exits.load()}});
+      auto rt = runtime.Load();
+      const auto& features = *rt->config->features;
+      if (!features.empty()) {
+        *out += "# HELP tailor_feature_bad_field_total Matching events whose feature field was missing or mistyped.\n"
+                "# TYPE tailor_feature_bad_field_total counter\n";
+        for (size_t i = 0; i < features.specs().size(); ++i) {
+          *out += "tailor_feature_bad_field_total{feature=\"" + features.specs()[i].name + "\"} " +
+                  std::to_string(features.bad_field_events(i)) + "\n";
+        }
+      }
       *out += "# HELP tailor_config_version Active configuration version.\n"
               "# TYPE tailor_config_version gauge\ntailor_config_version " +
               std::to_string(runtime.Load()->config->version) + "\n";

@@ -83,3 +83,39 @@ TEST(YamlUtil, InvalidUtf8NamesLine) {
 
 }  // namespace
 }  // namespace tailor::config
+
+namespace tailor::config {
+namespace {
+
+// yaml-cpp's LoadAll never returns on this input (found by fuzz_config): the stray ','
+// after the flow map is never consumed and every "document" is an empty one.
+TEST(YamlUtil, StrayTopLevelTokenIsAnErrorNotAHang) {
+  YamlParse parsed = ParseYaml("s.yaml", "{&a events}, revenue\n");
+  ASSERT_TRUE(parsed.error.has_value());
+  EXPECT_EQ(parsed.error->line, 1);
+  EXPECT_TRUE(parsed.documents.empty());
+}
+
+TEST(YamlUtil, AliasesAndAnchorsExpand) {
+  Value v = ParseOne("base: &b {rate: 1}\nk: *b\nkey: &s name\n*s : 2\n");
+  ASSERT_EQ(v.members.size(), 4u);
+  EXPECT_EQ(v.members[1].key, "k");
+  ASSERT_TRUE(v.members[1].value.is_map());
+  EXPECT_EQ(v.members[1].value.members[0].value.int_value, 1);
+  EXPECT_EQ(v.members[1].value.line, 2);
+  EXPECT_EQ(v.members[3].key, "name");
+}
+
+TEST(YamlUtil, RecursiveAliasIsAnError) {
+  YamlParse parsed = ParseYaml("r.yaml", "a: &a [*a]\n");
+  ASSERT_TRUE(parsed.error.has_value());
+  EXPECT_NE(parsed.error->message.find("recursive"), std::string::npos);
+}
+
+TEST(YamlUtil, NonStringKeysAreErrors) {
+  EXPECT_TRUE(ParseYaml("k.yaml", "? [a, b]\n: 1\n").error.has_value());
+  EXPECT_TRUE(ParseYaml("k.yaml", "~: 1\n").error.has_value());
+}
+
+}  // namespace
+}  // namespace tailor::config

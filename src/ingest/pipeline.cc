@@ -100,12 +100,19 @@ class Pipeline::Batch {
     ++dead_lettered_;
   }
 
-  // Resolves identities to pids through the batch's own links first.
+  // Resolves identities to pids through the batch's own links first, then what was
+  // read under the locks (Know), then the index.
   Result<std::optional<std::string>> Lookup(IdKind kind, const std::string& id) {
     if (id.empty()) return std::optional<std::string>();
-    auto it = links_.find(ExternalKey(kind, id));
+    std::string key = ExternalKey(kind, id);
+    auto it = links_.find(key);
     if (it != links_.end()) return std::optional<std::string>(it->second.pid);
+    if (auto k = known_.find(key); k != known_.end()) return k->second;
     return p_.identities_.Lookup(kind, id);
+  }
+
+  void Know(IdKind kind, std::string_view id, const std::optional<std::string>& pid) {
+    known_.emplace(ExternalKey(kind, id), pid);
   }
 
   Result<Profile*> LoadProfile(const std::string& pid) {
@@ -228,7 +235,10 @@ class Pipeline::Batch {
     bool is_consent = e.type == "consent";
     const std::string& purpose = snap_.config.storage_purpose;
     TAILOR_ASSIGN_OR_RETURN(Profile * p, Resolve(e, purpose.empty() || is_consent));
-    if (p != nullptr && is_consent) TAILOR_RETURN_IF_ERROR(ApplyConsent(e, p));
+    if (p != nullptr && is_consent) {
+      TAILOR_RETURN_IF_ERROR(ApplyConsent(e, p));
+      MarkDirty(p->id, "consent");
+    }
     if (!purpose.empty() && (p == nullptr || !p->HasConsent(purpose))) {
       ++outcome.consent_dropped;
       if (p != nullptr) p->updated_at_ms = now_;  // the consent record itself is kept
@@ -243,14 +253,16 @@ class Pipeline::Batch {
       }
       MarkDirty(p->id, "traits");
     }
-    if (is_consent) MarkDirty(p->id, "consent");
     Sessionize(&e, p);
     if (snap_.features && snap_.features->Relevant(e.type)) {
       ApplyFeatures(*snap_.features, e, p);
       MarkDirty(p->id, "features");
     }
     MarkDirty(p->id, "profile");
-    if (!e.context_json.empty()) contexts_[p->id] = e.context_json;
+    if (!e.context_json.empty()) {
+      contexts_[p->id] = e.context_json;
+      MarkDirty(p->id, "context");
+    }
     if (p->event_count == 0) {
       p->first_seen_ms = p->last_seen_ms = e.timestamp_ms;
     } else {
@@ -279,8 +291,13 @@ class Pipeline::Batch {
     for (const auto& [segment, pid] : erased_members_) {
       wb.Delete(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(segment, pid));
     }
-    for (auto& [pid, p] : profiles_) EvaluateSegments(&p, &wb);
+    std::set<std::string> unchanged;
     for (auto& [pid, p] : profiles_) {
+      bool changed = EvaluateSegments(&p, &wb);
+      if (!changed && refresh_only_.count(pid)) unchanged.insert(pid);
+    }
+    for (auto& [pid, p] : profiles_) {
+      if (unchanged.count(pid)) continue;  // a refresh that changed nothing writes nothing
       ++p.version;
       profile::ProfileStore::Stage(p, &wb);
     }
@@ -310,7 +327,9 @@ class Pipeline::Batch {
       return st;
     }
     for (const auto& pid : erased_) p_.profiles_.Forget(pid);
-    for (const auto& [pid, p] : profiles_) p_.profiles_.Remember(p);
+    for (const auto& [pid, p] : profiles_) {
+      if (!unchanged.count(pid)) p_.profiles_.Remember(p);
+    }
     for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
     auto& c = p_.counters_;
     c.batches.fetch_add(1, std::memory_order_relaxed);
@@ -335,20 +354,23 @@ class Pipeline::Batch {
 
   // Re-evaluates the segments of `p` when something they read changed; records entries
   // and exits (membership index, segment_entered / segment_exited events).
-  void EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
+  // Returns true when membership changed.
+  bool EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
     const auto& set = snap_.segments;
-    if (!set || (set->empty() && p->segments.empty())) return;
+    if (!set || (set->empty() && p->segments.empty())) return false;
     auto dirty = dirty_.find(p->id);
-    if (dirty == dirty_.end()) return;
+    if (dirty == dirty_.end()) return false;
     std::vector<std::string> roots(dirty->second.begin(), dirty->second.end());
-    if (!set->DependsOnAny(roots) && p->segments.empty()) return;
+    if (!set->DependsOnAny(roots) && p->segments.empty()) return false;
     Json context = Json::object();
+    bool has_context = false;
     if (auto c = contexts_.find(p->id); c != contexts_.end()) {
       auto parsed = ParseJson(c->second);
       if (parsed.ok()) context = std::move(parsed).value();
+      has_context = true;
     }
     Json doc = segments::BuildProfileDocument(*p, snap_.features.get(), now_, &context);
-    std::vector<std::string> now_in = set->Evaluate(&doc, snap_.saved_groups.get());
+    std::vector<std::string> now_in = set->Evaluate(&doc, snap_.saved_groups.get(), has_context);
     std::vector<std::string> left;
     for (const auto& [name, at] : p->segments) {
       if (!std::binary_search(now_in.begin(), now_in.end(), name)) left.push_back(name);
@@ -359,6 +381,7 @@ class Pipeline::Batch {
       StageSegmentEvent(*p, "segment_exited", name);
       ++exits_;
     }
+    bool changed = false;
     for (const auto& name : now_in) {
       if (p->segments.count(name)) continue;
       p->segments[name] = now_;
@@ -366,7 +389,9 @@ class Pipeline::Batch {
               std::to_string(now_));
       StageSegmentEvent(*p, "segment_entered", name);
       ++entries_;
+      changed = true;
     }
+    return changed || !left.empty();
   }
 
   // An internal event in the profile's history; later issues use it as a trigger.
@@ -392,6 +417,8 @@ class Pipeline::Batch {
     Profile& p = profiles_.emplace(pid, std::move(**loaded)).first->second;
     if (recompute_features && snap_.features) {
       TAILOR_RETURN_IF_ERROR(RecomputeFeatures(pid, &p));
+    } else {
+      refresh_only_.insert(pid);
     }
     MarkDirty(pid, "features");
     MarkDirty(pid, "profile");
@@ -441,6 +468,8 @@ class Pipeline::Batch {
   size_t dead_lettered_ = 0;
   std::unordered_map<std::string, Profile> profiles_;
   std::map<std::string, LinkEntry> links_;
+  std::unordered_map<std::string, std::optional<std::string>> known_;
+  std::set<std::string> refresh_only_;  // profiles only re-evaluated (write if changed)
   std::set<std::string> erased_;
   std::unordered_set<std::string> seen_ids_;
   std::vector<Event> pending_;
@@ -557,11 +586,12 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   }
   for (const auto& [kind, id] : ids) want.push_back(StripeOf(ExternalKey(kind, id)));
   StripeGuard guard(stripes_);
+  std::vector<std::optional<std::string>> resolved(ids.size());
   for (int attempt = 0;; ++attempt) {
     std::vector<size_t> pid_stripes;
-    for (const auto& [kind, id] : ids) {
-      TAILOR_ASSIGN_OR_RETURN(auto pid, identities_.Lookup(kind, id));
-      if (pid) pid_stripes.push_back(StripeOf(*pid));
+    for (size_t k = 0; k < ids.size(); ++k) {
+      TAILOR_ASSIGN_OR_RETURN(resolved[k], identities_.Lookup(ids[k].first, ids[k].second));
+      if (resolved[k]) pid_stripes.push_back(StripeOf(*resolved[k]));
     }
     bool covered = attempt > 0;
     for (size_t s : pid_stripes) covered = covered && guard.Holds(s);
@@ -576,6 +606,9 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
     want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());
     guard.Acquire(want);
   }
+
+  // Resolutions read under the locks stay valid for this batch: look each id up once.
+  for (size_t k = 0; k < ids.size(); ++k) b.Know(ids[k].first, ids[k].second, resolved[k]);
 
   const int64_t window = snap.config.dedup_window_ms;
   for (auto& [index, e] : kept) {

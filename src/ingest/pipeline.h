@@ -111,7 +111,8 @@ class Pipeline {
                                           const IngestSnapshot& snapshot);
 
   // Lock stripes over identities and profile ids.
-  static constexpr size_t kStripes = 1024;
+  // Many stripes: two concurrent batches of ~100 people rarely share one.
+  static constexpr size_t kStripes = 1 << 16;
 
   // Re-evaluates stored profiles under `snapshot`: with `recompute_features`, rebuilds
   // their feature states from their stored event history (backfill after a feature

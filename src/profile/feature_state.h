@@ -47,7 +47,14 @@ struct FeatureState {
   std::vector<SessionStat> sessions;                  // ascending start_ms
   uint64_t bad_field = 0;  // matching events whose field was missing or mistyped
 
+  // The stored form, a compact object {"b","d","e","f","i","s","ss","t"} (members only
+  // when non-default). ToJson builds it as a tree; AppendJson writes the same members as
+  // text onto *out without building one (the profile encoder's hot path). Doubles are
+  // written in their shortest exact form; a non-finite double, which the feature code
+  // never produces, is written as 0 so the text stays valid JSON.
   Json ToJson() const;
+  void AppendJson(std::string* out) const;
+  // Reads the stored form back; kCorruption when a member is missing or mistyped.
   static Result<FeatureState> FromJson(const Json& j);
 };
 

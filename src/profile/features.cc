@@ -11,6 +11,9 @@ namespace tailor::profile {
 
 namespace {
 
+// Marks a state rebuilt from recent events only, after its definition changed.
+const std::string kPartialSuffix = "~partial";
+
 int64_t BucketWidth(int64_t window_ms) {
   return window_ms > 0 ? std::max<int64_t>(window_ms / kBucketsPerWindow, 1000)
                        : std::numeric_limits<int64_t>::max();
@@ -167,9 +170,12 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
     if (it == states->end()) {
       it = states->emplace(s.name, FeatureState{}).first;
       it->second.spec_digest = digests_[i];
-    } else if (it->second.spec_digest != digests_[i]) {
-      it->second = FeatureState{};  // definition changed; a backfill recomputes history
-      it->second.spec_digest = digests_[i];
+    } else if (it->second.spec_digest != digests_[i] &&
+               it->second.spec_digest != digests_[i] + kPartialSuffix) {
+      // The definition changed: start over, but mark the state partial (not served)
+      // until the backfill rebuilds it from the whole history.
+      it->second = FeatureState{};
+      it->second.spec_digest = digests_[i] + kPartialSuffix;
     }
     ApplyOne(i, event, &it->second);
   }

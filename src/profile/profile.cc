@@ -1,8 +1,10 @@
 #include "profile/profile.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/json_doc.h"
+#include "core/json_util.h"
 #include "core/time_util.h"
 
 namespace tailor::profile {
@@ -29,32 +31,109 @@ Json TraitsJson(const Profile& p) {
   return t.ok() ? std::move(t).value() : Json::object();
 }
 
+template <typename Int>
+void AppendInt(std::string* out, Int v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, end);
+}
+
+void AppendStrings(std::string* out, const std::vector<std::string>& v) {
+  out->push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, v[i]);
+  }
+  out->push_back(']');
+}
+
+// Appends ,"name": (every member but the first).
+void AppendKey(std::string* out, std::string_view name) {
+  out->append(",\"");
+  out->append(name);
+  out->append("\":");
+}
+
 }  // namespace
 
+// Written by hand: this runs for every changed profile on every ingest batch, and an
+// nlohmann tree (plus re-parsing the traits) cost ~14% of ingest CPU. Members come in
+// the order nlohmann's sorted objects used, so the text matches the old encoder except
+// for the spelling of some doubles in feature states.
 std::string EncodeProfile(const Profile& p) {
-  Json j = {{"id", p.id},
-            {"user_ids", p.user_ids},
-            {"anonymous_ids", p.anonymous_ids},
-            {"traits", TraitsJson(p)},
-            {"consents", ConsentsJson(p, false)},
-            {"first_seen_ms", p.first_seen_ms},
-            {"last_seen_ms", p.last_seen_ms},
-            {"created_at_ms", p.created_at_ms},
-            {"updated_at_ms", p.updated_at_ms},
-            {"event_count", p.event_count},
-            {"session_count", p.session_count},
-            {"session_id", p.session_id},
-            {"session_start_ms", p.session_start_ms},
-            {"session_last_ms", p.session_last_ms},
-            {"merged_from", p.merged_from},
-            {"version", p.version}};
-  if (!p.features.empty()) {
-    Json f = Json::object();
-    for (const auto& [name, st] : p.features) f[name] = st.ToJson();
-    j["features"] = std::move(f);
+  std::string out;
+  out.reserve(512 + p.traits_json.size() + 160 * p.features.size() + 48 * p.segments.size());
+  out.append("{\"anonymous_ids\":");
+  AppendStrings(&out, p.anonymous_ids);
+  out.append(",\"consents\":{");
+  bool first = true;
+  for (const auto& [purpose, s] : p.consents) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(&out, purpose);
+    out.append(":{\"at_ms\":");
+    AppendInt(&out, s.at_ms);
+    out.append(s.granted ? ",\"granted\":true,\"source\":" : ",\"granted\":false,\"source\":");
+    AppendJsonString(&out, s.source);
+    out.push_back('}');
   }
-  if (!p.segments.empty()) j["segments"] = p.segments;
-  return j.dump();
+  out.push_back('}');
+  AppendKey(&out, "created_at_ms");
+  AppendInt(&out, p.created_at_ms);
+  AppendKey(&out, "event_count");
+  AppendInt(&out, p.event_count);
+  if (!p.features.empty()) {
+    out.append(",\"features\":{");
+    first = true;
+    for (const auto& [name, st] : p.features) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendJsonString(&out, name);
+      out.push_back(':');
+      st.AppendJson(&out);
+    }
+    out.push_back('}');
+  }
+  AppendKey(&out, "first_seen_ms");
+  AppendInt(&out, p.first_seen_ms);
+  AppendKey(&out, "id");
+  AppendJsonString(&out, p.id);
+  AppendKey(&out, "last_seen_ms");
+  AppendInt(&out, p.last_seen_ms);
+  AppendKey(&out, "merged_from");
+  AppendStrings(&out, p.merged_from);
+  if (!p.segments.empty()) {
+    out.append(",\"segments\":{");
+    first = true;
+    for (const auto& [name, at] : p.segments) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendJsonString(&out, name);
+      out.push_back(':');
+      AppendInt(&out, at);
+    }
+    out.push_back('}');
+  }
+  AppendKey(&out, "session_count");
+  AppendInt(&out, p.session_count);
+  AppendKey(&out, "session_id");
+  AppendJsonString(&out, p.session_id);
+  AppendKey(&out, "session_last_ms");
+  AppendInt(&out, p.session_last_ms);
+  AppendKey(&out, "session_start_ms");
+  AppendInt(&out, p.session_start_ms);
+  // traits_json is compact JSON (MergeTraits and DecodeProfile write it with dump()), so
+  // it goes in verbatim; only the "no traits yet" empty string needs a stand-in.
+  AppendKey(&out, "traits");
+  out.append(p.traits_json.empty() ? std::string_view("{}") : std::string_view(p.traits_json));
+  AppendKey(&out, "updated_at_ms");
+  AppendInt(&out, p.updated_at_ms);
+  AppendKey(&out, "user_ids");
+  AppendStrings(&out, p.user_ids);
+  AppendKey(&out, "version");
+  AppendInt(&out, p.version);
+  out.push_back('}');
+  return out;
 }
 
 Result<Profile> DecodeProfile(std::string_view json) {

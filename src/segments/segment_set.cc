@@ -88,18 +88,22 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     for (const auto& f : features->specs()) {
       if (profile::KindUsesWindow(f.kind) || f.kind == profile::FeatureKind::kRecency ||
           f.kind == profile::FeatureKind::kDecayedScore || f.kind == profile::FeatureKind::kDecayedTop) {
-        if (f.window_ms > 0 || !profile::KindUsesWindow(f.kind)) timed_features.insert(f.name);
+        if (f.window_ms > 0 || !profile::KindUsesWindow(f.kind) || f.kind == profile::FeatureKind::kRfm) {
+          timed_features.insert(f.name);
+        }
       }
     }
   }
   size_t n = specs.size();
   set->paths_.resize(n);
   set->reads_segments_.assign(n, false);
+  set->reads_context_.assign(n, false);
   set->time_dependent_.assign(n, false);
   for (size_t i = 0; i < n; ++i) {
     set->paths_[i] = specs[i].condition->Paths();
     for (const auto& p : set->paths_[i]) {
       if (StartsWithPath(p, "segments")) set->reads_segments_[i] = true;
+      if (StartsWithPath(p, "context")) set->reads_context_[i] = true;
       if (StartsWithPath(p, "profile")) set->time_dependent_[i] = true;
       if (p.rfind("features.", 0) == 0) {
         std::string feature = p.substr(9, p.find('.', 9) == std::string::npos ? std::string::npos
@@ -158,13 +162,23 @@ bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
   return false;
 }
 
-std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups) const {
+std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups,
+                                              bool has_context) const {
   size_t n = specs_.size();
-  std::vector<bool> in(n, false);
+  std::map<std::string_view, size_t> index;
+  for (size_t i = 0; i < n; ++i) index[specs_[i].name] = i;
+  std::vector<bool> before_eval(n, false);
+  if (const Json* cur = profile::LookupPath(*doc, "segments"); cur && cur->is_array()) {
+    for (const auto& name : *cur) {
+      if (!name.is_string()) continue;
+      if (auto it = index.find(name.get<std::string>()); it != index.end()) before_eval[it->second] = true;
+    }
+  }
   int64_t events = 0;
   if (const Json* c = profile::LookupPath(*doc, "profile.event_count"); c && c->is_number()) {
     events = c->get<int64_t>();
   }
+  std::vector<bool> in = before_eval;
   auto publish = [&] {
     Json names = Json::array();
     for (size_t i = 0; i < n; ++i) {
@@ -172,40 +186,48 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
     }
     (*doc)["segments"] = std::move(names);
   };
-  publish();
-  std::map<std::string_view, size_t> index;
-  for (size_t i = 0; i < n; ++i) index[specs_[i].name] = i;
   bool any_reader = std::find(reads_segments_.begin(), reads_segments_.end(), true) != reads_segments_.end();
-  for (size_t pass = 0; pass < (any_reader ? n + 1 : 1); ++pass) {
+  for (size_t pass = 0; pass <= (any_reader ? n : 0); ++pass) {
+    publish();
     std::vector<bool> before = in;
-    condition::JsonDocument view(*doc);
-    for (size_t i : order_) {
-      const SegmentSpec& s = specs_[i];
-      bool match = (s.parent.empty() || in[index[s.parent]]) &&
-                   (!s.fallback || events < s.fallback_max_events) &&
-                   s.condition->Evaluate(view, groups);
-      in[i] = match;
-    }
-    // Exclusive groups: keep the best match per group.
-    std::map<std::string_view, size_t> best;
-    for (size_t i = 0; i < n; ++i) {
-      if (!in[i] || specs_[i].group.empty()) continue;
-      auto [it, fresh] = best.emplace(specs_[i].group, i);
-      if (!fresh) {
-        size_t j = it->second;
-        bool better = specs_[i].priority > specs_[j].priority;
-        (better ? in[j] : in[i]) = false;
-        if (better) it->second = i;
+    // Raw matches: each segment's own condition (and cold-start rule).
+    std::vector<bool> raw(n, false);
+    {
+      condition::JsonDocument view(*doc);
+      for (size_t i = 0; i < n; ++i) {
+        const SegmentSpec& s = specs_[i];
+        if (!has_context && reads_context_[i]) {
+          raw[i] = before_eval[i];
+          continue;
+        }
+        raw[i] = (!s.fallback || events < s.fallback_max_events) && s.condition->Evaluate(view, groups);
       }
     }
-    // Children of dropped parents go too.
-    for (size_t i : order_) {
-      if (in[i] && !specs_[i].parent.empty() && !in[index[specs_[i].parent]]) in[i] = false;
+    // Parents and exclusive groups, to a fixed point: a candidate is a raw match whose
+    // parent is in; each group keeps its best candidate (priority, then name).
+    in = raw;
+    for (size_t round = 0; round <= n; ++round) {
+      std::vector<bool> next(n, false);
+      for (size_t i : order_) {
+        next[i] = raw[i] && (specs_[i].parent.empty() || in[index[specs_[i].parent]]);
+      }
+      std::map<std::string_view, size_t> best;
+      for (size_t i = 0; i < n; ++i) {
+        if (!next[i] || specs_[i].group.empty()) continue;
+        auto [it, fresh] = best.emplace(specs_[i].group, i);
+        if (!fresh) {
+          size_t j = it->second;
+          bool better = specs_[i].priority > specs_[j].priority;
+          (better ? next[j] : next[i]) = false;
+          if (better) it->second = i;
+        }
+      }
+      if (next == in) break;
+      in = std::move(next);
     }
-    publish();
-    if (in == before && pass > 0) break;
-    if (!any_reader) break;
+    if (!any_reader || in == before) break;
   }
+  publish();
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
     if (in[i]) out.push_back(specs_[i].name);

@@ -55,8 +55,11 @@ class SegmentSet {
   const SegmentSpec* Find(std::string_view name) const;
 
   // Evaluates every segment against `doc` (a profile document); fills doc["segments"]
-  // with the sorted names of the segments matched and returns them.
-  std::vector<std::string> Evaluate(Json* doc, const condition::SavedGroups* groups) const;
+  // with the sorted names of the segments matched and returns them. Without a context
+  // (`has_context` false: profile reads, background refresh), segments that read
+  // `context.*` keep the membership doc["segments"] held on entry.
+  std::vector<std::string> Evaluate(Json* doc, const condition::SavedGroups* groups,
+                                    bool has_context = true) const;
 
   // True when segment `i` may change membership with time alone (it reads a windowed or
   // decaying feature, a recency, or profile times), so it must be re-evaluated at read.
@@ -73,6 +76,7 @@ class SegmentSet {
   std::vector<SegmentSpec> specs_;
   std::vector<size_t> order_;               // evaluation order (indexes into specs_)
   std::vector<bool> reads_segments_;
+  std::vector<bool> reads_context_;
   std::vector<bool> time_dependent_;
   std::vector<std::vector<std::string>> paths_;
 };

@@ -43,7 +43,8 @@ HttpResponse GetProfile(Services& s, const HttpRequest& req) {
   // segments change without new events.
   auto rt = s.runtime();
   Json doc = segments::BuildProfileDocument(*p, rt->config->features.get(), s.clock->NowMs(), nullptr);
-  std::vector<std::string> in = rt->config->segments->Evaluate(&doc, rt->config->saved_groups.get());
+  std::vector<std::string> in =
+      rt->config->segments->Evaluate(&doc, rt->config->saved_groups.get(), /*has_context=*/false);
   auto out = ParseJson(profile::ProfileToApiJson(*p));
   if (!out.ok()) return Error(out.status());
   (*out)["features"] = doc["features"];

@@ -1,3 +1,5 @@
+#include <tuple>
+
 #include "core/time_util.h"
 #include "condition/json_document.h"
 #include "segments/profile_document.h"
@@ -86,8 +88,16 @@ HttpResponse PreviewSegment(Services& s, const HttpRequest& req) {
   if (cond_json == body->end()) return Error(InvalidArgument("required: a condition", "condition"));
   auto cond = condition::Condition::Compile(*cond_json);
   if (!cond.ok()) return Error(cond.status().WithPathPrefix("condition"));
-  size_t sample = body->value("sample", 10);
-  size_t max_profiles = body->value("max_profiles", 1'000'000);
+  size_t sample = 10, max_profiles = 1'000'000;
+  for (auto [name, target, max] : {std::tuple{"sample", &sample, size_t{1000}},
+                                   std::tuple{"max_profiles", &max_profiles, size_t{100'000'000}}}) {
+    if (auto it = body->find(name); it != body->end()) {
+      if (!it->is_number_unsigned() || it->get<uint64_t>() > max) {
+        return Error(InvalidArgument("must be an integer between 0 and " + std::to_string(max), name));
+      }
+      *target = it->get<size_t>();
+    }
+  }
   auto rt = s.runtime();
   int64_t now = s.clock->NowMs();
   auto it = s.store->NewIterator(storage::Keyspace::kProfiles, "", "");
@@ -98,7 +108,7 @@ HttpResponse PreviewSegment(Services& s, const HttpRequest& req) {
     if (!p.ok()) continue;
     ++scanned;
     Json doc = segments::BuildProfileDocument(*p, rt->config->features.get(), now, nullptr);
-    rt->config->segments->Evaluate(&doc, rt->config->saved_groups.get());
+    rt->config->segments->Evaluate(&doc, rt->config->saved_groups.get(), /*has_context=*/false);
     if (cond->Evaluate(condition::JsonDocument(doc), rt->config->saved_groups.get())) {
       ++matched;
       if (examples.size() < sample) examples.push_back(p->id);
