@@ -10,6 +10,8 @@
 #   RUNS [3]  CONNECTIONS [4]  DURATION [10]  WARMUP [2]  BASELINE_DURATION [5]
 #   BATCH_SIZE [100]  USERS [10000]  HTTP_THREADS [2]  MODES ["false true"]
 #   KEEP_LOGS [unset: logs are deleted with the temp dir]
+#   CONFIG_DIR [unset: schemas only] extra config files applied too, e.g.
+#     bench/load/config-features (20 features, 30 segments)
 set -euo pipefail
 
 if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
@@ -74,6 +76,7 @@ field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 
 mkdir -p "$WORK/config"
 "$LOADGEN" --print-config >"$WORK/config/bench.json"
+if [[ -n "${CONFIG_DIR:-}" ]]; then cp "$CONFIG_DIR"/*.yaml "$WORK/config/"; fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS"

@@ -40,8 +40,8 @@ Profile TypicalProfile() {
     switch (f % 5) {
       case 0:  // windowed count/sum: a handful of buckets
         for (int b = 0; b < 8; ++b) {
-          st.buckets.push_back(Bucket{kNow - (8 - b) * 60000, 1.0 + b, 49.9 * (b + 1), 9.99,
-                                      129.5 + b * 0.1});
+          st.buckets.push_back(
+              Bucket{kNow - (8 - b) * 60000, 1.0 + b, 49.9 * (b + 1), 9.99, 129.5 + b * 0.1});
         }
         break;
       case 1:  // decayed score / decayed_top

@@ -425,6 +425,17 @@ class Pipeline::Batch {
     return Status::OK();
   }
 
+  // Merges `traits_json` into a stored profile's traits. REQUIRES: pid locked.
+  Status PatchTraits(const std::string& pid, const std::string& traits_json) {
+    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Load(pid));
+    if (!loaded) return Status::OK();
+    auto [it, fresh] = profiles_.emplace(pid, std::move(*loaded));
+    TAILOR_RETURN_IF_ERROR(profile::MergeTraits(&it->second.traits_json, traits_json));
+    it->second.updated_at_ms = now_;
+    MarkDirty(pid, "traits");
+    return Status::OK();
+  }
+
   // Rebuilds into->features from every event of `into` and `from` (stored) plus this
   // batch's pending events, in time order (after a merge).
   Status RecomputeFeatures(const std::string& from_pid, Profile* into) {
@@ -627,6 +638,17 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   std::sort(b.outcome.rejected.begin(), b.outcome.rejected.end(),
             [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
   return std::move(b.outcome);
+}
+
+Status Pipeline::MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,
+                             const IngestSnapshot& snapshot) {
+  Batch b(*this, snapshot, "traits");
+  std::vector<size_t> want;
+  for (const auto& [pid, traits] : updates) want.push_back(StripeOf(pid));
+  StripeGuard guard(stripes_);
+  guard.Acquire(std::move(want));
+  for (const auto& [pid, traits] : updates) TAILOR_RETURN_IF_ERROR(b.PatchTraits(pid, traits));
+  return b.Commit();
 }
 
 Status Pipeline::Refresh(const std::vector<std::string>& pids, const IngestSnapshot& snapshot,

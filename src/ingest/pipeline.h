@@ -121,6 +121,11 @@ class Pipeline {
   Status Refresh(const std::vector<std::string>& pids, const IngestSnapshot& snapshot,
                  bool recompute_features);
 
+  // Merges traits into stored profiles: (pid, JSON object) pairs, e.g. a cluster label
+  // from `tailor cluster`. Segments reading traits are re-evaluated. One write.
+  Status MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,
+                     const IngestSnapshot& snapshot);
+
   const PipelineCounters& counters() const { return counters_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
 

@@ -112,6 +112,61 @@ TEST(SchemaRegistry, CompileNamesTheFailingType) {
   EXPECT_NE(r.status().message().find("'signup'"), std::string::npos) << r.status().ToString();
 }
 
+// Valid events are checked on a simdjson DOM, invalid ones re-checked (for the error) on
+// an nlohmann tree: both must agree on number kinds and on the array walks valijson does
+// (uniqueItems steps back from end(), tuple `items` seeks with advance()). A DOM that
+// wrongly fails only costs time (the tree decides); one that wrongly passes shows here.
+TEST(SchemaRegistry, SimdjsonFastPathAgreesWithNlohmann) {
+  struct Case {
+    const char* schema;
+    const char* properties;
+    bool valid;
+    const char* error_path;  // when invalid
+  };
+  const Case cases[] = {
+      {R"({"properties":{"n":{"type":"integer"}}})", R"({"n":-0})", true, ""},
+      {R"({"properties":{"n":{"type":"integer"}}})", R"({"n":18446744073709551615})", true, ""},
+      {R"({"properties":{"n":{"type":"integer","maximum":5}}})", R"({"n":-9223372036854775808})",
+       true, ""},
+      {R"({"properties":{"n":{"type":"integer"}}})", R"({"n":1.0})", false, "properties.n"},
+      {R"({"properties":{"n":{"type":"integer"}}})", R"({"n":1e2})", false, "properties.n"},
+      {R"({"properties":{"n":{"type":"number","minimum":0}}})", R"({"n":-0.5})", false,
+       "properties.n"},
+      {R"({"properties":{"a":{"uniqueItems":true}}})", R"({"a":[1,2,3]})", true, ""},
+      {R"({"properties":{"a":{"uniqueItems":true}}})", R"({"a":[]})", true, ""},
+      {R"({"properties":{"a":{"uniqueItems":true}}})", R"({"a":[5]})", true, ""},
+      {R"({"properties":{"a":{"uniqueItems":true}}})", R"({"a":[1,2,1]})", false, "properties.a"},
+      {R"({"properties":{"a":{"uniqueItems":true}}})", R"({"a":[{"x":[1]},{"x":[1]}]})", false,
+       "properties.a"},
+      {R"({"properties":{"t":{"items":[{"type":"string"},{"type":"integer"}],"additionalItems":{"type":"boolean"}}}})",
+       R"({"t":["a",1,true,false]})", true, ""},
+      {R"({"properties":{"t":{"items":[{"type":"string"},{"type":"integer"}],"additionalItems":{"type":"boolean"}}}})",
+       R"({"t":["a",1,true,3]})", false, "properties.t[3]"},
+      {R"({"properties":{"c":{"const":{"k":[1,"x"]}},"e":{"enum":["A",2,null]}}})",
+       R"({"c":{"k":[1,"x"]},"e":null})", true, ""},
+      {R"({"properties":{"c":{"const":{"k":[1,"x"]}},"e":{"enum":["A",2,null]}}})",
+       R"({"c":{"k":[1,"y"]}})", false, "properties.c"},
+      {R"({"properties":{"e":{"enum":["A",2,null]}}})", R"({"e":3})", false, "properties.e"},
+      {R"({"required":["x"],"maxProperties":1})", "", false, "properties"},
+      {R"({"maxProperties":1})", "", true, ""},
+      {R"({"properties":{"s":{"type":"string","maxLength":2}}})", R"({"s":"ø😀"})", true, ""},
+      {R"({"additionalProperties":false,"properties":{"a":{}}})", R"({"a":1,"b\u00e9":2})", false,
+       "properties"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.schema) + " / " + c.properties);
+    IngestConfig config;
+    config.schemas["purchase"] = c.schema;
+    auto reg = MustCompile(config);
+    ASSERT_NE(reg, nullptr);
+    Status st = reg->Validate(MakeEvent("purchase", c.properties));
+    EXPECT_EQ(st.ok(), c.valid) << st.ToString();
+    if (!c.valid && !st.ok()) {
+      EXPECT_EQ(st.path(), c.error_path) << st.ToString();
+    }
+  }
+}
+
 TEST(SchemaRegistry, ConcurrentValidateIsSafe) {
   IngestConfig config;
   config.schemas["purchase"] =
