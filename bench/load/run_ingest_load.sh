@@ -58,7 +58,7 @@ start_server() {
   local sync=$1 data="$WORK/data-$RANDOM$RANDOM" out="$WORK/server-$1.out"
   : >"$out"  # exists before the poll below reads it (the server opens it asynchronously)
   "$TAILOR" serve --data-dir "$data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
-    --sync-writes "$sync" --log-level warn >"$out" 2>"$WORK/server-$1.err" &
+    --sync-writes="$sync" --log-level warn >"$out" 2>"$WORK/server-$1.err" &
   SERVER_PID=$!
   URL=""
   for _ in $(seq 1 200); do

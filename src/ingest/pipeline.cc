@@ -327,8 +327,8 @@ class Pipeline::Batch {
       return st;
     }
     for (const auto& pid : erased_) p_.profiles_.Forget(pid);
-    for (const auto& [pid, p] : profiles_) {
-      if (!unchanged.count(pid)) p_.profiles_.Remember(p);
+    for (auto& [pid, p] : profiles_) {
+      if (!unchanged.count(pid)) p_.profiles_.Remember(std::move(p));  // the batch is done with it
     }
     for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
     auto& c = p_.counters_;

@@ -40,17 +40,18 @@ void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
   batch->Put(storage::Keyspace::kProfiles, storage::ProfilePrefix(p.id), EncodeProfile(p));
 }
 
-void ProfileStore::Remember(const Profile& p) {
+void ProfileStore::Remember(Profile p) {
   Shard& shard = ShardFor(p.id);
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.map.find(p.id);
   if (it != shard.map.end()) {
-    it->second = p;
+    it->second = std::move(p);
     return;
   }
   // Bounded cache: evict an arbitrary entry of this shard (the store is the truth).
   if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
-  shard.map.emplace(p.id, p);
+  std::string id = p.id;
+  shard.map.emplace(std::move(id), std::move(p));
 }
 
 void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch) {

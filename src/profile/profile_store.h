@@ -44,7 +44,7 @@ class ProfileStore {
 
   // Adds the profile's stored form to `batch`. Call Remember() once it is written.
   static void Stage(const Profile& p, storage::WriteBatch* batch);
-  void Remember(const Profile& p);
+  void Remember(Profile p);
   // Adds deletion of every key of `pid` (profile and events) to `batch`.
   static void StageErase(const std::string& pid, storage::WriteBatch* batch);
   void Forget(const std::string& pid);
