@@ -17,5 +17,6 @@ void RegisterSettings(CLI::App& app, int* exit_code);
 void RegisterBackup(CLI::App& app, int* exit_code);
 void RegisterJobs(CLI::App& app, int* exit_code);
 void RegisterCondition(CLI::App& app, int* exit_code);
+void RegisterCluster(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

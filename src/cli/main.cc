@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterBackup(app, &exit_code);
   tailor::cli::RegisterJobs(app, &exit_code);
   tailor::cli::RegisterCondition(app, &exit_code);
+  tailor::cli::RegisterCluster(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

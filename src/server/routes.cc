@@ -22,6 +22,7 @@ std::vector<Route> BuildRoutes(Services& s) {
     {Method::kGet,    "/v1/profiles/{id}/events",    kScopeProfilesRead,  "profiles.events",   bind(h::GetProfileEvents)},
     {Method::kGet,    "/v1/segments",                kScopeProfilesRead,  "segments.list",     bind(h::ListSegments)},
     {Method::kPost,   "/v1/segments/preview",        kScopeProfilesRead,  "segments.preview",  bind(h::PreviewSegment)},
+    {Method::kPost,   "/v1/segments/cluster",        kScopeAdmin,         "segments.cluster",  bind(h::Cluster)},
     {Method::kGet,    "/v1/segments/{name}",         kScopeProfilesRead,  "segments.get",      bind(h::GetSegment)},
     {Method::kGet,    "/v1/segments/{name}/members", kScopeProfilesRead,  "segments.members",  bind(h::SegmentMembers)},
     {Method::kPost,   "/v1/keys",                    kScopeAdmin,         "keys.create",       bind(h::CreateKey)},

@@ -35,6 +35,9 @@ HttpResponse GetSegment(Services& s, const HttpRequest& req);
 HttpResponse SegmentMembers(Services& s, const HttpRequest& req);
 HttpResponse PreviewSegment(Services& s, const HttpRequest& req);
 
+// cluster_handler.cc
+HttpResponse Cluster(Services& s, const HttpRequest& req);
+
 // jobs_handler.cc
 HttpResponse StartJob(Services& s, const HttpRequest& req);
 HttpResponse GetJob(Services& s, const HttpRequest& req);
