@@ -1,0 +1,90 @@
+// Feature update and segment re-evaluation per event, with the 20 features and 30
+// segments of bench/load/config-features (issue 3's scenario).
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/config_loader.h"
+#include "segments/profile_document.h"
+
+namespace tailor::bench {
+namespace {
+
+const config::ConfigSnapshot& Config() {
+  static const config::ConfigSnapshot snapshot = [] {
+    std::ifstream in(std::string(TAILOR_BENCH_DIR) + "/load/config-features/features.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto loaded = config::LoadConfig({{"features.yaml", ss.str()}});
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "config: %s\n", loaded.status().ToString().c_str());
+      std::abort();
+    }
+    return std::move(loaded).value();
+  }();
+  return snapshot;
+}
+
+Json PurchaseDoc(int64_t ts, int i) {
+  return Json{{"type", "purchase"}, {"timestamp", ts}, {"session_id", "s" + std::to_string(i / 5)},
+              {"properties", {{"order_id", "o-" + std::to_string(i)}, {"price", 49.9 + i % 7},
+                              {"currency", "EUR"}, {"page", "/p/" + std::to_string(i % 40)}}}};
+}
+
+// A profile that has seen `n` events (half purchases, half page views).
+profile::Profile Warm(int n, int64_t now) {
+  const auto& features = *Config().features;
+  profile::Profile p;
+  p.id = "01JDABCDEFGHJKMNPQRSTVWXY1";
+  for (int i = 0; i < n; ++i) {
+    int64_t ts = now - (n - i) * 3'600'000LL;
+    Json doc = PurchaseDoc(ts, i);
+    std::string type = i % 2 ? "purchase" : "page_view";
+    doc["type"] = type;
+    std::string session = doc["session_id"];
+    features.Apply(profile::EventFacts{type, ts, session, &doc}, &p.features);
+  }
+  p.event_count = n;
+  return p;
+}
+
+void BM_FeatureUpdatePerEvent(benchmark::State& state) {
+  const auto& features = *Config().features;
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  int i = 0;
+  for (auto _ : state) {
+    Json doc = PurchaseDoc(now + i, i);
+    features.Apply(profile::EventFacts{"purchase", now + i, "s", &doc}, &p.features);
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FeatureUpdatePerEvent);
+
+void BM_SegmentReevaluationPerEvent(benchmark::State& state) {
+  const auto& c = Config();
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  Json context = {{"channel", "web"}};
+  for (auto _ : state) {
+    Json doc = segments::BuildProfileDocument(p, c.features.get(), now, &context);
+    auto in = c.segments->Evaluate(&doc, c.saved_groups.get());
+    benchmark::DoNotOptimize(in);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SegmentReevaluationPerEvent);
+
+void BM_FeatureReadAsOfNow(benchmark::State& state) {
+  const auto& c = Config();
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  for (auto _ : state) benchmark::DoNotOptimize(c.features->Read(p.features, now));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FeatureReadAsOfNow);
+
+}  // namespace
+}  // namespace tailor::bench
