@@ -25,20 +25,7 @@ int Run(const EndpointFlags& flags, Method m, const std::string& target, const s
   return PrintResponse((*endpoint)->Call(m, target, body));
 }
 
-std::string Encode(std::string_view s) {
-  std::string out;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string Encode(std::string_view s) { return server::PercentEncode(s); }
 
 }  // namespace
 

@@ -30,6 +30,10 @@ namespace tailor::server {
 // for UTF-8 validity; callers validating ids do that.
 Result<std::string> PercentDecode(std::string_view s, bool plus_as_space);
 
+// Percent-encodes everything but RFC 3986 unreserved characters (for a path segment or a
+// query value). PercentDecode(PercentEncode(s), false) == s.
+std::string PercentEncode(std::string_view s);
+
 // Parses "a=1&b=x%20y&flag" into {a:"1", b:"x y", flag:""}. Empty pieces are skipped;
 // for a repeated name the first occurrence wins. Returns kInvalidArgument (path "query")
 // on a malformed escape.

@@ -165,3 +165,19 @@ TEST(HttpTypes, ScopesAndAccessors) {
 
 }  // namespace
 }  // namespace tailor::server
+
+namespace tailor::server {
+namespace {
+
+TEST(PercentEncode, RoundTripsThroughDecode) {
+  for (std::string s : {std::string("plain-id_1.~"), std::string("a b/c?d=e&f"),
+                        std::string("user-\xF0\x9F\x8D\x95"), std::string("100%")}) {
+    auto back = PercentDecode(PercentEncode(s), false);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, s);
+  }
+  EXPECT_EQ(PercentEncode("a b/c"), "a%20b%2Fc");
+}
+
+}  // namespace
+}  // namespace tailor::server

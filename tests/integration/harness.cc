@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "core/clock.h"
+#include "server/router.h"
 
 namespace tailor::integration {
 
@@ -94,20 +95,7 @@ std::string BatchBody(const std::vector<Json>& events) {
   return body.dump();
 }
 
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view s) { return server::PercentEncode(s); }
 
 bool CollectEventIds(ApiClient& api, const std::string& id, std::vector<std::string>* ids,
                      Reply* failure) {
