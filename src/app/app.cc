@@ -262,7 +262,12 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
     std::unique_lock<std::mutex> lock(refresh_mu);
     while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(interval), [&] { return stopping; })) {
       auto rt = m.runtime.Load();
-      if (!rt->config->segments->AnyTimeDependent()) continue;
+      if (!rt->config->segments->AnyTimeDependent()) {
+        // Nothing changes with time alone: just extend the size history.
+        Status st = m.jobs->RecordSegmentSizes(*rt->ingest);
+        if (!st.ok()) LogWarn("segment sizes not recorded", {{"error", st.ToString()}});
+        continue;
+      }
       auto id = m.jobs->Start(rt->ingest, rt->config->version, false, "periodic segment refresh");
       if (!id.ok()) LogWarn("segment refresh not started", {{"error", id.status().ToString()}});
     }

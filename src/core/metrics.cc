@@ -233,7 +233,10 @@ void Metrics::AddCollector(MetricsCollector collector) {
 std::string Metrics::RenderPrometheus() const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [name, f] : families_) {
+  for (const auto& entry : families_) {
+    // Plain references, not structured bindings: clang 14 cannot capture bindings in lambdas.
+    const std::string& name = entry.first;
+    const auto& f = entry.second;
     switch (f.type) {
       case Type::kCounter:
         AppendHeader(&out, name, f.help, "counter");

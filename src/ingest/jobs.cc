@@ -120,6 +120,7 @@ void JobRunner::Loop() {
     LogInfo("job started", {{"id", job.record.id}, {"kind", job.record.kind}, {"reason", job.record.reason}});
     Status st = Run(&job.record, *job.snapshot, job.recompute, nullptr);
     if (st.ok() && job.recompute) st = MarkBackfilled(*job.snapshot);
+    if (st.ok()) st = RecordSegmentSizes(*job.snapshot);
     job.record.state = st.ok() ? "done" : (st.code() == StatusCode::kUnavailable ? "cancelled" : "failed");
     job.record.error = st.ok() ? "" : st.ToString();
     job.record.finished_at_ms = clock_.NowMs();
@@ -188,6 +189,35 @@ Status JobRunner::RunNow(const IngestSnapshot& snapshot, bool recompute_features
   r.total = CountProfiles();
   TAILOR_RETURN_IF_ERROR(Run(&r, snapshot, recompute_features, progress));
   return recompute_features ? MarkBackfilled(snapshot) : Status::OK();
+}
+
+Status JobRunner::RecordSegmentSizes(const IngestSnapshot& snapshot) {
+  if (!snapshot.segments || snapshot.segments->empty()) return Status::OK();
+  int64_t now = clock_.NowMs();
+  storage::WriteBatch b;
+  for (const auto& spec : snapshot.segments->specs()) {
+    std::string prefix = storage::SegmentMemberPrefix(spec.name);
+    auto it = store_.NewIterator(storage::Keyspace::kSegmentMembers, prefix, storage::PrefixEnd(prefix));
+    uint64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    TAILOR_RETURN_IF_ERROR(it->status());
+    b.Put(storage::Keyspace::kSegmentSizes, storage::SegmentSizeKey(spec.name, now), std::to_string(n));
+  }
+  return store_.Write(b);
+}
+
+Result<std::vector<std::pair<int64_t, uint64_t>>> JobRunner::SizeHistory(std::string_view segment,
+                                                                         size_t limit) {
+  std::string prefix = storage::SegmentMemberPrefix(segment);
+  auto it = store_.NewIterator(storage::Keyspace::kSegmentSizes, prefix, storage::PrefixEnd(prefix));
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  for (it->SeekToLast(); it->Valid() && out.size() < limit; it->Prev()) {
+    auto at = storage::DecodeSegmentSizeTime(it->key());
+    if (!at) return Corruption("malformed segment size key");
+    out.emplace_back(*at, std::strtoull(std::string(it->value()).c_str(), nullptr, 10));
+  }
+  TAILOR_RETURN_IF_ERROR(it->status());
+  return out;
 }
 
 Result<std::optional<JobRecord>> JobRunner::Get(std::string_view id) {

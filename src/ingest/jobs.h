@@ -52,6 +52,14 @@ class JobRunner {
   Result<std::string> Start(std::shared_ptr<const IngestSnapshot> snapshot, uint64_t config_version,
                             bool recompute_features, std::string reason);
 
+  // Counts the members of every segment of `snapshot` (membership index) and appends
+  // the sizes to the size history. Called after refresh and backfill jobs and on the
+  // server's refresh interval.
+  Status RecordSegmentSizes(const IngestSnapshot& snapshot);
+
+  // The recorded sizes of `segment`, newest first: (time ms, size).
+  Result<std::vector<std::pair<int64_t, uint64_t>>> SizeHistory(std::string_view segment, size_t limit);
+
   // True when the feature definitions of `snapshot` differ from the last completed
   // backfill's (or none ran and features exist).
   Result<bool> NeedsBackfill(const IngestSnapshot& snapshot);

@@ -71,4 +71,18 @@ std::string SegmentMemberPrefix(std::string_view segment) {
   return out;
 }
 
+std::string SegmentSizeKey(std::string_view segment, int64_t at_ms) {
+  std::string out = SegmentMemberPrefix(segment);
+  AppendBigEndianTime(&out, at_ms);
+  return out;
+}
+
+std::optional<int64_t> DecodeSegmentSizeTime(std::string_view key) {
+  size_t zero = key.find('\0');
+  if (zero == std::string_view::npos || key.size() != zero + 9) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = zero + 1; i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+}
+
 }  // namespace tailor::storage

@@ -40,4 +40,9 @@ std::string SegmentMemberKey(std::string_view segment, std::string_view pid);
 // The prefix of every member key of `segment`.
 std::string SegmentMemberPrefix(std::string_view segment);
 
+// Size history: segment name + '\0' + 8-byte big-endian epoch ms (sorted by time).
+std::string SegmentSizeKey(std::string_view segment, int64_t at_ms);
+// Decodes the time of a SegmentSizeKey; nullopt when malformed.
+std::optional<int64_t> DecodeSegmentSizeTime(std::string_view key);
+
 }  // namespace tailor::storage

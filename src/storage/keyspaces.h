@@ -19,6 +19,7 @@ enum class Keyspace : uint8_t {
   kDeadLetters,   // ulid -> rejected event + reason (expires after retention)
   kJobs,          // job id -> job record
   kSegmentMembers,  // segment '\0' pid -> entered_at_ms (membership index)
+  kSegmentSizes,    // segment '\0' big-endian ms -> member count (size history)
   kCount,
 };
 
@@ -42,6 +43,7 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"dead_letters", true, false},
     {"jobs", false, false},
     {"segment_members", false, false},
+    {"segment_sizes", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

@@ -51,6 +51,11 @@ HttpResponse GetSegment(Services& s, const HttpRequest& req) {
   }
   Json out = SpecJson(s, *rt->config->segments, *spec);
   out["config_version"] = rt->config->version;
+  auto history = s.jobs->SizeHistory(spec->name, 100);
+  if (!history.ok()) return Error(history.status());
+  Json sizes = Json::array();
+  for (const auto& [at, size] : *history) sizes.push_back({{"at", FormatIso8601(at)}, {"size", size}});
+  out["size_history"] = std::move(sizes);  // newest first; recorded after refresh jobs
   return JsonOk(out);
 }
 

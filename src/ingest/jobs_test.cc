@@ -1,0 +1,97 @@
+#include "ingest/jobs.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "storage/memory_store.h"
+#include "testutil/testutil.h"
+
+namespace tailor::ingest {
+namespace {
+
+std::shared_ptr<const IngestSnapshot> Snapshot(const char* window) {
+  auto spec = profile::ParseFeatureSpec(
+      "purchases", Json{{"type", "count"}, {"events", {"purchase"}}, {"window", window}}, nullptr);
+  auto features = profile::FeatureSet::Build({*spec});
+  auto seg = segments::ParseSegmentSpec(
+      "buyers", Json::parse(R"({"condition":{"features.purchases":{"$gte":1}}})"));
+  auto segs = segments::SegmentSet::Build({*seg}, features->get());
+  auto base = IngestSnapshot::Build(IngestConfig{}, 1000);
+  auto snap = std::make_shared<IngestSnapshot>(**base);
+  snap->features = *features;
+  snap->segments = *segs;
+  return snap;
+}
+
+class JobsTest : public ::testing::Test {
+ protected:
+  void Send(int users, const IngestSnapshot& snap) {
+    std::string body = "{\"events\":[";
+    for (int u = 0; u < users; ++u) {
+      body += std::string(u ? "," : "") + "{\"event_id\":\"e" + std::to_string(u) +
+              "\",\"type\":\"purchase\",\"user_id\":\"u" + std::to_string(u) +
+              "\",\"timestamp\":" + std::to_string(clock_.NowMs() - 1000) + "}";
+    }
+    body += "]}";
+    auto r = pipeline_.IngestBody(&body, snap, "test");
+    ASSERT_OK(r);
+    ASSERT_EQ(r->accepted, static_cast<size_t>(users));
+  }
+
+  FakeClock clock_{1'800'000'000'000};
+  SeededRandom random_{9};
+  storage::MemoryStore store_{clock_};
+  profile::ProfileStore profiles_{store_};
+  identity::IdentityIndex identities_{store_};
+  Pipeline pipeline_{store_, profiles_, identities_, clock_, random_, PipelineOptions{}};
+  JobRunner jobs_{store_, pipeline_, clock_, random_};
+};
+
+TEST_F(JobsTest, BackfillRebuildsChangedFeaturesAndRecordsSizes) {
+  auto v1 = Snapshot("30d");
+  Send(150, *v1);  // more than one chunk of 64 profiles
+  auto v2 = Snapshot("7d");
+  EXPECT_TRUE(*jobs_.NeedsBackfill(*v2));
+  auto id = jobs_.Start(v2, 2, /*recompute_features=*/true, "test");
+  ASSERT_OK(id);
+  std::optional<JobRecord> job;
+  for (int i = 0; i < 500; ++i) {
+    job = *jobs_.Get(*id);
+    if (job && (job->state == "done" || job->state == "failed")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(job.has_value());
+  ASSERT_EQ(job->state, "done") << job->error;
+  EXPECT_EQ(job->done, 150u);
+  EXPECT_FALSE(*jobs_.NeedsBackfill(*v2));
+  auto pid = identities_.Lookup(identity::IdKind::kUser, "u7");
+  auto p = profiles_.Load(**pid);
+  EXPECT_TRUE(v2->features->Stale((*p)->features).empty());
+  EXPECT_EQ(v2->features->Read((*p)->features, clock_.NowMs())["purchases"], 1);
+  auto history = jobs_.SizeHistory("buyers", 10);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].second, 150u);
+  EXPECT_EQ((*history)[0].first, clock_.NowMs());
+}
+
+TEST_F(JobsTest, RefreshExpiresWindowsAndHistoryGrows) {
+  auto snap = Snapshot("1d");
+  Send(10, *snap);
+  ASSERT_OK(jobs_.RecordSegmentSizes(*snap));
+  clock_.AdvanceMs(2 * 86'400'000LL);
+  uint64_t seen = 0;
+  ASSERT_OK(jobs_.RunNow(*snap, false, [&](uint64_t done, uint64_t) { seen = done; }));
+  EXPECT_EQ(seen, 10u);
+  ASSERT_OK(jobs_.RecordSegmentSizes(*snap));
+  auto history = jobs_.SizeHistory("buyers", 10);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].second, 0u) << "newest first: everyone left after the window passed";
+  EXPECT_EQ((*history)[1].second, 10u);
+}
+
+}  // namespace
+}  // namespace tailor::ingest
