@@ -118,7 +118,8 @@ class Pipeline::Batch {
   Result<Profile*> LoadProfile(const std::string& pid) {
     auto it = profiles_.find(pid);
     if (it != profiles_.end()) return &it->second;
-    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Load(pid));
+    // Taken out of the cache (no copy); Commit puts it back, or drops it on failure.
+    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Take(pid));
     if (!loaded) return Corruption("identity points at missing profile " + pid);
     return &profiles_.emplace(pid, std::move(*loaded)).first->second;
   }
@@ -327,9 +328,8 @@ class Pipeline::Batch {
       return st;
     }
     for (const auto& pid : erased_) p_.profiles_.Forget(pid);
-    for (auto& [pid, p] : profiles_) {
-      if (!unchanged.count(pid)) p_.profiles_.Remember(std::move(p));  // the batch is done with it
-    }
+    // Every profile goes back into the cache (unchanged ones exactly as taken).
+    for (auto& [pid, p] : profiles_) p_.profiles_.Remember(std::move(p));
     for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
     auto& c = p_.counters_;
     c.batches.fetch_add(1, std::memory_order_relaxed);
@@ -411,7 +411,7 @@ class Pipeline::Batch {
   // Re-evaluates one stored profile: optionally rebuilds its features from its stored
   // history, then re-evaluates its segments (time-based expiry). REQUIRES: pid locked.
   Status RefreshProfile(const std::string& pid, bool recompute_features) {
-    auto loaded = p_.profiles_.Load(pid);
+    auto loaded = p_.profiles_.Take(pid);
     if (!loaded.ok()) return loaded.status();
     if (!*loaded) return Status::OK();  // erased or merged meanwhile
     Profile& p = profiles_.emplace(pid, std::move(**loaded)).first->second;
@@ -427,7 +427,7 @@ class Pipeline::Batch {
 
   // Merges `traits_json` into a stored profile's traits. REQUIRES: pid locked.
   Status PatchTraits(const std::string& pid, const std::string& traits_json) {
-    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Load(pid));
+    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Take(pid));
     if (!loaded) return Status::OK();
     auto [it, fresh] = profiles_.emplace(pid, std::move(*loaded));
     TAILOR_RETURN_IF_ERROR(profile::MergeTraits(&it->second.traits_json, traits_json));

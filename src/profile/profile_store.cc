@@ -36,6 +36,23 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
   return std::optional<Profile>(std::move(p));
 }
 
+Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
+  Shard& shard = ShardFor(pid);
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.map.find(pid);
+    if (it != shard.map.end()) {
+      std::optional<Profile> out(std::move(it->second));
+      shard.map.erase(it);
+      return out;
+    }
+  }
+  TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(pid)));
+  if (!raw) return std::optional<Profile>();
+  TAILOR_ASSIGN_OR_RETURN(Profile p, DecodeProfile(*raw));
+  return std::optional<Profile>(std::move(p));
+}
+
 void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
   batch->Put(storage::Keyspace::kProfiles, storage::ProfilePrefix(p.id), EncodeProfile(p));
 }

@@ -42,6 +42,11 @@ class ProfileStore {
   // Returns the profile, nullopt if there is none, or an error.
   Result<std::optional<Profile>> Load(const std::string& pid);
 
+  // Like Load, but moves the cached copy out of the cache instead of copying it (the
+  // caller owns it until it calls Remember, or Forget on failure; meanwhile readers load
+  // the last stored version). REQUIRES: the caller serializes writers of `pid`.
+  Result<std::optional<Profile>> Take(const std::string& pid);
+
   // Adds the profile's stored form to `batch`. Call Remember() once it is written.
   static void Stage(const Profile& p, storage::WriteBatch* batch);
   void Remember(Profile p);
