@@ -4,9 +4,17 @@ namespace tailor::storage {
 
 namespace {
 
+// Times in keys: 8 bytes big-endian with the sign bit flipped, so byte order is time order.
 void AppendBigEndianTime(std::string* out, int64_t ms) {
   uint64_t v = static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63);
   for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// REQUIRES: bytes.size() >= 8.
+int64_t ReadBigEndianTime(std::string_view bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
 }
 
 }  // namespace
@@ -39,13 +47,9 @@ std::optional<DecodedEventKey> DecodeEventKey(std::string_view key) {
       key.size() < close + 1 + 8) {
     return std::nullopt;
   }
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    v = (v << 8) | static_cast<unsigned char>(key[close + 1 + i]);
-  }
   DecodedEventKey d;
   d.pid = key.substr(1, close - 1);
-  d.timestamp_ms = static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+  d.timestamp_ms = ReadBigEndianTime(key.substr(close + 1));
   d.event_id = key.substr(close + 9);
   return d;
 }
@@ -80,9 +84,7 @@ std::string SegmentSizeKey(std::string_view segment, int64_t at_ms) {
 std::optional<int64_t> DecodeSegmentSizeTime(std::string_view key) {
   size_t zero = key.find('\0');
   if (zero == std::string_view::npos || key.size() != zero + 9) return std::nullopt;
-  uint64_t v = 0;
-  for (size_t i = zero + 1; i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
-  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+  return ReadBigEndianTime(key.substr(zero + 1));
 }
 
 }  // namespace tailor::storage

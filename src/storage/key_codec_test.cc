@@ -34,6 +34,17 @@ TEST(KeyCodec, AllProfileKeysShareThePrefix) {
   EXPECT_FALSE(EventKey("01JDABCDEFGHJKMNPQRSTVWXZZ", 1, "x") < end);
 }
 
+TEST(KeyCodec, SegmentSizeKeysSortByTime) {
+  std::string a = SegmentSizeKey("vip", -1), b = SegmentSizeKey("vip", 5), c = SegmentSizeKey("vip", 7);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_EQ(*DecodeSegmentSizeTime(b), 5);
+  EXPECT_EQ(*DecodeSegmentSizeTime(a), -1);
+  EXPECT_FALSE(DecodeSegmentSizeTime("vip").has_value());
+  EXPECT_TRUE(SegmentSizeKey("vip", 1).starts_with(SegmentMemberPrefix("vip")));
+  EXPECT_FALSE(SegmentSizeKey("vipx", 1).starts_with(SegmentMemberPrefix("vip")));
+}
+
 TEST(KeyCodec, PrefixEnd) {
   EXPECT_EQ(PrefixEnd("ab"), "ac");
   EXPECT_EQ(PrefixEnd(std::string("a\xff", 2)), "b");
