@@ -248,6 +248,7 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
   ho.drain_timeout_ms = m.settings.drain_timeout_ms;
   TAILOR_RETURN_IF_ERROR(ho.Validate());
   server::HttpServer http(ho, server::BuildRoutes(m.services), *m.authenticator, m.metrics, m.clock);
+  http.OnShutdownBegin([&m] { m.ready = false; });  // /readyz is 503 while draining
   TAILOR_RETURN_IF_ERROR(http.Start());
   http.ShutdownOnSignals();
   m.ready = true;

@@ -149,6 +149,7 @@ class HttpServer::Impl {
   void Shutdown();
   void Wait();
   void ShutdownOnSignals();
+  std::function<void()> on_shutdown_begin_;  // set before Start; read-only afterwards
 
   // ---- used by sessions ----
   const HttpServerOptions& options() const { return options_; }
@@ -606,6 +607,7 @@ void HttpServer::Impl::Shutdown() {
 }
 
 void HttpServer::Impl::DoShutdown() {
+  if (on_shutdown_begin_) on_shutdown_begin_();
   stopping_.store(true);
   std::unique_lock<std::mutex> lock(mu_);
   if (!started_) {
@@ -698,5 +700,8 @@ uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::Shutdown() { impl_->Shutdown(); }
 void HttpServer::Wait() { impl_->Wait(); }
 void HttpServer::ShutdownOnSignals() { impl_->ShutdownOnSignals(); }
+void HttpServer::OnShutdownBegin(std::function<void()> hook) {
+  impl_->on_shutdown_begin_ = std::move(hook);
+}
 
 }  // namespace tailor::server

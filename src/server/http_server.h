@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,6 +89,10 @@ class HttpServer {
   // Blocks until the server has shut down (by Shutdown or a signal). Returns at once if
   // Start was never called successfully.
   void Wait();
+
+  // Registers `hook` to run once when shutdown begins (before draining), e.g. to make
+  // readiness checks fail while in-flight requests finish. REQUIRES: before Start.
+  void OnShutdownBegin(std::function<void()> hook);
 
   // Installs SIGTERM/SIGINT handling that triggers Shutdown on a background thread.
   // REQUIRES: Start returned OK.

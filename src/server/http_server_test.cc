@@ -436,6 +436,22 @@ TEST(HttpServer, GracefulShutdownWaitsForInFlightRequest) {
   EXPECT_THROW(Client{port}, boost::system::system_error);
 }
 
+TEST(HttpServer, ShutdownHookRunsOnceBeforeDraining) {
+  FakeAuthenticator auth;
+  Metrics metrics;
+  SystemClock clock;
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  HttpServer server(options, BasicRoutes(), auth, metrics, clock);
+  std::atomic<int> calls{0};
+  server.OnShutdownBegin([&] { calls.fetch_add(1); });
+  ASSERT_TRUE(server.Start().ok());
+  EXPECT_EQ(calls.load(), 0);
+  server.Shutdown();
+  server.Shutdown();  // idempotent
+  EXPECT_EQ(calls.load(), 1);
+}
+
 TEST(HttpServer, WaitReturnsAfterShutdownFromAnotherThread) {
   TestServer ts(BasicRoutes());
   std::thread t([&] {
