@@ -14,7 +14,7 @@ std::optional<int64_t> RateLimiter::Admit(const RateLimitConfig& config, const s
   double burst = bc.burst > 0 ? bc.burst : bc.rate_per_second;
   Shard& shard = shards_[std::hash<std::string>{}(key_id) % shards_.size()];
   int64_t now = clock_.NowMs();
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   Bucket& b = shard.buckets[key_id];
   if (!b.initialized) {
     b = Bucket{burst, now, true};

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "governance/rate_limit_config.h"
 
 namespace tailor::governance {
@@ -34,8 +35,8 @@ class RateLimiter {
     bool initialized = false;
   };
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, Bucket> buckets;  // GUARDED_BY(mu)
+    Mutex mu;
+    std::unordered_map<std::string, Bucket> buckets GUARDED_BY(mu);
   };
   const Clock& clock_;
   std::array<Shard, 16> shards_;

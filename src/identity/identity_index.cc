@@ -14,13 +14,13 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
   Shard& shard = ShardFor(key);
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     auto it = shard.map.find(key);
     if (it != shard.map.end()) return std::optional<std::string>(it->second);
   }
   TAILOR_ASSIGN_OR_RETURN(auto pid, store_.Get(storage::Keyspace::kIdentities, key));
   if (pid) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
     shard.map.emplace(key, *pid);
   }
@@ -36,7 +36,7 @@ void IdentityIndex::Stage(IdKind kind, std::string_view external_id, std::string
 void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::string_view pid) {
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
   Shard& shard = ShardFor(key);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
   shard.map.insert_or_assign(std::move(key), std::string(pid));
 }
@@ -44,7 +44,7 @@ void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::str
 void IdentityIndex::Forget(IdKind kind, std::string_view external_id) {
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
   Shard& shard = ShardFor(key);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   shard.map.erase(key);
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "storage/kv_store.h"
 
@@ -41,8 +42,8 @@ class IdentityIndex {
  private:
   static constexpr size_t kShards = 32;
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, std::string> map;  // GUARDED_BY(mu)
+    Mutex mu;
+    std::unordered_map<std::string, std::string> map GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& key);
 

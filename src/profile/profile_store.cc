@@ -12,7 +12,7 @@ ProfileStore::Shard& ProfileStore::ShardFor(const std::string& pid) {
 Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     auto it = shard.map.find(pid);
     if (it != shard.map.end()) return std::optional<Profile>(it->second);
   }
@@ -23,7 +23,7 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
   {
     // Cache what we read unless a writer cached a newer version meanwhile (a reader
     // must never put an older version back in front of the writer's).
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     auto it = shard.map.find(pid);
     if (it != shard.map.end()) {
       if (it->second.version >= p.version) return std::optional<Profile>(it->second);
@@ -39,7 +39,7 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
 Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     auto it = shard.map.find(pid);
     if (it != shard.map.end()) {
       std::optional<Profile> out(std::move(it->second));
@@ -59,7 +59,7 @@ void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
 
 void ProfileStore::Remember(Profile p) {
   Shard& shard = ShardFor(p.id);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   auto it = shard.map.find(p.id);
   if (it != shard.map.end()) {
     it->second = std::move(p);
@@ -83,7 +83,7 @@ void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch
 
 void ProfileStore::Forget(const std::string& pid) {
   Shard& shard = ShardFor(pid);
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(shard.mu);
   shard.map.erase(pid);
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "profile/profile.h"
 #include "storage/kv_store.h"
@@ -66,8 +67,8 @@ class ProfileStore {
  private:
   static constexpr size_t kShards = 32;
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, Profile> map;  // GUARDED_BY(mu)
+    Mutex mu;
+    std::unordered_map<std::string, Profile> map GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& pid);
 
