@@ -44,8 +44,19 @@ Result<JobRecord> JobRecord::FromJson(std::string_view json) {
 }
 
 JobRunner::JobRunner(storage::KvStore& store, Pipeline& pipeline, const Clock& clock, Random& random)
-    : store_(store), pipeline_(pipeline), clock_(clock), random_(random),
-      thread_([this] { Loop(); }) {}
+    : store_(store), pipeline_(pipeline), clock_(clock), random_(random) {
+  // Jobs a previous process left queued or running did not finish: say so.
+  auto it = store_.NewIterator(storage::Keyspace::kJobs, "", "");
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto r = JobRecord::FromJson(it->value());
+    if (!r.ok() || (r->state != "queued" && r->state != "running")) continue;
+    r->state = "failed";
+    r->error = "interrupted: the server stopped before the job finished; start it again";
+    r->finished_at_ms = clock_.NowMs();
+    Save(*r).IgnoreError();
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
 
 JobRunner::~JobRunner() {
   {

@@ -93,5 +93,28 @@ TEST_F(JobsTest, RefreshExpiresWindowsAndHistoryGrows) {
   EXPECT_EQ((*history)[1].second, 10u);
 }
 
+TEST(JobRunner, MarksJobsOfAStoppedProcessAsInterrupted) {
+  FakeClock clock;
+  SeededRandom random(1);
+  storage::MemoryStore store(clock);
+  profile::ProfileStore profiles(store);
+  identity::IdentityIndex identities(store);
+  Pipeline pipeline(store, profiles, identities, clock, random, PipelineOptions{});
+  JobRecord stuck;
+  stuck.id = "01STUCKJOB0000000000000000";
+  stuck.kind = "feature_backfill";
+  stuck.state = "running";
+  stuck.created_at_ms = clock.NowMs();
+  storage::WriteBatch b;
+  b.Put(storage::Keyspace::kJobs, stuck.id, stuck.ToJson());
+  ASSERT_OK(store.Write(b));
+  JobRunner jobs(store, pipeline, clock, random);
+  auto r = jobs.Get(stuck.id);
+  ASSERT_OK(r);
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->state, "failed");
+  EXPECT_NE((*r)->error.find("interrupted"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tailor::ingest

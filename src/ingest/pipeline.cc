@@ -596,6 +596,9 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
     if (!e->anonymous_id.empty()) ids.emplace_back(IdKind::kAnonymous, e->anonymous_id);
   }
   for (const auto& [kind, id] : ids) want.push_back(StripeOf(ExternalKey(kind, id)));
+  // Event ids too: two batches carrying the same event_id for different people must not
+  // both pass the dedup check.
+  for (const auto& [index, e] : kept) want.push_back(StripeOf("e:" + e->event_id));
   StripeGuard guard(stripes_);
   std::vector<std::optional<std::string>> resolved(ids.size());
   for (int attempt = 0;; ++attempt) {
