@@ -1,5 +1,6 @@
 #include "core/json_util.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace tailor {
@@ -27,6 +28,18 @@ void AppendJsonString(std::string* out, std::string_view s) {
     }
   }
   out->push_back('"');
+}
+
+void AppendJsonDouble(std::string* out, double v) {
+  if (!std::isfinite(v)) {
+    out->push_back('0');
+    return;
+  }
+  char buf[32];
+  auto result = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string_view text(buf, static_cast<size_t>(result.ptr - buf));
+  out->append(text);
+  if (text.find_first_of(".e") == std::string_view::npos) out->append(".0");
 }
 
 std::string JsonQuote(std::string_view s) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/json_doc.h"
 
 namespace tailor {
@@ -13,6 +15,27 @@ TEST(JsonUtil, QuoteRoundTripsThroughParser) {
     auto parsed = ParseJson(JsonQuote(s));
     ASSERT_TRUE(parsed.ok()) << JsonQuote(s);
     EXPECT_EQ(parsed->get<std::string>(), s);
+  }
+}
+
+TEST(JsonUtil, NumbersRoundTrip) {
+  std::string out;
+  AppendJsonInt(&out, int64_t{-9223372036854775807LL - 1});
+  out += ' ';
+  AppendJsonInt(&out, uint64_t{18446744073709551615ULL});
+  out += ' ';
+  AppendJsonDouble(&out, 2.0);
+  out += ' ';
+  AppendJsonDouble(&out, 0.1);
+  out += ' ';
+  AppendJsonDouble(&out, 1e300);
+  out += ' ';
+  AppendJsonDouble(&out, std::nan(""));
+  EXPECT_EQ(out, "-9223372036854775808 18446744073709551615 2.0 0.1 1e+300 0");
+  for (double d : {0.1, 1.0 / 3.0, 123456.789, -2.5e-8, 18446744073709551616.0}) {
+    std::string text;
+    AppendJsonDouble(&text, d);
+    EXPECT_EQ(ParseJson(text)->get<double>(), d) << text;
   }
 }
 

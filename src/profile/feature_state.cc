@@ -1,39 +1,9 @@
 #include "profile/feature_state.h"
 
-#include <charconv>
-#include <cmath>
-
 #include "core/json_util.h"
 
 namespace tailor::profile {
 
-namespace {
-
-// Integers: exact, via to_chars.
-template <typename Int>
-void AppendInt(std::string* out, Int v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, end);
-}
-
-// The shortest text that reads back as exactly `v` (std::to_chars). A ".0" is added to
-// integral values so they stay doubles for any reader (and "1e+20"-like text is left as
-// is): without it 2^64 would print as an integer that overflows uint64 parsers.
-void AppendDouble(std::string* out, double v) {
-  if (!std::isfinite(v)) {
-    out->push_back('0');  // JSON has no NaN/Inf; nlohmann would write null, unreadable here
-    return;
-  }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, end);
-  if (std::string_view(buf, end - buf).find_first_of(".e") == std::string_view::npos) {
-    out->append(".0");
-  }
-}
-
-}  // namespace
 
 Json FeatureState::ToJson() const {
   Json j = Json::object();
@@ -65,10 +35,10 @@ void FeatureState::AppendJson(std::string* out) const {
     for (size_t i = 0; i < buckets.size(); ++i) {
       const Bucket& x = buckets[i];
       out->append(i ? ",[" : "[");
-      AppendInt(out, x.start_ms);
+      AppendJsonInt(out, x.start_ms);
       for (double v : {x.count, x.sum, x.min, x.max}) {
         out->push_back(',');
-        AppendDouble(out, v);
+        AppendJsonDouble(out, v);
       }
       out->push_back(']');
     }
@@ -78,17 +48,17 @@ void FeatureState::AppendJson(std::string* out) const {
   AppendJsonString(out, spec_digest);
   if (bad_field) {
     out->append(",\"e\":");
-    AppendInt(out, bad_field);
+    AppendJsonInt(out, bad_field);
   }
   if (seen) {
     out->append(",\"f\":[");
     out->append(first.dump());
     out->push_back(',');
-    AppendInt(out, first_ms);
+    AppendJsonInt(out, first_ms);
     out->push_back(',');
     out->append(last.dump());
     out->push_back(',');
-    AppendInt(out, last_ms);
+    AppendJsonInt(out, last_ms);
     out->push_back(']');
   }
   if (!items.empty()) {
@@ -97,16 +67,16 @@ void FeatureState::AppendJson(std::string* out) const {
       out->append(i ? ",[" : "[");
       AppendJsonString(out, items[i].first);
       out->push_back(',');
-      AppendInt(out, items[i].second);
+      AppendJsonInt(out, items[i].second);
       out->push_back(']');
     }
     out->push_back(']');
   }
   if (score != 0 || ref_ms != 0) {
     out->append(",\"s\":[");
-    AppendDouble(out, score);
+    AppendJsonDouble(out, score);
     out->push_back(',');
-    AppendInt(out, ref_ms);
+    AppendJsonInt(out, ref_ms);
     out->push_back(']');
   }
   if (!sessions.empty()) {
@@ -116,11 +86,11 @@ void FeatureState::AppendJson(std::string* out) const {
       out->append(i ? ",[" : "[");
       AppendJsonString(out, x.id);
       out->push_back(',');
-      AppendInt(out, x.start_ms);
+      AppendJsonInt(out, x.start_ms);
       out->push_back(',');
-      AppendInt(out, x.last_ms);
+      AppendJsonInt(out, x.last_ms);
       out->push_back(',');
-      AppendInt(out, x.events);
+      AppendJsonInt(out, x.events);
       out->push_back(']');
     }
     out->push_back(']');
@@ -131,7 +101,7 @@ void FeatureState::AppendJson(std::string* out) const {
       out->append(i ? ",[" : "[");
       AppendJsonString(out, top[i].first);
       out->push_back(',');
-      AppendDouble(out, top[i].second);
+      AppendJsonDouble(out, top[i].second);
       out->push_back(']');
     }
     out->push_back(']');

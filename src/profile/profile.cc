@@ -31,12 +31,6 @@ Json TraitsJson(const Profile& p) {
   return t.ok() ? std::move(t).value() : Json::object();
 }
 
-template <typename Int>
-void AppendInt(std::string* out, Int v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, end);
-}
 
 void AppendStrings(std::string* out, const std::vector<std::string>& v) {
   out->push_back('[');
@@ -72,16 +66,16 @@ std::string EncodeProfile(const Profile& p) {
     first = false;
     AppendJsonString(&out, purpose);
     out.append(":{\"at_ms\":");
-    AppendInt(&out, s.at_ms);
+    AppendJsonInt(&out, s.at_ms);
     out.append(s.granted ? ",\"granted\":true,\"source\":" : ",\"granted\":false,\"source\":");
     AppendJsonString(&out, s.source);
     out.push_back('}');
   }
   out.push_back('}');
   AppendKey(&out, "created_at_ms");
-  AppendInt(&out, p.created_at_ms);
+  AppendJsonInt(&out, p.created_at_ms);
   AppendKey(&out, "event_count");
-  AppendInt(&out, p.event_count);
+  AppendJsonInt(&out, p.event_count);
   if (!p.features.empty()) {
     out.append(",\"features\":{");
     first = true;
@@ -95,11 +89,11 @@ std::string EncodeProfile(const Profile& p) {
     out.push_back('}');
   }
   AppendKey(&out, "first_seen_ms");
-  AppendInt(&out, p.first_seen_ms);
+  AppendJsonInt(&out, p.first_seen_ms);
   AppendKey(&out, "id");
   AppendJsonString(&out, p.id);
   AppendKey(&out, "last_seen_ms");
-  AppendInt(&out, p.last_seen_ms);
+  AppendJsonInt(&out, p.last_seen_ms);
   AppendKey(&out, "merged_from");
   AppendStrings(&out, p.merged_from);
   if (!p.segments.empty()) {
@@ -110,28 +104,28 @@ std::string EncodeProfile(const Profile& p) {
       first = false;
       AppendJsonString(&out, name);
       out.push_back(':');
-      AppendInt(&out, at);
+      AppendJsonInt(&out, at);
     }
     out.push_back('}');
   }
   AppendKey(&out, "session_count");
-  AppendInt(&out, p.session_count);
+  AppendJsonInt(&out, p.session_count);
   AppendKey(&out, "session_id");
   AppendJsonString(&out, p.session_id);
   AppendKey(&out, "session_last_ms");
-  AppendInt(&out, p.session_last_ms);
+  AppendJsonInt(&out, p.session_last_ms);
   AppendKey(&out, "session_start_ms");
-  AppendInt(&out, p.session_start_ms);
+  AppendJsonInt(&out, p.session_start_ms);
   // traits_json is compact JSON (MergeTraits and DecodeProfile write it with dump()), so
   // it goes in verbatim; only the "no traits yet" empty string needs a stand-in.
   AppendKey(&out, "traits");
   out.append(p.traits_json.empty() ? std::string_view("{}") : std::string_view(p.traits_json));
   AppendKey(&out, "updated_at_ms");
-  AppendInt(&out, p.updated_at_ms);
+  AppendJsonInt(&out, p.updated_at_ms);
   AppendKey(&out, "user_ids");
   AppendStrings(&out, p.user_ids);
   AppendKey(&out, "version");
-  AppendInt(&out, p.version);
+  AppendJsonInt(&out, p.version);
   out.push_back('}');
   return out;
 }
