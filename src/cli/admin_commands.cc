@@ -17,12 +17,11 @@ using server::Method;
 
 // Runs one request against the endpoint and prints the response.
 int Run(const EndpointFlags& flags, Method m, const std::string& target, const std::string& body = {}) {
-  auto endpoint = OpenEndpoint(flags);
-  if (!endpoint.ok()) {
-    std::cerr << "error: " << endpoint.status().message() << "\n";
+  auto endpoint = OpenEndpointOrReport(flags);
+  if (!endpoint) {
     return 1;
   }
-  return PrintResponse((*endpoint)->Call(m, target, body));
+  return PrintResponse(endpoint->Call(m, target, body));
 }
 
 std::string Encode(std::string_view s) { return server::PercentEncode(s); }
@@ -77,13 +76,12 @@ void RegisterConfig(CLI::App& app, int* exit_code) {
   diff->callback([st, exit_code, diff] {
     std::string target = "/v1/config/diff?from=" + std::to_string(st->from);
     if (diff->count("TO")) target += "&to=" + std::to_string(st->to);
-    auto endpoint = OpenEndpoint(st->endpoint);
-    if (!endpoint.ok()) {
-      std::cerr << "error: " << endpoint.status().message() << "\n";
+    auto endpoint = OpenEndpointOrReport(st->endpoint);
+    if (!endpoint) {
       *exit_code = 1;
       return;
     }
-    auto r = (*endpoint)->Call(Method::kGet, target);
+    auto r = endpoint->Call(Method::kGet, target);
     if (r.ok() && r->status == 200) {
       auto j = ParseJson(r->body);
       if (j.ok()) {

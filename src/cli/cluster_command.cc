@@ -117,13 +117,12 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
     Json body = {{"features", f->features}, {"k", f->k}, {"trait", f->trait}, {"seed", f->seed},
                  {"dry_run", f->dry_run}};
     if (f->max_profiles > 0) body["max_profiles"] = f->max_profiles;
-    auto endpoint = OpenEndpoint(f->endpoint);
-    if (!endpoint.ok()) {
-      std::cerr << "error: " << endpoint.status().message() << "\n";
+    auto endpoint = OpenEndpointOrReport(f->endpoint);
+    if (!endpoint) {
       *exit_code = 1;
       return;
     }
-    auto r = (*endpoint)->Call(server::Method::kPost, "/v1/segments/cluster", body.dump());
+    auto r = endpoint->Call(server::Method::kPost, "/v1/segments/cluster", body.dump());
     if (!r.ok() || r->status != 200 || f->json) {
       *exit_code = PrintResponse(r);
       if (*exit_code != 0 && r.ok() && r->status == 400) *exit_code = 2;  // invalid input

@@ -80,6 +80,15 @@ Result<std::unique_ptr<Endpoint>> OpenEndpoint(const EndpointFlags& flags) {
       std::make_unique<LocalEndpoint>(settings.data_dir, std::move(opened).value()));
 }
 
+std::unique_ptr<Endpoint> OpenEndpointOrReport(const EndpointFlags& flags) {
+  auto endpoint = OpenEndpoint(flags);
+  if (!endpoint.ok()) {
+    std::cerr << "error: " << endpoint.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(endpoint).value();
+}
+
 int PrintResponse(const Result<server::HttpResponse>& r) {
   if (!r.ok()) {
     std::cerr << "error: " << r.status().message() << "\n";

@@ -35,6 +35,9 @@ class Endpoint {
 
 Result<std::unique_ptr<Endpoint>> OpenEndpoint(const EndpointFlags& flags);
 
+// OpenEndpoint for commands: on failure prints "error: ..." to stderr and returns null.
+std::unique_ptr<Endpoint> OpenEndpointOrReport(const EndpointFlags& flags);
+
 // Prints a response: the body (pretty JSON) on success, the error message on failure.
 // Returns the process exit code: 0 for 2xx, 1 otherwise.
 int PrintResponse(const Result<server::HttpResponse>& r);

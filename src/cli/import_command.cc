@@ -49,9 +49,8 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       std::error_code ec;
       total_bytes = std::filesystem::file_size(st->file, ec);
     }
-    auto endpoint = OpenEndpoint(st->endpoint);
-    if (!endpoint.ok()) {
-      std::cerr << "error: " << endpoint.status().message() << "\n";
+    auto endpoint = OpenEndpointOrReport(st->endpoint);
+    if (!endpoint) {
       *exit_code = 1;
       return;
     }
@@ -65,7 +64,7 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       if (line_of.empty()) return true;
       body += "]}";
       for (int attempt = 0;; ++attempt) {
-        auto r = (*endpoint)->Call(server::Method::kPost, "/v1/events", body);
+        auto r = endpoint->Call(server::Method::kPost, "/v1/events", body);
         if (!r.ok()) {
           std::cerr << "\nerror: " << r.status().message() << "\n";
           return false;
@@ -125,7 +124,7 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       return;
     }
     bar.Finish();
-    std::cout << "imported " << st->file << " into " << (*endpoint)->Describe() << ": "
+    std::cout << "imported " << st->file << " into " << endpoint->Describe() << ": "
               << t.accepted << " accepted, " << t.duplicates << " duplicates, " << t.rejected
               << " rejected (kept as dead letters), " << t.sampled << " sampled out, "
               << t.no_consent << " dropped without consent\n";

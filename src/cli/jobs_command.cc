@@ -26,14 +26,13 @@ void RegisterJobs(CLI::App& app, int* exit_code) {
     sub->add_flag("--no-wait", st->no_wait, "Start the job and print its id without following it");
     st->endpoint.AddTo(sub);
     sub->callback([st, exit_code, backfill] {
-      auto endpoint = OpenEndpoint(st->endpoint);
-      if (!endpoint.ok()) {
-        std::cerr << "error: " << endpoint.status().message() << "\n";
+      auto endpoint = OpenEndpointOrReport(st->endpoint);
+      if (!endpoint) {
         *exit_code = 1;
         return;
       }
       Json body = {{"kind", backfill ? "feature_backfill" : "segment_refresh"}};
-      auto r = (*endpoint)->Call(server::Method::kPost, "/v1/jobs", body.dump());
+      auto r = endpoint->Call(server::Method::kPost, "/v1/jobs", body.dump());
       if (!r.ok() || r->status != 202) {
         *exit_code = PrintResponse(r);
         return;
@@ -47,7 +46,7 @@ void RegisterJobs(CLI::App& app, int* exit_code) {
       ProgressBar bar(backfill ? "backfill" : "refresh", (*job)["total"].get<uint64_t>(), "profiles");
       for (;;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        auto poll = (*endpoint)->Call(server::Method::kGet, "/v1/jobs/" + id);
+        auto poll = endpoint->Call(server::Method::kGet, "/v1/jobs/" + id);
         if (!poll.ok() || poll->status != 200) {
           *exit_code = PrintResponse(poll);
           return;

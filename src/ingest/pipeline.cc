@@ -63,8 +63,9 @@ Json EventDocument(const Event& e) {
   return doc;
 }
 
-void ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
-  if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return;
+// Folds `e` into the profile's features; false when no feature reads events of its type.
+bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
+  if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return false;
   Json doc;
   const Json* docp = nullptr;
   if (features.NeedsDocument(e.type)) {
@@ -72,6 +73,7 @@ void ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile:
     docp = &doc;
   }
   features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);
+  return true;
 }
 
 int64_t DedupTime(std::string_view value) {
@@ -255,10 +257,7 @@ class Pipeline::Batch {
       MarkDirty(p->id, "traits");
     }
     Sessionize(&e, p);
-    if (snap_.features && snap_.features->Relevant(e.type)) {
-      ApplyFeatures(*snap_.features, e, p);
-      MarkDirty(p->id, "features");
-    }
+    if (snap_.features && ApplyFeatures(*snap_.features, e, p)) MarkDirty(p->id, "features");
     MarkDirty(p->id, "profile");
     if (!e.context_json.empty()) {
       contexts_[p->id] = e.context_json;

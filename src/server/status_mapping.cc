@@ -6,19 +6,26 @@ namespace tailor::server {
 
 namespace {
 
+void AppendErrorFields(std::string* out, std::string_view code, std::string_view message,
+                       std::string_view path) {
+  *out += "{\"code\":";
+  AppendJsonString(out, code);
+  *out += ",\"message\":";
+  AppendJsonString(out, message);
+  *out += ",\"path\":";
+  if (path.empty()) {
+    *out += "null";
+  } else {
+    AppendJsonString(out, path);
+  }
+  *out += '}';
+}
+
 std::string ErrorBodyFor(std::string_view code, std::string_view message,
                          std::string_view path) {
-  std::string out = "{\"error\":{\"code\":";
-  AppendJsonString(&out, code);
-  out += ",\"message\":";
-  AppendJsonString(&out, message);
-  out += ",\"path\":";
-  if (path.empty()) {
-    out += "null";
-  } else {
-    AppendJsonString(&out, path);
-  }
-  out += "}}";
+  std::string out = "{\"error\":";
+  AppendErrorFields(&out, code, message, path);
+  out += '}';
   return out;
 }
 
@@ -42,6 +49,10 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kInternal: return 500;
   }
   return 500;
+}
+
+void AppendErrorObject(std::string* out, const Status& status) {
+  AppendErrorFields(out, StatusCodeName(status.code()), status.message(), status.path());
 }
 
 std::string ErrorBody(const Status& status) {

@@ -23,6 +23,10 @@ namespace tailor::server {
 // internal 500; kOk 200.
 int HttpStatusFor(StatusCode code);
 
+// Appends the inner error object {"code","message","path"} of `status` (path null when
+// empty), as used in error bodies and in per-item errors such as rejected events.
+void AppendErrorObject(std::string* out, const Status& status);
+
 // The JSON error body for a non-OK status (see above).
 std::string ErrorBody(const Status& status);
 

@@ -8,20 +8,6 @@ namespace tailor::server::handlers {
 
 namespace {
 
-void AppendError(std::string* out, const Status& st) {
-  *out += "{\"code\":";
-  AppendJsonString(out, StatusCodeName(st.code()));
-  *out += ",\"message\":";
-  AppendJsonString(out, st.message());
-  *out += ",\"path\":";
-  if (st.path().empty()) {
-    *out += "null";
-  } else {
-    AppendJsonString(out, st.path());
-  }
-  *out += '}';
-}
-
 // Hand-encoded: this is the hottest response, and it is small and fixed in shape.
 std::string EncodeOutcome(const ingest::IngestOutcome& o) {
   std::string out = "{\"accepted\":" + std::to_string(o.accepted) +
@@ -36,7 +22,7 @@ std::string EncodeOutcome(const ingest::IngestOutcome& o) {
       AppendJsonString(&out, r.event_id);
     }
     out += ",\"error\":";
-    AppendError(&out, r.error);
+    AppendErrorObject(&out, r.error);
     out += '}';
   }
   out += "],\"dropped\":{\"sampled\":" + std::to_string(o.sampled_out) +
