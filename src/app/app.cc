@@ -77,6 +77,7 @@ struct App::Impl {
   std::unique_ptr<identity::IdentityIndex> identities;
   std::unique_ptr<ingest::Pipeline> pipeline;
   std::unique_ptr<ingest::JobRunner> jobs;  // after pipeline: stopped before it goes
+  std::unique_ptr<decision::DecisionEngine> decisions;
   std::unique_ptr<governance::ApiKeyStore> keys;
   std::unique_ptr<governance::RateLimiter> rate_limiter;
   std::unique_ptr<config::ConfigStore> configs;
@@ -141,6 +142,17 @@ struct App::Impl {
               std::to_string(c.write_errors.load()) + "\n";
       AppendCounter(out, "tailor_segment_transitions_total", "Segment entries and exits recorded.",
                     "direction", {{"entered", c.segment_entries.load()}, {"exited", c.segment_exits.load()}});
+      const auto& d = decisions->counters();
+      AppendCounter(out, "tailor_decisions_total", "Placement decisions answered, by how.", "kind",
+                    {{"all", d.decisions.load()},
+                     {"fallback", d.fallbacks.load()},
+                     {"cached", d.cache_hits.load()},
+                     {"capped_rule", d.capped.load()}});
+      AppendCounter(out, "tailor_decision_log_total", "Decision records written or dropped (writer behind).",
+                    "outcome", {{"written", decisions->log().written()}, {"dropped", decisions->log().dropped()}});
+      *out += "# HELP tailor_decision_view_builds_total Profile views built for decisions (cache misses).\n"
+              "# TYPE tailor_decision_view_builds_total counter\ntailor_decision_view_builds_total " +
+              std::to_string(d.view_builds.load()) + "\n";
       auto rt = runtime.Load();
       const auto& features = *rt->config->features;
       if (!features.empty()) {
@@ -184,6 +196,8 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   storage::StoreOptions so;
   so.SetTtl(storage::Keyspace::kDedup, settings.dedup_retention_ms);
   so.SetTtl(storage::Keyspace::kDeadLetters, settings.dead_letter_retention_ms);
+  so.SetTtl(storage::Keyspace::kDecisions, settings.decision_log_retention_ms);
+  so.SetTtl(storage::Keyspace::kDecisionOutcomes, settings.decision_log_retention_ms);
   so.block_cache_bytes = settings.block_cache_bytes;
   TAILOR_ASSIGN_OR_RETURN(m.store, storage::OpenRocksStore(settings.data_dir, so, m.clock));
   m.profiles = std::make_unique<profile::ProfileStore>(*m.store);
@@ -192,6 +206,16 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
                                                   m.random,
                                                   ingest::PipelineOptions{settings.sync_writes});
   m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);
+  m.decisions = std::make_unique<decision::DecisionEngine>(*m.store, *m.profiles, *m.identities,
+                                                           m.clock, m.random);
+  // A profile change drops its cached decision view; impression events feed caps.
+  m.profiles->SetChangeListener([d = m.decisions.get()](const std::string& pid) { d->Invalidate(pid); });
+  m.pipeline->SetAcceptedListener([d = m.decisions.get()](const ingest::Event& e) {
+    if (e.type != "impression") return;
+    auto props = ParseJson(e.properties_json.empty() ? "{}" : e.properties_json);
+    d->RecordImpression(e.profile_id, e.decision_id, props.ok() ? *props : Json::object(), e.timestamp_ms)
+        .IgnoreError();
+  });
   TAILOR_ASSIGN_OR_RETURN(m.keys, governance::ApiKeyStore::Open(*m.store, m.clock, m.random));
   const char* env_key = std::getenv("TAILOR_ADMIN_KEY");
   TAILOR_ASSIGN_OR_RETURN(m.bootstrap_key, m.keys->Bootstrap(env_key ? env_key : ""));
@@ -214,6 +238,7 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   s.configs = m.configs.get();
   s.metrics = &m.metrics;
   s.jobs = m.jobs.get();
+  s.decisions = m.decisions.get();
   Impl* raw = &m;
   s.runtime = [raw] { return raw->runtime.Load(); };
   s.activate = [raw](std::shared_ptr<const config::ConfigSnapshot> snap) {

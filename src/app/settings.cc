@@ -118,6 +118,9 @@ const std::vector<SettingRow>& SettingsTable() {
                    "events.dedup_window)."),
       DURATION_ROW(dead_letter_retention_ms, "dead_letter_retention",
                    "How long rejected events are kept in the dead-letter store."),
+      DURATION_ROW(decision_log_retention_ms, "decision_log_retention",
+                   "How long decision records (and the outcome events joined to them) are kept "
+                   "for GET /v1/decisions, explain, shadow reports and replay."),
       BYTES_ROW(block_cache_bytes, "RocksDB block cache size."),
       STRING_ROW(log_level, "Log level: debug, info, warn, error or off."),
       DURATION_ROW(segment_refresh_interval_ms, "segment_refresh_interval",

@@ -126,6 +126,33 @@ segments:
   lapsed:        {description: "Bought before, but not for 7 days", condition: {"features.since_purchase": {"$gt": 604800000}}}
   shoe_lovers:   {condition: {"features.category_affinity": {"$elemMatch": {"$eq": "shoes"}}}}
   pro_plan:      {condition: {"traits.plan": "pro"}}
+content:
+  generic_hero: {variants: {web: {template: "Welcome to the shop"}, email: {template: "News from the shop"}}}
+  vip_hero:     {variants: {web: {template: "Welcome back, {{traits.name}}: your VIP picks are in"}}}
+  shoe_sale:    {variants: {default: {template: "Shoes at 20% off", value: {discount: 20, category: shoes}}},
+                 cap: {max: 3, window: 1d}}
+  winback:      {variants: {email: {template: "We miss you, {{traits.name}}"}, push: {template: "Come back for 10% off"}}}
+campaigns:
+  winback: {description: "At most one win-back message a day across email and push", cap: {max: 1, window: 1d}}
+decisions:
+  global_default: {content: generic_hero}
+  consent_purpose: personalization
+placements:
+  home_hero:
+    rules:
+      - {name: vip, when: {"segments": {"$elemMatch": {"$eq": "vip"}}}, serve: {content: vip_hero}}
+      - {name: shoes, when: {"segments": {"$elemMatch": {"$eq": "shoe_lovers"}}}, serve: {content: shoe_sale}}
+    default: {content: generic_hero}
+  winback_email:
+    priority: 10
+    rules:
+      - {name: lapsed, campaign: winback, when: {"segments": {"$elemMatch": {"$eq": "lapsed"}}}, serve: {content: winback}}
+    default: {flag: none}
+  winback_push:
+    priority: 5
+    rules:
+      - {name: lapsed, campaign: winback, when: {"segments": {"$elemMatch": {"$eq": "lapsed"}}}, serve: {content: winback}}
+    default: {flag: none}
 )";
 }
 

@@ -146,6 +146,8 @@ void RegisterServe(CLI::App& app, int* exit_code) {
                    "\"user_id\":\"user-1\",\"timestamp\":\""
                 << FormatIso8601(SystemClock().NowMs())
                 << "\",\"properties\":{\"page\":\"/\"}}]}'\n"
+                << "  curl -s -X POST -H 'Authorization: Bearer " << shown << "' " << url
+                << "/v1/decide -d '{\"user_id\":\"user-1\",\"placements\":[\"home_hero\"]}'\n"
                 << "Stop with Ctrl-C (drains in-flight requests).\n"
                 << std::flush;
     });

@@ -15,6 +15,10 @@ class JsonDocument final : public Document {
   // Views `root`, which must outlive this object and stay unchanged while it is used.
   explicit JsonDocument(const nlohmann::json& root) : root_(&root) {}
 
+  // The node of `j`, a value inside any nlohmann tree: nodes are plain pointers, so one
+  // JsonDocument can answer for nodes of several trees (composite documents).
+  static Node NodeOf(const nlohmann::json& j) { return Node{reinterpret_cast<uintptr_t>(&j), 0}; }
+
   Node Root() const override;
   ValueKind Kind(Node n) const override;
   bool GetBool(Node n) const override;

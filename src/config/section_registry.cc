@@ -14,6 +14,10 @@ const std::vector<SectionSpec>& Sections() {
       SavedGroupsSection(),  // before segments, which may name saved groups
       FeaturesSection(),     // before segments, which read features
       SegmentsSection(),
+      ContentSection(),
+      CampaignsSection(),    // before placements, whose rules name campaigns
+      DecisionsSection(),    // after content (global_default names content)
+      PlacementsSection(),
   };
   return kSections;
 }

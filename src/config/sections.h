@@ -71,5 +71,9 @@ SectionSpec RateLimitsSection();
 SectionSpec SavedGroupsSection();
 SectionSpec FeaturesSection();
 SectionSpec SegmentsSection();
+SectionSpec ContentSection();
+SectionSpec CampaignsSection();
+SectionSpec DecisionsSection();
+SectionSpec PlacementsSection();
 
 }  // namespace tailor::config

@@ -12,6 +12,7 @@
 #include "ingest/ingest_config.h"
 #include "condition/saved_groups.h"
 #include "core/json_doc.h"
+#include "decision/decision_config.h"
 #include "profile/features.h"
 #include "segments/segment_set.h"
 
@@ -34,6 +35,9 @@ struct ConfigSnapshot {
   // Named id lists for $inGroup / $notInGroup (`saved_groups` section); never null.
   std::shared_ptr<const condition::SavedGroups> saved_groups;
   Json saved_groups_json = Json::object();
+  // Content, campaigns, placements and decision settings; never null.
+  std::shared_ptr<const decision::DecisionConfig> decision =
+      std::make_shared<const decision::DecisionConfig>();
 };
 
 }  // namespace tailor::config

@@ -2,6 +2,9 @@
 
 #include "core/utf8.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace tailor {
 
 namespace {
@@ -30,6 +33,27 @@ std::string NewUlid(const Clock& clock, Random& random) {
     r2 >>= 5;
   }
   return out;
+}
+
+std::string UlidLowerBound(int64_t ms) {
+  uint64_t t = static_cast<uint64_t>(std::max<int64_t>(0, ms));
+  std::string out(26, '0');
+  for (int i = 9; i >= 0; --i) {
+    out[i] = kCrockford[t & 31];
+    t >>= 5;
+  }
+  return out;
+}
+
+int64_t UlidTimeMs(std::string_view ulid) {
+  if (ulid.size() != 26) return -1;
+  int64_t t = 0;
+  for (int i = 0; i < 10; ++i) {
+    const char* p = std::strchr(kCrockford, ulid[i]);
+    if (p == nullptr || ulid[i] == '\0') return -1;
+    t = (t << 5) | (p - kCrockford);
+  }
+  return t;
 }
 
 std::string RandomHex(Random& random, size_t bytes) {

@@ -17,6 +17,13 @@ namespace tailor {
 std::string NewUlid(const Clock& clock, Random& random);
 
 // Returns `bytes` random bytes, hex-encoded (2*bytes characters).
+// The smallest ULID of time `ms` ("01J..." followed by sixteen '0'): a scan bound for
+// time-ordered ULID keys.
+std::string UlidLowerBound(int64_t ms);
+
+// The millisecond time of a ULID, or -1 when `ulid` is not one.
+int64_t UlidTimeMs(std::string_view ulid);
+
 std::string RandomHex(Random& random, size_t bytes);
 
 // External ids (user_id, anonymous_id, event_id) are opaque strings chosen by clients.

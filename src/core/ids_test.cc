@@ -20,6 +20,18 @@ TEST(Ulid, SortsByTimeAndIsUnique) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(Ulid, TimeBoundsAndDecoding) {
+  FakeClock clock(1'700'000'000'123);
+  SeededRandom random(7);
+  std::string id = NewUlid(clock, random);
+  EXPECT_EQ(UlidTimeMs(id), 1'700'000'000'123);
+  EXPECT_LE(UlidLowerBound(1'700'000'000'123), id);
+  EXPECT_GT(UlidLowerBound(1'700'000'000'124), id);
+  EXPECT_EQ(UlidTimeMs(UlidLowerBound(42)), 42);
+  EXPECT_EQ(UlidTimeMs("short"), -1);
+  EXPECT_EQ(UlidTimeMs("!!!!!!!!!!0000000000000000"), -1);
+}
+
 TEST(ExternalId, Validation) {
   EXPECT_TRUE(ValidateExternalId("user-1", "user_id").ok());
   EXPECT_TRUE(ValidateExternalId("Zoë 🙂", "user_id").ok());

@@ -287,6 +287,11 @@ class Pipeline::Batch {
       wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
              EncodeEventJson(e));
       wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
+      // Outcomes (clicks, conversions, impressions) join to the decision they answer.
+      if (!e.decision_id.empty()) {
+        wb.Put(storage::Keyspace::kDecisionOutcomes, storage::DecisionOutcomeKey(e.decision_id, e.event_id),
+               EncodeEventJson(e));
+      }
     }
     for (const auto& [segment, pid] : erased_members_) {
       wb.Delete(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(segment, pid));
@@ -330,6 +335,9 @@ class Pipeline::Batch {
     // Every profile goes back into the cache (unchanged ones exactly as taken).
     for (auto& [pid, p] : profiles_) p_.profiles_.Remember(std::move(p));
     for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
+    if (p_.accepted_listener_) {
+      for (const Event& e : pending_) p_.accepted_listener_(e);
+    }
     auto& c = p_.counters_;
     c.batches.fetch_add(1, std::memory_order_relaxed);
     c.accepted.fetch_add(outcome.accepted, std::memory_order_relaxed);

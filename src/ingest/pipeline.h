@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -126,6 +127,12 @@ class Pipeline {
   Status MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,
                      const IngestSnapshot& snapshot);
 
+  // Calls `listener` with every event once it is stored (e.g. `impression` events feed
+  // frequency caps). Set once, before the pipeline is shared.
+  void SetAcceptedListener(std::function<void(const Event&)> listener) {
+    accepted_listener_ = std::move(listener);
+  }
+
   const PipelineCounters& counters() const { return counters_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
 
@@ -137,6 +144,7 @@ class Pipeline {
                                           std::string_view source,
                                           const std::vector<std::string>& dead_letters);
 
+  std::function<void(const Event&)> accepted_listener_;
   storage::KvStore& store_;
   profile::ProfileStore& profiles_;
   identity::IdentityIndex& identities_;

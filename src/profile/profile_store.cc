@@ -58,17 +58,20 @@ void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
 }
 
 void ProfileStore::Remember(Profile p) {
-  Shard& shard = ShardFor(p.id);
-  MutexLock lock(shard.mu);
-  auto it = shard.map.find(p.id);
-  if (it != shard.map.end()) {
-    it->second = std::move(p);
-    return;
-  }
-  // Bounded cache: evict an arbitrary entry of this shard (the store is the truth).
-  if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
   std::string id = p.id;
-  shard.map.emplace(std::move(id), std::move(p));
+  {
+    Shard& shard = ShardFor(id);
+    MutexLock lock(shard.mu);
+    auto it = shard.map.find(id);
+    if (it != shard.map.end()) {
+      it->second = std::move(p);
+    } else {
+      // Bounded cache: evict an arbitrary entry of this shard (the store is the truth).
+      if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+      shard.map.emplace(id, std::move(p));
+    }
+  }
+  if (listener_) listener_(id);
 }
 
 void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch) {
@@ -82,9 +85,12 @@ void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch
 }
 
 void ProfileStore::Forget(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
-  MutexLock lock(shard.mu);
-  shard.map.erase(pid);
+  {
+    Shard& shard = ShardFor(pid);
+    MutexLock lock(shard.mu);
+    shard.map.erase(pid);
+  }
+  if (listener_) listener_(pid);
 }
 
 Result<EventPage> ProfileStore::Events(const std::string& pid, size_t limit,

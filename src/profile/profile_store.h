@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,6 +56,12 @@ class ProfileStore {
   static void StageErase(const std::string& pid, storage::WriteBatch* batch);
   void Forget(const std::string& pid);
 
+  // Calls `listener` with the pid after every Remember / Forget (a profile changed or
+  // was erased), outside the cache's locks. Set once, before the store is shared.
+  void SetChangeListener(std::function<void(const std::string& pid)> listener) {
+    listener_ = std::move(listener);
+  }
+
   // Up to `limit` events of `pid` before `before` (from the newest when nullopt),
   // newest first.
   Result<EventPage> Events(const std::string& pid, size_t limit,
@@ -75,6 +82,7 @@ class ProfileStore {
   storage::KvStore& store_;
   size_t per_shard_cap_;
   std::array<Shard, kShards> shards_;
+  std::function<void(const std::string&)> listener_;
 };
 
 }  // namespace tailor::profile

@@ -9,6 +9,7 @@
 #include "config/runtime.h"
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "decision/engine.h"
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
 #include "identity/identity_index.h"
@@ -30,6 +31,7 @@ struct Services {
   config::ConfigStore* configs = nullptr;
   Metrics* metrics = nullptr;
   ingest::JobRunner* jobs = nullptr;
+  decision::DecisionEngine* decisions = nullptr;
   // The active runtime (never null once the server runs).
   std::function<std::shared_ptr<const config::Runtime>()> runtime;
   // Makes `snapshot` the active configuration (compiles it, swaps atomically).

@@ -19,6 +19,15 @@ int64_t ReadBigEndianTime(std::string_view bytes) {
 
 }  // namespace
 
+std::string DecisionOutcomeKey(std::string_view decision_id, std::string_view event_id) {
+  std::string out;
+  out.reserve(decision_id.size() + 1 + event_id.size());
+  out.append(decision_id);
+  out.push_back('\0');
+  out.append(event_id);
+  return out;
+}
+
 std::string ProfilePrefix(std::string_view pid) {
   std::string out;
   out.reserve(pid.size() + 2);

@@ -17,6 +17,9 @@ inline constexpr size_t kPidBytes = 26;
 // "{pid}".
 std::string ProfilePrefix(std::string_view pid);
 
+// Decision outcomes: decision_id + '\0' + event_id (a prefix scan per decision).
+std::string DecisionOutcomeKey(std::string_view decision_id, std::string_view event_id);
+
 // Events: "{pid}" + 8-byte big-endian (timestamp_ms with the sign bit flipped, so
 // negative times sort first) + event_id. Sorted by time within a profile.
 std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id);

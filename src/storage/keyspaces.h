@@ -20,6 +20,9 @@ enum class Keyspace : uint8_t {
   kJobs,          // job id -> job record
   kSegmentMembers,  // segment '\0' pid -> entered_at_ms (membership index)
   kSegmentSizes,    // segment '\0' big-endian ms -> member count (size history)
+  kDecisions,       // decision_id (ULID) -> decision record (expires after retention)
+  kDecisionOutcomes,  // decision_id '\0' event_id -> outcome event (expires likewise)
+  kCaps,            // {pid} -> impression times per cap key (frequency caps)
   kCount,
 };
 
@@ -44,6 +47,9 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"jobs", false, false},
     {"segment_members", false, false},
     {"segment_sizes", false, false},
+    {"decisions", true, false},
+    {"decision_outcomes", true, false},
+    {"caps", false, true},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

@@ -43,6 +43,13 @@ HttpResponse StartJob(Services& s, const HttpRequest& req);
 HttpResponse GetJob(Services& s, const HttpRequest& req);
 HttpResponse ListJobs(Services& s, const HttpRequest& req);
 
+// decisions_handler.cc
+HttpResponse Decide(Services& s, const HttpRequest& req);
+HttpResponse GetDecision(Services& s, const HttpRequest& req);
+HttpResponse ExplainDecision(Services& s, const HttpRequest& req);
+HttpResponse ShadowReport(Services& s, const HttpRequest& req);
+HttpResponse ReplayDecisions(Services& s, const HttpRequest& req);
+
 // admin_handler.cc
 HttpResponse Backup(Services& s, const HttpRequest& req);
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# POST /v1/decide over loopback HTTP (issue 4): starts `tailor serve` on a fresh temp data
+# dir, applies bench/load/config-decide (20 segments, 10 placements x 5 rules, templates,
+# caps) plus the ingest benchmark schemas, loads USERS people with tailor_loadgen, then in
+# each run measures, on the same server:
+#   1. saturation: GET /healthz (the trivial constant route) and POST /v1/decide, closed
+#      loop with CONNECTIONS connections; ratio = decide rps / healthz rps (target >= 0.8);
+#   2. a paced open loop at RATE requests/s for both; p99 and p99.9 ratios
+#      (targets <= 1.5 and <= 2).
+# Prints every run and the medians over RUNS runs.
+#
+# Usage: bench/load/run_decide_load.sh BUILD_DIR
+#   BUILD_DIR must hold src/cli/tailor, bench/tailor_loadgen and bench/tailor_decide_load.
+# Environment (defaults in brackets):
+#   RUNS [3]  CONNECTIONS [8]  DURATION [10]  WARMUP [2]  RATE [10000]  OPEN_CONNECTIONS [32]
+#   USERS [10000]  HTTP_THREADS [2]  KEEP_LOGS [unset]
+set -euo pipefail
+
+if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+BUILD_DIR=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+TAILOR="$BUILD_DIR/src/cli/tailor"
+LOADGEN="$BUILD_DIR/bench/tailor_loadgen"
+DECIDE="$BUILD_DIR/bench/tailor_decide_load"
+for bin in "$TAILOR" "$LOADGEN" "$DECIDE"; do
+  [[ -x "$bin" ]] || { echo "error: $bin not found; build tailor, tailor_loadgen and tailor_decide_load" >&2; exit 2; }
+done
+
+RUNS=${RUNS:-3}
+CONNECTIONS=${CONNECTIONS:-8}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+RATE=${RATE:-10000}
+OPEN_CONNECTIONS=${OPEN_CONNECTIONS:-32}
+USERS=${USERS:-10000}
+HTTP_THREADS=${HTTP_THREADS:-2}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-decide-load.XXXXXX")
+SERVER_PID=""
+export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$WORK/config"
+"$LOADGEN" --print-config >"$WORK/config/bench.json"
+cp "$HERE/config-decide/decide.yaml" "$WORK/config/"
+
+out="$WORK/server.out"
+: >"$out"
+"$TAILOR" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
+  --log-level warn >"$out" 2>"$WORK/server.err" &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 200); do
+  URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
+  [[ -n "$URL" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; echo "error: server exited" >&2; exit 1; }
+  sleep 0.05
+done
+[[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
+"$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
+# People: ~20 events each (purchases and page views) for user-0 .. user-(USERS-1).
+"$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections 2 --duration 4 --warmup 0 \
+  --users "$USERS" >/dev/null
+
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+run() { "$DECIDE" --url "$URL" --key "$TAILOR_ADMIN_KEY" --users "$USERS" --duration "$DURATION" --warmup "$WARMUP" "$@"; }
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# connections=$CONNECTIONS rate=$RATE open_connections=$OPEN_CONNECTIONS duration=${DURATION}s users=$USERS http_threads=$HTTP_THREADS"
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+for r in $(seq 1 "$RUNS"); do
+  hz=$(run --mode healthz --connections "$CONNECTIONS")
+  de=$(run --mode decide --connections "$CONNECTIONS")
+  hz_open=$(run --mode healthz --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+  de_open=$(run --mode decide --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+  echo "## run $r"
+  printf 'healthz closed: %s\ndecide  closed: %s\nhealthz open:   %s\ndecide  open:   %s\n' "$hz" "$de" "$hz_open" "$de_open"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(field rps "$hz")" "$(field rps "$de")" \
+    "$(field p99_us "$hz_open")" "$(field p99_us "$de_open")" "$(field p999_us "$hz_open")" \
+    "$(field p999_us "$de_open")" "$(field rps "$de_open")" >>"$RESULTS"
+done
+
+echo
+echo "# Medians over $RUNS runs (ratios computed per run, then the median)."
+awk -F'\t' '
+  function median(a, n,   i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+    return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+  }
+  { n++; h[n]=$1; d[n]=$2; tr[n]=$2/$1; hp[n]=$3; dp[n]=$4; pr[n]=$4/$3; hq[n]=$5; dq[n]=$6; qr[n]=$6/$5; ach[n]=$7 }
+  END {
+    printf "saturation: healthz %.0f rps, decide %.0f rps, ratio %.2f (target >= 0.80)\n", median(h,n), median(d,n), median(tr,n)
+    printf "open loop:  decide achieved %.0f rps; p99 healthz %.2f ms, decide %.2f ms, ratio %.2f (target <= 1.5)\n", median(ach,n), median(hp,n)/1000, median(dp,n)/1000, median(pr,n)
+    printf "            p99.9 healthz %.2f ms, decide %.2f ms, ratio %.2f (target <= 2)\n", median(hq,n)/1000, median(dq,n)/1000, median(qr,n)
+  }' "$RESULTS"

@@ -1,0 +1,40 @@
+// ActionProvider: the seam through which experiments, bandits and recommenders answer
+// rules (`serve: {experiment: KEY}`, `{bandit: NAME}`, `{recommend: MODEL}`). Each
+// module registers one provider for its action kind with DecisionEngine::Register; the
+// engine serves content and flag values itself.
+//
+// Thread safety: Resolve is called concurrently from request threads.
+#pragma once
+
+#include <string>
+
+#include "core/json_doc.h"
+#include "core/status.h"
+#include "decision/decision_config.h"
+#include "decision/profile_view.h"
+
+namespace tailor::decision {
+
+struct ActionRequest {
+  const Action& action;
+  const ProfileView& view;
+  const Json& context;
+  // The id the action hashes or keys on: user id, else anonymous id.
+  const std::string& unit_id;
+};
+
+struct ActionResult {
+  std::string content;   // content to render ("" when the action returns a value only)
+  Json value;            // e.g. a variation value or a recommendation list
+  double propensity = 1.0;
+  std::string version;   // model / policy / experiment phase that answered
+};
+
+class ActionProvider {
+ public:
+  virtual ~ActionProvider() = default;
+  // An error makes the placement fall back to its default (the reason is logged).
+  virtual Result<ActionResult> Resolve(const ActionRequest& request) const = 0;
+};
+
+}  // namespace tailor::decision

@@ -1,0 +1,69 @@
+// CapLedger: impressions per user and cap key ("content:vip_hero", "rule:home_hero/vip",
+// "campaign:spring_sale"), for frequency caps and cross-channel campaign budgets.
+//
+// Counts live in memory (sharded, loaded from the `caps` keyspace on first use of a
+// profile) and are persisted asynchronously: the decision log's writer stages dirty
+// entries with every batch it writes, so a crash loses at most the last ~10 ms of
+// impressions (documented in docs/decisions.md). Each key keeps at most kMaxPerKey times
+// and none older than 366 days (the longest allowed cap window).
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/mutex.h"
+#include "core/status.h"
+#include "storage/kv_store.h"
+
+namespace tailor::decision {
+
+class CapLedger {
+ public:
+  static constexpr size_t kMaxPerKey = 1024;
+
+  explicit CapLedger(storage::KvStore& store, size_t max_profiles = 1 << 18)
+      : store_(store), per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)) {}
+
+  // Impressions of `key` by `pid` in (now_ms - window_ms, now_ms].
+  Result<int> Count(const std::string& pid, std::string_view key, int64_t window_ms,
+                    int64_t now_ms);
+
+  // Records one impression of every key in `keys` at `at_ms`.
+  Status Record(const std::string& pid, std::span<const std::string> keys, int64_t at_ms);
+
+  // Adds the stored form of every entry changed since the last call to `batch`.
+  void StageDirty(storage::WriteBatch* batch);
+
+  // Drops the in-memory entry of `pid` (erasure); the caller deletes the stored key.
+  void Forget(const std::string& pid);
+
+ private:
+  static constexpr size_t kShards = 32;
+  using Times = std::map<std::string, std::vector<int64_t>, std::less<>>;
+  struct Shard {
+    Mutex mu;
+    std::unordered_map<std::string, Times> map GUARDED_BY(mu);
+    std::vector<std::string> dirty GUARDED_BY(mu);
+  };
+  Shard& ShardFor(const std::string& pid);
+  // The entry of `pid`, loaded from the store when not in memory. REQUIRES: shard.mu held.
+  Result<Times*> Entry(Shard& shard, const std::string& pid) REQUIRES(shard.mu);
+
+  storage::KvStore& store_;
+  size_t per_shard_cap_;
+  std::array<Shard, kShards> shards_;
+};
+
+// The stored form: {"<key>": [ms, ...], ...}.
+std::string EncodeCapTimes(const std::map<std::string, std::vector<int64_t>, std::less<>>& times);
+Result<std::map<std::string, std::vector<int64_t>, std::less<>>> DecodeCapTimes(std::string_view json);
+
+}  // namespace tailor::decision

@@ -1,0 +1,103 @@
+// DecisionLog: every decision, with what it read, the rules it tried, the config
+// version and the answer, kept in the `decisions` keyspace for the retention set by the
+// `decision_log_retention` setting. Outcome events that carry a decision_id are stored
+// by the ingest pipeline under `decision_outcomes` and joined here.
+//
+// Appending is cheap and never blocks on storage: records queue in memory and a writer
+// thread encodes and writes them in batches every few milliseconds (with the dirty
+// frequency-cap entries). Reads flush the queue first, so a decision is readable as soon
+// as it was answered. If the writer falls more than `max_queue` records behind, new
+// records are dropped and counted (dropped()); the answer is never delayed.
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json_doc.h"
+#include "core/mutex.h"
+#include "core/status.h"
+#include "decision/answer.h"
+#include "decision/caps.h"
+#include "decision/decision_config.h"
+#include "decision/profile_view.h"
+#include "storage/kv_store.h"
+
+namespace tailor::decision {
+
+// A decision as answered, before encoding (encoding runs on the writer thread).
+struct PendingDecision {
+  std::string id;  // ULID: time-ordered
+  int64_t at_ms = 0;
+  std::string pid, user_id, anonymous_id;
+  std::string placement;
+  uint64_t config_version = 0;
+  std::shared_ptr<const Json> context;           // the request context (with "time")
+  std::shared_ptr<const ProfileView> view;       // what the rules read
+  std::shared_ptr<const DecisionConfig> config;  // keeps input_paths alive
+  Answer answer;
+  std::optional<Answer> shadow;
+  bool cached = false;
+  bool impressions_recorded = false;
+  bool consented = true;  // the profile had the personalization consent
+  int64_t latency_us = 0;
+};
+
+// The stored JSON form (docs/decisions.md).
+std::string EncodeDecision(const PendingDecision& d);
+
+struct DecisionLogOptions {
+  size_t max_queue = 200'000;
+  int64_t flush_interval_ms = 5;
+};
+
+class DecisionLog {
+ public:
+  // `caps` (may be null) has its dirty entries written with every batch.
+  DecisionLog(storage::KvStore& store, CapLedger* caps, DecisionLogOptions options = {});
+  ~DecisionLog();  // stops the writer after writing what is queued
+
+  void Append(PendingDecision d);
+
+  // Writes everything queued now (also called by the writer thread).
+  Status Flush();
+
+  // The stored record (a JSON object) with "outcomes": [...] joined; kNotFound when
+  // unknown or expired.
+  Result<Json> Get(const std::string& decision_id);
+
+  // Calls `fn` with every stored record decided in [since_ms, until_ms), oldest first,
+  // until it returns false.
+  Status Scan(int64_t since_ms, int64_t until_ms, const std::function<bool(const Json&)>& fn);
+
+  uint64_t written() const { return written_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+
+  storage::KvStore& store_;
+  CapLedger* caps_;
+  DecisionLogOptions options_;
+  // std::mutex (not core Mutex) because the writer waits on it with a condition variable.
+  std::mutex mu_;
+  std::vector<PendingDecision> queue_;  // guarded by mu_
+  bool stop_ = false;                   // guarded by mu_
+  std::condition_variable cv_;
+  Mutex write_mu_;  // one writer at a time, so records land in order
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::thread writer_;
+};
+
+}  // namespace tailor::decision

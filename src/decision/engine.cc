@@ -1,0 +1,365 @@
+#include "decision/engine.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/hash.h"
+#include "core/ids.h"
+#include "core/time_util.h"
+#include "decision/request_state.h"
+#include "segments/profile_document.h"
+
+namespace tailor::decision {
+
+namespace {
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string CapText(const std::string& key, int used, const CapSpec& cap) {
+  return "cap " + key + " " + std::to_string(used) + "/" + std::to_string(cap.max) + " per " +
+         FormatDurationMs(cap.window_ms);
+}
+
+}  // namespace
+
+
+DecisionEngine::DecisionEngine(storage::KvStore& store, profile::ProfileStore& profiles,
+                               identity::IdentityIndex& identities, const Clock& clock,
+                               Random& random, DecisionLogOptions log_options)
+    : store_(store),
+      profiles_(profiles),
+      identities_(identities),
+      clock_(clock),
+      random_(random),
+      caps_(store),
+      log_(store, &caps_, log_options) {}
+
+DecisionEngine::~DecisionEngine() = default;
+
+void DecisionEngine::Register(ActionKind kind, const ActionProvider* provider) {
+  providers_[static_cast<size_t>(kind)] = provider;
+}
+
+std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
+                                                        const DecisionInputs& in, int64_t now_ms,
+                                                        Status* error) {
+  const DecisionSettings& settings = in.decision->settings;
+  if (!pid.empty()) {
+    if (auto v = views_.Get(pid, in.config_version, now_ms, settings.view_ttl_ms)) return v;
+  }
+  counters_.view_builds.fetch_add(1, std::memory_order_relaxed);
+  profile::Profile p;
+  if (!pid.empty()) {
+    auto loaded = profiles_.Load(pid);
+    if (!loaded.ok()) {
+      *error = loaded.status();
+      return nullptr;
+    }
+    if (*loaded) p = std::move(**loaded);
+  }
+  auto view = std::make_shared<ProfileView>();
+  view->pid = pid;
+  view->profile_version = p.version;
+  view->config_version = in.config_version;
+  view->built_at_ms = now_ms;
+  view->doc = segments::BuildProfileDocument(p, in.features, now_ms, nullptr);
+  view->doc.erase("context");
+  if (in.segments != nullptr) in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
+  std::shared_ptr<const ProfileView> out = std::move(view);
+  if (!pid.empty()) views_.Put(out);
+  return out;
+}
+
+bool DecisionEngine::CapsAllow(const Rule& rule, const std::string& placement, RequestState& rs,
+                               std::string* why) {
+  if (rs.view->pid.empty()) return true;  // no history for a visitor Tailor never saw
+  auto check = [&](const std::string& key, const CapSpec& cap) {
+    if (!cap.active()) return true;
+    auto used = caps_.Count(rs.view->pid, key, cap.window_ms, rs.now_ms);
+    int n = used.ok() ? *used : 0;  // an unreadable ledger does not block answers
+    n += static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), key));
+    if (n < cap.max) return true;
+    *why = CapText(key, n, cap);
+    return false;
+  };
+  if (!check("rule:" + placement + "/" + rule.name, rule.cap)) return false;
+  if (!rule.campaign.empty()) {
+    const Campaign* c = rs.config.FindCampaign(rule.campaign);
+    if (c && !check("campaign:" + rule.campaign, c->cap)) return false;
+  }
+  if (rule.serve.kind == ActionKind::kContent) {
+    const Content* content = rs.config.FindContent(rule.serve.ref);
+    if (content && !check("content:" + content->name, content->cap)) return false;
+  }
+  return true;
+}
+
+bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out, std::string* why) {
+  out->action = action.kind;
+  std::string content_name;
+  switch (action.kind) {
+    case ActionKind::kFlag:
+      out->value = action.value;
+      return true;
+    case ActionKind::kContent:
+      content_name = action.ref;
+      break;
+    default: {
+      const ActionProvider* provider = providers_[static_cast<size_t>(action.kind)];
+      if (provider == nullptr) {
+        *why = std::string(ActionKindName(action.kind)) + " actions are not available";
+        return false;
+      }
+      auto r = provider->Resolve(ActionRequest{action, *rs.view, *rs.context, rs.unit_id});
+      if (!r.ok()) {
+        *why = r.status().message();
+        return false;
+      }
+      out->value = r->value;
+      out->propensity = r->propensity;
+      if (r->content.empty()) return true;
+      content_name = r->content;
+    }
+  }
+  const Content* content = rs.config.FindContent(content_name);
+  if (content == nullptr) {
+    *why = "content '" + content_name + "' is not defined";
+    return false;
+  }
+  const Variant* variant = content->VariantFor(rs.channel);
+  if (variant == nullptr) {
+    *why = "content '" + content_name + "' has no variant for channel '" + rs.channel + "'";
+    return false;
+  }
+  out->content = content_name;
+  out->variant = content->variants.count(rs.channel) ? rs.channel : "default";
+  if (!variant->value.is_null()) out->value = variant->value;
+  if (variant->body) out->body = variant->body->Render({&rs.view->doc, &rs.context_layer});
+  return true;
+}
+
+Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,
+                                       bool shadow) {
+  Answer a;
+  auto serve_default = [&](std::string reason, bool fallback) {
+    Answer d;
+    d.trace = std::move(a.trace);
+    d.fallback = fallback;
+    d.reason = std::move(reason);
+    std::string why;
+    if (rules.default_action && Resolve(*rules.default_action, rs, &d, &why)) return d;
+    if (rules.default_action) {
+      d.fallback = true;
+      d.reason += (d.reason.empty() ? "" : "; ") + ("default failed: " + why);
+    }
+    const auto& global = rs.config.settings.global_default;
+    if (global && Resolve(*global, rs, &d, &why)) {
+      d.fallback = true;
+      return d;
+    }
+    d.served = false;
+    d.fallback = true;
+    d.reason += (d.reason.empty() ? "" : "; ") + std::string("no default could answer");
+    return d;
+  };
+  if (!pl.enabled) {
+    Answer d = serve_default("placement is switched off (kill switch)", false);
+    d.personalized = false;
+    return d;
+  }
+  if (!rs.consented) {
+    Answer d = serve_default("no consent for " + rs.config.settings.consent_purpose +
+                                 ": served the non-personalized default",
+                             false);
+    d.personalized = false;
+    return d;
+  }
+  if (!shadow && SteadyMicros() - rs.started_us > rs.config.settings.time_budget_ms * 1000) {
+    return serve_default("time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
+  }
+  DecisionDocument doc(rs.view->doc, *rs.context);
+  for (const Rule& rule : rules.rules) {
+    TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
+    if (!rule.enabled) {
+      t.outcome = RuleOutcome::kDisabled;
+    } else if (rule.rollout < 1.0 &&
+               UnitInterval(rs.unit_id, pl.name + "/" + rule.name) >= rule.rollout) {
+      t.outcome = RuleOutcome::kNotInRollout;
+    } else if (!rule.when->Evaluate(doc, rs.in.saved_groups)) {
+      t.outcome = RuleOutcome::kNoMatch;
+    } else if (!shadow && !CapsAllow(rule, pl.name, rs, &t.detail)) {
+      t.outcome = RuleOutcome::kCapped;
+      counters_.capped.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      std::string why;
+      if (Resolve(rule.serve, rs, &a, &why)) {
+        t.outcome = RuleOutcome::kMatched;
+        a.trace.push_back(std::move(t));
+        a.rule = rule.name;
+        a.campaign = rule.campaign;
+        return a;
+      }
+      t.outcome = RuleOutcome::kFailed;
+      t.detail = why;
+      a.trace.push_back(std::move(t));
+      return serve_default("rule " + rule.name + " could not answer: " + why, true);
+    }
+    a.trace.push_back(std::move(t));
+  }
+  return serve_default("", false);
+}
+
+void DecisionEngine::RecordServed(const Placement& pl, const Answer& a, RequestState& rs) {
+  if (!pl.record_impressions || rs.request.dry_run || rs.view->pid.empty() || !a.served) return;
+  std::vector<std::string> keys;
+  if (!a.content.empty()) keys.push_back("content:" + a.content);
+  if (!a.rule.empty()) {
+    keys.push_back("rule:" + pl.name + "/" + a.rule);
+  }
+  if (!a.campaign.empty()) keys.push_back("campaign:" + a.campaign);
+  caps_.Record(rs.view->pid, keys, rs.now_ms).IgnoreError();
+  rs.granted.insert(rs.granted.end(), keys.begin(), keys.end());
+}
+
+Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& request,
+                                                     const DecisionInputs& in) {
+  const DecisionConfig& config = *in.decision;
+  std::vector<const Placement*> placements;
+  placements.reserve(request.placements.size());
+  for (size_t i = 0; i < request.placements.size(); ++i) {
+    const Placement* pl = config.FindPlacement(request.placements[i]);
+    if (pl == nullptr) {
+      return InvalidArgument("unknown placement '" + request.placements[i] +
+                                 "'; GET /v1/config lists the placements",
+                             "placements[" + std::to_string(i) + "]");
+    }
+    placements.push_back(pl);
+  }
+  RequestState rs{request, in, config, nullptr, nullptr, Json::object(), {}, {}, 0, 0, true, {}};
+  rs.started_us = SteadyMicros();
+  rs.now_ms = clock_.NowMs();
+  rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
+
+  // Identity: a user id first, then the anonymous id; unknown people get a cold-start
+  // view (empty profile: defaults, popularity), never an error.
+  std::optional<std::string> pid;
+  if (!request.user_id.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, request.user_id));
+  }
+  if (!pid && !request.anonymous_id.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, request.anonymous_id));
+  }
+  Status error;
+  rs.view = View(pid.value_or(""), in, rs.now_ms, &error);
+  if (!rs.view) return error;
+
+  auto context = std::make_shared<Json>(request.context);
+  CompleteContext(context.get(), rs.now_ms);
+  rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
+  rs.context_layer = Json::object();
+  rs.context_layer["context"] = *context;
+  rs.context = std::move(context);
+
+  const DecisionSettings& settings = config.settings;
+  if (!settings.consent_purpose.empty()) {
+    const Json& consent = rs.view->doc["consent"];
+    auto it = consent.find(settings.consent_purpose);
+    rs.consented = it != consent.end() ? it->is_boolean() && it->get<bool>() : settings.consent_by_default;
+  }
+
+  // Resolve in placement priority order (a shared campaign budget goes to the most
+  // important placement), answer in request order.
+  std::vector<size_t> order(placements.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return placements[a]->priority > placements[b]->priority; });
+
+  std::vector<Decision> out(placements.size());
+  std::shared_ptr<const DecisionConfig> config_ref = in.decision;
+  uint64_t context_hash = 0;
+  for (size_t idx : order) {
+    const Placement& pl = *placements[idx];
+    int64_t t0 = SteadyMicros();
+    Decision& d = out[idx];
+    d.placement = pl.name;
+    d.decision_id = NewUlid(clock_, random_);
+    bool cacheable = settings.cache_ttl_ms > 0 && pl.cacheable && !rs.view->pid.empty();
+    uint64_t key = 0;
+    if (cacheable) {
+      // The request's own context (not the server's clock) keys the cache, plus the
+      // minute for placements whose rules read the time of day.
+      if (context_hash == 0) context_hash = Hash64(request.context.dump() + rs.channel) | 1;
+      key = Hash64(pl.name, context_hash);
+      if (pl.reads_time) key = Hash64(std::to_string(rs.now_ms / 60'000), key);
+      if (auto hit = views_.GetAnswer(rs.view->pid, rs.view.get(), key, rs.now_ms)) {
+        d.answer = std::move(hit->answer);
+        d.cached = true;
+        counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    if (!d.cached) {
+      d.answer = DecidePlacement(pl, pl.live, rs, /*shadow=*/false);
+      if (cacheable) views_.PutAnswer(rs.view->pid, rs.view.get(), key, CachedAnswer{rs.now_ms + settings.cache_ttl_ms, d.answer});
+    }
+    RecordServed(pl, d.answer, rs);
+    counters_.decisions.fetch_add(1, std::memory_order_relaxed);
+    if (d.answer.fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+
+    PendingDecision rec;
+    if (pl.shadow) rec.shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
+    rec.id = d.decision_id;
+    rec.at_ms = rs.now_ms;
+    rec.pid = rs.view->pid;
+    rec.user_id = request.user_id;
+    rec.anonymous_id = request.anonymous_id;
+    rec.placement = pl.name;
+    rec.config_version = in.config_version;
+    rec.context = rs.context;
+    rec.view = rs.view;
+    rec.config = config_ref;
+    rec.answer = d.answer;
+    rec.cached = d.cached;
+    rec.latency_us = SteadyMicros() - t0;
+    rec.consented = rs.consented;
+    rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rec.pid.empty();
+    log_.Append(std::move(rec));
+  }
+  return out;
+}
+
+Status DecisionEngine::RecordImpression(const std::string& pid, const std::string& decision_id,
+                                        const Json& properties, int64_t at_ms) {
+  std::vector<std::string> keys;
+  auto add = [&](const char* prefix, const Json& v) {
+    if (v.is_string() && !v.get_ref<const std::string&>().empty()) keys.push_back(prefix + v.get<std::string>());
+  };
+  if (!decision_id.empty()) {
+    // The decision names what was shown; placements that record impressions at
+    // decision time already counted it.
+    auto record = log_.Get(decision_id);
+    if (record.ok() && !record->value("impressions_recorded", false)) {
+      add("content:", record->value("content", Json()));
+      add("campaign:", record->value("campaign", Json()));
+      if (record->value("rule", Json()).is_string()) {
+        keys.push_back("rule:" + record->value("placement", std::string()) + "/" + (*record)["rule"].get<std::string>());
+      }
+    }
+  }
+  if (properties.is_object()) {
+    add("content:", properties.value("content", Json()));
+    add("rule:", properties.value("rule", Json()));
+    add("campaign:", properties.value("campaign", Json()));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  if (keys.empty()) return Status::OK();
+  Status s = caps_.Record(pid, keys, at_ms);
+  views_.Invalidate(pid);  // cached answers may now exceed a cap
+  return s;
+}
+
+}  // namespace tailor::decision

@@ -1,0 +1,125 @@
+// DecisionEngine: answers "what should this person see here, now?" for a list of
+// placements (docs/decisions.md).
+//
+//   resolve identity -> profile view (features as of now, segments) from the view cache
+//   -> per placement, in placement priority order: kill switch, consent, answer cache,
+//   rules in priority order (rollout, condition, caps) -> action -> render -> impressions
+//   -> decision log.
+//
+// The engine reads an immutable configuration passed per call, so a config swap never
+// blocks or tears a decision.
+//
+// Thread safety: Decide and the other methods are safe for concurrent use.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "condition/saved_groups.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "core/status.h"
+#include "decision/action_provider.h"
+#include "decision/answer.h"
+#include "decision/caps.h"
+#include "decision/decision_config.h"
+#include "decision/decision_log.h"
+#include "decision/profile_view.h"
+#include "decision/request.h"
+#include "identity/identity_index.h"
+#include "profile/features.h"
+#include "profile/profile_store.h"
+#include "segments/segment_set.h"
+#include "storage/kv_store.h"
+
+namespace tailor::decision {
+
+// The configuration a decision runs under (from the active runtime).
+struct DecisionInputs {
+  std::shared_ptr<const DecisionConfig> decision;  // never null
+  const profile::FeatureSet* features = nullptr;
+  const segments::SegmentSet* segments = nullptr;
+  const condition::SavedGroups* saved_groups = nullptr;
+  uint64_t config_version = 0;
+};
+
+struct Decision {
+  std::string placement;
+  std::string decision_id;
+  Answer answer;
+  bool cached = false;
+};
+
+struct EngineCounters {
+  std::atomic<uint64_t> decisions{0};
+  std::atomic<uint64_t> fallbacks{0};
+  std::atomic<uint64_t> cache_hits{0};
+  std::atomic<uint64_t> view_builds{0};
+  std::atomic<uint64_t> capped{0};
+};
+
+class DecisionEngine {
+ public:
+  // References must outlive the engine.
+  DecisionEngine(storage::KvStore& store, profile::ProfileStore& profiles,
+                 identity::IdentityIndex& identities, const Clock& clock, Random& random,
+                 DecisionLogOptions log_options = {});
+  ~DecisionEngine();
+
+  // Registers the provider answering actions of `kind` (experiments, bandits,
+  // recommenders). Call before serving.
+  void Register(ActionKind kind, const ActionProvider* provider);
+
+  // Decides every placement of `request`, answers in request order. kInvalidArgument
+  // for an unknown placement; storage errors only when the profile cannot be read.
+  Result<std::vector<Decision>> Decide(const DecideRequest& request, const DecisionInputs& in);
+
+  // Records an impression reported by an `impression` event: its properties name the
+  // decision_id, or the content / rule ("placement/rule") / campaign shown.
+  Status RecordImpression(const std::string& pid, const std::string& decision_id,
+                          const Json& properties, int64_t at_ms);
+
+  // Drops cached views and answers of `pid` (its profile changed).
+  void Invalidate(const std::string& pid) { views_.Invalidate(pid); }
+
+  // Re-runs logged decisions made in [since_ms, until_ms) under `target` (another
+  // config version) from their logged inputs and context, and reports what would have
+  // changed: counts per placement and rule transition, and examples. Caps are not
+  // re-applied (the replay cannot know the impressions the new answers would cause).
+  Result<Json> Replay(std::shared_ptr<const DecisionConfig> target, uint64_t target_version, int64_t since_ms,
+                      int64_t until_ms, size_t limit);
+
+  // How often and where the shadow rules of `placement` disagreed with the live ones
+  // for decisions in [since_ms, until_ms).
+  Result<Json> ShadowReport(const std::string& placement, int64_t since_ms, int64_t until_ms,
+                            size_t limit);
+
+  DecisionLog& log() { return log_; }
+  const EngineCounters& counters() const { return counters_; }
+
+ private:
+  struct RequestState;
+  std::shared_ptr<const ProfileView> View(const std::string& pid, const DecisionInputs& in,
+                                          int64_t now_ms, Status* error);
+  Answer DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,
+                         bool shadow);
+  bool Resolve(const Action& action, RequestState& rs, Answer* out, std::string* why);
+  bool CapsAllow(const Rule& rule, const std::string& placement, RequestState& rs, std::string* why);
+  void RecordServed(const Placement& pl, const Answer& a, RequestState& rs);
+
+  storage::KvStore& store_;
+  profile::ProfileStore& profiles_;
+  identity::IdentityIndex& identities_;
+  const Clock& clock_;
+  Random& random_;
+  ViewCache views_;
+  CapLedger caps_;
+  DecisionLog log_;
+  std::array<const ActionProvider*, 5> providers_{};
+  EngineCounters counters_;
+};
+
+}  // namespace tailor::decision

@@ -1,0 +1,85 @@
+#include "decision/profile_view.h"
+
+#include <functional>
+
+namespace tailor::decision {
+
+ViewCache::Shard& ViewCache::ShardFor(const std::string& pid) const {
+  return shards_[std::hash<std::string>{}(pid) % kShards];
+}
+
+std::shared_ptr<const ProfileView> ViewCache::Get(const std::string& pid, uint64_t config_version,
+                                                  int64_t now_ms, int64_t max_age_ms) const {
+  Shard& shard = ShardFor(pid);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(pid);
+  if (it == shard.map.end() || !it->second.view) return nullptr;
+  const ProfileView& v = *it->second.view;
+  if (v.config_version != config_version || now_ms - v.built_at_ms > max_age_ms ||
+      now_ms < v.built_at_ms) {
+    return nullptr;
+  }
+  return it->second.view;
+}
+
+void ViewCache::Put(std::shared_ptr<const ProfileView> view) {
+  Shard& shard = ShardFor(view->pid);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(view->pid);
+  if (it == shard.map.end()) {
+    // Bounded: evict an arbitrary entry of this shard (views are rebuilt on demand).
+    if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+    it = shard.map.emplace(view->pid, Entry{}).first;
+  }
+  it->second.answers.clear();
+  it->second.view = std::move(view);
+}
+
+std::optional<CachedAnswer> ViewCache::GetAnswer(const std::string& pid, const ProfileView* view,
+                                                 uint64_t key, int64_t now_ms) const {
+  Shard& shard = ShardFor(pid);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(pid);
+  if (it == shard.map.end() || it->second.view.get() != view) return std::nullopt;
+  auto a = it->second.answers.find(key);
+  if (a == it->second.answers.end() || a->second.expires_at_ms <= now_ms) return std::nullopt;
+  return a->second;
+}
+
+void ViewCache::PutAnswer(const std::string& pid, const ProfileView* view, uint64_t key,
+                          CachedAnswer answer) {
+  Shard& shard = ShardFor(pid);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(pid);
+  if (it == shard.map.end() || it->second.view.get() != view) return;
+  // Bounded per profile: contexts vary (pages, locales); start over when full.
+  if (it->second.answers.size() >= 64) it->second.answers.clear();
+  it->second.answers[key] = std::move(answer);
+}
+
+void ViewCache::Invalidate(const std::string& pid) {
+  Shard& shard = ShardFor(pid);
+  MutexLock lock(shard.mu);
+  shard.map.erase(pid);
+}
+
+condition::ValueKind DecisionDocument::Kind(condition::Node n) const {
+  return IsRoot(n) ? condition::ValueKind::kObject : inner_.Kind(n);
+}
+
+size_t DecisionDocument::Size(condition::Node n) const {
+  if (!IsRoot(n)) return inner_.Size(n);
+  return view_->size() + (view_->contains("context") ? 0 : 1);
+}
+
+bool DecisionDocument::Find(condition::Node object, std::string_view key,
+                            condition::Node* out) const {
+  if (!IsRoot(object)) return inner_.Find(object, key, out);
+  if (key == "context") {
+    *out = condition::JsonDocument::NodeOf(*context_);
+    return true;
+  }
+  return inner_.Find(inner_.Root(), key, out);
+}
+
+}  // namespace tailor::decision

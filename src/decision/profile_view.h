@@ -1,0 +1,111 @@
+// ProfileView: what a decision reads about one person — traits, features as of a
+// moment, segments evaluated at that moment, consents and profile counters — built once
+// and shared by the decisions that follow until the profile changes or the view is
+// older than `decisions.view_ttl` (the as-of-now staleness bound).
+//
+// ViewCache holds one view per profile plus that profile's cached answers; the ingest
+// path invalidates a profile's entry whenever it changes (ProfileStore listener).
+//
+// DecisionDocument is the condition Document a rule sees: the view's members plus
+// "context" (the request context), without copying either.
+//
+// Thread safety: views are immutable; ViewCache and AnswerCache are safe for concurrent
+// use.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "condition/document.h"
+#include "condition/json_document.h"
+#include "core/json_doc.h"
+#include "core/mutex.h"
+#include "decision/answer.h"
+
+namespace tailor::decision {
+
+struct ProfileView {
+  std::string pid;  // "" for a visitor Tailor has never seen (cold start)
+  uint64_t profile_version = 0;
+  uint64_t config_version = 0;
+  int64_t built_at_ms = 0;
+  // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
+  Json doc;
+};
+
+// One answer kept for reuse: what a placement served for a user in a context.
+struct CachedAnswer {
+  int64_t expires_at_ms = 0;
+  Answer answer;
+};
+
+class ViewCache {
+ public:
+  explicit ViewCache(size_t max_profiles = 1 << 18)
+      : per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)) {}
+
+  // The view of `pid` when cached, built for `config_version`, and not older than
+  // `max_age_ms` at `now_ms`; otherwise nullptr.
+  std::shared_ptr<const ProfileView> Get(const std::string& pid, uint64_t config_version,
+                                         int64_t now_ms, int64_t max_age_ms) const;
+  // Stores `view` (replacing the profile's entry and its answers).
+  void Put(std::shared_ptr<const ProfileView> view);
+
+  // A cached answer of `pid` under `key`, valid at `now_ms` and for the cached view
+  // `view` (answers die with their view).
+  std::optional<CachedAnswer> GetAnswer(const std::string& pid, const ProfileView* view,
+                                        uint64_t key, int64_t now_ms) const;
+  void PutAnswer(const std::string& pid, const ProfileView* view, uint64_t key,
+                 CachedAnswer answer);
+
+  // Drops everything cached for `pid` (its profile changed).
+  void Invalidate(const std::string& pid);
+
+ private:
+  static constexpr size_t kShards = 64;
+  struct Entry {
+    std::shared_ptr<const ProfileView> view;
+    std::unordered_map<uint64_t, CachedAnswer> answers;
+  };
+  struct Shard {
+    mutable Mutex mu;
+    std::unordered_map<std::string, Entry> map GUARDED_BY(mu);
+  };
+  Shard& ShardFor(const std::string& pid) const;
+
+  size_t per_shard_cap_;
+  mutable std::array<Shard, kShards> shards_;
+};
+
+class DecisionDocument final : public condition::Document {
+ public:
+  // Both must outlive this object. `context` must be an object.
+  DecisionDocument(const Json& view_doc, const Json& context)
+      : view_(&view_doc), context_(&context), inner_(view_doc) {}
+
+  condition::Node Root() const override { return kRoot; }
+  condition::ValueKind Kind(condition::Node n) const override;
+  bool GetBool(condition::Node n) const override { return inner_.GetBool(n); }
+  double GetNumber(condition::Node n) const override { return inner_.GetNumber(n); }
+  std::string_view GetString(condition::Node n) const override { return inner_.GetString(n); }
+  size_t Size(condition::Node n) const override;
+  condition::Node ArrayAt(condition::Node n, size_t i) const override {
+    return inner_.ArrayAt(n, i);
+  }
+  bool Find(condition::Node object, std::string_view key, condition::Node* out) const override;
+
+ private:
+  static constexpr condition::Node kRoot{0, 1};
+  static bool IsRoot(condition::Node n) { return n.a == 0 && n.b == 1; }
+  const Json* view_;
+  const Json* context_;
+  // Every non-root node is a JsonDocument node (a pointer to an nlohmann value), so one
+  // JsonDocument answers for nodes of both trees.
+  condition::JsonDocument inner_;
+};
+
+}  // namespace tailor::decision

@@ -1,0 +1,31 @@
+// Internal to decision/: the state one Decide call shares between its placements
+// (engine.cc, replay.cc).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "decision/engine.h"
+
+namespace tailor::decision {
+
+// What one Decide call shares between its placements.
+struct DecisionEngine::RequestState {
+  const DecideRequest& request;
+  const DecisionInputs& in;
+  const DecisionConfig& config;
+  std::shared_ptr<const ProfileView> view;
+  std::shared_ptr<const Json> context;
+  Json context_layer;  // {"context": ...} for templates
+  std::string unit_id;  // user id, else anonymous id: rollouts and providers hash it
+  std::string channel;
+  int64_t now_ms = 0;
+  int64_t started_us = 0;
+  bool consented = true;
+  // Impressions granted earlier in this request, by cap key: two placements of one
+  // request never both spend a campaign's last slot.
+  std::vector<std::string> granted;
+};
+
+}  // namespace tailor::decision

@@ -1,0 +1,71 @@
+#include "decision/request.h"
+
+#include <gtest/gtest.h>
+
+#include "core/time_util.h"
+#include "testutil/testutil.h"
+
+namespace tailor::decision {
+namespace {
+
+TEST(DecideRequest, ParsesAValidRequest) {
+  auto r = ParseDecideRequest(R"({"user_id":"u1","placements":["a","b"],
+                                 "context":{"channel":"email","geo":{"country":"NO"}},"dry_run":true})");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->user_id, "u1");
+  EXPECT_EQ(r->placements, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(r->context["channel"], "email");
+  EXPECT_TRUE(r->dry_run);
+}
+
+TEST(DecideRequest, BadInputNamesThePath) {
+  struct Case {
+    const char* body;
+    const char* path;
+  };
+  const Case cases[] = {
+      {R"({"user_id":"u","placements":[]})", "placements"},
+      {R"({"user_id":"u","placements":["a",3]})", "placements[1]"},
+      {R"({"user_id":"u","placements":["a","a"]})", "placements[1]"},
+      {R"({"placements":["a"]})", "user_id"},
+      {R"({"user_id":7,"placements":["a"]})", "user_id"},
+      {R"({"user_id":"","placements":["a"]})", "user_id"},
+      {R"({"user_id":"u"})", "placements"},
+      {R"({"user_id":"u","placements":["a"],"context":[1]})", "context"},
+      {R"({"user_id":"u","placements":["a"],"context":{"channel":5}})", "context.channel"},
+      {R"({"user_id":"u","placements":["a"],"context":{"geo":"NO"}})", "context.geo"},
+      {R"({"user_id":"u","placements":["a"],"context":{"time":{}}})", "context.time"},
+      {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":9999}})", "context.utc_offset_minutes"},
+      {R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}})", "context"},
+      {R"({"user_id":"u","placements":["a"],"colour":1})", "colour"},
+      {R"({"user_id":"u","placements":["a"],"dry_run":"yes"})", "dry_run"},
+  };
+  for (const Case& c : cases) {
+    auto r = ParseDecideRequest(c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
+    EXPECT_EQ(r.status().path(), c.path) << c.body << " " << r.status().message();
+  }
+  EXPECT_FALSE(ParseDecideRequest("{not json").ok());
+  EXPECT_FALSE(ParseDecideRequest("[]").ok());
+  std::string many = R"({"user_id":"u","placements":[)";
+  for (int i = 0; i < 40; ++i) many += (i ? ",\"p" : "\"p") + std::to_string(i) + "\"";
+  EXPECT_EQ(ParseDecideRequest(many + "]}").status().path(), "placements");
+}
+
+TEST(DecideRequest, CompleteContextAddsChannelAndLocalTime) {
+  Json ctx = Json::object();
+  CompleteContext(&ctx, *ParseIso8601("2026-11-23T23:30:00Z"));  // a Monday
+  EXPECT_EQ(ctx["channel"], "web");
+  EXPECT_EQ(ctx["time"]["hour"], 23);
+  EXPECT_EQ(ctx["time"]["weekday"], "monday");
+  Json oslo = {{"utc_offset_minutes", 60}, {"channel", "app"}};
+  CompleteContext(&oslo, *ParseIso8601("2026-11-23T23:30:00Z"));
+  EXPECT_EQ(oslo["channel"], "app");
+  EXPECT_EQ(oslo["time"]["hour"], 0);
+  EXPECT_EQ(oslo["time"]["weekday"], "tuesday");
+  EXPECT_EQ(oslo["time"]["minute_of_day"], 30);
+}
+
+}  // namespace
+}  // namespace tailor::decision

@@ -1,0 +1,54 @@
+#include "decision/template.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "testutil/testutil.h"
+
+namespace tailor::decision {
+namespace {
+
+TEST(Template, RendersNestedNamesFromLayersAndEscapesHtml) {
+  auto t = Template::Compile("Hi {{traits.first_name}} from {{context.geo.country}}{{#traits.vip}}, VIP{{/traits.vip}} {{traits.note}}");
+  ASSERT_OK(t);
+  EXPECT_EQ((*t)->roots(), (std::vector<std::string>{"context", "traits"}));
+  Json profile = Json::parse(R"({"traits":{"first_name":"Ada","vip":true,"note":"<b>"}})");
+  Json context = Json::parse(R"({"context":{"geo":{"country":"NO"}}})");
+  EXPECT_EQ((*t)->Render({&profile, &context}), "Hi Ada from NO, VIP &lt;b&gt;");
+  Json empty = Json::object();
+  EXPECT_EQ((*t)->Render({&empty}), "Hi  from  ");
+}
+
+TEST(Template, NumbersRenderAsJsonText) {
+  auto t = Template::Compile("{{features.score}} / {{features.count}}");
+  ASSERT_OK(t);
+  Json doc = Json::parse(R"({"features":{"score":2.5,"count":3}})");
+  EXPECT_EQ((*t)->Render({&doc}), "2.5 / 3");
+}
+
+TEST(Template, MalformedTemplatesAreErrors) {
+  EXPECT_FALSE(Template::Compile("{{#open}} never closed").ok());
+  EXPECT_FALSE(Template::Compile("{{unclosed").ok());
+}
+
+TEST(Template, ConcurrentRendersAgree) {
+  auto t = Template::Compile("Hello {{traits.name}}!");
+  ASSERT_OK(t);
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      Json doc = {{"traits", {{"name", "user" + std::to_string(i)}}}};
+      for (int k = 0; k < 500; ++k) {
+        if ((*t)->Render({&doc}) != "Hello user" + std::to_string(i) + "!") ++bad;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+}  // namespace
+}  // namespace tailor::decision
