@@ -18,5 +18,7 @@ void RegisterBackup(CLI::App& app, int* exit_code);
 void RegisterJobs(CLI::App& app, int* exit_code);
 void RegisterCondition(CLI::App& app, int* exit_code);
 void RegisterCluster(CLI::App& app, int* exit_code);
+void RegisterStats(CLI::App& app, int* exit_code);
+void RegisterExperiment(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

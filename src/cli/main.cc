@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterJobs(app, &exit_code);
   tailor::cli::RegisterCondition(app, &exit_code);
   tailor::cli::RegisterCluster(app, &exit_code);
+  tailor::cli::RegisterStats(app, &exit_code);
+  tailor::cli::RegisterExperiment(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
