@@ -33,7 +33,8 @@ std::vector<Experiment> TenExperiments() {
   for (int i = 0; i < 10; ++i) {
     const std::string k = std::to_string(i);
     std::string text = R"({"key": "exp-)" + k + R"(", "variations": [0, 1], "hashVersion": 2)";
-    if (i % 2 == 0) text += R"(, "condition": {"country": {"$in": ["NO", "SE"]}, "age": {"$gte": 18}})";
+    if (i % 2 == 0)
+      text += R"(, "condition": {"country": {"$in": ["NO", "SE"]}, "age": {"$gte": 18}})";
     if (i % 3 == 0) text += R"(, "namespace": ["layer", 0, 0.5])";
     if (i % 4 == 0) text += R"(, "coverage": 0.5, "weights": [0.3, 0.7])";
     out.push_back(Parse(text + "}"));

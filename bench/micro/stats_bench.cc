@@ -32,8 +32,10 @@ BENCHMARK(BM_Welch);
 
 void BM_CupedWelch(benchmark::State& s) {
   MetricStats c = kControlMean, t = kTreatmentMean;
-  c.x_sum = 500000 * 11.0, c.x_sum_sq = 500000 * (11.0 * 11 + 900), c.xy_sum = 500000 * (12.5 * 11 + 600);
-  t.x_sum = 500000 * 11.0, t.x_sum_sq = 500000 * (11.0 * 11 + 900), t.xy_sum = 500000 * (12.7 * 11 + 600);
+  c.x_sum = 500000 * 11.0, c.x_sum_sq = 500000 * (11.0 * 11 + 900),
+  c.xy_sum = 500000 * (12.5 * 11 + 600);
+  t.x_sum = 500000 * 11.0, t.x_sum_sq = 500000 * (11.0 * 11 + 900),
+  t.xy_sum = 500000 * (12.7 * 11 + 600);
   for (auto _ : s) benchmark::DoNotOptimize(CupedWelchTTest(c, t)->p_value);
 }
 BENCHMARK(BM_CupedWelch);

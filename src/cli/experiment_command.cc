@@ -67,8 +67,8 @@ int RunAssign(const AssignFlags& f) {
   out["inExperiment"] = a.in_experiment;
   out["variationId"] = a.variation_id;
   out["value"] = Json::parse(e->variation_values[a.variation_id]);
-  out["hashAttribute"] = std::string(a.hash_attribute.empty() ? e->hash_attribute
-                                                              : a.hash_attribute);
+  out["hashAttribute"] =
+      std::string(a.hash_attribute.empty() ? e->hash_attribute : a.hash_attribute);
   out["hashValue"] = std::string(a.hash_value());
   out["hashUsed"] = a.hash_used;
   out["bucket"] = a.bucket;
@@ -94,13 +94,15 @@ void RegisterExperiment(CLI::App& app, int* exit_code) {
                    R"(Experiment JSON (GrowthBook shape), e.g. '{"key": "btn", "variations": )"
                    R"(["blue", "green"], "weights": [0.5, 0.5], "hashVersion": 2}')")
       ->required();
-  assign->add_option("--attributes", flags->attributes,
-                     R"(User attributes JSON object, e.g. '{"id": "user-42", "country": "NO"}')")
+  assign
+      ->add_option("--attributes", flags->attributes,
+                   R"(User attributes JSON object, e.g. '{"id": "user-42", "country": "NO"}')")
       ->capture_default_str();
   assign->add_option("--now", flags->now,
                      "Evaluate at this ISO-8601 time (startDate/endDate); default: now");
-  assign->add_option("--holdout", flags->holdout,
-                     "Global holdout fraction in [0, 1) (seed tailor-global-holdout, attribute id)")
+  assign
+      ->add_option("--holdout", flags->holdout,
+                   "Global holdout fraction in [0, 1) (seed tailor-global-holdout, attribute id)")
       ->capture_default_str();
   assign->add_flag("--growthbook", flags->growthbook,
                    "Compile the condition in the GrowthBook dialect (unknown operators are false)");

@@ -46,11 +46,11 @@ Result<std::vector<double>> ParseList(const std::string& text, char sep, const s
   size_t start = 0;
   while (true) {
     const size_t end = text.find(sep, start);
-    TAILOR_ASSIGN_OR_RETURN(double v, ParseNumber(std::string_view(text).substr(
-                                                      start, end == std::string::npos
-                                                                 ? std::string::npos
-                                                                 : end - start),
-                                                  what));
+    TAILOR_ASSIGN_OR_RETURN(
+        double v,
+        ParseNumber(std::string_view(text).substr(
+                        start, end == std::string::npos ? std::string::npos : end - start),
+                    what));
     out.push_back(v);
     if (end == std::string::npos) break;
     start = end + 1;
@@ -241,17 +241,19 @@ void RegisterStats(CLI::App& app, int* exit_code) {
       "invalid input.");
   compare->add_option("--metric", cf->metric, "binomial (conversions) or mean")
       ->capture_default_str();
-  compare->add_option("--control", cf->control,
-                      "binomial: UNITS:CONVERSIONS (1000:120); mean: UNITS:MEAN:SD (1000:12.5:4)")
+  compare
+      ->add_option("--control", cf->control,
+                   "binomial: UNITS:CONVERSIONS (1000:120); mean: UNITS:MEAN:SD (1000:12.5:4)")
       ->required();
   compare->add_option("--treatment", cf->treatment, "Same format as --control")->required();
   compare->add_option("--alpha", cf->alpha, "Significance level; intervals are 1 - alpha")
       ->capture_default_str();
   compare->add_option("--sided", cf->sided, "two, greater (treatment > control) or less")
       ->capture_default_str();
-  compare->add_option("--sequential", cf->sequential_tuning,
-                      "Always-valid (sequential) intervals with this tuning parameter, about "
-                      "the expected total units (e.g. 5000); 0 = fixed-horizon test")
+  compare
+      ->add_option("--sequential", cf->sequential_tuning,
+                   "Always-valid (sequential) intervals with this tuning parameter, about "
+                   "the expected total units (e.g. 5000); 0 = fixed-horizon test")
       ->capture_default_str();
   compare->add_flag("--json", cf->json, "Print JSON");
   compare->callback([cf, exit_code] { *exit_code = RunCompare(*cf); });
@@ -261,7 +263,8 @@ void RegisterStats(CLI::App& app, int* exit_code) {
       "power",
       "Units needed per variation to detect a relative MDE. Conversions: --baseline RATE; means: "
       "--mean M --sd SD. Exits 2 on invalid input.");
-  auto* baseline = power->add_option("--baseline", pf->baseline, "Control conversion rate, e.g. 0.10");
+  auto* baseline =
+      power->add_option("--baseline", pf->baseline, "Control conversion rate, e.g. 0.10");
   auto* mean = power->add_option("--mean", pf->mean, "Control mean (for a mean metric)");
   power->add_option("--sd", pf->sd, "Standard deviation of the metric (with --mean)");
   power->add_option("--mde", pf->mde, "Relative minimum detectable effect, e.g. 0.05 for +5%")

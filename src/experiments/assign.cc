@@ -55,18 +55,30 @@ Assignment Forced(Assignment a, int variation) {
 
 std::string_view AssignReasonName(AssignReason r) {
   switch (r) {
-    case AssignReason::kAssigned: return "assigned";
-    case AssignReason::kSticky: return "sticky";
-    case AssignReason::kForced: return "forced";
-    case AssignReason::kTooFewVariations: return "too_few_variations";
-    case AssignReason::kNotRunning: return "not_running";
-    case AssignReason::kOutsideDates: return "outside_dates";
-    case AssignReason::kNoHashValue: return "no_hash_value";
-    case AssignReason::kNamespace: return "namespace";
-    case AssignReason::kCondition: return "condition";
-    case AssignReason::kHoldout: return "holdout";
-    case AssignReason::kUnknownHashVersion: return "unknown_hash_version";
-    case AssignReason::kCoverage: return "coverage";
+    case AssignReason::kAssigned:
+      return "assigned";
+    case AssignReason::kSticky:
+      return "sticky";
+    case AssignReason::kForced:
+      return "forced";
+    case AssignReason::kTooFewVariations:
+      return "too_few_variations";
+    case AssignReason::kNotRunning:
+      return "not_running";
+    case AssignReason::kOutsideDates:
+      return "outside_dates";
+    case AssignReason::kNoHashValue:
+      return "no_hash_value";
+    case AssignReason::kNamespace:
+      return "namespace";
+    case AssignReason::kCondition:
+      return "condition";
+    case AssignReason::kHoldout:
+      return "holdout";
+    case AssignReason::kUnknownHashVersion:
+      return "unknown_hash_version";
+    case AssignReason::kCoverage:
+      return "coverage";
   }
   return "unknown";
 }
@@ -91,8 +103,7 @@ Assignment Assign(const Experiment& e, const condition::Document& attributes,
   ReadHashValue(attributes, e.hash_attribute, &a.hash_value_, a.number_, &a.number_len_);
   if (a.hash_value().empty() && !e.fallback_attribute.empty()) {
     a.hash_attribute = e.fallback_attribute;
-    ReadHashValue(attributes, e.fallback_attribute, &a.hash_value_, a.number_,
-                  &a.number_len_);
+    ReadHashValue(attributes, e.fallback_attribute, &a.hash_value_, a.number_, &a.number_len_);
   }
   const std::string_view value = a.hash_value();
   if (value.empty()) return NotIn(a, AssignReason::kNoHashValue);

@@ -40,18 +40,18 @@
 namespace tailor::experiments {
 
 enum class AssignReason : uint8_t {
-  kAssigned,           // hashed into a variation
-  kSticky,             // kept the variation recorded in the sticky store
-  kForced,             // a QA / force override chose the variation
+  kAssigned,  // hashed into a variation
+  kSticky,    // kept the variation recorded in the sticky store
+  kForced,    // a QA / force override chose the variation
   kTooFewVariations,
-  kNotRunning,         // draft or stopped
-  kOutsideDates,       // before startDate or at/after endDate
-  kNoHashValue,        // the hash attribute (and fallback) is missing or empty
-  kNamespace,          // outside the experiment's namespace range
-  kCondition,          // targeting condition false
-  kHoldout,            // in the global holdout
+  kNotRunning,    // draft or stopped
+  kOutsideDates,  // before startDate or at/after endDate
+  kNoHashValue,   // the hash attribute (and fallback) is missing or empty
+  kNamespace,     // outside the experiment's namespace range
+  kCondition,     // targeting condition false
+  kHoldout,       // in the global holdout
   kUnknownHashVersion,
-  kCoverage,           // bucket fell outside every variation's range
+  kCoverage,  // bucket fell outside every variation's range
 };
 
 // "assigned", "sticky", "forced", "too_few_variations", ...
@@ -71,9 +71,9 @@ struct AssignContext {
 struct Assignment {
   bool in_experiment = false;
   int variation_id = 0;
-  bool hash_used = false;       // the bucket decided the variation
+  bool hash_used = false;  // the bucket decided the variation
   bool sticky_used = false;
-  double bucket = 0;            // the hash value in [0, 1) when computed, else 0
+  double bucket = 0;  // the hash value in [0, 1) when computed, else 0
   AssignReason reason = AssignReason::kTooFewVariations;
   std::string_view hash_attribute;  // the attribute actually used (may be the fallback)
 

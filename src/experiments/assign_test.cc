@@ -19,7 +19,8 @@ Experiment Make(const std::string& json) {
   return std::move(e).value();
 }
 
-Assignment AssignJson(const Experiment& e, const std::string& attrs, const AssignContext& ctx = {}) {
+Assignment AssignJson(const Experiment& e, const std::string& attrs,
+                      const AssignContext& ctx = {}) {
   static Json keep;  // the Assignment views the document; keep it alive across the call
   keep = Json::parse(attrs);
   return Assign(e, condition::JsonDocument(keep), ctx);
@@ -69,7 +70,8 @@ TEST(Assign, ReasonsForNotTakingPart) {
        R"({"id": "1", "country": "SE"})", AssignReason::kCondition},
       {R"({"key": "k", "variations": [0, 1], "coverage": 0})", R"({"id": "1"})",
        AssignReason::kCoverage},
-      // hash("__ns", "1", 1) >= 0.4 for id "1" ("user 1, namespace1" in the suite uses __namespace1)
+      // hash("__ns", "1", 1) >= 0.4 for id "1" ("user 1, namespace1" in the suite uses
+      // __namespace1)
       {R"({"key": "k", "variations": [0, 1], "namespace": ["namespace1", 0, 0.4]})",
        R"({"id": "1"})", AssignReason::kNamespace},
   };
@@ -123,9 +125,12 @@ TEST(Assign, ForcedVariations) {
 
 TEST(Assign, StickyKeepsVariationWhenWeightsChangeButNotWhenSeedChanges) {
   InMemoryStickyStore store;
-  Experiment before = Make(R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.5], "seed": "s1"})");
-  Experiment after = Make(R"({"key": "k", "variations": [0, 1], "weights": [0.05, 0.95], "seed": "s1"})");
-  Experiment reseeded = Make(R"({"key": "k", "variations": [0, 1], "weights": [0.05, 0.95], "seed": "s2"})");
+  Experiment before =
+      Make(R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.5], "seed": "s1"})");
+  Experiment after =
+      Make(R"({"key": "k", "variations": [0, 1], "weights": [0.05, 0.95], "seed": "s1"})");
+  Experiment reseeded =
+      Make(R"({"key": "k", "variations": [0, 1], "weights": [0.05, 0.95], "seed": "s2"})");
   int moved_without_sticky = 0, kept = 0, users_in_0 = 0;
   for (int i = 0; i < 400; ++i) {
     const std::string attrs = R"({"id": "u)" + std::to_string(i) + R"("})";
@@ -145,7 +150,7 @@ TEST(Assign, StickyKeepsVariationWhenWeightsChangeButNotWhenSeedChanges) {
   }
   EXPECT_GT(users_in_0, 100);
   EXPECT_GT(moved_without_sticky, users_in_0 / 2);  // the weight change would move most
-  EXPECT_EQ(kept, users_in_0);                       // sticky keeps every one
+  EXPECT_EQ(kept, users_in_0);                      // sticky keeps every one
 }
 
 TEST(Assign, GlobalHoldoutIsIndependentOfTheExperiment) {
@@ -175,7 +180,8 @@ TEST(Assign, GlobalHoldoutIsIndependentOfTheExperiment) {
 }
 
 TEST(Assign, SplitIsCloseToWeights) {
-  Experiment e = Make(R"({"key": "split", "variations": [0, 1, 2], "weights": [0.2, 0.3, 0.5], "hashVersion": 2})");
+  Experiment e = Make(
+      R"({"key": "split", "variations": [0, 1, 2], "weights": [0.2, 0.3, 0.5], "hashVersion": 2})");
   int counts[3] = {0, 0, 0};
   const int kUsers = 30000;
   for (int i = 0; i < kUsers; ++i) {

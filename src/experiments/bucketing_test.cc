@@ -18,7 +18,10 @@ TEST(Hash, VectorsFromTheConformanceReadme) {
 TEST(Hash, NonAsciiIdUsesUtf16CodeUnits) {
   // Reference values computed in Python with the SDK rule (UTF-16 code units):
   //   v2: fnv(str(fnv("exp" + id))) % 10000 / 10000, v1: fnv(id + "exp") % 1000 / 1000
-  const char* id = "\xC3\xBCn\xC3\xAF" "c\xC3\xB8" "d\xC3\xA9-\xF0\x9F\x98\x80";  // ünïcødé-😀
+  const char* id =
+      "\xC3\xBCn\xC3\xAF"
+      "c\xC3\xB8"
+      "d\xC3\xA9-\xF0\x9F\x98\x80";  // ünïcødé-😀
   EXPECT_DOUBLE_EQ(*Hash("exp", id, 2), 0.3154);
   EXPECT_DOUBLE_EQ(*Hash("exp", id, 1), 0.209);
 }

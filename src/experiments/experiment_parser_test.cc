@@ -75,14 +75,13 @@ TEST(ParseExperiment, ErrorsNameTheJsonPath) {
       {R"({"key": "k", "variations": [0, 1], "force": 2})", "force", "out of range"},
       {R"({"key": "k", "variations": [0, 1], "forcedVariations": {"u1": 5}})",
        "forcedVariations.u1", "out of range"},
-      {R"({"key": "k", "variations": [0, 1], "startDate": "yesterday"})", "startDate",
-       "ISO-8601"},
+      {R"({"key": "k", "variations": [0, 1], "startDate": "yesterday"})", "startDate", "ISO-8601"},
       {R"({"key": "k", "variations": [0, 1], "startDate": "2026-02-01T00:00:00Z",
-           "endDate": "2026-01-01T00:00:00Z"})", "endDate", "after startDate"},
+           "endDate": "2026-01-01T00:00:00Z"})",
+       "endDate", "after startDate"},
       {R"({"key": "k", "variations": [0, 1], "condition": {"age": {"$gtt": 1}}})",
        "condition.age.$gtt", "unknown operator"},
-      {R"({"key": "k", "variations": [0, 1], "weigths": [0.5, 0.5]})", "weigths",
-       "unknown member"},
+      {R"({"key": "k", "variations": [0, 1], "weigths": [0.5, 0.5]})", "weigths", "unknown member"},
       {R"({"key": "k", "variations": [0, 1], "coverage": 1e999})", "", "malformed JSON"},
   };
   for (const BadCase& c : cases) {

@@ -16,9 +16,13 @@ TEST(Fnv1aUtf16, HashesUtf16CodeUnitsNotUtf8Bytes) {
   // "é😀a" is U+00E9, U+1F600 (surrogates D83D DE00) and 'a': code units
   // [233, 55357, 56832, 97]. Reference computed in Python:
   //   u = s.encode('utf-16-le'); fold h = ((h ^ unit) * 16777619) & 0xffffffff
-  EXPECT_EQ(Fnv1aUtf16("\xC3\xA9\xF0\x9F\x98\x80" "a"), 228484416u);
+  EXPECT_EQ(Fnv1aUtf16("\xC3\xA9\xF0\x9F\x98\x80"
+                       "a"),
+            228484416u);
   // The byte-wise (UTF-8) FNV-1a of the same string is 1573120343: must differ.
-  EXPECT_NE(Fnv1aUtf16("\xC3\xA9\xF0\x9F\x98\x80" "a"), 1573120343u);
+  EXPECT_NE(Fnv1aUtf16("\xC3\xA9\xF0\x9F\x98\x80"
+                       "a"),
+            1573120343u);
 }
 
 TEST(Fnv1aUtf16, PiecewiseEqualsConcatenation) {

@@ -52,8 +52,8 @@ class InMemoryStickyStore final : public StickyStore {
     bool operator()(const A& a, const B& b) const {
       return View(a) < View(b);
     }
-    using Views = std::tuple<std::string_view, std::string_view, std::string_view,
-                             std::string_view>;
+    using Views =
+        std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
     static Views View(const Owned& o) {
       return {std::get<0>(o), std::get<1>(o), std::get<2>(o), std::get<3>(o)};
     }

@@ -29,8 +29,10 @@ constexpr char kCases054[] = "growthbook-cases-spec0.5.4.json";
 bool LoadCases(const char* file, Json* out, std::string* why_skipped) {
   std::filesystem::path dir = testutil::SharedDir();
   if (dir.empty()) {
-    *why_skipped = "TAILOR_SHARED_DIR is unset or not a directory (expected <repo>/../shared "
-                   "with conformance/" + std::string(file) + "); conformance cases not run";
+    *why_skipped =
+        "TAILOR_SHARED_DIR is unset or not a directory (expected <repo>/../shared "
+        "with conformance/" +
+        std::string(file) + "); conformance cases not run";
     return false;
   }
   std::filesystem::path path = dir / "conformance" / file;
@@ -58,8 +60,8 @@ struct Counts {
 };
 
 void Report(const char* file, const Json& cases, const char* section, const Counts& c) {
-  std::printf("[conformance] %s %s (spec %s): %d cases run, %d passed, %d skipped\n", file,
-              section, cases.value("specVersion", "?").c_str(), c.run, c.passed, c.skipped);
+  std::printf("[conformance] %s %s (spec %s): %d cases run, %d passed, %d skipped\n", file, section,
+              cases.value("specVersion", "?").c_str(), c.run, c.passed, c.skipped);
 }
 
 void CheckPassed(const Counts& c, const std::string& section) {
@@ -212,9 +214,9 @@ void RunRunSection(const char* file) {
       ++run.passed;
     } else {
       ADD_FAILURE() << file << " run '" << name << "': got value " << value.dump()
-                    << " inExperiment " << a.in_experiment << " hashUsed " << a.hash_used
-                    << " (" << AssignReasonName(a.reason) << "), want " << c[3].dump() << " "
-                    << c[4] << " " << c[5];
+                    << " inExperiment " << a.in_experiment << " hashUsed " << a.hash_used << " ("
+                    << AssignReasonName(a.reason) << "), want " << c[3].dump() << " " << c[4] << " "
+                    << c[5];
     }
   }
   Report(file, cases, "run", run);

@@ -38,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     tailor::experiments::InMemoryStickyStore sticky;
     tailor::experiments::GlobalHoldout holdout;
     holdout.fraction = 0.1;
-    tailor::experiments::AssignContext ctx{.now_ms = 1'700'000'000'000, .holdout = &holdout,
-                                           .sticky = &sticky};
+    tailor::experiments::AssignContext ctx{
+        .now_ms = 1'700'000'000'000, .holdout = &holdout, .sticky = &sticky};
     for (int i = 0; i < 4; ++i) {
       tailor::condition::JsonDocument doc(Attributes(i));
       for (int rep = 0; rep < 2; ++rep) {  // the second pass hits the sticky store

@@ -46,16 +46,16 @@ TEST(IntegrationStatsCli, CompareBinomial) {
 }
 
 TEST(IntegrationStatsCli, CompareMeanOneSidedHasNullOpenEnd) {
-  Json j = RunJson({"stats", "compare", "--metric", "mean", "--control", "1000:10:3",
-                    "--treatment", "1000:10.4:3.2", "--sided", "greater", "--json"});
+  Json j = RunJson({"stats", "compare", "--metric", "mean", "--control", "1000:10:3", "--treatment",
+                    "1000:10.4:3.2", "--sided", "greater", "--json"});
   EXPECT_TRUE(j["ci"][1].is_null()) << j.dump();
   EXPECT_TRUE(j["ci"][0].is_number());
   EXPECT_NEAR(j["p_value"].get<double>(), 0.003971950139891166 / 2, 1e-9);
 }
 
 TEST(IntegrationStatsCli, ZeroVarianceNeverPrintsNaN) {
-  CommandResult r = Tailor({"stats", "compare", "--control", "100:0", "--treatment", "100:0",
-                            "--json"});
+  CommandResult r =
+      Tailor({"stats", "compare", "--control", "100:0", "--treatment", "100:0", "--json"});
   ASSERT_EQ(r.exit_code, 0) << Show(r);
   EXPECT_EQ(r.out.find("NaN"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("nan"), std::string::npos) << r.out;
@@ -101,11 +101,12 @@ TEST(IntegrationStatsCli, BadInputExitsTwoWithReason) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"experiment", "assign", "--experiment", R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.6]})"},
+      {{"experiment", "assign", "--experiment",
+        R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.6]})"},
        "weights: must sum to 1"},
-      {{"experiment", "assign", "--experiment", R"({"key": "k", "variations": []})"},
-       "variations"},
-      {{"experiment", "assign", "--experiment", R"({"key": "k", "variations": [0, 1], "coverage": 2})"},
+      {{"experiment", "assign", "--experiment", R"({"key": "k", "variations": []})"}, "variations"},
+      {{"experiment", "assign", "--experiment",
+        R"({"key": "k", "variations": [0, 1], "coverage": 2})"},
        "coverage"},
       {{"experiment", "assign", "--experiment", R"({"key": "k", "variations": [0, 1]})",
         "--attributes", "[1"},
@@ -128,8 +129,11 @@ TEST(IntegrationStatsCli, BadInputExitsTwoWithReason) {
 
 TEST(IntegrationStatsCli, HelpForEveryNewCommand) {
   for (std::vector<std::string> args :
-       std::vector<std::vector<std::string>>{{"stats"}, {"stats", "compare"}, {"stats", "power"},
-                                             {"stats", "srm"}, {"experiment"},
+       std::vector<std::vector<std::string>>{{"stats"},
+                                             {"stats", "compare"},
+                                             {"stats", "power"},
+                                             {"stats", "srm"},
+                                             {"experiment"},
                                              {"experiment", "assign"}}) {
     args.push_back("--help");
     CommandResult r = Tailor(args);

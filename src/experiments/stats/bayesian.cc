@@ -1,10 +1,9 @@
 #include "experiments/stats/bayesian.h"
 
 #include <algorithm>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 #include <exception>
-
-#include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "experiments/stats/distributions.h"
 
@@ -44,8 +43,7 @@ Result<BayesianResult> BayesianBinomial(const MetricStats& control, const Metric
       return InvalidArgument("need 0 <= conversions <= units", arm);
     }
   }
-  const BetaPost A{options.prior_alpha + control.sum,
-                   options.prior_beta + control.n - control.sum};
+  const BetaPost A{options.prior_alpha + control.sum, options.prior_beta + control.n - control.sum};
   const BetaPost B{options.prior_alpha + treatment.sum,
                    options.prior_beta + treatment.n - treatment.sum};
   BayesianResult r;

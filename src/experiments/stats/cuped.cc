@@ -26,8 +26,8 @@ Result<CupedAdjustment> CupedAdjust(const MetricStats& c, const MetricStats& t) 
     Moments m;
     m.n = s.n;
     m.mean = s.Mean() - a.theta * (s.XMean() - x_bar);
-    m.variance = std::max(0.0, s.Variance() + a.theta * a.theta * s.XVariance() -
-                                   2 * a.theta * s.Covariance());
+    m.variance = std::max(
+        0.0, s.Variance() + a.theta * a.theta * s.XVariance() - 2 * a.theta * s.Covariance());
     return m;
   };
   a.control = adjust(c);

@@ -14,10 +14,10 @@ namespace {
 namespace bp = boost::math::policies;
 // No exceptions: out-of-domain arguments give NaN/inf and set errno; callers check
 // their arguments before calling, so this is belt and braces.
-using Policy = bp::policy<bp::domain_error<bp::errno_on_error>, bp::pole_error<bp::errno_on_error>,
-                          bp::overflow_error<bp::errno_on_error>,
-                          bp::evaluation_error<bp::errno_on_error>,
-                          bp::rounding_error<bp::errno_on_error>>;
+using Policy =
+    bp::policy<bp::domain_error<bp::errno_on_error>, bp::pole_error<bp::errno_on_error>,
+               bp::overflow_error<bp::errno_on_error>, bp::evaluation_error<bp::errno_on_error>,
+               bp::rounding_error<bp::errno_on_error>>;
 using Normal = boost::math::normal_distribution<double, Policy>;
 using StudentT = boost::math::students_t_distribution<double, Policy>;
 using ChiSquared = boost::math::chi_squared_distribution<double, Policy>;

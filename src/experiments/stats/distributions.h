@@ -8,7 +8,7 @@
 namespace tailor::experiments::stats {
 
 double NormalCdf(double x);
-double NormalSf(double x);        // 1 - cdf, accurate in the tail
+double NormalSf(double x);  // 1 - cdf, accurate in the tail
 double NormalPdf(double x);
 double NormalQuantile(double p);  // REQUIRES: 0 < p < 1
 

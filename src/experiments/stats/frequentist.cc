@@ -58,18 +58,24 @@ Result<Sided> ParseSided(std::string_view text) {
 
 std::string_view SidedName(Sided s) {
   switch (s) {
-    case Sided::kTwo: return "two";
-    case Sided::kGreater: return "greater";
-    case Sided::kLess: return "less";
+    case Sided::kTwo:
+      return "two";
+    case Sided::kGreater:
+      return "greater";
+    case Sided::kLess:
+      return "less";
   }
   return "two";
 }
 
 std::string_view ValidityName(Validity v) {
   switch (v) {
-    case Validity::kOk: return "ok";
-    case Validity::kEmptyGroup: return "empty_group";
-    case Validity::kZeroVariance: return "zero_variance";
+    case Validity::kOk:
+      return "ok";
+    case Validity::kEmptyGroup:
+      return "empty_group";
+    case Validity::kZeroVariance:
+      return "zero_variance";
   }
   return "ok";
 }

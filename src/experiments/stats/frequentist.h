@@ -31,7 +31,7 @@ Result<Sided> ParseSided(std::string_view text);
 std::string_view SidedName(Sided s);
 
 struct TestOptions {
-  double alpha = 0.05;          // significance level; intervals have level 1 - alpha
+  double alpha = 0.05;  // significance level; intervals have level 1 - alpha
   Sided sided = Sided::kTwo;
 
   // OK when 0 < alpha < 1.
@@ -55,15 +55,15 @@ std::string_view ValidityName(Validity v);
 
 struct Comparison {
   Validity validity = Validity::kOk;
-  double control_mean = 0;    // rate for proportions
+  double control_mean = 0;  // rate for proportions
   double treatment_mean = 0;
-  double abs_lift = 0;        // treatment - control
+  double abs_lift = 0;  // treatment - control
   std::optional<Interval> abs_ci;
   // treatment / control - 1; nullopt when the control mean is 0.
   std::optional<double> rel_lift;
   std::optional<Interval> rel_ci;
-  double statistic = 0;       // z or t of the absolute difference
-  double df = 0;              // Welch degrees of freedom; 0 for the z test
+  double statistic = 0;  // z or t of the absolute difference
+  double df = 0;         // Welch degrees of freedom; 0 for the z test
   double p_value = 1;
 };
 
@@ -85,8 +85,8 @@ Result<Comparison> WelchTTest(const MetricStats& control, const MetricStats& tre
 
 // The shared engine: compares two arms given their moments with the normal distribution
 // (`use_normal`) or Student's t with Welch–Satterthwaite degrees of freedom.
-Result<Comparison> CompareMoments(const Moments& control, const Moments& treatment,
-                                  bool use_normal, const TestOptions& options);
+Result<Comparison> CompareMoments(const Moments& control, const Moments& treatment, bool use_normal,
+                                  const TestOptions& options);
 
 // Standard error of the absolute and the (delta-method) relative difference.
 struct EffectErrors {

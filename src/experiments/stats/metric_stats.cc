@@ -15,9 +15,7 @@ double CoMoment(double n, double sum_ab, double sum_a, double sum_b) {
 }  // namespace
 
 double MetricStats::Variance() const { return std::max(0.0, CoMoment(n, sum_sq, sum, sum)); }
-double MetricStats::XVariance() const {
-  return std::max(0.0, CoMoment(n, x_sum_sq, x_sum, x_sum));
-}
+double MetricStats::XVariance() const { return std::max(0.0, CoMoment(n, x_sum_sq, x_sum, x_sum)); }
 double MetricStats::Covariance() const { return CoMoment(n, xy_sum, x_sum, sum); }
 
 MetricStats FromConversions(double n, double conversions) {

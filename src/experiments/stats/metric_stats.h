@@ -11,12 +11,12 @@
 namespace tailor::experiments::stats {
 
 struct MetricStats {
-  double n = 0;        // units (users) in the variation
-  double sum = 0;      // Σ y
-  double sum_sq = 0;   // Σ y²
-  double x_sum = 0;    // Σ x   (pre-exposure covariate; 0 when unused)
-  double x_sum_sq = 0; // Σ x²
-  double xy_sum = 0;   // Σ x·y
+  double n = 0;         // units (users) in the variation
+  double sum = 0;       // Σ y
+  double sum_sq = 0;    // Σ y²
+  double x_sum = 0;     // Σ x   (pre-exposure covariate; 0 when unused)
+  double x_sum_sq = 0;  // Σ x²
+  double xy_sum = 0;    // Σ x·y
 
   void Add(double y) { Add(y, 0); }
   void Add(double y, double x) {

@@ -16,7 +16,8 @@ double SequentialHalfWidth(double variance, double n_total, double alpha, double
   const double rho2 = (l + std::log(l + 1)) / tuning;  // ρ²
   const double s2 = variance * n_total;
   const double k = n_total * rho2 + 1;
-  return std::sqrt(s2) * std::sqrt(2 * k * std::log(std::sqrt(k) / alpha) / (n_total * n_total * rho2));
+  return std::sqrt(s2) *
+         std::sqrt(2 * k * std::log(std::sqrt(k) / alpha) / (n_total * n_total * rho2));
 }
 
 namespace {
@@ -24,7 +25,9 @@ namespace {
 // Smallest alpha in (0, 1) whose interval excludes 0; 1 when even alpha -> 1 does not.
 double AlwaysValidPValue(double estimate, double variance, double n_total, double tuning) {
   const double target = std::fabs(estimate);
-  auto excludes = [&](double a) { return SequentialHalfWidth(variance, n_total, a, tuning) < target; };
+  auto excludes = [&](double a) {
+    return SequentialHalfWidth(variance, n_total, a, tuning) < target;
+  };
   if (!excludes(1 - 1e-12)) return 1;
   // Bisection on ln(alpha): the half-width shrinks as alpha grows.
   double lo = std::log(1e-300), hi = std::log(1 - 1e-12);  // excludes(e^hi) is true
@@ -47,13 +50,14 @@ Result<Comparison> SequentialCompare(const MetricStats& control, const MetricSta
                                         : WelchTTest(control, treatment, fixed);
   if (!base.ok() || base->validity != Validity::kOk) return base;
   Comparison r = std::move(base).value();
-  Moments c{control.n, control.Mean(), proportions ? control.Mean() * (1 - control.Mean())
-                                                   : control.Variance()};
+  Moments c{control.n, control.Mean(),
+            proportions ? control.Mean() * (1 - control.Mean()) : control.Variance()};
   Moments t{treatment.n, treatment.Mean(),
             proportions ? treatment.Mean() * (1 - treatment.Mean()) : treatment.Variance()};
   const EffectErrors e = ComputeEffectErrors(c, t);
   const double n_total = control.n + treatment.n;
-  const double hw = SequentialHalfWidth(e.abs_se * e.abs_se, n_total, options.alpha, options.tuning);
+  const double hw =
+      SequentialHalfWidth(e.abs_se * e.abs_se, n_total, options.alpha, options.tuning);
   r.abs_ci = Interval{r.abs_lift - hw, r.abs_lift + hw};
   if (r.rel_lift && e.rel_se > 0) {
     const double rhw =

@@ -14,7 +14,7 @@ TEST(Sequential, WiderThanFixedHorizonAndPValueLarger) {
   EXPECT_GT(seq->abs_ci->upper, fixed->abs_ci->upper);
   EXPECT_GT(seq->p_value, fixed->p_value);
   // The always-valid p-value agrees with the interval: below alpha iff 0 is excluded.
-  EXPECT_EQ(seq->p_value < 0.05, seq->abs_ci->lower > 0 || seq->abs_ci->upper < 0);
+  EXPECT_EQ(seq->p_value<0.05, seq->abs_ci->lower> 0 || seq->abs_ci->upper < 0);
 }
 
 TEST(Sequential, HalfWidthShrinksWithData) {
@@ -34,10 +34,9 @@ TEST(Sequential, DegenerateAndInvalid) {
   EXPECT_EQ(r->p_value, 1);
   SequentialOptions o;
   o.tuning = 0;
-  EXPECT_EQ(SequentialCompare(FromConversions(10, 1), FromConversions(10, 2), true, o)
-                .status()
-                .path(),
-            "tuning");
+  EXPECT_EQ(
+      SequentialCompare(FromConversions(10, 1), FromConversions(10, 2), true, o).status().path(),
+      "tuning");
 }
 
 }  // namespace
