@@ -20,5 +20,7 @@ void RegisterCondition(CLI::App& app, int* exit_code);
 void RegisterCluster(CLI::App& app, int* exit_code);
 void RegisterDecide(CLI::App& app, int* exit_code);
 void RegisterReplay(CLI::App& app, int* exit_code);
+void RegisterStats(CLI::App& app, int* exit_code);
+void RegisterExperiment(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterCluster(app, &exit_code);
   tailor::cli::RegisterDecide(app, &exit_code);
   tailor::cli::RegisterReplay(app, &exit_code);
+  tailor::cli::RegisterStats(app, &exit_code);
+  tailor::cli::RegisterExperiment(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
