@@ -210,10 +210,13 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
                                                            m.clock, m.random);
   // A profile change drops its cached decision view; impression events feed caps.
   m.profiles->SetChangeListener([d = m.decisions.get()](const std::string& pid) { d->Invalidate(pid); });
-  m.pipeline->SetAcceptedListener([d = m.decisions.get()](const ingest::Event& e) {
+  Impl* self = &m;
+  m.pipeline->SetAcceptedListener([self](const ingest::Event& e) {
     if (e.type != "impression") return;
     auto props = ParseJson(e.properties_json.empty() ? "{}" : e.properties_json);
-    d->RecordImpression(e.profile_id, e.decision_id, props.ok() ? *props : Json::object(), e.timestamp_ms)
+    self->decisions
+        ->RecordImpression(*self->runtime.Load()->config->decision, e.profile_id, e.decision_id,
+                           props.ok() ? *props : Json::object(), e.timestamp_ms)
         .IgnoreError();
   });
   TAILOR_ASSIGN_OR_RETURN(m.keys, governance::ApiKeyStore::Open(*m.store, m.clock, m.random));

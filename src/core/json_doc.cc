@@ -1,5 +1,7 @@
 #include "core/json_doc.h"
 
+#include "core/json_util.h"
+
 namespace tailor {
 
 Result<Json> ParseJson(std::string_view text) {
@@ -18,6 +20,45 @@ Result<Json> ParseJsonObject(std::string_view text) {
   TAILOR_ASSIGN_OR_RETURN(Json j, ParseJson(text));
   if (!j.is_object()) return InvalidArgument("expected a JSON object", "$");
   return j;
+}
+
+void AppendJsonValue(std::string* out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object: {
+      *out += '{';
+      bool first = true;
+      for (const auto& [k, v] : value.items()) {
+        if (!first) *out += ',';
+        first = false;
+        AppendJsonString(out, k);
+        *out += ':';
+        AppendJsonValue(out, v);
+      }
+      *out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      *out += '[';
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (i) *out += ',';
+        AppendJsonValue(out, value[i]);
+      }
+      *out += ']';
+      return;
+    }
+    case Json::value_t::string:
+      AppendJsonString(out, value.get_ref<const std::string&>());
+      return;
+    case Json::value_t::number_integer:
+      AppendJsonInt(out, value.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      AppendJsonInt(out, value.get<uint64_t>());
+      return;
+    default:  // null, booleans, floats (nlohmann's shortest round-trip form), binary
+      *out += value.dump();
+      return;
+  }
 }
 
 }  // namespace tailor

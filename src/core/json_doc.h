@@ -16,4 +16,8 @@ Result<Json> ParseJson(std::string_view text);
 // Parses `text` and requires a JSON object at the top level.
 Result<Json> ParseJsonObject(std::string_view text);
 
+// Appends `value` as compact JSON, like value.dump() but without building a temporary
+// string (hot-path records are written into one buffer).
+void AppendJsonValue(std::string* out, const Json& value);
+
 }  // namespace tailor

@@ -58,3 +58,22 @@ TEST(JsonDoc, ErrorsNameTheOffset) {
 
 }  // namespace
 }  // namespace tailor
+
+namespace tailor {
+namespace {
+
+TEST(JsonDoc, AppendJsonValueMatchesDump) {
+  const char* docs[] = {
+      R"({"a":[1,-2,3.5,true,false,null],"b":{"c":"x\"y\n","d":{}},"e":[],"f":18446744073709551615})",
+      R"("plain")", "0", "-7", "1e300", R"([{"k":"é😀"}])",
+  };
+  for (const char* text : docs) {
+    Json j = Json::parse(text);
+    std::string out = "prefix:";
+    AppendJsonValue(&out, j);
+    EXPECT_EQ(out, "prefix:" + j.dump()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace tailor

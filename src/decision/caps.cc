@@ -87,18 +87,20 @@ Result<int> CapLedger::Count(const std::string& pid, std::string_view key, int64
   return static_cast<int>(hi - lo);
 }
 
-Status CapLedger::Record(const std::string& pid, std::span<const std::string> keys, int64_t at_ms) {
-  if (keys.empty()) return Status::OK();
+Status CapLedger::Record(const std::string& pid, std::span<const Impression> impressions, int64_t at_ms) {
+  if (impressions.empty()) return Status::OK();
   Shard& shard = ShardFor(pid);
   MutexLock lock(shard.mu);
   TAILOR_ASSIGN_OR_RETURN(Times * times, Entry(shard, pid));
-  for (const std::string& key : keys) {
-    auto& ts = (*times)[key];
+  for (const Impression& imp : impressions) {
+    auto& ts = (*times)[imp.key];
     ts.insert(std::upper_bound(ts.begin(), ts.end(), at_ms), at_ms);
-    // Forget what no cap can count any more, and bound the list.
+    // Forget what no cap can count any more: times beyond the window, and all but the
+    // newest `keep` (a cap of max N only asks whether N fall in the window).
     auto old = std::upper_bound(ts.begin(), ts.end(), at_ms - kMaxWindowMs);
     ts.erase(ts.begin(), old);
-    if (ts.size() > kMaxPerKey) ts.erase(ts.begin(), ts.begin() + (ts.size() - kMaxPerKey));
+    size_t keep = static_cast<size_t>(std::clamp(imp.keep, 1, kMaxPerKey));
+    if (ts.size() > keep) ts.erase(ts.begin(), ts.begin() + static_cast<std::ptrdiff_t>(ts.size() - keep));
   }
   if (std::find(shard.dirty.begin(), shard.dirty.end(), pid) == shard.dirty.end()) {
     shard.dirty.push_back(pid);

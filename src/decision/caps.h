@@ -4,8 +4,9 @@
 // Counts live in memory (sharded, loaded from the `caps` keyspace on first use of a
 // profile) and are persisted asynchronously: the decision log's writer stages dirty
 // entries with every batch it writes, so a crash loses at most the last ~10 ms of
-// impressions (documented in docs/decisions.md). Each key keeps at most kMaxPerKey times
-// and none older than 366 days (the longest allowed cap window).
+// impressions (documented in docs/decisions.md). Only keys under an active cap are
+// recorded, and each keeps only its cap's `max` newest times (all a "fewer than max in
+// the window" check needs) and none older than 366 days (the longest cap window).
 //
 // Thread safety: safe for concurrent use.
 #pragma once
@@ -27,7 +28,13 @@ namespace tailor::decision {
 
 class CapLedger {
  public:
-  static constexpr size_t kMaxPerKey = 1024;
+  static constexpr int kMaxPerKey = 1'000'000;  // the largest cap max config accepts
+
+  // One impression to record: the key and how many newest times its cap needs.
+  struct Impression {
+    std::string key;
+    int keep = 1;
+  };
 
   explicit CapLedger(storage::KvStore& store, size_t max_profiles = 1 << 18)
       : store_(store), per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)) {}
@@ -36,8 +43,8 @@ class CapLedger {
   Result<int> Count(const std::string& pid, std::string_view key, int64_t window_ms,
                     int64_t now_ms);
 
-  // Records one impression of every key in `keys` at `at_ms`.
-  Status Record(const std::string& pid, std::span<const std::string> keys, int64_t at_ms);
+  // Records one impression of every key in `impressions` at `at_ms`.
+  Status Record(const std::string& pid, std::span<const Impression> impressions, int64_t at_ms);
 
   // Adds the stored form of every entry changed since the last call to `batch`.
   void StageDirty(storage::WriteBatch* batch);

@@ -14,7 +14,7 @@ TEST(CapLedger, CountsWithinTheSlidingWindow) {
   FakeClock clock(1'000'000'000);
   storage::MemoryStore store(clock);
   CapLedger caps(store);
-  std::vector<std::string> keys = {"content:a", "campaign:c"};
+  std::vector<CapLedger::Impression> keys = {{"content:a", 10}, {"campaign:c", 10}};
   ASSERT_OK(caps.Record(kPid, keys, 1'000'000'000));
   ASSERT_OK(caps.Record(kPid, keys, 1'000'050'000));
   EXPECT_EQ(*caps.Count(kPid, "content:a", 100'000, 1'000'060'000), 2);
@@ -29,7 +29,7 @@ TEST(CapLedger, PersistsThroughStageDirtyAndReloads) {
   storage::MemoryStore store(clock);
   {
     CapLedger caps(store);
-    std::vector<std::string> keys = {"rule:p/r"};
+    std::vector<CapLedger::Impression> keys = {{"rule:p/r", 5}};
     ASSERT_OK(caps.Record(kPid, keys, 5'000));
     storage::WriteBatch batch;
     caps.StageDirty(&batch);
@@ -43,13 +43,19 @@ TEST(CapLedger, PersistsThroughStageDirtyAndReloads) {
   EXPECT_EQ(*reloaded.Count(kPid, "rule:p/r", 10'000, 6'000), 1);
 }
 
-TEST(CapLedger, BoundsTimesPerKey) {
+TEST(CapLedger, KeepsOnlyTheNewestTimesACapNeeds) {
   FakeClock clock(0);
   storage::MemoryStore store(clock);
   CapLedger caps(store);
-  std::vector<std::string> keys = {"content:x"};
+  std::vector<CapLedger::Impression> keys = {{"content:x", 3}};
   for (int i = 0; i < 1500; ++i) ASSERT_OK(caps.Record(kPid, keys, 1'000'000 + i));
-  EXPECT_EQ(*caps.Count(kPid, "content:x", 10'000'000, 2'000'000), static_cast<int>(CapLedger::kMaxPerKey));
+  // Only the newest 3 are kept: enough to say "3 or more in the window".
+  EXPECT_EQ(*caps.Count(kPid, "content:x", 10'000'000, 2'000'000), 3);
+  EXPECT_EQ(*caps.Count(kPid, "content:x", 2, 1'001'499), 2);  // times 1'001'498 and 1'001'499
+  storage::WriteBatch batch;
+  caps.StageDirty(&batch);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch.ops()[0].value, R"({"content:x":[1001497,1001498,1001499]})");
 }
 
 TEST(CapLedger, CorruptRecordsAreReportedNotFatal) {

@@ -113,7 +113,7 @@ struct DecisionSettings {
   bool consent_by_default = false;
   // How long features and segments computed for a decision may be reused (as-of-now
   // staleness bound); profile changes invalidate earlier.
-  int64_t view_ttl_ms = 1000;
+  int64_t view_ttl_ms = 60'000;
   // Rendered answers are cached per user, placement and context for this long.
   int64_t cache_ttl_ms = 30'000;
   // Per-request time budget; placements not reached in time get their default.

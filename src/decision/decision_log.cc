@@ -34,29 +34,50 @@ std::vector<condition::PathSegment> SplitPath(std::string_view path) {
 // DecisionDocument points at an nlohmann value).
 const Json& JsonAt(condition::Node n) { return *reinterpret_cast<const Json*>(n.a); }
 
-Json AnswerJson(const Answer& a, bool with_trace) {
-  Json out = Json::object();
-  out["rule"] = a.rule.empty() ? Json(nullptr) : Json(a.rule);
-  if (!a.campaign.empty()) out["campaign"] = a.campaign;
-  out["action"] = std::string(ActionKindName(a.action));
-  out["content"] = a.content.empty() ? Json(nullptr) : Json(a.content);
-  if (!a.variant.empty()) out["variant"] = a.variant;
-  if (!a.value.is_null()) out["value"] = a.value;
-  out["served"] = a.served;
-  out["fallback"] = a.fallback;
-  out["personalized"] = a.personalized;
-  if (!a.reason.empty()) out["reason"] = a.reason;
-  out["propensity"] = a.propensity;
-  if (with_trace) {
-    Json trace = Json::array();
-    for (const TraceEntry& t : a.trace) {
-      Json e = {{"rule", t.rule}, {"result", std::string(RuleOutcomeName(t.outcome))}};
-      if (!t.detail.empty()) e["detail"] = t.detail;
-      trace.push_back(std::move(e));
-    }
-    out["trace"] = std::move(trace);
+// Appends the answer's members (without braces) to a record being written by hand: the
+// writer thread encodes tens of thousands of records a second, so no DOM is built.
+void AppendAnswer(std::string* out, const Answer& a) {
+  *out += "\"rule\":";
+  a.rule.empty() ? void(*out += "null") : AppendJsonString(out, a.rule);
+  if (!a.campaign.empty()) {
+    *out += ",\"campaign\":";
+    AppendJsonString(out, a.campaign);
   }
-  return out;
+  *out += ",\"action\":";
+  AppendJsonString(out, ActionKindName(a.action));
+  *out += ",\"content\":";
+  a.content.empty() ? void(*out += "null") : AppendJsonString(out, a.content);
+  if (!a.variant.empty()) {
+    *out += ",\"variant\":";
+    AppendJsonString(out, a.variant);
+  }
+  if (!a.value.is_null()) {
+    *out += ",\"value\":";
+    AppendJsonValue(out, a.value);
+  }
+  *out += a.served ? ",\"served\":true" : ",\"served\":false";
+  *out += a.fallback ? ",\"fallback\":true" : ",\"fallback\":false";
+  *out += a.personalized ? ",\"personalized\":true" : ",\"personalized\":false";
+  if (!a.reason.empty()) {
+    *out += ",\"reason\":";
+    AppendJsonString(out, a.reason);
+  }
+  *out += ",\"propensity\":";
+  AppendJsonDouble(out, a.propensity);
+  *out += ",\"trace\":[";
+  for (size_t i = 0; i < a.trace.size(); ++i) {
+    const TraceEntry& t = a.trace[i];
+    *out += i ? ",{\"rule\":" : "{\"rule\":";
+    AppendJsonString(out, t.rule);
+    *out += ",\"result\":";
+    AppendJsonString(out, RuleOutcomeName(t.outcome));
+    if (!t.detail.empty()) {
+      *out += ",\"detail\":";
+      AppendJsonString(out, t.detail);
+    }
+    *out += '}';
+  }
+  *out += ']';
 }
 
 }  // namespace
@@ -73,47 +94,70 @@ std::string_view RuleOutcomeName(RuleOutcome outcome) {
   return "no_match";
 }
 
-std::string EncodeDecision(const PendingDecision& d) {
-  Json out = Json::object();
-  out["decision_id"] = d.id;
-  out["at"] = FormatIso8601(d.at_ms);
-  out["at_ms"] = d.at_ms;
-  out["profile_id"] = d.pid.empty() ? Json(nullptr) : Json(d.pid);
-  if (!d.user_id.empty()) out["user_id"] = d.user_id;
-  if (!d.anonymous_id.empty()) out["anonymous_id"] = d.anonymous_id;
-  out["placement"] = d.placement;
-  out["config_version"] = d.config_version;
-  out["context"] = d.context ? *d.context : Json::object();
-  // Inputs: every attribute path the placement's rules read, with the value the rule
-  // saw (null when absent), so the decision can be explained and replayed.
+void AddInputs(Json* record, const DecisionConfig* config) {
   Json inputs = Json::object();
-  if (d.config && d.view) {
-    if (const Placement* pl = d.config->FindPlacement(d.placement)) {
-      static const Json kEmpty = Json::object();
-      DecisionDocument doc(d.view->doc, d.context ? *d.context : kEmpty);
-      for (const std::string& path : pl->input_paths) {
-        auto segments = SplitPath(path);
-        condition::Node n;
-        inputs[path] = doc.Lookup(doc.Root(), segments, &n) && !(n.a == 0) ? JsonAt(n) : Json(nullptr);
-      }
+  const Placement* pl = config ? config->FindPlacement(record->value("placement", "")) : nullptr;
+  auto snap = record->find("snapshot");
+  if (pl != nullptr && snap != record->end() && snap->is_object()) {
+    static const Json kEmpty = Json::object();
+    auto ctx = record->find("context");
+    DecisionDocument doc(*snap, ctx != record->end() && ctx->is_object() ? *ctx : kEmpty);
+    for (const std::string& path : pl->input_paths) {
+      auto segments = SplitPath(path);
+      condition::Node n;
+      inputs[path] = doc.Lookup(doc.Root(), segments, &n) && n.a != 0 ? JsonAt(n) : Json(nullptr);
     }
   }
-  out["inputs"] = std::move(inputs);
-  Json answer = AnswerJson(d.answer, /*with_trace=*/true);
-  for (auto& [k, v] : answer.items()) out[k] = v;
+  (*record)["inputs"] = std::move(inputs);
+}
+
+std::string EncodeDecision(const PendingDecision& d) {
+  static const Json kEmpty = Json::object();
+  const Json& context = d.context ? *d.context : kEmpty;
+  std::string out;
+  out.reserve(768);
+  out += "{\"decision_id\":";
+  AppendJsonString(&out, d.id);
+  out += ",\"at\":";
+  AppendJsonString(&out, FormatIso8601(d.at_ms));
+  out += ",\"at_ms\":";
+  AppendJsonInt(&out, d.at_ms);
+  out += ",\"profile_id\":";
+  d.pid.empty() ? void(out += "null") : AppendJsonString(&out, d.pid);
+  if (!d.user_id.empty()) {
+    out += ",\"user_id\":";
+    AppendJsonString(&out, d.user_id);
+  }
+  if (!d.anonymous_id.empty()) {
+    out += ",\"anonymous_id\":";
+    AppendJsonString(&out, d.anonymous_id);
+  }
+  out += ",\"placement\":";
+  AppendJsonString(&out, d.placement);
+  out += ",\"config_version\":";
+  AppendJsonInt(&out, d.config_version);
+  out += ",\"context\":";
+  AppendJsonValue(&out, context);
+  out += ",\"snapshot_id\":";
+  d.snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, d.snapshot_id);
+  out += ',';
+  AppendAnswer(&out, d.answer);
   if (d.shadow) {
-    Json shadow = AnswerJson(*d.shadow, /*with_trace=*/true);
+    out += ",\"shadow\":{";
+    AppendAnswer(&out, *d.shadow);
     // Differs when it would have served something else (rule names of the two rule
     // sets may differ for the same answer).
-    shadow["differs"] = d.shadow->content != d.answer.content || d.shadow->value != d.answer.value ||
-                        d.shadow->served != d.answer.served;
-    out["shadow"] = std::move(shadow);
+    bool differs = d.shadow->content != d.answer.content || d.shadow->value != d.answer.value ||
+                   d.shadow->served != d.answer.served;
+    out += differs ? ",\"differs\":true}" : ",\"differs\":false}";
   }
-  out["cached"] = d.cached;
-  out["impressions_recorded"] = d.impressions_recorded;
-  out["consented"] = d.consented;
-  out["latency_us"] = d.latency_us;
-  return out.dump();
+  out += d.cached ? ",\"cached\":true" : ",\"cached\":false";
+  out += d.impressions_recorded ? ",\"impressions_recorded\":true" : ",\"impressions_recorded\":false";
+  out += d.consented ? ",\"consented\":true" : ",\"consented\":false";
+  out += ",\"latency_us\":";
+  AppendJsonInt(&out, d.latency_us);
+  out += '}';
+  return out;
 }
 
 DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, DecisionLogOptions options)
@@ -129,6 +173,11 @@ DecisionLog::~DecisionLog() {
   Flush().IgnoreError();
 }
 
+void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
+  std::lock_guard lock(mu_);
+  snapshots_.push_back(std::move(view));
+}
+
 void DecisionLog::Append(PendingDecision d) {
   std::lock_guard lock(mu_);
   if (queue_.size() >= options_.max_queue) {
@@ -141,11 +190,19 @@ void DecisionLog::Append(PendingDecision d) {
 Status DecisionLog::Flush() {
   MutexLock write_lock(write_mu_);
   std::vector<PendingDecision> batch;
+  std::vector<std::shared_ptr<const ProfileView>> snapshots;
   {
     std::lock_guard lock(mu_);
     batch.swap(queue_);
+    snapshots.swap(snapshots_);
   }
   storage::WriteBatch wb;
+  std::string buf;
+  for (const auto& v : snapshots) {
+    buf.clear();
+    AppendJsonValue(&buf, v->doc);
+    wb.Put(storage::Keyspace::kDecisionSnapshots, v->id, buf);
+  }
   for (const PendingDecision& d : batch) wb.Put(storage::Keyspace::kDecisions, d.id, EncodeDecision(d));
   if (caps_ != nullptr) caps_->StageDirty(&wb);
   if (wb.empty()) return Status::OK();
@@ -172,6 +229,7 @@ Result<Json> DecisionLog::Get(const std::string& decision_id) {
   TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kDecisions, decision_id));
   if (!raw) return NotFound("no decision '" + decision_id + "' (unknown, or older than the decision log retention)", "id");
   TAILOR_ASSIGN_OR_RETURN(Json record, ParseJson(*raw));
+  TAILOR_RETURN_IF_ERROR(AttachSnapshot(&record));
   Json outcomes = Json::array();
   std::string prefix = storage::DecisionOutcomeKey(decision_id, "");
   auto it = store_.NewIterator(storage::Keyspace::kDecisionOutcomes, prefix, storage::PrefixEnd(prefix));
@@ -184,12 +242,40 @@ Result<Json> DecisionLog::Get(const std::string& decision_id) {
   return record;
 }
 
-Status DecisionLog::Scan(int64_t since_ms, int64_t until_ms, const std::function<bool(const Json&)>& fn) {
+Status DecisionLog::AttachSnapshot(Json* record) {
+  auto id = record->find("snapshot_id");
+  Json snapshot;  // null when the decision has none or it expired
+  if (id != record->end() && id->is_string()) {
+    TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kDecisionSnapshots, id->get<std::string>()));
+    if (raw) {
+      auto parsed = ParseJson(*raw);
+      if (parsed.ok()) snapshot = std::move(parsed).value();
+    }
+  }
+  (*record)["snapshot"] = std::move(snapshot);
+  return Status::OK();
+}
+
+Status DecisionLog::Scan(int64_t since_ms, int64_t until_ms, bool snapshots,
+                         const std::function<bool(const Json&)>& fn) {
   TAILOR_RETURN_IF_ERROR(Flush());
   auto it = store_.NewIterator(storage::Keyspace::kDecisions, UlidLowerBound(since_ms), UlidLowerBound(until_ms));
+  // Consecutive decisions mostly share a snapshot: keep the last one parsed.
+  std::string last_id;
+  Json last_snapshot;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto record = ParseJson(it->value());
     if (!record.ok()) continue;  // unreadable records are skipped, not fatal to a scan
+    if (snapshots) {
+      std::string id = record->value("snapshot_id", Json()).is_string() ? (*record)["snapshot_id"].get<std::string>() : "";
+      if (id.empty() || id != last_id) {
+        TAILOR_RETURN_IF_ERROR(AttachSnapshot(&*record));
+        last_id = id;
+        last_snapshot = (*record)["snapshot"];
+      } else {
+        (*record)["snapshot"] = last_snapshot;
+      }
+    }
     if (!fn(*record)) break;
   }
   return it->status();

@@ -35,7 +35,8 @@
 
 namespace tailor::decision {
 
-// A decision as answered, before encoding (encoding runs on the writer thread).
+// A decision as answered, before encoding (encoding runs on the writer thread). The
+// profile document it read is logged once per view (AppendSnapshot) and referenced.
 struct PendingDecision {
   std::string id;  // ULID: time-ordered
   int64_t at_ms = 0;
@@ -43,8 +44,7 @@ struct PendingDecision {
   std::string placement;
   uint64_t config_version = 0;
   std::shared_ptr<const Json> context;           // the request context (with "time")
-  std::shared_ptr<const ProfileView> view;       // what the rules read
-  std::shared_ptr<const DecisionConfig> config;  // keeps input_paths alive
+  std::string snapshot_id;                       // ProfileView::id of what the rules read
   Answer answer;
   std::optional<Answer> shadow;
   bool cached = false;
@@ -55,6 +55,12 @@ struct PendingDecision {
 
 // The stored JSON form (docs/decisions.md).
 std::string EncodeDecision(const PendingDecision& d);
+
+// Adds "inputs" to a stored record: the value of every attribute path the placement's
+// rules read in `config` (the config version the decision ran under), taken from the
+// record's "snapshot" (profile document) and "context". Without config or snapshot,
+// "inputs" is empty.
+void AddInputs(Json* record, const DecisionConfig* config);
 
 struct DecisionLogOptions {
   size_t max_queue = 200'000;
@@ -68,23 +74,28 @@ class DecisionLog {
   ~DecisionLog();  // stops the writer after writing what is queued
 
   void Append(PendingDecision d);
+  // Logs the document of a newly built view (decisions refer to it by id).
+  void AppendSnapshot(std::shared_ptr<const ProfileView> view);
 
   // Writes everything queued now (also called by the writer thread).
   Status Flush();
 
-  // The stored record (a JSON object) with "outcomes": [...] joined; kNotFound when
-  // unknown or expired.
+  // The stored record (a JSON object) with "outcomes": [...] joined and "snapshot" (the
+  // profile document it read; null when expired); kNotFound when unknown or expired.
   Result<Json> Get(const std::string& decision_id);
 
   // Calls `fn` with every stored record decided in [since_ms, until_ms), oldest first,
-  // until it returns false.
-  Status Scan(int64_t since_ms, int64_t until_ms, const std::function<bool(const Json&)>& fn);
+  // until it returns false. With `snapshots`, each record carries its "snapshot".
+  Status Scan(int64_t since_ms, int64_t until_ms, bool snapshots,
+              const std::function<bool(const Json&)>& fn);
 
   uint64_t written() const { return written_.load(std::memory_order_relaxed); }
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
+  // Sets record["snapshot"] from the stored snapshot it names (null when gone).
+  Status AttachSnapshot(Json* record);
 
   storage::KvStore& store_;
   CapLedger* caps_;
@@ -92,6 +103,7 @@ class DecisionLog {
   // std::mutex (not core Mutex) because the writer waits on it with a condition variable.
   std::mutex mu_;
   std::vector<PendingDecision> queue_;  // guarded by mu_
+  std::vector<std::shared_ptr<const ProfileView>> snapshots_;  // guarded by mu_
   bool stop_ = false;                   // guarded by mu_
   std::condition_variable cv_;
   Mutex write_mu_;  // one writer at a time, so records land in order

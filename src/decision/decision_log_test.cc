@@ -37,7 +37,7 @@ TEST(DecisionLog, AppendedRecordsAreReadableAtOnceAndScanInTimeOrder) {
   EXPECT_EQ((*r)["trace"][0]["result"], "matched");
   EXPECT_EQ((*r)["outcomes"], Json::array());
   std::vector<std::string> seen;
-  ASSERT_OK(log.Scan(1'795'000'000'010, 1'795'000'000'040, [&](const Json& rec) {
+  ASSERT_OK(log.Scan(1'795'000'000'010, 1'795'000'000'040, /*snapshots=*/false, [&](const Json& rec) {
     seen.push_back(rec["decision_id"]);
     return true;
   }));

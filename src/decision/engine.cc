@@ -50,6 +50,10 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   const DecisionSettings& settings = in.decision->settings;
   if (!pid.empty()) {
     if (auto v = views_.Get(pid, in.config_version, now_ms, settings.view_ttl_ms)) return v;
+  } else if (auto cold = cold_view_.load(std::memory_order_acquire);
+             cold && cold->config_version == in.config_version &&
+             now_ms - cold->built_at_ms <= settings.view_ttl_ms && now_ms >= cold->built_at_ms) {
+    return cold;  // every unknown visitor reads the same empty profile
   }
   counters_.view_builds.fetch_add(1, std::memory_order_relaxed);
   profile::Profile p;
@@ -62,6 +66,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
     if (*loaded) p = std::move(**loaded);
   }
   auto view = std::make_shared<ProfileView>();
+  view->id = NewUlid(clock_, random_);
   view->pid = pid;
   view->profile_version = p.version;
   view->config_version = in.config_version;
@@ -70,7 +75,12 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   view->doc.erase("context");
   if (in.segments != nullptr) in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
   std::shared_ptr<const ProfileView> out = std::move(view);
-  if (!pid.empty()) views_.Put(out);
+  if (!pid.empty()) {
+    views_.Put(out);
+  } else {
+    cold_view_.store(out, std::memory_order_release);
+  }
+  log_.AppendSnapshot(out);
   return out;
 }
 
@@ -138,7 +148,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
   out->content = content_name;
   out->variant = content->variants.count(rs.channel) ? rs.channel : "default";
   if (!variant->value.is_null()) out->value = variant->value;
-  if (variant->body) out->body = variant->body->Render({&rs.view->doc, &rs.context_layer});
+  if (variant->body) out->body = variant->body->Render(rs.view->doc, rs.context.get());
   return true;
 }
 
@@ -213,16 +223,37 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
   return serve_default("", false);
 }
 
+namespace {
+
+// The capped keys an answer counts toward, with the times each cap needs kept.
+std::vector<CapLedger::Impression> CappedKeys(const DecisionConfig& config, const std::string& placement,
+                                              const std::string& rule, const std::string& content,
+                                              const std::string& campaign) {
+  std::vector<CapLedger::Impression> out;
+  if (const Content* c = content.empty() ? nullptr : config.FindContent(content); c && c->cap.active()) {
+    out.push_back({"content:" + content, c->cap.max});
+  }
+  if (!rule.empty()) {
+    if (const Placement* pl = config.FindPlacement(placement)) {
+      for (const Rule& r : pl->live.rules) {
+        if (r.name == rule && r.cap.active()) out.push_back({"rule:" + placement + "/" + rule, r.cap.max});
+      }
+    }
+  }
+  if (const Campaign* c = campaign.empty() ? nullptr : config.FindCampaign(campaign); c && c->cap.active()) {
+    out.push_back({"campaign:" + campaign, c->cap.max});
+  }
+  return out;
+}
+
+}  // namespace
+
 void DecisionEngine::RecordServed(const Placement& pl, const Answer& a, RequestState& rs) {
   if (!pl.record_impressions || rs.request.dry_run || rs.view->pid.empty() || !a.served) return;
-  std::vector<std::string> keys;
-  if (!a.content.empty()) keys.push_back("content:" + a.content);
-  if (!a.rule.empty()) {
-    keys.push_back("rule:" + pl.name + "/" + a.rule);
-  }
-  if (!a.campaign.empty()) keys.push_back("campaign:" + a.campaign);
+  auto keys = CappedKeys(rs.config, pl.name, a.rule, a.content, a.campaign);
+  if (keys.empty()) return;  // nothing capped: no history needed
   caps_.Record(rs.view->pid, keys, rs.now_ms).IgnoreError();
-  rs.granted.insert(rs.granted.end(), keys.begin(), keys.end());
+  for (auto& k : keys) rs.granted.push_back(std::move(k.key));
 }
 
 Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& request,
@@ -239,7 +270,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     }
     placements.push_back(pl);
   }
-  RequestState rs{request, in, config, nullptr, nullptr, Json::object(), {}, {}, 0, 0, true, {}};
+  RequestState rs{request, in, config, nullptr, nullptr, {}, {}, 0, 0, true, {}};
   rs.started_us = SteadyMicros();
   rs.now_ms = clock_.NowMs();
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
@@ -260,8 +291,6 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   auto context = std::make_shared<Json>(request.context);
   CompleteContext(context.get(), rs.now_ms);
   rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
-  rs.context_layer = Json::object();
-  rs.context_layer["context"] = *context;
   rs.context = std::move(context);
 
   const DecisionSettings& settings = config.settings;
@@ -279,7 +308,6 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
                    [&](size_t a, size_t b) { return placements[a]->priority > placements[b]->priority; });
 
   std::vector<Decision> out(placements.size());
-  std::shared_ptr<const DecisionConfig> config_ref = in.decision;
   uint64_t context_hash = 0;
   for (size_t idx : order) {
     const Placement& pl = *placements[idx];
@@ -319,8 +347,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     rec.placement = pl.name;
     rec.config_version = in.config_version;
     rec.context = rs.context;
-    rec.view = rs.view;
-    rec.config = config_ref;
+    rec.snapshot_id = rs.view->id;
     rec.answer = d.answer;
     rec.cached = d.cached;
     rec.latency_us = SteadyMicros() - t0;
@@ -331,31 +358,38 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   return out;
 }
 
-Status DecisionEngine::RecordImpression(const std::string& pid, const std::string& decision_id,
-                                        const Json& properties, int64_t at_ms) {
-  std::vector<std::string> keys;
-  auto add = [&](const char* prefix, const Json& v) {
-    if (v.is_string() && !v.get_ref<const std::string&>().empty()) keys.push_back(prefix + v.get<std::string>());
+Status DecisionEngine::RecordImpression(const DecisionConfig& config, const std::string& pid,
+                                        const std::string& decision_id, const Json& properties,
+                                        int64_t at_ms) {
+  std::string placement, rule, content, campaign;
+  auto str = [](const Json& obj, const char* name) {
+    auto it = obj.find(name);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   if (!decision_id.empty()) {
     // The decision names what was shown; placements that record impressions at
     // decision time already counted it.
     auto record = log_.Get(decision_id);
     if (record.ok() && !record->value("impressions_recorded", false)) {
-      add("content:", record->value("content", Json()));
-      add("campaign:", record->value("campaign", Json()));
-      if (record->value("rule", Json()).is_string()) {
-        keys.push_back("rule:" + record->value("placement", std::string()) + "/" + (*record)["rule"].get<std::string>());
-      }
+      placement = str(*record, "placement");
+      rule = str(*record, "rule");
+      content = str(*record, "content");
+      campaign = str(*record, "campaign");
     }
   }
   if (properties.is_object()) {
-    add("content:", properties.value("content", Json()));
-    add("rule:", properties.value("rule", Json()));
-    add("campaign:", properties.value("campaign", Json()));
+    if (content.empty()) content = str(properties, "content");
+    if (campaign.empty()) campaign = str(properties, "campaign");
+    if (rule.empty()) {
+      // "placement/rule"
+      std::string pr = str(properties, "rule");
+      if (size_t slash = pr.find('/'); slash != std::string::npos) {
+        placement = pr.substr(0, slash);
+        rule = pr.substr(slash + 1);
+      }
+    }
   }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  auto keys = CappedKeys(config, placement, rule, content, campaign);
   if (keys.empty()) return Status::OK();
   Status s = caps_.Record(pid, keys, at_ms);
   views_.Invalidate(pid);  // cached answers may now exceed a cap

@@ -79,8 +79,9 @@ class DecisionEngine {
 
   // Records an impression reported by an `impression` event: its properties name the
   // decision_id, or the content / rule ("placement/rule") / campaign shown.
-  Status RecordImpression(const std::string& pid, const std::string& decision_id,
-                          const Json& properties, int64_t at_ms);
+  // Only keys under an active cap of `config` are recorded.
+  Status RecordImpression(const DecisionConfig& config, const std::string& pid,
+                          const std::string& decision_id, const Json& properties, int64_t at_ms);
 
   // Drops cached views and answers of `pid` (its profile changed).
   void Invalidate(const std::string& pid) { views_.Invalidate(pid); }
@@ -116,6 +117,7 @@ class DecisionEngine {
   const Clock& clock_;
   Random& random_;
   ViewCache views_;
+  std::atomic<std::shared_ptr<const ProfileView>> cold_view_;
   CapLedger caps_;
   DecisionLog log_;
   std::array<const ActionProvider*, 5> providers_{};

@@ -176,6 +176,8 @@ TEST(Engine, DecisionsAreLoggedExplainedAndJoinedToOutcomes) {
 
   auto record = f.engine.log().Get(id);
   ASSERT_OK(record);
+  EXPECT_EQ((*record)["snapshot"]["traits"]["first_name"], "Ada");
+  AddInputs(&*record, config->get());
   EXPECT_EQ((*record)["placement"], "home_hero");
   EXPECT_EQ((*record)["rule"], "vip");
   EXPECT_EQ((*record)["config_version"], 7);
@@ -259,7 +261,7 @@ TEST(Engine, ImpressionEventsCountTowardCaps) {
   ASSERT_OK(first);
   EXPECT_EQ((*first)[0].answer.content, "ad");
   EXPECT_EQ((*f.engine.Decide(req, in))[0].answer.content, "ad");  // not shown yet: no impression
-  ASSERT_OK(f.engine.RecordImpression("01JTESTPROFILE000000000000", (*first)[0].decision_id,
+  ASSERT_OK(f.engine.RecordImpression(**config, "01JTESTPROFILE000000000000", (*first)[0].decision_id,
                                       Json::object(), f.clock.NowMs()));
   EXPECT_EQ((*f.engine.Decide(req, in))[0].answer.content, "plain");
   f.clock.AdvanceMs(3'600'001);

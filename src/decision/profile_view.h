@@ -29,6 +29,9 @@
 namespace tailor::decision {
 
 struct ProfileView {
+  // Snapshot id (ULID): the decision log stores `doc` once under this id and decision
+  // records refer to it, so a record stays small however much the rules read.
+  std::string id;
   std::string pid;  // "" for a visitor Tailor has never seen (cold start)
   uint64_t profile_version = 0;
   uint64_t config_version = 0;

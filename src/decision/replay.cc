@@ -9,29 +9,6 @@ namespace tailor::decision {
 
 namespace {
 
-// Rebuilds the document a rule saw from the logged inputs ("features.x" -> value).
-Json DocumentFromInputs(const Json& inputs) {
-  Json doc = Json::object();
-  for (const auto& [path, value] : inputs.items()) {
-    if (path.rfind("context.", 0) == 0 || path == "context") continue;
-    Json* at = &doc;
-    size_t start = 0;
-    while (true) {
-      size_t dot = path.find('.', start);
-      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      if (dot == std::string::npos) {
-        (*at)[part] = value;
-        break;
-      }
-      Json& next = (*at)[part];
-      if (!next.is_object()) next = Json::object();
-      at = &next;
-      start = dot + 1;
-    }
-  }
-  return doc;
-}
-
 std::string Label(const Json& r) {
   std::string rule = r.value("rule", Json()).is_string() ? r["rule"].get<std::string>() : "(default)";
   std::string content = r.value("content", Json()).is_string() ? r["content"].get<std::string>()
@@ -50,10 +27,10 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
                                     uint64_t target_version, int64_t since_ms, int64_t until_ms,
                                     size_t limit) {
   DecisionInputs in{target, nullptr, nullptr, nullptr, target_version};
-  size_t total = 0, changed = 0, missing_inputs = 0, removed = 0;
+  size_t total = 0, changed = 0, without_snapshot = 0, removed = 0;
   std::map<std::string, Json> per_placement;
   Json examples = Json::array();
-  Status scan = log_.Scan(since_ms, until_ms, [&](const Json& record) {
+  Status scan = log_.Scan(since_ms, until_ms, /*snapshots=*/true, [&](const Json& record) {
     if (total >= limit) return false;
     ++total;
     std::string name = record.value("placement", "");
@@ -66,19 +43,19 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
       stats["removed"] = true;
       return true;
     }
-    const Json inputs = record.value("inputs", Json::object());
-    for (const std::string& p : pl->input_paths) {
-      if (p.rfind("context", 0) != 0 && !inputs.contains(p)) {
-        ++missing_inputs;
-        break;
-      }
-    }
     DecideRequest request;
     auto view = std::make_shared<ProfileView>();
-    view->doc = DocumentFromInputs(inputs);
+    // The profile document the original decision read, whole: the new rules may read
+    // paths the old ones did not.
+    const Json& snapshot = record["snapshot"];
+    if (snapshot.is_object()) {
+      view->doc = snapshot;
+    } else {
+      ++without_snapshot;
+      view->doc = Json::object();
+    }
     auto context = std::make_shared<Json>(record.value("context", Json::object()));
-    RequestState rs{request, in, *target, view, context, Json::object(), {}, {}, 0, 0, true, {}};
-    rs.context_layer["context"] = *context;
+    RequestState rs{request, in, *target, view, context, {}, {}, 0, 0, true, {}};
     rs.unit_id = record.value("user_id", record.value("anonymous_id", ""));
     rs.channel = context->value("channel", "web");
     rs.now_ms = record.value("at_ms", int64_t{0});
@@ -94,8 +71,7 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
         examples.push_back({{"decision_id", record.value("decision_id", "")},
                             {"placement", name},
                             {"before", before_label},
-                            {"after", after_label},
-                            {"inputs", inputs}});
+                            {"after", after_label}});
       }
     }
     return true;
@@ -110,12 +86,12 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
               {"changed", changed},
               {"unchanged", total - changed - removed},
               {"placement_removed", removed},
-              {"decisions_missing_inputs", missing_inputs},
+              {"decisions_without_snapshot", without_snapshot},
               {"truncated", total >= limit},
               {"placements", std::move(placements)},
               {"examples", std::move(examples)},
-              {"note", "caps are not re-applied; inputs the target reads but the original "
-                       "decision did not log count as missing and read as null"}};
+              {"note", "caps are not re-applied; decisions whose profile snapshot expired "
+                       "replay against an empty profile (decisions_without_snapshot)"}};
 }
 
 Result<Json> DecisionEngine::ShadowReport(const std::string& placement, int64_t since_ms,
@@ -123,7 +99,7 @@ Result<Json> DecisionEngine::ShadowReport(const std::string& placement, int64_t 
   size_t total = 0, with_shadow = 0, differ = 0;
   Json transitions = Json::object();
   Json examples = Json::array();
-  Status scan = log_.Scan(since_ms, until_ms, [&](const Json& record) {
+  Status scan = log_.Scan(since_ms, until_ms, /*snapshots=*/false, [&](const Json& record) {
     if (record.value("placement", "") != placement) return true;
     if (++total > limit) return false;
     auto it = record.find("shadow");

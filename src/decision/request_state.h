@@ -17,7 +17,6 @@ struct DecisionEngine::RequestState {
   const DecisionConfig& config;
   std::shared_ptr<const ProfileView> view;
   std::shared_ptr<const Json> context;
-  Json context_layer;  // {"context": ...} for templates
   std::string unit_id;  // user id, else anonymous id: rollouts and providers hash it
   std::string channel;
   int64_t now_ms = 0;

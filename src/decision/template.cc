@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <string_view>
 #include <functional>
 #include <kainjow/mustache.hpp>
 #include <mutex>
@@ -39,29 +41,75 @@ mstch::data ToData(const Json& j) {
   }
 }
 
-// The first name segment of every tag ("traits" of {{traits.first_name}}, of
-// {{#traits.vip}}...). Written by hand because kainjow does not expose its parse tree;
-// it only decides which parts of the data are converted, never what is rendered.
-std::vector<std::string> TagRoots(std::string_view text) {
-  std::vector<std::string> roots;
-  size_t pos = 0;
-  while ((pos = text.find("{{", pos)) != std::string_view::npos) {
-    pos += 2;
-    while (pos < text.size() && (text[pos] == '{' || text[pos] == '#' || text[pos] == '^' ||
-                                 text[pos] == '/' || text[pos] == '&' || text[pos] == ' ')) {
-      ++pos;
+// A mustache context that resolves names straight from the JSON documents and converts
+// only the values a template actually reads (the kainjow default would need the whole
+// profile converted to its data type first). Sections push their data as usual; names
+// are looked up in the pushed section data first, then in the documents.
+class JsonContext final : public mstch::basic_context<std::string> {
+ public:
+  JsonContext(const Json& doc, const Json* context) : doc_(doc), context_(context) {}
+
+  void push(const mstch::data* data) override { stack_.insert(stack_.begin(), data); }
+  void pop() override { stack_.erase(stack_.begin()); }
+
+  const mstch::data* get(const std::string& name) const override {
+    if (name == ".") return stack_.empty() ? nullptr : stack_.front();
+    for (const mstch::data* item : stack_) {
+      const mstch::data* var = item;
+      size_t start = 0;
+      while (var != nullptr) {
+        size_t dot = name.find('.', start);
+        var = var->get(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      if (var != nullptr) return var;
     }
-    size_t end = pos;
-    while (end < text.size() && text[end] != '.' && text[end] != '}' && text[end] != ' ') ++end;
-    if (end > pos && text[pos] != '!' && text[pos] != '>' && text[pos] != '=') {
-      roots.emplace_back(text.substr(pos, end - pos));
-    }
-    pos = end;
+    const Json* j = Resolve(name);
+    if (j == nullptr) return nullptr;
+    arena_.push_back(ToData(*j));
+    return &arena_.back();
   }
-  std::sort(roots.begin(), roots.end());
-  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-  return roots;
-}
+
+  const mstch::data* get_partial(const std::string&) const override { return nullptr; }
+
+ private:
+  const Json* Resolve(std::string_view name) const {
+    size_t dot = name.find('.');
+    std::string_view first = name.substr(0, dot);
+    const Json* at = nullptr;
+    if (first == "context" && context_ != nullptr) {
+      at = context_;
+    } else if (doc_.is_object()) {
+      auto it = doc_.find(first);
+      if (it == doc_.end()) return nullptr;
+      at = &*it;
+    } else {
+      return nullptr;
+    }
+    while (dot != std::string_view::npos) {
+      size_t start = dot + 1;
+      dot = name.find('.', start);
+      std::string_view part = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      if (at->is_object()) {
+        auto it = at->find(part);
+        if (it == at->end()) return nullptr;
+        at = &*it;
+      } else if (at->is_array() && !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos &&
+                 part.size() < 10 && static_cast<size_t>(std::stoul(std::string(part))) < at->size()) {
+        at = &(*at)[std::stoul(std::string(part))];
+      } else {
+        return nullptr;
+      }
+    }
+    return at;
+  }
+
+  const Json& doc_;
+  const Json* context_;
+  std::vector<const mstch::data*> stack_;
+  mutable std::deque<mstch::data> arena_;  // converted values; stable addresses
+};
 
 }  // namespace
 
@@ -73,8 +121,8 @@ struct Template::Impl {
   std::array<Copy, kCopies> copies;
 };
 
-Template::Template(std::string text, std::unique_ptr<Impl> impl, std::vector<std::string> roots)
-    : text_(std::move(text)), impl_(std::move(impl)), roots_(std::move(roots)) {}
+Template::Template(std::string text, std::unique_ptr<Impl> impl)
+    : text_(std::move(text)), impl_(std::move(impl)) {}
 Template::~Template() = default;
 
 Result<std::shared_ptr<const Template>> Template::Compile(std::string_view text) {
@@ -86,21 +134,11 @@ Result<std::shared_ptr<const Template>> Template::Compile(std::string_view text)
     }
   }
   return std::shared_ptr<const Template>(
-      new Template(std::string(text), std::move(impl), TagRoots(text)));
+      new Template(std::string(text), std::move(impl)));
 }
 
-std::string Template::Render(std::initializer_list<const Json*> layers) const {
-  mstch::data data{mstch::data::type::object};
-  for (const std::string& root : roots_) {
-    for (const Json* layer : layers) {
-      if (layer == nullptr || !layer->is_object()) continue;
-      auto it = layer->find(root);
-      if (it != layer->end()) {
-        data.set(root, ToData(*it));
-        break;
-      }
-    }
-  }
+std::string Template::Render(const Json& doc, const Json* context) const {
+  JsonContext ctx(doc, context);
   size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id()) % kCopies;
   for (size_t i = 0;; ++i) {
     auto& c = impl_->copies[(start + i) % kCopies];
@@ -109,7 +147,7 @@ std::string Template::Render(std::initializer_list<const Json*> layers) const {
       if (i + 1 < kCopies * 4) continue;
       lock.lock();  // everyone is busy: wait for our own slot
     }
-    return c.tmpl->render(data);
+    return c.tmpl->render(ctx);
   }
 }
 

@@ -13,19 +13,25 @@ namespace {
 TEST(Template, RendersNestedNamesFromLayersAndEscapesHtml) {
   auto t = Template::Compile("Hi {{traits.first_name}} from {{context.geo.country}}{{#traits.vip}}, VIP{{/traits.vip}} {{traits.note}}");
   ASSERT_OK(t);
-  EXPECT_EQ((*t)->roots(), (std::vector<std::string>{"context", "traits"}));
   Json profile = Json::parse(R"({"traits":{"first_name":"Ada","vip":true,"note":"<b>"}})");
-  Json context = Json::parse(R"({"context":{"geo":{"country":"NO"}}})");
-  EXPECT_EQ((*t)->Render({&profile, &context}), "Hi Ada from NO, VIP &lt;b&gt;");
+  Json context = Json::parse(R"({"geo":{"country":"NO"}})");
+  EXPECT_EQ((*t)->Render(profile, &context), "Hi Ada from NO, VIP &lt;b&gt;");
   Json empty = Json::object();
-  EXPECT_EQ((*t)->Render({&empty}), "Hi  from  ");
+  EXPECT_EQ((*t)->Render(empty), "Hi  from  ");
+}
+
+TEST(Template, SectionsOverListsAndIndexes) {
+  auto t = Template::Compile("{{#features.top}}[{{.}}]{{/features.top}} {{features.top.1}} {{^traits.vip}}not vip{{/traits.vip}}");
+  ASSERT_OK(t);
+  Json doc = Json::parse(R"({"features":{"top":["shoes","bags"]},"traits":{"vip":false}})");
+  EXPECT_EQ((*t)->Render(doc), "[shoes][bags] bags not vip");
 }
 
 TEST(Template, NumbersRenderAsJsonText) {
   auto t = Template::Compile("{{features.score}} / {{features.count}}");
   ASSERT_OK(t);
   Json doc = Json::parse(R"({"features":{"score":2.5,"count":3}})");
-  EXPECT_EQ((*t)->Render({&doc}), "2.5 / 3");
+  EXPECT_EQ((*t)->Render(doc), "2.5 / 3");
 }
 
 TEST(Template, MalformedTemplatesAreErrors) {
@@ -42,7 +48,7 @@ TEST(Template, ConcurrentRendersAgree) {
     threads.emplace_back([&, i] {
       Json doc = {{"traits", {{"name", "user" + std::to_string(i)}}}};
       for (int k = 0; k < 500; ++k) {
-        if ((*t)->Render({&doc}) != "Hello user" + std::to_string(i) + "!") ++bad;
+        if ((*t)->Render(doc) != "Hello user" + std::to_string(i) + "!") ++bad;
       }
     });
   }

@@ -22,6 +22,7 @@ enum class Keyspace : uint8_t {
   kSegmentSizes,    // segment '\0' big-endian ms -> member count (size history)
   kDecisions,       // decision_id (ULID) -> decision record (expires after retention)
   kDecisionOutcomes,  // decision_id '\0' event_id -> outcome event (expires likewise)
+  kDecisionSnapshots,  // snapshot id (ULID) -> the profile document decisions read
   kCaps,            // {pid} -> impression times per cap key (frequency caps)
   kCount,
 };
@@ -49,6 +50,7 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"segment_sizes", false, false},
     {"decisions", true, false},
     {"decision_outcomes", true, false},
+    {"decision_snapshots", true, false},
     {"caps", false, true},
 }};
 

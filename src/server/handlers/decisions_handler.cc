@@ -44,7 +44,7 @@ void AppendDecision(std::string* out, const decision::Decision& d) {
   }
   if (!a.value.is_null()) {
     *out += ",\"value\":";
-    *out += a.value.dump();
+    AppendJsonValue(out, a.value);
   }
   *out += a.fallback ? ",\"fallback\":true" : ",\"fallback\":false";
   *out += a.personalized ? ",\"personalized\":true" : ",\"personalized\":false";
@@ -95,17 +95,27 @@ HttpResponse Decide(Services& s, const HttpRequest& req) {
   return HttpResponse::Json(200, std::move(out));
 }
 
+// The record with its inputs (the values its rules read) resolved against the config
+// version it ran under.
+Result<std::pair<Json, std::shared_ptr<const decision::DecisionConfig>>> Record(Services& s, const HttpRequest& req) {
+  TAILOR_ASSIGN_OR_RETURN(Json record, s.decisions->log().Get(req.PathParam("id")));
+  auto config = ConfigAt(s, record.value("config_version", uint64_t{0}));
+  decision::AddInputs(&record, config.get());
+  return std::make_pair(std::move(record), std::move(config));
+}
+
 HttpResponse GetDecision(Services& s, const HttpRequest& req) {
-  auto record = s.decisions->log().Get(req.PathParam("id"));
-  if (!record.ok()) return Error(record.status());
-  return JsonOk(*record);
+  auto r = Record(s, req);
+  if (!r.ok()) return Error(r.status());
+  // The whole profile snapshot only on request: it can be large.
+  if (req.Query("snapshot").value_or("") != "true") r->first.erase("snapshot");
+  return JsonOk(r->first);
 }
 
 HttpResponse ExplainDecision(Services& s, const HttpRequest& req) {
-  auto record = s.decisions->log().Get(req.PathParam("id"));
-  if (!record.ok()) return Error(record.status());
-  auto config = ConfigAt(s, record->value("config_version", uint64_t{0}));
-  return JsonOk(decision::Explain(*record, config.get()));
+  auto r = Record(s, req);
+  if (!r.ok()) return Error(r.status());
+  return JsonOk(decision::Explain(r->first, r->second.get()));
 }
 
 HttpResponse ShadowReport(Services& s, const HttpRequest& req) {
