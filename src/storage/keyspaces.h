@@ -23,6 +23,10 @@ enum class Keyspace : uint8_t {
   kDecisions,       // decision_id (ULID) -> decision record (expires after retention)
   kDecisionOutcomes,  // decision_id '\0' event_id -> outcome event (expires likewise)
   kCaps,            // {pid} -> impression times per cap key (frequency caps)
+  kExpUnits,        // experiment '\0' unit -> exposure + per-unit metric values
+  kExpProfiles,     // {pid} experiment -> unit (attribution by profile)
+  kExpAggregates,   // experiment -> per-variation, per-metric sufficient statistics
+  kExpSticky,       // attribute '\0' value '\0' experiment '\0' seed -> variation
   kCount,
 };
 
@@ -50,6 +54,10 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"decisions", true, false},
     {"decision_outcomes", true, false},
     {"caps", false, true},
+    {"exp_units", false, false},
+    {"exp_profiles", false, true},
+    {"exp_aggregates", false, false},
+    {"exp_sticky", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {
