@@ -13,6 +13,8 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/random.h"
+#include "decision/experiment_action.h"
+#include "experiments/experiment_service.h"
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
 #include "identity/identity_index.h"
@@ -78,6 +80,8 @@ struct App::Impl {
   std::unique_ptr<ingest::Pipeline> pipeline;
   std::unique_ptr<ingest::JobRunner> jobs;  // after pipeline: stopped before it goes
   std::unique_ptr<decision::DecisionEngine> decisions;
+  std::unique_ptr<experiments::ExperimentService> experiments;
+  std::unique_ptr<decision::ExperimentAction> experiment_action;
   std::unique_ptr<governance::ApiKeyStore> keys;
   std::unique_ptr<governance::RateLimiter> rate_limiter;
   std::unique_ptr<config::ConfigStore> configs;
@@ -103,6 +107,7 @@ struct App::Impl {
     auto ingest = rt->ingest;
     auto previous = runtime.Load();
     bool segments_changed = previous && SegmentsDigest(*previous->config) != SegmentsDigest(*rt->config);
+    if (experiments) experiments->Configure(rt->config->experiments);
     runtime.Store(std::move(rt));
     if (jobs && segments_changed) {
       auto id = jobs->Start(ingest, version, false, "segment definitions changed (config version " +
@@ -184,6 +189,7 @@ struct App::Impl {
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 App::~App() {
+  if (impl_ && impl_->experiments) impl_->experiments->Flush().IgnoreError();
   if (impl_ && impl_->store) impl_->store->Flush().IgnoreError();
 }
 
@@ -210,8 +216,14 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
                                                            m.clock, m.random);
   // A profile change drops its cached decision view; impression events feed caps.
   m.profiles->SetChangeListener([d = m.decisions.get()](const std::string& pid) { d->Invalidate(pid); });
+  m.experiments = std::make_unique<experiments::ExperimentService>(*m.store);
+  TAILOR_RETURN_IF_ERROR(m.experiments->Load());
+  m.experiment_action = std::make_unique<decision::ExperimentAction>(*m.experiments);
+  m.decisions->Register(decision::ActionKind::kExperiment, m.experiment_action.get());
+  // Every stored event: experiment metric attribution, then impressions for caps.
   Impl* self = &m;
   m.pipeline->SetAcceptedListener([self](const ingest::Event& e) {
+    self->experiments->OnEvent(e);
     if (e.type != "impression") return;
     auto props = ParseJson(e.properties_json.empty() ? "{}" : e.properties_json);
     self->decisions
@@ -242,6 +254,7 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   s.metrics = &m.metrics;
   s.jobs = m.jobs.get();
   s.decisions = m.decisions.get();
+  s.experiments = m.experiments.get();
   Impl* raw = &m;
   s.runtime = [raw] { return raw->runtime.Load(); };
   s.activate = [raw](std::shared_ptr<const config::ConfigSnapshot> snap) {
@@ -301,6 +314,16 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
       if (!id.ok()) LogWarn("segment refresh not started", {{"error", id.status().ToString()}});
     }
   });
+  std::thread experiment_flusher([&] {
+    // Experiment exposures and aggregates are write-behind (exposure_tracker.h): this
+    // bounds what a crash can lose.
+    int64_t interval = m.settings.experiment_flush_interval_ms;
+    std::unique_lock<std::mutex> lock(refresh_mu);
+    while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(interval), [&] { return stopping; })) {
+      Status st = m.experiments->Flush();
+      if (!st.ok()) LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
+    }
+  });
   http.Wait();
   {
     std::lock_guard<std::mutex> lock(refresh_mu);
@@ -308,6 +331,10 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
   }
   refresh_cv.notify_all();
   refresher.join();
+  experiment_flusher.join();
+  if (Status st = m.experiments->Flush(); !st.ok()) {
+    LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
+  }
   m.ready = false;
   LogInfo("server drained; flushing store");
   return m.store->Flush();
@@ -329,6 +356,9 @@ bool App::Empty() {
   return !it->Valid();
 }
 
-Status App::Flush() { return impl_->store->Flush(); }
+Status App::Flush() {
+  TAILOR_RETURN_IF_ERROR(impl_->experiments->Flush());
+  return impl_->store->Flush();
+}
 
 }  // namespace tailor::app

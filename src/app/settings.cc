@@ -127,6 +127,9 @@ const std::vector<SettingRow>& SettingsTable() {
                    "How often time-based segments (windows, recency) are re-evaluated for every "
                    "profile so the membership index and segment_entered/exited events follow time; "
                    "0ms disables. Profile reads are always current."),
+      DURATION_ROW(experiment_flush_interval_ms, "experiment_flush_interval",
+                   "How often experiment exposures and metric aggregates are written to the store "
+                   "(write-behind); a crash loses at most this much experiment data."),
   };
   return kTable;
 }
@@ -157,6 +160,9 @@ Status Settings::Validate() const {
     return InvalidArgument("must be between 1 and 100000", "max_batch_events");
   }
   if (request_timeout_ms <= 0) return InvalidArgument("must be positive", "request_timeout");
+  if (experiment_flush_interval_ms < 10) {
+    return InvalidArgument("must be at least 10ms", "experiment_flush_interval");
+  }
   static const char* kLevels[] = {"debug", "info", "warn", "error", "off"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || log_level == l;

@@ -35,6 +35,7 @@ struct Settings {
   uint64_t block_cache_bytes = 256ull << 20;
   std::string log_level = "info";
   int64_t segment_refresh_interval_ms = 10LL * 60'000;  // 0 disables
+  int64_t experiment_flush_interval_ms = 1000;  // write-behind of experiment aggregates
 
   // Cross-field checks, run once after all sources are applied.
   Status Validate() const;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/endpoint.h"
 #include "condition/json_document.h"
 #include "core/json_doc.h"
 #include "core/time_util.h"
@@ -78,6 +79,22 @@ int RunAssign(const AssignFlags& f) {
   return 0;
 }
 
+struct ResultsFlags {
+  EndpointFlags endpoint;
+  std::string key;
+  std::string method = "frequentist";
+  bool cuped = false;
+};
+
+// GET /v1/experiments/{key}/results through the endpoint (a server or the data dir).
+int RunResults(const ResultsFlags& f) {
+  auto endpoint = OpenEndpointOrReport(f.endpoint);
+  if (!endpoint) return 1;
+  std::string target = "/v1/experiments/" + f.key + "/results?method=" + f.method +
+                       (f.cuped ? "&cuped=true" : "");
+  return PrintResponse(endpoint->Call(server::Method::kGet, target));
+}
+
 }  // namespace
 
 void RegisterExperiment(CLI::App& app, int* exit_code) {
@@ -107,6 +124,19 @@ void RegisterExperiment(CLI::App& app, int* exit_code) {
   assign->add_flag("--growthbook", flags->growthbook,
                    "Compile the condition in the GrowthBook dialect (unknown operators are false)");
   assign->callback([flags, exit_code] { *exit_code = RunAssign(*flags); });
+
+  auto rf = std::make_shared<ResultsFlags>();
+  auto* results = cmd->add_subcommand(
+      "results",
+      "Print an experiment's results (GET /v1/experiments/KEY/results): per variation and "
+      "metric units, mean, lifts with intervals, p-values (adjusted too), chance to beat "
+      "control, expected loss; the SRM check.");
+  results->add_option("key", rf->key, "Experiment key")->required();
+  results->add_option("--method", rf->method, "frequentist, sequential or bayesian")
+      ->capture_default_str();
+  results->add_flag("--cuped", rf->cuped, "CUPED variance reduction for metrics with a covariate");
+  rf->endpoint.AddTo(results);
+  results->callback([rf, exit_code] { *exit_code = RunResults(*rf); });
 }
 
 }  // namespace tailor::cli

@@ -17,6 +17,8 @@ const std::vector<SectionSpec>& Sections() {
       ContentSection(),
       CampaignsSection(),    // before placements, whose rules name campaigns
       DecisionsSection(),    // after content (global_default names content)
+      MetricsSection(),      // before experiments, which name metrics
+      ExperimentsSection(),  // after content, before placements ({experiment: KEY})
       PlacementsSection(),
   };
   return kSections;

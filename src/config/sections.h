@@ -74,6 +74,8 @@ SectionSpec SegmentsSection();
 SectionSpec ContentSection();
 SectionSpec CampaignsSection();
 SectionSpec DecisionsSection();
+SectionSpec MetricsSection();
+SectionSpec ExperimentsSection();
 SectionSpec PlacementsSection();
 
 }  // namespace tailor::config

@@ -13,6 +13,7 @@
 #include "condition/saved_groups.h"
 #include "core/json_doc.h"
 #include "decision/decision_config.h"
+#include "experiments/experiment_set.h"
 #include "profile/features.h"
 #include "segments/segment_set.h"
 
@@ -38,6 +39,9 @@ struct ConfigSnapshot {
   // Content, campaigns, placements and decision settings; never null.
   std::shared_ptr<const decision::DecisionConfig> decision =
       std::make_shared<const decision::DecisionConfig>();
+  // Metrics, experiments and the global holdout (`metrics`, `experiments`); never null.
+  std::shared_ptr<const experiments::ExperimentSet> experiments =
+      std::make_shared<const experiments::ExperimentSet>();
 };
 
 }  // namespace tailor::config

@@ -17,3 +17,4 @@
 #define EXCLUDES(...) TAILOR_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define ACQUIRE(...) TAILOR_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) TAILOR_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define NO_THREAD_SAFETY_ANALYSIS TAILOR_THREAD_ANNOTATION(no_thread_safety_analysis)

@@ -6,7 +6,10 @@
 // Thread safety: Resolve is called concurrently from request threads.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+#include "condition/saved_groups.h"
 
 #include "core/json_doc.h"
 #include "core/status.h"
@@ -21,6 +24,13 @@ struct ActionRequest {
   const Json& context;
   // The id the action hashes or keys on: user id, else anonymous id.
   const std::string& unit_id;
+  // The request's own ids ("" when absent), its time, and whether it is a dry run
+  // (answer without recording anything).
+  const std::string& user_id;
+  const std::string& anonymous_id;
+  int64_t now_ms = 0;
+  bool dry_run = false;
+  const condition::SavedGroups* saved_groups = nullptr;
 };
 
 struct ActionResult {

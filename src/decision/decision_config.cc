@@ -217,7 +217,13 @@ Result<Action> ParseAction(const Json& def, std::string_view path_view, const De
   } else if (key == "flag") {
     a.kind = ActionKind::kFlag;
     a.value = v;
-  } else if (key == "experiment" || key == "bandit" || key == "recommend") {
+  } else if (key == "experiment") {
+    if (!v.is_string() || config.experiments.count(v.get<std::string>()) == 0) {
+      return InvalidArgument("must name an experiment defined under experiments.definitions", p);
+    }
+    a.kind = ActionKind::kExperiment;
+    a.ref = v.get<std::string>();
+  } else if (key == "bandit" || key == "recommend") {
     // The seam for experiments, bandits and recommenders: each registers an
     // ActionProvider when its module lands; until then such rules are rejected here so
     // a config never promises an answer the engine cannot give.

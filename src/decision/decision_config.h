@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,6 +128,8 @@ class DecisionConfig {
   std::map<std::string, Content, std::less<>> content;
   std::map<std::string, Campaign, std::less<>> campaigns;
   std::map<std::string, Placement, std::less<>> placements;
+  // Keys of the experiments defined under `experiments` (rules may serve them).
+  std::set<std::string, std::less<>> experiments;
 
   const Content* FindContent(std::string_view name) const;
   const Campaign* FindCampaign(std::string_view name) const;

@@ -84,6 +84,23 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   return out;
 }
 
+Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::string& user_id,
+                                                                   const std::string& anonymous_id,
+                                                                   const DecisionInputs& in,
+                                                                   int64_t now_ms) {
+  std::optional<std::string> pid;
+  if (!user_id.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, user_id));
+  }
+  if (!pid && !anonymous_id.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, anonymous_id));
+  }
+  Status error;
+  auto view = View(pid.value_or(""), in, now_ms, &error);
+  if (!view) return error;
+  return view;
+}
+
 bool DecisionEngine::CapsAllow(const Rule& rule, const std::string& placement, RequestState& rs,
                                std::string* why) {
   if (rs.view->pid.empty()) return true;  // no history for a visitor Tailor never saw
@@ -124,7 +141,10 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
         *why = std::string(ActionKindName(action.kind)) + " actions are not available";
         return false;
       }
-      auto r = provider->Resolve(ActionRequest{action, *rs.view, *rs.context, rs.unit_id});
+      auto r = provider->Resolve(ActionRequest{action, *rs.view, *rs.context, rs.unit_id,
+                                               rs.request.user_id, rs.request.anonymous_id,
+                                               rs.now_ms, rs.request.dry_run || rs.shadow_pass,
+                                               rs.in.saved_groups});
       if (!r.ok()) {
         *why = r.status().message();
         return false;
@@ -154,6 +174,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
 
 Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,
                                        bool shadow) {
+  rs.shadow_pass = shadow;
   Answer a;
   auto serve_default = [&](std::string reason, bool fallback) {
     Answer d;

@@ -83,6 +83,14 @@ class DecisionEngine {
   Status RecordImpression(const DecisionConfig& config, const std::string& pid,
                           const std::string& decision_id, const Json& properties, int64_t at_ms);
 
+  // The profile view of the person with these ids at `now_ms` (identity lookup, then
+  // the view cache); a cold-start view for unknown people. Storage errors only.
+  Result<std::shared_ptr<const ProfileView>> ViewFor(const std::string& user_id,
+                                                     const std::string& anonymous_id,
+                                                     const DecisionInputs& in, int64_t now_ms);
+  // The engine clock's now (epoch ms).
+  int64_t Now() const { return clock_.NowMs(); }
+
   // Drops cached views and answers of `pid` (its profile changed).
   void Invalidate(const std::string& pid) { views_.Invalidate(pid); }
 

@@ -25,6 +25,8 @@ struct DecisionEngine::RequestState {
   // Impressions granted earlier in this request, by cap key: two placements of one
   // request never both spend a campaign's last slot.
   std::vector<std::string> granted;
+  // True while shadow rules (or a replay) are evaluated: providers must not record.
+  bool shadow_pass = false;
 };
 
 }  // namespace tailor::decision

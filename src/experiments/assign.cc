@@ -100,8 +100,13 @@ Assignment Assign(const Experiment& e, const condition::Document& attributes,
   }
 
   a.hash_attribute = e.hash_attribute;
-  ReadHashValue(attributes, e.hash_attribute, &a.hash_value_, a.number_, &a.number_len_);
-  if (a.hash_value().empty() && !e.fallback_attribute.empty()) {
+  if (context.hash_value) {
+    a.hash_value_ = *context.hash_value;
+    if (!context.hash_value_attribute.empty()) a.hash_attribute = context.hash_value_attribute;
+  } else {
+    ReadHashValue(attributes, e.hash_attribute, &a.hash_value_, a.number_, &a.number_len_);
+  }
+  if (!context.hash_value && a.hash_value().empty() && !e.fallback_attribute.empty()) {
     a.hash_attribute = e.fallback_attribute;
     ReadHashValue(attributes, e.fallback_attribute, &a.hash_value_, a.number_, &a.number_len_);
   }
@@ -128,7 +133,9 @@ Assignment Assign(const Experiment& e, const condition::Document& attributes,
   if (e.in_global_holdout && context.holdout && context.holdout->fraction > 0) {
     std::string_view holdout_value = value;
     Assignment h;
-    if (context.holdout->hash_attribute != a.hash_attribute) {
+    if (context.holdout_value) {
+      holdout_value = *context.holdout_value;
+    } else if (context.holdout->hash_attribute != a.hash_attribute) {
       ReadHashValue(attributes, context.holdout->hash_attribute, &h.hash_value_, h.number_,
                     &h.number_len_);
       holdout_value = h.hash_value();

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,14 @@ struct AssignContext {
   const condition::SavedGroups* saved_groups = nullptr;
   // QA overrides by experiment key (the SDKs' context.forcedVariations).
   const std::map<std::string, int, std::less<>>* forced_variations = nullptr;
+  // Integrators that resolve the unit themselves (the server: user_id, anonymous_id or a
+  // trait path) pass it here; Assign then does not read hash_attribute / fallback from
+  // the attributes. Views; must outlive the Assignment. nullopt: read the attributes.
+  std::optional<std::string_view> hash_value;
+  // The attribute `hash_value` came from (sticky key, reporting); "": the experiment's.
+  std::string_view hash_value_attribute;
+  // Likewise for the global holdout's attribute (nullopt: read the attributes).
+  std::optional<std::string_view> holdout_value;
 };
 
 struct Assignment {

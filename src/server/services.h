@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "decision/engine.h"
+#include "experiments/experiment_service.h"
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
 #include "identity/identity_index.h"
@@ -32,6 +33,7 @@ struct Services {
   Metrics* metrics = nullptr;
   ingest::JobRunner* jobs = nullptr;
   decision::DecisionEngine* decisions = nullptr;
+  experiments::ExperimentService* experiments = nullptr;
   // The active runtime (never null once the server runs).
   std::function<std::shared_ptr<const config::Runtime>()> runtime;
   // Makes `snapshot` the active configuration (compiles it, swaps atomically).

@@ -24,6 +24,10 @@ enum class Keyspace : uint8_t {
   kDecisionOutcomes,  // decision_id '\0' event_id -> outcome event (expires likewise)
   kDecisionSnapshots,  // snapshot id (ULID) -> the profile document decisions read
   kCaps,            // {pid} -> impression times per cap key (frequency caps)
+  kExpUnits,        // experiment '\0' unit -> exposure + per-unit metric values
+  kExpProfiles,     // {pid} experiment -> unit (attribution by profile)
+  kExpAggregates,   // experiment -> per-variation, per-metric sufficient statistics
+  kExpSticky,       // attribute '\0' value '\0' experiment '\0' seed -> variation
   kCount,
 };
 
@@ -52,6 +56,10 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"decision_outcomes", true, false},
     {"decision_snapshots", true, false},
     {"caps", false, true},
+    {"exp_units", false, false},
+    {"exp_profiles", false, true},
+    {"exp_aggregates", false, false},
+    {"exp_sticky", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

@@ -10,6 +10,13 @@ namespace tailor::server::handlers {
 
 // events_handler.cc
 HttpResponse PostEvents(Services& s, const HttpRequest& req);
+
+// experiments_handler.cc
+HttpResponse ListExperiments(Services& s, const HttpRequest& req);
+HttpResponse GetExperiment(Services& s, const HttpRequest& req);
+HttpResponse ExperimentResults(Services& s, const HttpRequest& req);
+HttpResponse ExperimentHistory(Services& s, const HttpRequest& req);
+HttpResponse Assign(Services& s, const HttpRequest& req);
 HttpResponse ListDeadLetters(Services& s, const HttpRequest& req);
 HttpResponse ReplayDeadLetters(Services& s, const HttpRequest& req);
 
