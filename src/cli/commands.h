@@ -18,5 +18,6 @@ void RegisterBackup(CLI::App& app, int* exit_code);
 void RegisterJobs(CLI::App& app, int* exit_code);
 void RegisterCondition(CLI::App& app, int* exit_code);
 void RegisterCluster(CLI::App& app, int* exit_code);
+void RegisterEvaluate(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterJobs(app, &exit_code);
   tailor::cli::RegisterCondition(app, &exit_code);
   tailor::cli::RegisterCluster(app, &exit_code);
+  tailor::cli::RegisterEvaluate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
