@@ -144,6 +144,7 @@ class Als final : public Recommender {
     if (hnsw_min_items_ > 0 && ni >= hnsw_min_items_) {
       HnswOptions ho;
       ho.seed = options.seed;
+      ho.threads = options.threads;
       TAILOR_RETURN_IF_ERROR(hnsw_.Build(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())),
                                          static_cast<size_t>(ni), static_cast<size_t>(f), ho));
       use_hnsw_ = true;

@@ -1,9 +1,13 @@
 #include "recommenders/hnsw_index.h"
 
+#include "recommenders/parallel.h"
+
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
 #include <exception>
+#include <mutex>
+#include <string>
 
 namespace tailor::recommenders {
 
@@ -11,6 +15,7 @@ Status HnswOptions::Validate() const {
   if (m < 2 || m > 128) return InvalidArgument("must be in [2, 128]", "hnsw.m");
   if (ef_construction < 1) return InvalidArgument("must be >= 1", "hnsw.ef_construction");
   if (ef_search < 1) return InvalidArgument("must be >= 1", "hnsw.ef_search");
+  if (threads < 1) return InvalidArgument("must be >= 1", "hnsw.threads");
   return Status::OK();
 }
 
@@ -35,8 +40,21 @@ Status HnswIndex::Build(std::span<const float> vectors, size_t num, size_t dim,
     auto space = std::make_unique<hnswlib::InnerProductSpace>(dim);
     auto index = std::make_unique<hnswlib::HierarchicalNSW<float>>(
         space.get(), num, options.m, options.ef_construction, options.seed);
-    for (size_t i = 0; i < num; ++i) index->addPoint(vectors.data() + i * dim, i);
-    index->setEf(options.ef_search);
+    // hnswlib's addPoint is safe to call concurrently (per-node locks); the exception
+    // of one worker is kept and rethrown here.
+    index->addPoint(vectors.data(), 0);
+    std::mutex mu;
+    std::string failure;
+    ParallelFor(num - 1, options.threads, 256, [&](size_t begin, size_t end, int) {
+      try {
+        for (size_t i = begin + 1; i < end + 1; ++i) index->addPoint(vectors.data() + i * dim, i);
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(mu);
+        failure = e.what();
+      }
+    });
+    if (!failure.empty()) return Internal("hnswlib: " + failure);
+    index->setEf(1);  // Search() sets the beam per query through the result count
     impl_->space = std::move(space);
     impl_->index = std::move(index);
   } catch (const std::exception& e) {
@@ -49,16 +67,17 @@ Status HnswIndex::Build(std::span<const float> vectors, size_t num, size_t dim,
 }
 
 Result<std::vector<ScoredItem>> HnswIndex::Search(std::span<const float> query, size_t k,
-                                                  const ItemFilter& filter) const {
+                                                  const ItemFilter& filter, size_t ef) const {
   if (!impl_->index) return FailedPrecondition("index not built");
   if (query.size() != impl_->dim) return InvalidArgument("query dimension mismatch");
   k = std::min(k, impl_->num);
   std::vector<ScoredItem> out;
-  size_t want = k;
+  // Asking hnswlib for max(ef, k) results runs its search with that beam (it searches
+  // with max(ef_, k)); the extra results also feed the filter.
+  size_t want = std::min(impl_->num, std::max(k, ef == 0 ? impl_->ef_search : ef));
   try {
     while (true) {
       // hnswlib 0.6.2 has no filter hook: over-fetch and filter, widening until enough.
-      // The beam is max(ef_search, want) (ef_ is set once at build).
       auto pq = impl_->index->searchKnn(query.data(), want);
       out.clear();
       std::vector<ScoredItem> all;

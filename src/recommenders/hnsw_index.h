@@ -21,6 +21,7 @@ struct HnswOptions {
   size_t ef_construction = 200;   // build-time beam width
   size_t ef_search = 100;         // query-time beam width (>= k); the recall/latency knob
   uint64_t seed = 100;
+  int threads = 1;                // insertion threads while building
   Status Validate() const;
 };
 
@@ -37,9 +38,10 @@ class HnswIndex {
 
   // The k items with the largest inner product with `query`, best first, skipping items
   // the filter rejects (searched with a growing beam until k pass or all were seen).
-  // REQUIRES: Build() succeeded, query.size() == dim.
+  // `ef` overrides HnswOptions::ef_search for this query (0 = keep it); the beam is
+  // max(ef, k). REQUIRES: Build() succeeded, query.size() == dim.
   Result<std::vector<ScoredItem>> Search(std::span<const float> query, size_t k,
-                                         const ItemFilter& filter = {}) const;
+                                         const ItemFilter& filter = {}, size_t ef = 0) const;
 
   size_t size() const;
   size_t MemoryBytes() const;

@@ -73,15 +73,16 @@ TEST(FactorScorer, EqualsNaiveDotProducts) {
   EXPECT_EQ(scorer.TopKFor(q, 5)[0].item, TopK(s, 1)[0].item);
 }
 
-// Recall@10 of the HNSW index against exact scoring over 20k random 32-d items.
+// Recall@10 of the HNSW index against exact scoring over 10k random 32-d items.
 TEST(HnswIndex, RecallAgainstExact) {
-  const size_t n = 20000, dim = 32, k = 10, queries = 100;
+  const size_t n = 10000, dim = 32, k = 10, queries = 100;
   auto f = RandomFactors(n, dim, 11);
   FactorScorer exact;
   exact.Reset(f, n, dim);
   HnswIndex index;
   HnswOptions o;
   o.ef_search = 200;
+  o.threads = 2;
   ASSERT_OK(index.Build(f, n, dim, o));
   EXPECT_EQ(index.size(), n);
   EXPECT_GT(index.MemoryBytes(), n * dim * sizeof(float));
