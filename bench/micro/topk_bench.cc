@@ -1,5 +1,6 @@
-// Top-100 for one user over 100k items with 64 factors: exact scoring (Eigen
-// matrix-vector product + bounded-heap selection) and the HNSW index (hnswlib, inner
+// Top-100 for one user over 100k items with 64 factors: exact scoring
+// (FactorScorer::TopKFor: bfloat16 pre-selection proven exact by rescoring, see topk.h;
+// and float only: Eigen matrix-vector product + bounded-heap selection) and the HNSW index (hnswlib, inner
 // product, M=16, ef_construction=200, ef_search 100-800). Each benchmark iteration is one
 // query; the counters p50_us / p99_us come from per-query timings (a latency histogram of
 // every query run), and hnsw_recall is recall@100 against exact scoring.
@@ -92,14 +93,31 @@ void BM_ExactTop100(benchmark::State& state) {
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
     std::span<const float> query(f.queries.data() + (q++ % kQueries) * kDim, kDim);
-    scorer.ScoreAll(query, scores);
-    auto top = TopK(scores, kK);
+    auto top = scorer.TopKFor(query, kK);
     benchmark::DoNotOptimize(top.data());
     us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
   Percentiles(state, us);
 }
 BENCHMARK(BM_ExactTop100)->Arg(20'000)->Arg(50'000)->Arg(100'000)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+
+// Exact scoring in float only (ScoreAll + TopK), without the bfloat16 pre-selection.
+void BM_ExactFloatOnlyTop100(benchmark::State& state) {
+  const Fixture& f = GetFixture();
+  std::vector<double> us;
+  size_t q = 0;
+  std::vector<float> scores(kItems);
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::span<const float> query(f.queries.data() + (q++ % kQueries) * kDim, kDim);
+    f.exact.ScoreAll(query, scores);
+    auto top = TopK(scores, kK);
+    benchmark::DoNotOptimize(top.data());
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  Percentiles(state, us);
+}
+BENCHMARK(BM_ExactFloatOnlyTop100)->Unit(benchmark::kMicrosecond)->Iterations(2000);
 
 // Args: ef_search (beam width; the beam is at least k = 100), data set (0 Gaussian,
 // 1 clustered).

@@ -226,7 +226,6 @@ class Als final : public Recommender {
  public:
   Result<std::vector<ScoredItem>> Recommend(const UserQuery& query,
                                             const RecommendOptions& options) const override {
-    if (!use_hnsw_) return Recommender::Recommend(query, options);
     TAILOR_RETURN_IF_ERROR(ValidateQuery(query, static_cast<size_t>(y_.rows()), static_cast<size_t>(x_.rows())));
     Eigen::VectorXf u = UserVector(query);
     std::vector<uint32_t> seen(query.items.begin(), query.items.end());
@@ -235,7 +234,9 @@ class Als final : public Recommender {
       if (options.exclude_seen && std::binary_search(seen.begin(), seen.end(), item)) return false;
       return !options.filter || options.filter(item);
     };
-    return hnsw_.Search(std::span<const float>(u.data(), static_cast<size_t>(u.size())), options.k, keep);
+    std::span<const float> uq(u.data(), static_cast<size_t>(u.size()));
+    if (use_hnsw_) return hnsw_.Search(uq, options.k, keep);
+    return scorer_.TopKFor(uq, options.k, keep);
   }
 };
 

@@ -119,7 +119,7 @@ class ItemKnn final : public Recommender {
  private:
   int64_t neighbors_ = 100;  // neighbours kept per item: more = better recall, more memory
   double shrink_ = 10.0;     // added to the cosine denominator
-  bool binary_ = true;       // ignore weights (every interaction counts 1)
+  bool binary_ = false;      // ignore weights (every interaction counts 1)
 
   size_t num_items_ = 0;
   std::vector<uint64_t> ptr_;

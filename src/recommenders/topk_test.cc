@@ -73,6 +73,49 @@ TEST(FactorScorer, EqualsNaiveDotProducts) {
   EXPECT_EQ(scorer.TopKFor(q, 5)[0].item, TopK(s, 1)[0].item);
 }
 
+// The bfloat16 pre-selection must give exactly the float result: random items, a filter,
+// and duplicated items (exact ties at the boundary force the fallback).
+TEST(FactorScorer, TopKForIsExactOnLargeCatalogs) {
+  const size_t n = 30000, dim = 24;
+  auto f = RandomFactors(n, dim, 21);
+  for (size_t i = 0; i < 200; ++i) {  // items 0..199 duplicated at 1000..1199
+    std::copy(f.begin() + i * dim, f.begin() + (i + 1) * dim, f.begin() + (1000 + i) * dim);
+  }
+  FactorScorer scorer;
+  scorer.Reset(f, n, dim);
+  EXPECT_GT(scorer.MemoryBytes(), n * dim * sizeof(float));  // the bfloat16 copy
+  auto qs = RandomFactors(50, dim, 22);
+  const ItemFilter odd = [](uint32_t i) { return i % 2 == 1; };
+  std::vector<float> s(n);
+  for (size_t t = 0; t < 50; ++t) {
+    std::span<const float> q(qs.data() + t * dim, dim);
+    scorer.ScoreAll(q, s);
+    for (const ItemFilter* filter : {static_cast<const ItemFilter*>(nullptr), &odd}) {
+      ItemFilter fl = filter ? *filter : ItemFilter{};
+      auto want = TopK(s, 100, fl);
+      auto got = scorer.TopKFor(q, 100, fl);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t r = 0; r < want.size(); ++r) {
+        EXPECT_EQ(got[r].item, want[r].item) << "query " << t << " rank " << r;
+        EXPECT_NEAR(got[r].score, want[r].score, 1e-4);
+      }
+    }
+  }
+  // A k that cuts between the two copies of a duplicated item (an exact tie at the
+  // boundary): the result must still be the float one, lower index first.
+  std::span<const float> q0(qs.data(), dim);
+  scorer.ScoreAll(q0, s);
+  auto full = TopK(s, n);
+  for (size_t r = 1; r < 1000; ++r) {
+    if (full[r].score != full[r - 1].score) continue;
+    auto want = TopK(s, r);
+    auto got = scorer.TopKFor(q0, r);
+    ASSERT_EQ(got.size(), r);
+    EXPECT_EQ(got.back().item, want.back().item) << "tie cut at rank " << r;
+    break;
+  }
+}
+
 // Recall@10 of the HNSW index against exact scoring over 10k random 32-d items.
 TEST(HnswIndex, RecallAgainstExact) {
   const size_t n = 10000, dim = 32, k = 10, queries = 100;
