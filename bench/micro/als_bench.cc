@@ -51,8 +51,10 @@ void BM_AlsIteration(benchmark::State& state) {
   o.threads = static_cast<int>(state.range(0));
   double total = 0;
   for (auto _ : state) {
-    auto model = CreateModel("als", {{"factors", "64"}, {"iterations", std::to_string(iterations)},
-                                     {"regularization", "0.01"}, {"alpha", "1"}});
+    auto model = CreateModel("als", {{"factors", "64"},
+                                     {"iterations", std::to_string(iterations)},
+                                     {"regularization", "0.01"},
+                                     {"alpha", "1"}});
     auto t0 = std::chrono::steady_clock::now();
     Status st = (*model)->Fit(m, o, {});
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -64,7 +66,12 @@ void BM_AlsIteration(benchmark::State& state) {
   state.counters["nnz"] = static_cast<double>(m.nnz());
   state.counters["threads"] = static_cast<double>(o.threads);
 }
-BENCHMARK(BM_AlsIteration)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_AlsIteration)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace tailor::recommenders

@@ -1,8 +1,8 @@
 // Top-100 for one user over 100k items with 64 factors: exact scoring
 // (FactorScorer::TopKFor: bfloat16 pre-selection proven exact by rescoring, see topk.h;
-// and float only: Eigen matrix-vector product + bounded-heap selection) and the HNSW index (hnswlib, inner
-// product, M=16, ef_construction=200, ef_search 100-800). Each benchmark iteration is one
-// query; the counters p50_us / p99_us come from per-query timings (a latency histogram of
+// and float only: Eigen matrix-vector product + bounded-heap selection) and the HNSW index
+// (hnswlib, inner product, M=16, ef_construction=200, ef_search 100-800). Each benchmark iteration
+// is one query; the counters p50_us / p99_us come from per-query timings (a latency histogram of
 // every query run), and hnsw_recall is recall@100 against exact scoring.
 //
 //   ./build/release/bench/topk_bench --benchmark_repetitions=3
@@ -95,11 +95,17 @@ void BM_ExactTop100(benchmark::State& state) {
     std::span<const float> query(f.queries.data() + (q++ % kQueries) * kDim, kDim);
     auto top = scorer.TopKFor(query, kK);
     benchmark::DoNotOptimize(top.data());
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
   Percentiles(state, us);
 }
-BENCHMARK(BM_ExactTop100)->Arg(20'000)->Arg(50'000)->Arg(100'000)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+BENCHMARK(BM_ExactTop100)
+    ->Arg(20'000)
+    ->Arg(50'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
 
 // Exact scoring in float only (ScoreAll + TopK), without the bfloat16 pre-selection.
 void BM_ExactFloatOnlyTop100(benchmark::State& state) {
@@ -113,7 +119,8 @@ void BM_ExactFloatOnlyTop100(benchmark::State& state) {
     f.exact.ScoreAll(query, scores);
     auto top = TopK(scores, kK);
     benchmark::DoNotOptimize(top.data());
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
   Percentiles(state, us);
 }
@@ -131,7 +138,8 @@ void BM_HnswTop100(benchmark::State& state) {
     std::span<const float> query(f.queries.data() + (q++ % kQueries) * kDim, kDim);
     auto top = f.hnsw.Search(query, kK, {}, ef);
     benchmark::DoNotOptimize(top);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
   Percentiles(state, us);
   // Recall@100 against exact scoring, over every query.
@@ -145,7 +153,10 @@ void BM_HnswTop100(benchmark::State& state) {
   state.counters["hnsw_recall"] = static_cast<double>(found) / (kQueries * kK);
   state.counters["build_s"] = f.build_seconds;
 }
-BENCHMARK(BM_HnswTop100)->ArgsProduct({{100, 200, 400, 800}, {0, 1}})->Unit(benchmark::kMicrosecond)->Iterations(2000);
+BENCHMARK(BM_HnswTop100)
+    ->ArgsProduct({{100, 200, 400, 800}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
 
 }  // namespace
 }  // namespace tailor::recommenders

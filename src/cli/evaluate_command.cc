@@ -112,9 +112,9 @@ int Run(const EvaluateFlags& f) {
   for (const std::string& ew : f.event_weights) {
     size_t eq = ew.find('=');
     double w = 0;
-    if (eq == std::string::npos || eq == 0 ||
-        std::sscanf(ew.c_str() + eq + 1, "%lf", &w) != 1) {
-      return Fail("invalid --event-weight", InvalidArgument("expected TYPE=WEIGHT, got '" + ew + "'"), 2);
+    if (eq == std::string::npos || eq == 0 || std::sscanf(ew.c_str() + eq + 1, "%lf", &w) != 1) {
+      return Fail("invalid --event-weight",
+                  InvalidArgument("expected TYPE=WEIGHT, got '" + ew + "'"), 2);
     }
     csv.interaction.event_weights[ew.substr(0, eq)] = w;
   }
@@ -125,7 +125,8 @@ int Run(const EvaluateFlags& f) {
   if (Status st = iopts.Validate(); !st.ok()) return Fail("invalid options", st, 2);
   auto spec = rec::SplitSpec::Parse(f.split);
   if (!spec.ok()) return Fail("invalid --split", spec.status(), 2);
-  if (f.k < 1 || f.k > 10000) return Fail("invalid --k", InvalidArgument("must be in [1, 10000]"), 2);
+  if (f.k < 1 || f.k > 10000)
+    return Fail("invalid --k", InvalidArgument("must be in [1, 10000]"), 2);
 
   std::vector<std::string> names = SplitList(f.models);
   if (names.empty()) return Fail("invalid --model", InvalidArgument("no model given"), 2);
@@ -136,12 +137,14 @@ int Run(const EvaluateFlags& f) {
   for (const std::string& p : f.params) {
     size_t dot = p.find('.'), eq = p.find('=');
     if (dot == std::string::npos || eq == std::string::npos || dot > eq || dot == 0) {
-      return Fail("invalid --param", InvalidArgument("expected MODEL.NAME=VALUE, got '" + p + "'"), 2);
+      return Fail("invalid --param", InvalidArgument("expected MODEL.NAME=VALUE, got '" + p + "'"),
+                  2);
     }
     std::string model = p.substr(0, dot);
     if (std::find(names.begin(), names.end(), model) == names.end()) {
-      return Fail("invalid --param", InvalidArgument("'" + p + "' is for model " + model +
-                                                     ", which is not in --model"), 2);
+      return Fail(
+          "invalid --param",
+          InvalidArgument("'" + p + "' is for model " + model + ", which is not in --model"), 2);
     }
     params[model][p.substr(dot + 1, eq - dot - 1)] = p.substr(eq + 1);
   }
@@ -165,7 +168,9 @@ int Run(const EvaluateFlags& f) {
   Status st = rec::ReadInteractionsCsvFile(f.interactions, csv, &raw, &report);
   if (report.bad > 0) {
     std::cerr << "warning: " << report.bad << " of " << report.lines << " rows are malformed";
-    std::cerr << (report.bad > report.errors.size() ? " (first " + std::to_string(report.errors.size()) + " shown)" : "")
+    std::cerr << (report.bad > report.errors.size()
+                      ? " (first " + std::to_string(report.errors.size()) + " shown)"
+                      : "")
               << "\n";
     for (const auto& e : report.errors) std::cerr << "  " << e << "\n";
   }
@@ -201,7 +206,8 @@ int Run(const EvaluateFlags& f) {
       StepProgress p("train " + run.name);
       Status fit = model->Fit(*train, topts, p.Fn());
       p.Finish();
-      if (!fit.ok()) return Fail("training " + run.name, fit, fit.code() == StatusCode::kInternal ? 1 : 2);
+      if (!fit.ok())
+        return Fail("training " + run.name, fit, fit.code() == StatusCode::kInternal ? 1 : 2);
     }
     run.train_seconds = static_cast<double>(clock.MonotonicNs() - t0) / 1e9;
     StepProgress p("evaluate " + run.name);
@@ -298,7 +304,8 @@ int Run(const EvaluateFlags& f) {
 }  // namespace
 
 void RegisterEvaluate(CLI::App& app, int* exit_code) {
-  std::string models_help = "Models to evaluate, comma-separated; popularity is always added as the baseline. Known:";
+  std::string models_help =
+      "Models to evaluate, comma-separated; popularity is always added as the baseline. Known:";
   for (const auto& m : rec::RegisteredModels()) {
     models_help += "\n  " + std::string(m.name) + ": " + std::string(m.summary);
   }
@@ -309,28 +316,36 @@ void RegisterEvaluate(CLI::App& app, int* exit_code) {
       "next to the popularity baseline. Reads a CSV/TSV file (reading from the store is "
       "not supported yet). Exits 2 on invalid input, 1 when training fails.");
   auto f = std::make_shared<EvaluateFlags>();
-  cmd->add_option("--interactions", f->interactions, "Interactions file (CSV/TSV, one interaction per line)")
+  cmd->add_option("--interactions", f->interactions,
+                  "Interactions file (CSV/TSV, one interaction per line)")
       ->required();
   cmd->add_option("--columns", f->columns,
                   "Column names in file order: user,item[,weight|rating][,timestamp][,event]; "
                   "_ skips a column")
       ->capture_default_str();
-  cmd->add_option("--sep", f->sep, "Field separator: ',' TAB ';' '|' '::' ...")->capture_default_str();
-  cmd->add_flag("--header", f->header, "The first line is a header");
-  cmd->add_option("--split", f->split, "stratified:TRAIN_RATIO (per-user random) or temporal:TEST_FRACTION (per-user latest)")
+  cmd->add_option("--sep", f->sep, "Field separator: ',' TAB ';' '|' '::' ...")
       ->capture_default_str();
-  cmd->add_option("--seed", f->seed, "Seed of the split and of model training")->capture_default_str();
+  cmd->add_flag("--header", f->header, "The first line is a header");
+  cmd->add_option(
+         "--split", f->split,
+         "stratified:TRAIN_RATIO (per-user random) or temporal:TEST_FRACTION (per-user latest)")
+      ->capture_default_str();
+  cmd->add_option("--seed", f->seed, "Seed of the split and of model training")
+      ->capture_default_str();
   cmd->add_option("--model", f->models, models_help)->capture_default_str();
   cmd->add_option("--k", f->k, "List length")->capture_default_str();
   cmd->add_flag("--json", f->json, "Print one JSON object (an object per model under \"models\")");
-  cmd->add_option("--threads", f->threads, "Threads for training and evaluation")->capture_default_str();
-  cmd->add_option("--param", f->params,
-                  "Model parameter MODEL.NAME=VALUE, repeatable (e.g. als.factors=64, ease.lambda=300, "
-                  "hybrid.ease.lambda=300); see docs/recommendations.md");
+  cmd->add_option("--threads", f->threads, "Threads for training and evaluation")
+      ->capture_default_str();
+  cmd->add_option(
+      "--param", f->params,
+      "Model parameter MODEL.NAME=VALUE, repeatable (e.g. als.factors=64, ease.lambda=300, "
+      "hybrid.ease.lambda=300); see docs/recommendations.md");
   cmd->add_option("--event-weight", f->event_weights,
                   "Weight of an event type for an `event` column, TYPE=WEIGHT, repeatable "
                   "(defaults view=1 add_to_cart=3 purchase=5)");
-  cmd->add_flag("--binary", f->binary, "Every interaction weighs 1 (ratings become positive interactions)");
+  cmd->add_flag("--binary", f->binary,
+                "Every interaction weighs 1 (ratings become positive interactions)");
   cmd->add_option("--min-value", f->min_value, "Drop rows whose weight/rating is below this");
   cmd->add_option("--decay-half-life-days", f->decay_half_life_days,
                   "Time-decay interaction weights with this half-life (0 = off)")
@@ -340,7 +355,8 @@ void RegisterEvaluate(CLI::App& app, int* exit_code) {
                   "tsv (id, title, categories|..., tags|...) or movielens (u.item)")
       ->check(CLI::IsMember({"tsv", "movielens"}))
       ->capture_default_str();
-  cmd->add_option("--show-errors", f->show_errors, "How many malformed rows to describe")->capture_default_str();
+  cmd->add_option("--show-errors", f->show_errors, "How many malformed rows to describe")
+      ->capture_default_str();
   cmd->callback([f, exit_code] { *exit_code = Run(*f); });
 }
 

@@ -145,8 +145,9 @@ class Als final : public Recommender {
       HnswOptions ho;
       ho.seed = options.seed;
       ho.threads = options.threads;
-      TAILOR_RETURN_IF_ERROR(hnsw_.Build(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())),
-                                         static_cast<size_t>(ni), static_cast<size_t>(f), ho));
+      TAILOR_RETURN_IF_ERROR(
+          hnsw_.Build(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())),
+                      static_cast<size_t>(ni), static_cast<size_t>(f), ho));
       use_hnsw_ = true;
     }
     return Status::OK();
@@ -170,7 +171,8 @@ class Als final : public Recommender {
   }
 
   Status Score(const UserQuery& query, std::span<float> scores) const override {
-    TAILOR_RETURN_IF_ERROR(ValidateQuery(query, static_cast<size_t>(y_.rows()), static_cast<size_t>(x_.rows())));
+    TAILOR_RETURN_IF_ERROR(
+        ValidateQuery(query, static_cast<size_t>(y_.rows()), static_cast<size_t>(x_.rows())));
     Eigen::VectorXf u = UserVector(query);
     scorer_.ScoreAll(std::span<const float>(u.data(), static_cast<size_t>(u.size())), scores);
     return Status::OK();
@@ -202,18 +204,19 @@ class Als final : public Recommender {
         .Done();
   }
   size_t MemoryBytes() const override {
-    return static_cast<size_t>(x_.size() + y_.size() + gram_.size() + item_norms_.size()) * sizeof(float) +
+    return static_cast<size_t>(x_.size() + y_.size() + gram_.size() + item_norms_.size()) *
+               sizeof(float) +
            scorer_.MemoryBytes() + hnsw_.MemoryBytes();
   }
   size_t num_items() const override { return static_cast<size_t>(y_.rows()); }
 
  private:
-  int64_t factors_ = 64;        // latent dimensions
-  int64_t iterations_ = 15;     // ALS sweeps (users then items)
+  int64_t factors_ = 64;          // latent dimensions
+  int64_t iterations_ = 15;       // ALS sweeps (users then items)
   double regularization_ = 20.0;  // L2 on every factor row (tuned on ML-100k; scale with data)
-  double alpha_ = 0.25;         // confidence slope: c = 1 + alpha * weight (ML-100k: ratings as weights)
-  int64_t cg_steps_ = 3;        // CG steps per row per sweep (implicit's default)
-  bool binary_ = false;         // weight 1 for every entry
+  double alpha_ = 0.25;   // confidence slope: c = 1 + alpha * weight (ML-100k: ratings as weights)
+  int64_t cg_steps_ = 3;  // CG steps per row per sweep (implicit's default)
+  bool binary_ = false;   // weight 1 for every entry
   int64_t hnsw_min_items_ = 50'000;  // build an HNSW index at or above this many items; 0 = never
 
   RowMatrixF x_, y_;
@@ -226,7 +229,8 @@ class Als final : public Recommender {
  public:
   Result<std::vector<ScoredItem>> Recommend(const UserQuery& query,
                                             const RecommendOptions& options) const override {
-    TAILOR_RETURN_IF_ERROR(ValidateQuery(query, static_cast<size_t>(y_.rows()), static_cast<size_t>(x_.rows())));
+    TAILOR_RETURN_IF_ERROR(
+        ValidateQuery(query, static_cast<size_t>(y_.rows()), static_cast<size_t>(x_.rows())));
     Eigen::VectorXf u = UserVector(query);
     std::vector<uint32_t> seen(query.items.begin(), query.items.end());
     std::sort(seen.begin(), seen.end());

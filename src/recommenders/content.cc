@@ -34,7 +34,8 @@ class Content final : public Recommender {
     r.Double("category_weight", 0, 1000, &category_weight_);
     TAILOR_RETURN_IF_ERROR(r.Finish());
     if (weighting_ != "tfidf" && weighting_ != "bm25") {
-      return InvalidArgument("expected tfidf or bm25, got '" + weighting_ + "'", "content.weighting");
+      return InvalidArgument("expected tfidf or bm25, got '" + weighting_ + "'",
+                             "content.weighting");
     }
     return Status::OK();
   }
@@ -69,7 +70,8 @@ class Content final : public Recommender {
       }
     }
     if (with_text == 0) {
-      return InvalidArgument("no training item has a catalog entry (check the catalog's ids)", "content");
+      return InvalidArgument("no training item has a catalog entry (check the catalog's ids)",
+                             "content");
     }
     const double n = static_cast<double>(with_text);
     const double avg_len = total_len / n;
@@ -91,7 +93,8 @@ class Content final : public Recommender {
         norm += x * x;
       }
       norm = std::sqrt(norm);
-      for (auto& [t, x] : w) postings_[t].push_back({i, norm > 0 ? static_cast<float>(x / norm) : 0.0f});
+      for (auto& [t, x] : w)
+        postings_[t].push_back({i, norm > 0 ? static_cast<float>(x / norm) : 0.0f});
     }
     // The forward vectors are the postings regrouped per item.
     item_ptr_.assign(ni + 1, 0);

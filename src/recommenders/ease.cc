@@ -48,11 +48,11 @@ class Ease final : public Recommender {
     if (n == 0) return InvalidArgument("empty training set", "ease");
     if (active_.size() > static_cast<size_t>(max_items_)) {
       double gb = 8.0 * static_cast<double>(n) * static_cast<double>(n) / 1e9;
-      return ResourceExhausted("ease: " + std::to_string(active_.size()) +
-                               " items with interactions exceed ease.max_items=" +
-                               std::to_string(max_items_) + " (training would need about " +
-                               std::to_string(static_cast<int>(std::ceil(gb))) +
-                               " GB and O(n^3) time); use als or itemknn, or raise the limit");
+      return ResourceExhausted(
+          "ease: " + std::to_string(active_.size()) +
+          " items with interactions exceed ease.max_items=" + std::to_string(max_items_) +
+          " (training would need about " + std::to_string(static_cast<int>(std::ceil(gb))) +
+          " GB and O(n^3) time); use als or itemknn, or raise the limit");
     }
     // Gram matrix of the history rows (upper triangle, then mirrored).
     Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
@@ -103,7 +103,8 @@ class Ease final : public Recommender {
       acc.noalias() += w * b_.row(d).transpose();
     }
     std::fill(scores.begin(), scores.end(), 0.0f);
-    for (size_t a = 0; a < active_.size(); ++a) scores[active_[a]] = acc[static_cast<Eigen::Index>(a)];
+    for (size_t a = 0; a < active_.size(); ++a)
+      scores[active_[a]] = acc[static_cast<Eigen::Index>(a)];
     return Status::OK();
   }
 

@@ -24,7 +24,8 @@ double Cosine(std::span<const uint32_t> a, std::span<const uint32_t> b) {
       ++common, ++i, ++j;
     }
   }
-  return static_cast<double>(common) / std::sqrt(static_cast<double>(a.size()) * static_cast<double>(b.size()));
+  return static_cast<double>(common) /
+         std::sqrt(static_cast<double>(a.size()) * static_cast<double>(b.size()));
 }
 
 }  // namespace

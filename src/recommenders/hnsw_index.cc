@@ -1,13 +1,13 @@
 #include "recommenders/hnsw_index.h"
 
-#include "recommenders/parallel.h"
-
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
 #include <exception>
 #include <mutex>
 #include <string>
+
+#include "recommenders/parallel.h"
 
 namespace tailor::recommenders {
 

@@ -17,11 +17,11 @@
 namespace tailor::recommenders {
 
 struct HnswOptions {
-  size_t m = 16;                  // graph degree: higher = better recall, more memory
-  size_t ef_construction = 200;   // build-time beam width
-  size_t ef_search = 100;         // query-time beam width (>= k); the recall/latency knob
+  size_t m = 16;                 // graph degree: higher = better recall, more memory
+  size_t ef_construction = 200;  // build-time beam width
+  size_t ef_search = 100;        // query-time beam width (>= k); the recall/latency knob
   uint64_t seed = 100;
-  int threads = 1;                // insertion threads while building
+  int threads = 1;  // insertion threads while building
   Status Validate() const;
 };
 

@@ -40,7 +40,8 @@ void Normalize(std::span<float> s) {
 }
 
 // Every weight vector of `n` non-negative multiples of 1/steps summing to 1.
-void Compositions(size_t n, int steps, std::vector<double>* cur, std::vector<std::vector<double>>* out) {
+void Compositions(size_t n, int steps, std::vector<double>* cur,
+                  std::vector<std::vector<double>>* out) {
   if (cur->size() + 1 == n) {
     double rest = 1.0;
     for (double w : *cur) rest -= w;
@@ -85,13 +86,15 @@ class Hybrid final : public Recommender {
     while (start <= models_.size()) {
       size_t end = std::min(models_.find(',', start), models_.size());
       std::string m = models_.substr(start, end - start);
-      if (m == "hybrid" || m.empty()) return InvalidArgument("invalid component '" + m + "'", "hybrid.models");
+      if (m == "hybrid" || m.empty())
+        return InvalidArgument("invalid component '" + m + "'", "hybrid.models");
       names_.push_back(m);
       start = end + 1;
     }
     for (const auto& [sub, p] : sub_params_) {
       if (std::find(names_.begin(), names_.end(), sub) == names_.end()) {
-        return InvalidArgument("parameters for '" + sub + "', which is not in hybrid.models", "hybrid." + sub);
+        return InvalidArgument("parameters for '" + sub + "', which is not in hybrid.models",
+                               "hybrid." + sub);
       }
     }
     for (const auto& m : names_) {  // fail early on unknown names and bad parameters
@@ -116,10 +119,12 @@ class Hybrid final : public Recommender {
       }
     }
     SeededRandom random(options.seed);
-    TAILOR_ASSIGN_OR_RETURN(Split split,
-                            SplitInteractions(raw, {SplitSpec::Kind::kStratified, 1.0 - validation_}, random));
+    TAILOR_ASSIGN_OR_RETURN(
+        Split split,
+        SplitInteractions(raw, {SplitSpec::Kind::kStratified, 1.0 - validation_}, random));
     TAILOR_ASSIGN_OR_RETURN(Interactions sub_train, Interactions::Build(split.train, {}));
-    if (split.test.rows.empty()) return InvalidArgument("hybrid: validation split is empty (too little data)");
+    if (split.test.rows.empty())
+      return InvalidArgument("hybrid: validation split is empty (too little data)");
     TAILOR_ASSIGN_OR_RETURN(Interactions val, Interactions::Build(split.test, {}));
 
     const size_t nc = names_.size();
@@ -139,7 +144,8 @@ class Hybrid final : public Recommender {
     for (uint32_t u = 0; u < val.num_users(); ++u) {
       if (!val.UserItems(u).empty() && !sub_train.UserItems(u).empty()) users.push_back(u);
     }
-    const size_t stride = std::max<size_t>(1, users.size() / static_cast<size_t>(max_validation_users_));
+    const size_t stride =
+        std::max<size_t>(1, users.size() / static_cast<size_t>(max_validation_users_));
     const auto k = static_cast<size_t>(k_);
     std::vector<std::vector<float>> scores(nc, std::vector<float>(num_items_));
     std::vector<float> blended(num_items_);
@@ -177,7 +183,8 @@ class Hybrid final : public Recommender {
         progress("hybrid grid", 0.4 + 0.2 * static_cast<double>(n) / users.size());
       }
     }
-    const size_t best = static_cast<size_t>(std::max_element(total.begin(), total.end()) - total.begin());
+    const size_t best =
+        static_cast<size_t>(std::max_element(total.begin(), total.end()) - total.begin());
     validation_ndcg_ = evaluated ? total[best] / static_cast<double>(evaluated) : 0;
     // 3. Refit the components that carry weight on all training data.
     components_.clear();
@@ -203,7 +210,8 @@ class Hybrid final : public Recommender {
       TAILOR_RETURN_IF_ERROR(components_[c]->Score(query, s));
       for (uint32_t i : query.items) s[i] = kNegInf;
       Normalize(s);
-      for (size_t i = 0; i < num_items_; ++i) scores[i] += s[i] == kNegInf ? 0.0f : weights_[c] * s[i];
+      for (size_t i = 0; i < num_items_; ++i)
+        scores[i] += s[i] == kNegInf ? 0.0f : weights_[c] * s[i];
     }
     return Status::OK();
   }
@@ -216,7 +224,8 @@ class Hybrid final : public Recommender {
         .Add("k", k_)
         .Add("max_validation_users", max_validation_users_)
         .Add("validation_ndcg", validation_ndcg_);
-    for (size_t c = 0; c < chosen_.size(); ++c) w.Add("weight." + chosen_[c], static_cast<double>(weights_[c]));
+    for (size_t c = 0; c < chosen_.size(); ++c)
+      w.Add("weight." + chosen_[c], static_cast<double>(weights_[c]));
     return w.Done();
   }
   size_t MemoryBytes() const override {
@@ -233,9 +242,9 @@ class Hybrid final : public Recommender {
   }
 
   std::string models_ = "ease,itemknn,als";  // components, comma-separated
-  double validation_ = 0.2;       // share of each user's training items held out for tuning
-  double grid_step_ = 0.1;        // weight grid resolution
-  int64_t k_ = 10;                // list length of the validation nDCG
+  double validation_ = 0.2;              // share of each user's training items held out for tuning
+  double grid_step_ = 0.1;               // weight grid resolution
+  int64_t k_ = 10;                       // list length of the validation nDCG
   int64_t max_validation_users_ = 2000;  // cap on users scored during the grid search
   std::map<std::string, ModelParams> sub_params_;
   std::vector<std::string> names_;

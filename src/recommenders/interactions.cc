@@ -88,7 +88,8 @@ Result<Interactions> Interactions::Build(const RawInteractions& raw,
     ++m.item_ptr_[e.item + 1];
     double w = options.binary ? 1.0 : e.value;
     if (options.decay_half_life_seconds > 0 && m.has_timestamps_) {
-      w *= std::exp2(-static_cast<double>(m.max_timestamp_ - e.ts) / options.decay_half_life_seconds);
+      w *= std::exp2(-static_cast<double>(m.max_timestamp_ - e.ts) /
+                     options.decay_half_life_seconds);
     }
     m.user_items_[k] = e.item;
     m.user_weights_[k] = static_cast<float>(w);

@@ -101,13 +101,25 @@ class Interactions {
   int64_t max_timestamp() const { return max_timestamp_; }
 
   // The user's row, in time order (ties by item index). REQUIRES: user < num_users().
-  std::span<const uint32_t> UserItems(uint32_t user) const { return Row(user_ptr_, user_items_, user); }
-  std::span<const float> UserWeights(uint32_t user) const { return Row(user_ptr_, user_weights_, user); }
-  std::span<const float> UserValues(uint32_t user) const { return Row(user_ptr_, user_values_, user); }
-  std::span<const int64_t> UserTimes(uint32_t user) const { return Row(user_ptr_, user_times_, user); }
+  std::span<const uint32_t> UserItems(uint32_t user) const {
+    return Row(user_ptr_, user_items_, user);
+  }
+  std::span<const float> UserWeights(uint32_t user) const {
+    return Row(user_ptr_, user_weights_, user);
+  }
+  std::span<const float> UserValues(uint32_t user) const {
+    return Row(user_ptr_, user_values_, user);
+  }
+  std::span<const int64_t> UserTimes(uint32_t user) const {
+    return Row(user_ptr_, user_times_, user);
+  }
   // The item's column, by user index. REQUIRES: item < num_items().
-  std::span<const uint32_t> ItemUsers(uint32_t item) const { return Row(item_ptr_, item_users_, item); }
-  std::span<const float> ItemWeights(uint32_t item) const { return Row(item_ptr_, item_weights_, item); }
+  std::span<const uint32_t> ItemUsers(uint32_t item) const {
+    return Row(item_ptr_, item_users_, item);
+  }
+  std::span<const float> ItemWeights(uint32_t item) const {
+    return Row(item_ptr_, item_weights_, item);
+  }
 
   // Number of users with at least one entry.
   size_t ActiveUsers() const;

@@ -11,7 +11,8 @@ namespace {
 enum class Column { kSkip, kUser, kItem, kWeight, kTimestamp, kEvent };
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '"'))
+    s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '"')) s.remove_suffix(1);
   return s;
 }
@@ -25,7 +26,8 @@ Result<std::vector<Column>> ParseColumns(std::string_view spec) {
     if (end == std::string_view::npos) end = spec.size();
     std::string_view name = Trim(spec.substr(start, end - start));
     auto once = [&](bool* seen, Column c) -> Status {
-      if (*seen) return InvalidArgument("column '" + std::string(name) + "' given twice", "columns");
+      if (*seen)
+        return InvalidArgument("column '" + std::string(name) + "' given twice", "columns");
       *seen = true;
       cols.push_back(c);
       return Status::OK();
@@ -180,9 +182,9 @@ Status ReadInteractionsCsv(std::istream& in, const CsvOptions& options, RawInter
     ++report->accepted;
   }
   if (report->accepted == 0) {
-    std::string msg = report->lines == 0 ? "no interactions in the input"
-                                         : "every row is malformed (" +
-                                               std::to_string(report->bad) + " bad rows)";
+    std::string msg = report->lines == 0
+                          ? "no interactions in the input"
+                          : "every row is malformed (" + std::to_string(report->bad) + " bad rows)";
     for (const auto& e : report->errors) msg += "; " + e;
     return InvalidArgument(msg);
   }

@@ -36,7 +36,7 @@ struct CsvOptions {
 };
 
 struct CsvReport {
-  uint64_t lines = 0;      // data lines seen (blank lines and the header not counted)
+  uint64_t lines = 0;  // data lines seen (blank lines and the header not counted)
   uint64_t accepted = 0;
   uint64_t bad = 0;
   std::vector<std::string> errors;  // "line 7: timestamp is not an integer: 'x'"

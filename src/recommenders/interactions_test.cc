@@ -1,8 +1,9 @@
+#include "recommenders/interactions.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "recommenders/interactions.h"
 #include "recommenders/interactions_csv.h"
 #include "testutil/testutil.h"
 
@@ -56,7 +57,7 @@ TEST(Interactions, BinaryDecayAndMinValue) {
   EXPECT_EQ(m->nnz(), 2u);
   EXPECT_FLOAT_EQ(m->UserWeights(0)[0], 2.5f);  // one half-life old
   EXPECT_FLOAT_EQ(m->UserWeights(0)[1], 5.0f);
-  EXPECT_FLOAT_EQ(m->UserValues(0)[0], 5.0f);   // the raw rating is kept
+  EXPECT_FLOAT_EQ(m->UserValues(0)[0], 5.0f);  // the raw rating is kept
   o.binary = true;
   o.decay_half_life_seconds = 0;
   m = Interactions::Build(raw, o);
@@ -84,7 +85,8 @@ TEST(InteractionsCsv, ReadsTabSeparatedMovieLensRows) {
   o.columns = "user,item,rating,timestamp";
   o.separator = "\t";
   CsvReport r;
-  auto raw = ReadCsv("196\t242\t3\t881250949\n186\t302\t3\t891717742\r\n\n22\t377\t1\t878887116\n", o, &r);
+  auto raw =
+      ReadCsv("196\t242\t3\t881250949\n186\t302\t3\t891717742\r\n\n22\t377\t1\t878887116\n", o, &r);
   ASSERT_OK(raw);
   EXPECT_EQ(r.lines, 3u);
   EXPECT_EQ(r.accepted, 3u);
@@ -102,7 +104,8 @@ TEST(InteractionsCsv, DoubleColonSeparatorAndHeader) {
   o.separator = "::";
   o.header = true;
   CsvReport r;
-  auto raw = ReadCsv("UserID::MovieID::Rating::Timestamp\n1::1193::5::978300760\n1::661::3::978302109\n", o, &r);
+  auto raw = ReadCsv(
+      "UserID::MovieID::Rating::Timestamp\n1::1193::5::978300760\n1::661::3::978302109\n", o, &r);
   ASSERT_OK(raw);
   EXPECT_EQ(r.accepted, 2u);
   EXPECT_EQ(raw->items->Id(raw->rows[0].item), "1193");
@@ -116,10 +119,10 @@ TEST(InteractionsCsv, BadRowsAreCountedWithLineNumbers) {
   CsvReport r;
   auto raw = ReadCsv(
       "u1,i1,1,100\n"
-      "u2,i2\n"            // line 2: too few fields
-      "u3,i3,abc,100\n"    // line 3: weight
+      "u2,i2\n"              // line 2: too few fields
+      "u3,i3,abc,100\n"      // line 3: weight
       "u4,i4,1,yesterday\n"  // line 4: timestamp
-      ",i5,1,100\n"        // line 5: empty user
+      ",i5,1,100\n"          // line 5: empty user
       "u6,i6,2.5,1e3\n",
       o, &r);
   ASSERT_OK(raw);
@@ -161,7 +164,8 @@ TEST(InteractionsCsv, EventColumnUsesConfiguredWeights) {
 
 TEST(InteractionsCsv, InvalidColumnSpecs) {
   CsvReport r;
-  for (const char* cols : {"user", "item,weight", "user,item,user", "user,item,price", "user,item,weight,event"}) {
+  for (const char* cols :
+       {"user", "item,weight", "user,item,user", "user,item,price", "user,item,weight,event"}) {
     CsvOptions o;
     o.columns = cols;
     auto raw = ReadCsv("a,b,1,1\n", o, &r);

@@ -12,17 +12,18 @@ std::vector<std::string> SplitOn(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     size_t end = s.find(sep, start);
-    out.emplace_back(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    out.emplace_back(
+        s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (end == std::string_view::npos) return out;
     start = end + 1;
   }
 }
 
 // MovieLens genre order (u.genre).
-constexpr const char* kGenres[] = {"unknown",   "Action",   "Adventure", "Animation", "Children's",
-                                   "Comedy",    "Crime",    "Documentary", "Drama",   "Fantasy",
-                                   "Film-Noir", "Horror",   "Musical",   "Mystery",   "Romance",
-                                   "Sci-Fi",    "Thriller", "War",       "Western"};
+constexpr const char* kGenres[] = {
+    "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+    "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+    "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
 
 }  // namespace
 
@@ -52,7 +53,8 @@ Result<ItemCatalog> ItemCatalog::LoadTsv(const std::string& path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     auto f = SplitOn(line, '\t');
-    if (f[0].empty()) return InvalidArgument("catalog line " + std::to_string(n) + ": empty item id");
+    if (f[0].empty())
+      return InvalidArgument("catalog line " + std::to_string(n) + ": empty item id");
     CatalogItem item{f[0], f.size() > 1 ? f[1] : "", {}, {}};
     if (f.size() > 2 && !f[2].empty()) item.categories = SplitOn(f[2], '|');
     if (f.size() > 3 && !f[3].empty()) item.tags = SplitOn(f[3], '|');
@@ -73,7 +75,8 @@ Result<ItemCatalog> ItemCatalog::LoadMovieLens(const std::string& path) {
     if (line.empty()) continue;
     auto f = SplitOn(line, '|');
     if (f.size() < 24 || f[0].empty()) {
-      return InvalidArgument("u.item line " + std::to_string(n) + ": expected 24 '|'-separated fields");
+      return InvalidArgument("u.item line " + std::to_string(n) +
+                             ": expected 24 '|'-separated fields");
     }
     CatalogItem item{f[0], f[1], {}, {}};
     // "Toy Story (1995)" -> "Toy Story"

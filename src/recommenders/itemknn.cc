@@ -70,8 +70,8 @@ class ItemKnn final : public Recommender {
           dot[j] = 0.0f;
         }
         const auto keep = std::min(cand.size(), static_cast<size_t>(neighbors_));
-        std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(),
-                          [](const ScoredItem& a, const ScoredItem& b) {
+        std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep),
+                          cand.end(), [](const ScoredItem& a, const ScoredItem& b) {
                             return a.score > b.score || (a.score == b.score && a.item < b.item);
                           });
         cand.resize(keep);
@@ -94,7 +94,8 @@ class ItemKnn final : public Recommender {
     for (size_t k = 0; k < query.items.size(); ++k) {
       const uint32_t j = query.items[k];
       const float w = binary_ || query.weights.empty() ? 1.0f : query.weights[k];
-      for (uint64_t n = ptr_[j]; n < ptr_[j + 1]; ++n) scores[neigh_[n].item] += w * neigh_[n].score;
+      for (uint64_t n = ptr_[j]; n < ptr_[j + 1]; ++n)
+        scores[neigh_[n].item] += w * neigh_[n].score;
     }
     return Status::OK();
   }
@@ -102,7 +103,8 @@ class ItemKnn final : public Recommender {
   Result<std::vector<ScoredItem>> SimilarItems(uint32_t item, size_t k) const override {
     if (item >= num_items_) return NotFound("unknown item index " + std::to_string(item));
     auto first = neigh_.begin() + static_cast<std::ptrdiff_t>(ptr_[item]);
-    auto last = first + static_cast<std::ptrdiff_t>(std::min<uint64_t>(k, ptr_[item + 1] - ptr_[item]));
+    auto last =
+        first + static_cast<std::ptrdiff_t>(std::min<uint64_t>(k, ptr_[item + 1] - ptr_[item]));
     return std::vector<ScoredItem>(first, last);
   }
 
@@ -113,7 +115,9 @@ class ItemKnn final : public Recommender {
         .Add("binary", binary_)
         .Done();
   }
-  size_t MemoryBytes() const override { return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8; }
+  size_t MemoryBytes() const override {
+    return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8;
+  }
   size_t num_items() const override { return num_items_; }
 
  private:

@@ -1,3 +1,5 @@
+#include "recommenders/metrics.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -5,7 +7,6 @@
 
 #include "core/json_doc.h"
 #include "recommenders/evaluate.h"
-#include "recommenders/metrics.h"
 #include "recommenders/registry.h"
 #include "testutil/testutil.h"
 

@@ -40,8 +40,10 @@ Toy MakeToy() {
   }
   Toy toy{Interactions::Build(raw, {}).value(), {}};
   for (int i = 0; i < 40; ++i) {
-    toy.catalog.Add({"i" + std::to_string(i), i < 20 ? "space robot " + std::to_string(i) : "love story",
-                     {i < 20 ? "SciFi" : "Romance"}, {}});
+    toy.catalog.Add({"i" + std::to_string(i),
+                     i < 20 ? "space robot " + std::to_string(i) : "love story",
+                     {i < 20 ? "SciFi" : "Romance"},
+                     {}});
   }
   return toy;
 }
@@ -58,7 +60,8 @@ std::unique_ptr<Recommender> Fitted(const std::string& name, ModelParams params 
   o.threads = 2;
   o.catalog = &GetToy().catalog;
   std::vector<double> fractions;
-  Status st = (*m)->Fit(GetToy().train, o, [&](std::string_view, double f) { fractions.push_back(f); });
+  Status st =
+      (*m)->Fit(GetToy().train, o, [&](std::string_view, double f) { fractions.push_back(f); });
   EXPECT_OK(st);
   return std::move(m).value();
 }
@@ -102,7 +105,8 @@ TEST_P(EveryModel, ConcurrentRecommendMatchesSequential) {
   o.k = 10;
   o.filter = [](uint32_t item) { return item % 3 != 0; };
   std::vector<std::vector<ScoredItem>> want(train.num_users());
-  for (uint32_t u = 0; u < train.num_users(); ++u) want[u] = model->Recommend(QueryFor(train, u), o).value();
+  for (uint32_t u = 0; u < train.num_users(); ++u)
+    want[u] = model->Recommend(QueryFor(train, u), o).value();
   for (const auto& list : want) {
     for (const auto& s : list) EXPECT_NE(s.item % 3, 0u);
   }
@@ -138,8 +142,8 @@ TEST_P(EveryModel, ScoresFromAHistoryAloneAndRejectsBadIndexes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryModel,
-                         ::testing::Values("popularity", "trending", "itemknn", "als", "ease", "content",
-                                           "hybrid", "session"),
+                         ::testing::Values("popularity", "trending", "itemknn", "als", "ease",
+                                           "content", "hybrid", "session"),
                          [](const auto& info) { return info.param; });
 
 TEST(Registry, UnknownModelsAndParameters) {

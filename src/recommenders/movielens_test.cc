@@ -53,8 +53,8 @@ TEST(MovieLens100k, BestModelReachesTargetNdcg) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     auto m = EvaluateModel(**model, *train, *test, eopts);
     ASSERT_OK(m);
-    std::printf("%-10s ndcg@10 %.4f precision@10 %.4f recall@10 %.4f map@10 %.4f train %.2fs\n", name,
-                m->ndcg, m->precision, m->recall, m->map, secs);
+    std::printf("%-10s ndcg@10 %.4f precision@10 %.4f recall@10 %.4f map@10 %.4f train %.2fs\n",
+                name, m->ndcg, m->precision, m->recall, m->map, secs);
     EXPECT_EQ(m->users, 943u);
     if (m->ndcg > best) {
       best = m->ndcg;

@@ -11,7 +11,8 @@ void ParallelFor(size_t n, int threads, size_t grain,
                  const std::function<void(size_t, size_t, int)>& body) {
   if (n == 0) return;
   const size_t blocks = (n + grain - 1) / grain;
-  const int workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), blocks));
+  const int workers =
+      static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), blocks));
   std::atomic<size_t> next{0};
   auto run = [&](int worker) {
     while (true) {

@@ -15,7 +15,8 @@ const std::string* ParamReader::Find(std::string_view key) {
 }
 
 void ParamReader::Fail(std::string_view key, std::string message) {
-  if (first_error_.ok()) first_error_ = InvalidArgument(std::move(message), model_ + "." + std::string(key));
+  if (first_error_.ok())
+    first_error_ = InvalidArgument(std::move(message), model_ + "." + std::string(key));
 }
 
 void ParamReader::Int(std::string_view key, int64_t lo, int64_t hi, int64_t* out) {
@@ -23,9 +24,11 @@ void ParamReader::Int(std::string_view key, int64_t lo, int64_t hi, int64_t* out
   if (!v) return;
   int64_t x = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (ec != std::errc() || p != v->data() + v->size()) return Fail(key, "not an integer: '" + *v + "'");
+  if (ec != std::errc() || p != v->data() + v->size())
+    return Fail(key, "not an integer: '" + *v + "'");
   if (x < lo || x > hi) {
-    return Fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + *v);
+    return Fail(key,
+                "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + *v);
   }
   *out = x;
 }

@@ -42,7 +42,9 @@ class Popularity final : public Recommender {
     return Status::OK();
   }
 
-  std::string ParamsJson() const override { return ParamsJsonWriter().Add("by_weight", by_weight_).Done(); }
+  std::string ParamsJson() const override {
+    return ParamsJsonWriter().Add("by_weight", by_weight_).Done();
+  }
   size_t MemoryBytes() const override { return scores_.size() * sizeof(float); }
   size_t num_items() const override { return scores_.size(); }
 

@@ -21,7 +21,8 @@ Status ValidateQuery(const UserQuery& query, size_t num_items, size_t num_users)
     return InvalidArgument("weights and items differ in length", "weights");
   }
   for (uint32_t item : query.items) {
-    if (item >= num_items) return InvalidArgument("unknown item index " + std::to_string(item), "items");
+    if (item >= num_items)
+      return InvalidArgument("unknown item index " + std::to_string(item), "items");
   }
   return Status::OK();
 }

@@ -14,7 +14,8 @@ constexpr ModelInfo kModels[] = {
     {"itemknn", "item-item cosine k-nearest neighbours with shrinkage", NewItemKnn},
     {"als", "implicit-feedback matrix factorization (ALS, conjugate gradient)", NewAls},
     {"ease", "closed-form linear item-item autoencoder (EASE)", NewEase},
-    {"content", "TF-IDF/BM25 item text matched to the user's profile (needs a catalog)", NewContent},
+    {"content", "TF-IDF/BM25 item text matched to the user's profile (needs a catalog)",
+     NewContent},
     {"hybrid", "blend of normalized model scores, weights tuned on a validation split", NewHybrid},
     {"session", "because you just viewed: co-occurrence of consecutive items", NewSession},
 };

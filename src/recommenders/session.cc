@@ -52,7 +52,8 @@ class Session final : public Recommender {
       }
       if (progress && (u & 4095) == 0) progress("session pairs", 0.5 * u / train.num_users());
     }
-    std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::sort(pairs.begin(), pairs.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
     ptr_.assign(ni + 1, 0);
     neigh_.clear();
     std::vector<ScoredItem> row;
@@ -62,7 +63,8 @@ class Session final : public Recommender {
       while (k < pairs.size() && (pairs[k].first >> 32) == i) {
         const auto j = static_cast<uint32_t>(pairs[k].first & 0xffffffffu);
         float s = 0;
-        while (k < pairs.size() && pairs[k].first == ((uint64_t{i} << 32) | j)) s += pairs[k++].second;
+        while (k < pairs.size() && pairs[k].first == ((uint64_t{i} << 32) | j))
+          s += pairs[k++].second;
         row.push_back({j, static_cast<float>(s / std::sqrt(count[i] * count[j]))});
       }
       const size_t keep = std::min(row.size(), static_cast<size_t>(neighbors_));
@@ -85,7 +87,8 @@ class Session final : public Recommender {
     float recency = 1.0f;
     for (size_t k = n; k-- > first;) {
       const uint32_t j = query.items[k];
-      for (uint64_t e = ptr_[j]; e < ptr_[j + 1]; ++e) scores[neigh_[e].item] += recency * neigh_[e].score;
+      for (uint64_t e = ptr_[j]; e < ptr_[j + 1]; ++e)
+        scores[neigh_[e].item] += recency * neigh_[e].score;
       recency *= static_cast<float>(recency_decay_);
     }
     return Status::OK();
@@ -100,15 +103,17 @@ class Session final : public Recommender {
         .Add("neighbors", neighbors_)
         .Done();
   }
-  size_t MemoryBytes() const override { return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8; }
+  size_t MemoryBytes() const override {
+    return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8;
+  }
   size_t num_items() const override { return num_items_; }
 
  private:
-  int64_t window_ = 5;                // items after each item that count as "viewed next"
-  double session_gap_minutes_ = 30;   // a longer pause ends the session; 0 = no gap rule
-  int64_t last_n_ = 5;                // newest items of the query that drive the scores
-  double recency_decay_ = 0.7;        // weight factor per step back in the history
-  int64_t neighbors_ = 100;           // co-occurring items kept per item
+  int64_t window_ = 5;               // items after each item that count as "viewed next"
+  double session_gap_minutes_ = 30;  // a longer pause ends the session; 0 = no gap rule
+  int64_t last_n_ = 5;               // newest items of the query that drive the scores
+  double recency_decay_ = 0.7;       // weight factor per step back in the history
+  int64_t neighbors_ = 100;          // co-occurring items kept per item
 
   size_t num_items_ = 0;
   std::vector<uint64_t> ptr_;

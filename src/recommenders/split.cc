@@ -10,8 +10,8 @@ namespace tailor::recommenders {
 Result<SplitSpec> SplitSpec::Parse(std::string_view text) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
-    return InvalidArgument("expected stratified:RATIO or temporal:FRACTION, got '" +
-                               std::string(text) + "'", "split");
+    return InvalidArgument(
+        "expected stratified:RATIO or temporal:FRACTION, got '" + std::string(text) + "'", "split");
   }
   std::string_view kind = text.substr(0, colon), num = text.substr(colon + 1);
   SplitSpec spec;
@@ -20,20 +20,19 @@ Result<SplitSpec> SplitSpec::Parse(std::string_view text) {
   } else if (kind == "temporal") {
     spec.kind = Kind::kTemporal;
   } else {
-    return InvalidArgument("unknown split '" + std::string(kind) +
-                               "' (expected stratified or temporal)", "split");
+    return InvalidArgument(
+        "unknown split '" + std::string(kind) + "' (expected stratified or temporal)", "split");
   }
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), spec.fraction);
   if (ec != std::errc() || p != num.data() + num.size() || !(spec.fraction > 0) ||
       !(spec.fraction < 1)) {
-    return InvalidArgument("split fraction must be a number in (0, 1), got '" + std::string(num) +
-                               "'", "split");
+    return InvalidArgument(
+        "split fraction must be a number in (0, 1), got '" + std::string(num) + "'", "split");
   }
   return spec;
 }
 
-Result<Split> SplitInteractions(const RawInteractions& all, const SplitSpec& spec,
-                                Random& random) {
+Result<Split> SplitInteractions(const RawInteractions& all, const SplitSpec& spec, Random& random) {
   if (spec.kind == SplitSpec::Kind::kTemporal && !all.has_timestamps) {
     return InvalidArgument("a temporal split needs a timestamp column", "split");
   }
@@ -54,8 +53,8 @@ Result<Split> SplitInteractions(const RawInteractions& all, const SplitSpec& spe
     part->has_timestamps = all.has_timestamps;
     part->has_values = all.has_values;
   }
-  std::vector<uint32_t> items;          // distinct items of the user, first-seen order
-  std::vector<int64_t> latest;          // per distinct item
+  std::vector<uint32_t> items;  // distinct items of the user, first-seen order
+  std::vector<int64_t> latest;  // per distinct item
   std::vector<uint8_t> to_test;
   std::vector<uint32_t> slot(all.items->size(), UINT32_MAX);
   for (size_t u = 0; u < nu; ++u) {

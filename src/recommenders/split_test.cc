@@ -1,8 +1,9 @@
+#include "recommenders/split.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "recommenders/split.h"
 #include "testutil/testutil.h"
 
 namespace tailor::recommenders {
@@ -12,7 +13,8 @@ RawInteractions Data() {
   RawInteractions raw;
   raw.has_timestamps = true;
   for (int u = 0; u < 20; ++u) {
-    for (int i = 0; i <= u; ++i) raw.Add("u" + std::to_string(u), "i" + std::to_string(i), 1, 1000 + i);
+    for (int i = 0; i <= u; ++i)
+      raw.Add("u" + std::to_string(u), "i" + std::to_string(i), 1, 1000 + i);
   }
   raw.Add("u5", "i0", 1, 1);  // a repeated pair stays on one side
   return raw;
@@ -24,7 +26,8 @@ TEST(Split, ParseSpec) {
   EXPECT_EQ(s->kind, SplitSpec::Kind::kStratified);
   EXPECT_DOUBLE_EQ(s->fraction, 0.75);
   EXPECT_EQ(SplitSpec::Parse("temporal:0.2")->kind, SplitSpec::Kind::kTemporal);
-  for (const char* bad : {"stratified", "random:0.5", "stratified:1", "temporal:0", "temporal:x", "stratified:0.5x"}) {
+  for (const char* bad : {"stratified", "random:0.5", "stratified:1", "temporal:0", "temporal:x",
+                          "stratified:0.5x"}) {
     EXPECT_FALSE(SplitSpec::Parse(bad).ok()) << bad;
   }
 }

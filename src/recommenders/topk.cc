@@ -62,7 +62,8 @@ uint16_t ToBf16(float f) {
 }
 
 // Blocked layout: block b, dimension d, lane j -> blocks[(b * dim + d) * 8 + j].
-void ScoreBlocksGeneric(const uint16_t* blocks, size_t nblocks, size_t dim, const float* q, float* out) {
+void ScoreBlocksGeneric(const uint16_t* blocks, size_t nblocks, size_t dim, const float* q,
+                        float* out) {
   for (size_t b = 0; b < nblocks; ++b) {
     float acc[kBlock] = {};
     const uint16_t* p = blocks + b * dim * kBlock;
@@ -78,8 +79,8 @@ void ScoreBlocksGeneric(const uint16_t* blocks, size_t nblocks, size_t dim, cons
   }
 }
 
-__attribute__((target("avx2,fma"))) void ScoreBlocksAvx2(const uint16_t* blocks, size_t nblocks, size_t dim,
-                                                         const float* q, float* out) {
+__attribute__((target("avx2,fma"))) void ScoreBlocksAvx2(const uint16_t* blocks, size_t nblocks,
+                                                         size_t dim, const float* q, float* out) {
   for (size_t b = 0; b < nblocks; ++b) {
     const uint16_t* p = blocks + b * dim * kBlock;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -145,7 +146,8 @@ size_t FactorScorer::num_items() const { return static_cast<size_t>(impl_->m.row
 size_t FactorScorer::dim() const { return static_cast<size_t>(impl_->m.cols()); }
 const float* FactorScorer::Row(size_t item) const { return impl_->m.data() + item * dim(); }
 size_t FactorScorer::MemoryBytes() const {
-  return static_cast<size_t>(impl_->m.size()) * sizeof(float) + impl_->blocks.size() * sizeof(uint16_t);
+  return static_cast<size_t>(impl_->m.size()) * sizeof(float) +
+         impl_->blocks.size() * sizeof(uint16_t);
 }
 
 void FactorScorer::ScoreAll(std::span<const float> query, std::span<float> scores) const {
@@ -164,16 +166,17 @@ std::vector<ScoredItem> FactorScorer::TopKFor(std::span<const float> query, size
     return TopK(scores, k, filter);
   }
   std::vector<float> approx(impl_->nblocks * kBlock);
-  (HasAvx2() ? ScoreBlocksAvx2 : ScoreBlocksGeneric)(impl_->blocks.data(), impl_->nblocks, dim, query.data(),
-                                                      approx.data());
+  (HasAvx2() ? ScoreBlocksAvx2 : ScoreBlocksGeneric)(impl_->blocks.data(), impl_->nblocks, dim,
+                                                     query.data(), approx.data());
   std::span<const float> real(approx.data(), n);  // drop the padding lanes
   std::vector<ScoredItem> cand = TopK(real, m, filter);
   // |approx - exact| <= sum_d |q_d| |y_d - bf16(y_d)| + float rounding
   //                  <= (2^-9 + dim * 2^-23) |q| |y|, with margin.
   Eigen::Map<const Eigen::VectorXf> q(query.data(), static_cast<Eigen::Index>(dim));
-  const double bound =
-      (std::ldexp(1.0, -9) + static_cast<double>(dim) * std::ldexp(1.0, -23)) * 1.01 * q.norm() * impl_->max_norm;
-  const float last_approx = cand.size() == m ? cand.back().score : -std::numeric_limits<float>::infinity();
+  const double bound = (std::ldexp(1.0, -9) + static_cast<double>(dim) * std::ldexp(1.0, -23)) *
+                       1.01 * q.norm() * impl_->max_norm;
+  const float last_approx =
+      cand.size() == m ? cand.back().score : -std::numeric_limits<float>::infinity();
   for (ScoredItem& c : cand) {
     c.score = impl_->m.row(static_cast<Eigen::Index>(c.item)).dot(q);
   }
@@ -181,7 +184,8 @@ std::vector<ScoredItem> FactorScorer::TopKFor(std::span<const float> query, size
   if (cand.size() > k) cand.resize(k);
   // Items not among the candidates have approx <= last_approx, so exact <= last + bound.
   // A candidate's exact score is >= its approx - bound, so the check is sound.
-  if (cand.size() == k && !(static_cast<double>(last_approx) + bound < static_cast<double>(cand.back().score))) {
+  if (cand.size() == k &&
+      !(static_cast<double>(last_approx) + bound < static_cast<double>(cand.back().score))) {
     std::vector<float> scores(n);  // a near-tie at the boundary: do it the slow way
     ScoreAll(query, scores);
     return TopK(scores, k, filter);

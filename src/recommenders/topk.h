@@ -28,7 +28,8 @@ namespace tailor::recommenders {
 // The k best of `scores` (best first; ties: lower index first), skipping -inf and NaN
 // scores and items the filter rejects (the filter is consulted only for items that would
 // enter the top k).
-std::vector<ScoredItem> TopK(std::span<const float> scores, size_t k, const ItemFilter& filter = {});
+std::vector<ScoredItem> TopK(std::span<const float> scores, size_t k,
+                             const ItemFilter& filter = {});
 
 // Row-major item factors (num_items x dim), owned. Eigen stays in topk.cc.
 class FactorScorer {

@@ -1,3 +1,5 @@
+#include "recommenders/topk.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 #include <set>
 
 #include "recommenders/hnsw_index.h"
-#include "recommenders/topk.h"
 #include "testutil/testutil.h"
 
 namespace tailor::recommenders {
@@ -142,7 +143,8 @@ TEST(HnswIndex, RecallAgainstExact) {
     for (const auto& s : *approx) found += t.count(s.item);
   }
   const double recall = static_cast<double>(found) / (queries * k);
-  std::printf("hnsw recall@10 = %.4f (n=%zu, dim=%zu, ef_search=%zu)\n", recall, n, dim, o.ef_search);
+  std::printf("hnsw recall@10 = %.4f (n=%zu, dim=%zu, ef_search=%zu)\n", recall, n, dim,
+              o.ef_search);
   EXPECT_GE(recall, 0.9);
 }
 

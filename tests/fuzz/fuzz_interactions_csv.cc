@@ -14,9 +14,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   namespace rec = tailor::recommenders;
-  static const char* kColumns[] = {"user,item", "user,item,weight", "user,item,rating,timestamp",
-                                   "user,item,weight,timestamp", "timestamp,_,user,item",
-                                   "user,event,item,timestamp", "user,item,bogus", "item"};
+  static const char* kColumns[] = {"user,item",
+                                   "user,item,weight",
+                                   "user,item,rating,timestamp",
+                                   "user,item,weight,timestamp",
+                                   "timestamp,_,user,item",
+                                   "user,event,item,timestamp",
+                                   "user,item,bogus",
+                                   "item"};
   static const char* kSeparators[] = {",", "\t", "::", ";"};
   rec::CsvOptions o;
   o.columns = kColumns[data[0] & 7];
@@ -30,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (st.message().empty()) __builtin_trap();  // errors must say why
     return 0;
   }
-  if (report.accepted + report.bad != report.lines || report.accepted != raw.rows.size()) __builtin_trap();
+  if (report.accepted + report.bad != report.lines || report.accepted != raw.rows.size())
+    __builtin_trap();
   rec::InteractionOptions io;
   io.binary = (data[0] >> 6) & 1;
   auto m = rec::Interactions::Build(raw, io);
@@ -39,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tailor::SeededRandom random(1);
   for (auto kind : {rec::SplitSpec::Kind::kStratified, rec::SplitSpec::Kind::kTemporal}) {
     auto split = rec::SplitInteractions(raw, {kind, 0.5}, random);
-    if (split.ok() && split->train.rows.size() + split->test.rows.size() != raw.rows.size()) __builtin_trap();
+    if (split.ok() && split->train.rows.size() + split->test.rows.size() != raw.rows.size())
+      __builtin_trap();
   }
   return 0;
 }

@@ -35,7 +35,8 @@ std::string WriteInteractions(const testutil::TempDir& dir, const std::string& e
   for (int u = 0; u < 120; ++u) {
     std::uniform_int_distribution<int> own((u % 2) * 20, (u % 2) * 20 + 19);
     for (int n = 0; n < 15; ++n) {
-      out << "user" << u << ",item" << own(rng) << "," << 1 + n % 3 << "," << 1'700'000'000 + u * 100 + n << "\n";
+      out << "user" << u << ",item" << own(rng) << "," << 1 + n % 3 << ","
+          << 1'700'000'000 + u * 100 + n << "\n";
     }
   }
   return path;
@@ -44,9 +45,9 @@ std::string WriteInteractions(const testutil::TempDir& dir, const std::string& e
 TEST(IntegrationEvaluate, JsonHasAnObjectPerModelWithTheBaseline) {
   testutil::TempDir dir;
   std::string file = WriteInteractions(dir);
-  CommandResult r = Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp", "--model",
-                            "ease,itemknn", "--k", "5", "--json", "--seed", "3", "--threads", "2",
-                            "--param", "ease.lambda=50"});
+  CommandResult r = Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp",
+                            "--model", "ease,itemknn", "--k", "5", "--json", "--seed", "3",
+                            "--threads", "2", "--param", "ease.lambda=50"});
   ASSERT_EQ(r.exit_code, 0) << Show(r);
   auto doc = ParseJson(r.out);
   ASSERT_OK(doc);
@@ -54,8 +55,9 @@ TEST(IntegrationEvaluate, JsonHasAnObjectPerModelWithTheBaseline) {
   for (const char* name : {"popularity", "ease", "itemknn"}) {
     ASSERT_TRUE(models.contains(name)) << name << "\n" << r.out;
     const Json& m = models[name];
-    for (const char* metric : {"ndcg@5", "precision@5", "recall@5", "map@5", "mrr@5", "hit_rate@5", "coverage",
-                               "novelty", "diversity", "gini", "avg_popularity", "train_seconds"}) {
+    for (const char* metric :
+         {"ndcg@5", "precision@5", "recall@5", "map@5", "mrr@5", "hit_rate@5", "coverage",
+          "novelty", "diversity", "gini", "avg_popularity", "train_seconds"}) {
       ASSERT_TRUE(m.contains(metric)) << name << " lacks " << metric;
     }
     EXPECT_GE(m["ndcg@5"].get<double>(), 0.0);
@@ -64,15 +66,17 @@ TEST(IntegrationEvaluate, JsonHasAnObjectPerModelWithTheBaseline) {
   }
   EXPECT_EQ(models["ease"]["params"]["lambda"].get<double>(), 50.0);
   // Taste groups are easy: EASE must beat the popularity baseline clearly.
-  EXPECT_GT(models["ease"]["ndcg@5"].get<double>(), models["popularity"]["ndcg@5"].get<double>() + 0.1);
-  EXPECT_EQ((*doc)["train_interactions"].get<int>() + (*doc)["test_interactions"].get<int>() > 0, true);
+  EXPECT_GT(models["ease"]["ndcg@5"].get<double>(),
+            models["popularity"]["ndcg@5"].get<double>() + 0.1);
+  EXPECT_EQ((*doc)["train_interactions"].get<int>() + (*doc)["test_interactions"].get<int>() > 0,
+            true);
 }
 
 TEST(IntegrationEvaluate, TableAndTemporalSplit) {
   testutil::TempDir dir;
   std::string file = WriteInteractions(dir);
-  CommandResult r = Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp", "--model",
-                            "als,session", "--split", "temporal:0.2", "--k", "10"});
+  CommandResult r = Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp",
+                            "--model", "als,session", "--split", "temporal:0.2", "--k", "10"});
   ASSERT_EQ(r.exit_code, 0) << Show(r);
   EXPECT_NE(r.out.find("ndcg@10"), std::string::npos) << Show(r);
   EXPECT_NE(r.out.find("\npopularity "), std::string::npos) << Show(r);
@@ -84,10 +88,12 @@ TEST(IntegrationEvaluate, TableAndTemporalSplit) {
 TEST(IntegrationEvaluate, MalformedRowsAreReportedWithLineNumbers) {
   testutil::TempDir dir;
   std::string file = WriteInteractions(dir, "user0,item1,oops,1700000000\nonly-one-field\n");
-  CommandResult r = Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp", "--json"});
+  CommandResult r =
+      Tailor({"--interactions", file, "--columns", "user,item,weight,timestamp", "--json"});
   ASSERT_EQ(r.exit_code, 0) << Show(r);
   EXPECT_NE(r.err.find("2 of 1802 rows are malformed"), std::string::npos) << Show(r);
-  EXPECT_NE(r.err.find("line 1: weight is not a finite number: 'oops'"), std::string::npos) << Show(r);
+  EXPECT_NE(r.err.find("line 1: weight is not a finite number: 'oops'"), std::string::npos)
+      << Show(r);
   EXPECT_NE(r.err.find("line 2: expected 4 fields, found 1"), std::string::npos) << Show(r);
   auto doc = ParseJson(r.out);
   ASSERT_OK(doc);
@@ -104,18 +110,22 @@ TEST(IntegrationEvaluate, BadInputExitsTwoWithTheReason) {
   };
   std::string good = WriteInteractions(dir);
   const std::vector<Case> cases = {
-      {{"--interactions", bad, "--columns", "user,item,weight", "--sep", "TAB"}, "every row is malformed (2 bad rows)"},
+      {{"--interactions", bad, "--columns", "user,item,weight", "--sep", "TAB"},
+       "every row is malformed (2 bad rows)"},
       {{"--interactions", (dir.path() / "missing.csv").string()}, "cannot open"},
       {{"--interactions", good, "--split", "random:0.5"}, "unknown split 'random'"},
       {{"--interactions", good, "--model", "bpr"}, "unknown model 'bpr'"},
       {{"--interactions", good, "--model", "als", "--param", "als.factor=8"}, "unknown parameter"},
       {{"--interactions", good, "--model", "ease", "--param", "als.factors=8"}, "not in --model"},
       {{"--interactions", good, "--columns", "user,item,price"}, "unknown column 'price'"},
-      {{"--interactions", good, "--columns", "user,item,weight,timestamp", "--model", "ease", "--param",
-        "ease.max_items=5"}, "exceed ease.max_items=5"},
+      {{"--interactions", good, "--columns", "user,item,weight,timestamp", "--model", "ease",
+        "--param", "ease.max_items=5"},
+       "exceed ease.max_items=5"},
       {{"--interactions", good, "--model", "content"}, "needs an item catalog"},
-      {{"--interactions", good, "--split", "temporal:0.2"}, "temporal split needs a timestamp column"},
-      {{"--interactions", good, "--columns", "user,item,weight,timestamp", "--min-value", "99"}, "empty training set"},
+      {{"--interactions", good, "--split", "temporal:0.2"},
+       "temporal split needs a timestamp column"},
+      {{"--interactions", good, "--columns", "user,item,weight,timestamp", "--min-value", "99"},
+       "empty training set"},
   };
   for (const Case& c : cases) {
     CommandResult r = Tailor(c.args);
