@@ -138,7 +138,7 @@ class Content final : public Recommender {
   }
   size_t MemoryBytes() const override {
     size_t n = item_terms_.size() * sizeof(Posting) + item_ptr_.size() * 8;
-    for (const auto& p : postings_) n += p.size() * sizeof(Posting) + sizeof(p);
+    for (const auto& p : postings_) n += p.size() * sizeof(Posting) + sizeof(std::vector<Posting>);
     return n;
   }
   size_t num_items() const override { return num_items_; }

@@ -10,7 +10,7 @@
 namespace tailor::recommenders {
 namespace {
 
-Result<RawInteractions> ReadCsv(const std::string& text, CsvOptions o, CsvReport* report) {
+Result<RawInteractions> ReadCsv(const std::string& text, const CsvOptions& o, CsvReport* report) {
   std::istringstream in(text);
   RawInteractions raw;
   TAILOR_RETURN_IF_ERROR(ReadInteractionsCsv(in, o, &raw, report));

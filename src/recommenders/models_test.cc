@@ -53,7 +53,7 @@ const Toy& GetToy() {
   return toy;
 }
 
-std::unique_ptr<Recommender> Fitted(const std::string& name, ModelParams params = {}) {
+std::unique_ptr<Recommender> Fitted(const std::string& name, const ModelParams& params = {}) {
   auto m = CreateModel(name, params);
   EXPECT_OK(m);
   TrainOptions o;
