@@ -57,6 +57,8 @@ Result<Split> SplitInteractions(const RawInteractions& all, const SplitSpec& spe
   std::vector<int64_t> latest;  // per distinct item
   std::vector<uint8_t> to_test;
   std::vector<uint32_t> slot(all.items->size(), UINT32_MAX);
+  // Shares are rounded half to even (nearbyint in the default rounding mode), like
+  // Python's round() in python_stratified_split: 0.75 * 22 = 16.5 -> 16 training items.
   for (size_t u = 0; u < nu; ++u) {
     items.clear();
     latest.clear();
@@ -79,11 +81,11 @@ Result<Split> SplitInteractions(const RawInteractions& all, const SplitSpec& spe
         size_t j = static_cast<size_t>(random.Next64() % i);
         std::swap(order[i - 1], order[j]);
       }
-      n_test = n - static_cast<size_t>(std::llround(spec.fraction * static_cast<double>(n)));
+      n_test = n - static_cast<size_t>(std::nearbyint(spec.fraction * static_cast<double>(n)));
     } else {
       std::stable_sort(order.begin(), order.end(),
                        [&](uint32_t a, uint32_t b) { return latest[a] < latest[b]; });
-      n_test = static_cast<size_t>(std::llround(spec.fraction * static_cast<double>(n)));
+      n_test = static_cast<size_t>(std::nearbyint(spec.fraction * static_cast<double>(n)));
     }
     to_test.assign(n, 0);
     for (size_t i = n - n_test; i < n; ++i) to_test[order[i]] = 1;

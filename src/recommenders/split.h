@@ -2,7 +2,8 @@
 //
 //   stratified:R  per user, that user's items are shuffled (Fisher-Yates from the injected
 //                 Random) and the first round(R * n) go to training, the rest to test --
-//                 the protocol of the Microsoft recommenders' python_stratified_split.
+//                 the protocol of the Microsoft recommenders' python_stratified_split
+//                 (round half to even, as Python's round()).
 //   temporal:F    per user, the last round(F * n) items by timestamp go to test (ties by
 //                 input order), the rest to training.
 //

@@ -51,7 +51,7 @@ TEST(Split, StratifiedKeepsRoundedShareOfEveryUser) {
     const int n = u + 1;
     const int extra = u == 5 ? 1 : 0;  // the repeated row
     EXPECT_EQ(train[u] + test[u], n + extra);
-    const int want_train = static_cast<int>(std::llround(0.75 * n));
+    const int want_train = static_cast<int>(std::nearbyint(0.75 * n));  // half to even
     EXPECT_TRUE(train[u] == want_train || train[u] == want_train + extra) << "user " << u;
   }
   // Same seed, same split; another seed, another one.
@@ -68,6 +68,19 @@ TEST(Split, StratifiedKeepsRoundedShareOfEveryUser) {
   }
   EXPECT_TRUE(same);
   EXPECT_FALSE(same3);
+}
+
+TEST(Split, RoundsHalfToEvenLikePython) {
+  RawInteractions raw;
+  for (int i = 0; i < 22; ++i) raw.Add("u", "i" + std::to_string(i), 1, i);  // 0.75 * 22 = 16.5
+  for (int i = 0; i < 6; ++i) raw.Add("v", "i" + std::to_string(i), 1, i);   // 0.75 * 6 = 4.5
+  SeededRandom random(3);
+  auto split = SplitInteractions(raw, {SplitSpec::Kind::kStratified, 0.75}, random);
+  ASSERT_OK(split);
+  size_t u_train = 0, v_train = 0;
+  for (const auto& r : split->train.rows) (r.user == 0 ? u_train : v_train) += 1;
+  EXPECT_EQ(u_train, 16u);
+  EXPECT_EQ(v_train, 4u);
 }
 
 TEST(Split, TemporalHoldsOutTheLatest) {
