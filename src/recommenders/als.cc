@@ -95,6 +95,20 @@ class Als final : public Recommender {
     const auto ni = static_cast<Eigen::Index>(train.num_items());
     const auto f = static_cast<Eigen::Index>(factors_);
     if (train.nnz() == 0) return InvalidArgument("empty training set", "als");
+    if (!binary_) {
+      for (uint32_t u = 0; u < nu; ++u) {
+        for (float w : train.UserWeights(u)) {
+          if (!(w >= 0)) {
+            return InvalidArgument(
+                "als needs non-negative weights (confidence 1 + alpha * w); "
+                "found " +
+                    std::to_string(w) + " for user " + train.users().Id(u) +
+                    " (use --binary or --min-value)",
+                "als");
+          }
+        }
+      }
+    }
     // Same initialization as `implicit`: uniform [0, 0.01).
     std::mt19937_64 rng(options.seed);
     std::uniform_real_distribution<float> uni(0.0f, 0.01f);

@@ -196,6 +196,19 @@ TEST(Trending, NeedsTimestamps) {
   EXPECT_EQ((*m)->Fit(*train, {}, {}).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Als, RejectsNegativeWeights) {
+  RawInteractions raw;
+  raw.Add("u", "i", -1, 0);
+  raw.Add("u", "j", 1, 0);
+  auto train = Interactions::Build(raw, {});
+  auto m = CreateModel("als", {});
+  Status st = (*m)->Fit(*train, {}, {});
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("non-negative"), std::string::npos) << st.message();
+  auto b = CreateModel("als", {{"binary", "true"}});
+  EXPECT_OK((*b)->Fit(*train, {}, {}));
+}
+
 TEST(Als, FoldInAgreesWithTrainedUserVectors) {
   auto model = Fitted("als", {{"factors", "16"}, {"iterations", "10"}});
   const Interactions& train = GetToy().train;
