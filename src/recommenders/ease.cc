@@ -14,6 +14,7 @@
 #include "recommenders/models.h"
 #include "recommenders/parallel.h"
 #include "recommenders/params.h"
+#include "recommenders/spd_inverse.h"
 
 namespace tailor::recommenders {
 
@@ -57,16 +58,17 @@ class Ease final : public Recommender {
           " (training would need about " + std::to_string(static_cast<int>(std::ceil(gb))) +
           " GB and O(n^3) time); use als or itemknn, or raise the limit");
     }
-    Status st = double_precision_ ? Solve<double>(train, progress) : Solve<float>(train, progress);
+    Status st = double_precision_ ? Solve<double>(train, options.threads, progress)
+                                  : Solve<float>(train, options.threads, progress);
     if (!st.ok()) return st;
     if (progress) progress("ease", 1.0);
     return Status::OK();
   }
 
-  // Gram matrix, Cholesky, inverse and B in precision S. Peak memory: two n x n matrices
-  // of S while inverting, then one of S plus B (float).
+  // Gram matrix, inverse and B in precision S. Peak memory: 1.25 n x n matrices of S
+  // while inverting, then one of S plus B (float).
   template <typename S>
-  Status Solve(const Interactions& train, const ProgressFn& progress) {
+  Status Solve(const Interactions& train, int threads, const ProgressFn& progress) {
     using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
     const auto n = static_cast<Eigen::Index>(active_.size());
     Matrix g = Matrix::Zero(n, n);
@@ -89,18 +91,12 @@ class Ease final : public Recommender {
     }
     g.diagonal().array() += static_cast<S>(lambda_);
     if (progress) progress("ease inverse", 0.2);
-    Matrix p;
-    {
-      Eigen::LLT<Matrix> llt(g);
-      g.resize(0, 0);
-      if (llt.info() != Eigen::Success) {
-        return Internal("ease: Gram matrix is not positive definite (raise ease.lambda)");
-      }
-      p = Matrix::Identity(n, n);
-      llt.solveInPlace(p);
+    if (!SpdInverse<S>(g, threads)) {
+      return Internal("ease: Gram matrix is not positive definite (raise ease.lambda)");
     }
+    const Matrix& p = g;
     if (progress) progress("ease inverse", 0.9);
-    b_.resize(n, n);
+    b_.resize(n, n);  // B_ij = -P_ij / P_jj
     for (Eigen::Index j = 0; j < n; ++j) {
       const S d = p(j, j);
       for (Eigen::Index i = 0; i < n; ++i) b_(i, j) = static_cast<float>(-p(i, j) / d);
