@@ -2,7 +2,7 @@
 //   G = X^T X + lambda I,  P = G^-1,  B_ij = -P_ij / P_jj (i != j),  B_jj = 0,
 // and a user's scores are x_u B (x_u: the history row). Only items with at least one
 // training interaction enter the matrix. Cost: O(n^3) time and 8 n^2 bytes while
-// training (n = active items; float, 16 n^2 with double_precision), 4 n^2 bytes for the
+// training (n = active items; float, 12 n^2 with double_precision), 4 n^2 bytes for the
 // fitted B; so the model refuses catalogs above max_items with kResourceExhausted.
 // Float gives the same lists as double on MovieLens 100k at half the time and memory.
 #include <Eigen/Cholesky>
@@ -50,7 +50,8 @@ class Ease final : public Recommender {
     const auto n = static_cast<Eigen::Index>(active_.size());
     if (n == 0) return InvalidArgument("empty training set", "ease");
     if (active_.size() > static_cast<size_t>(max_items_)) {
-      const double bytes = double_precision_ ? 16.0 : 8.0;  // two n x n matrices
+      // Peak: the inverse in place plus a quarter for X, then B (float) beside it.
+      const double bytes = double_precision_ ? 12.0 : 8.0;
       double gb = bytes * static_cast<double>(n) * static_cast<double>(n) / 1e9;
       return ResourceExhausted(
           "ease: " + std::to_string(active_.size()) +
