@@ -196,6 +196,7 @@ int Run(const EvaluateFlags& f) {
   rec::EvalOptions eopts;
   eopts.k = f.k;
   eopts.threads = f.threads;
+  eopts.catalog = topts.catalog;
   SystemClock clock;
   std::vector<ModelRun> runs;
   for (auto& model : models) {

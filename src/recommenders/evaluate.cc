@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <iterator>
 #include <mutex>
+#include <unordered_map>
 
 #include "recommenders/parallel.h"
 
@@ -26,6 +28,44 @@ double Cosine(std::span<const uint32_t> a, std::span<const uint32_t> b) {
   }
   return static_cast<double>(common) /
          std::sqrt(static_cast<double>(a.size()) * static_cast<double>(b.size()));
+}
+
+// Mean over lists of 1 - mean pairwise cosine of the items' category sets.
+double CategoryDiversity(const std::vector<std::vector<uint32_t>>& lists, const IdMap& items,
+                         const ItemCatalog& catalog) {
+  std::unordered_map<uint32_t, std::vector<std::string>> cats;  // sorted, per item seen
+  auto categories = [&](uint32_t item) -> const std::vector<std::string>& {
+    auto it = cats.find(item);
+    if (it != cats.end()) return it->second;
+    std::vector<std::string> c;
+    if (const CatalogItem* ci = catalog.Find(items.Id(item))) c = ci->categories;
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+    return cats.emplace(item, std::move(c)).first->second;
+  };
+  double total = 0;
+  size_t n = 0;
+  for (const auto& list : lists) {
+    if (list.size() < 2) continue;
+    double sum = 0;
+    size_t pairs = 0;
+    for (size_t a = 0; a < list.size(); ++a) {
+      for (size_t b = a + 1; b < list.size(); ++b) {
+        const auto& x = categories(list[a]);
+        const auto& y = categories(list[b]);
+        if (!x.empty() && !y.empty()) {
+          std::vector<std::string> common;
+          std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(common));
+          sum += static_cast<double>(common.size()) /
+                 std::sqrt(static_cast<double>(x.size()) * static_cast<double>(y.size()));
+        }
+        ++pairs;
+      }
+    }
+    total += 1.0 - sum / static_cast<double>(pairs);
+    ++n;
+  }
+  return n ? total / static_cast<double>(n) : 0;
 }
 
 }  // namespace
@@ -116,6 +156,10 @@ Result<EvalMetrics> EvaluateModel(const Recommender& model, const Interactions& 
   m.avg_popularity = slots ? pop / static_cast<double>(slots) : 0;
   m.diversity = diverse_lists ? diversity / static_cast<double>(diverse_lists) : 0;
   m.gini = Gini(std::move(rec_count));
+  if (options.catalog != nullptr) {
+    m.has_category_diversity = true;
+    m.category_diversity = CategoryDiversity(lists, train.items(), *options.catalog);
+  }
   if (progress) progress("evaluate", 1.0);
   return m;
 }

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "recommenders/interactions.h"
+#include "recommenders/item_catalog.h"
 #include "recommenders/metrics.h"
 #include "recommenders/recommender.h"
 
@@ -15,6 +16,8 @@ namespace tailor::recommenders {
 struct EvalOptions {
   size_t k = 10;    // list length, >= 1
   int threads = 1;  // users are scored in parallel
+  // When set, category_diversity is computed from the items' categories. Not owned.
+  const ItemCatalog* catalog = nullptr;
 };
 
 // `train` and `test` must share IdMaps (one split). Fails when the model fails to score

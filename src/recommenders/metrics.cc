@@ -44,17 +44,19 @@ double Gini(std::vector<double> values) {
 
 std::vector<std::pair<std::string, double>> EvalMetrics::Named() const {
   const std::string at = "@" + std::to_string(k);
-  return {{"ndcg" + at, ndcg},
-          {"precision" + at, precision},
-          {"recall" + at, recall},
-          {"map" + at, map},
-          {"mrr" + at, mrr},
-          {"hit_rate" + at, hit_rate},
-          {"coverage", coverage},
-          {"novelty", novelty},
-          {"diversity", diversity},
-          {"gini", gini},
-          {"avg_popularity", avg_popularity}};
+  std::vector<std::pair<std::string, double>> out = {{"ndcg" + at, ndcg},
+                                                     {"precision" + at, precision},
+                                                     {"recall" + at, recall},
+                                                     {"map" + at, map},
+                                                     {"mrr" + at, mrr},
+                                                     {"hit_rate" + at, hit_rate},
+                                                     {"coverage", coverage},
+                                                     {"novelty", novelty},
+                                                     {"diversity", diversity},
+                                                     {"gini", gini},
+                                                     {"avg_popularity", avg_popularity}};
+  if (has_category_diversity) out.emplace_back("category_diversity", category_diversity);
+  return out;
 }
 
 }  // namespace tailor::recommenders

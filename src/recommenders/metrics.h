@@ -14,6 +14,8 @@
 //                   training users (at least 1 / users)
 //   diversity       mean over lists of 1 - mean pairwise cosine of the list's items
 //                   (cosine of their training user sets)
+//   category_diversity  the same with the cosine of the items' category sets (only with
+//                   an item catalog; items without categories count as unlike anything)
 //   gini            Gini coefficient of recommendation counts over the catalog (0 = even,
 //                   1 = all on one item)
 //   avg_popularity  mean number of training users of recommended items
@@ -47,8 +49,11 @@ struct EvalMetrics {
   size_t users = 0;  // users evaluated
   double precision = 0, recall = 0, ndcg = 0, map = 0, mrr = 0, hit_rate = 0;
   double coverage = 0, novelty = 0, diversity = 0, gini = 0, avg_popularity = 0;
+  bool has_category_diversity = false;  // a catalog was given
+  double category_diversity = 0;
 
-  // ("ndcg@10", value) ... in a fixed order, for tables and JSON.
+  // ("ndcg@10", value) ... in a fixed order, for tables and JSON (category_diversity
+  // last, only when computed).
   std::vector<std::pair<std::string, double>> Named() const;
 };
 

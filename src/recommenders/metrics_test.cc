@@ -121,6 +121,17 @@ TEST(Evaluate, ToySplitByHand) {
   auto named = m->Named();
   EXPECT_EQ(named[0].first, "ndcg@2");
   EXPECT_EQ(named.back().first, "avg_popularity");
+  // With a catalog: b {x}, c {x, y}, d without categories.
+  ItemCatalog catalog;
+  catalog.Add({"b", "", {"x"}, {}});
+  catalog.Add({"c", "", {"y", "x"}, {}});
+  o.catalog = &catalog;
+  m = EvaluateModel(**model, *tr, *te, o);
+  ASSERT_OK(m);
+  ASSERT_TRUE(m->has_category_diversity);
+  // Lists [b, c]: cosine 1 / sqrt(2); [c, d]: 0.
+  EXPECT_NEAR(m->category_diversity, ((1 - 1 / std::sqrt(2.0)) + 1) / 2, 1e-12);
+  EXPECT_EQ(m->Named().back().first, "category_diversity");
 }
 
 }  // namespace
