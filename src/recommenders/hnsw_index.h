@@ -1,6 +1,6 @@
 // An approximate maximum-inner-product index over item vectors (hnswlib, inner-product
 // space), for catalogs where exact scoring of every item is too slow (above ~50k items).
-// Its recall against exact scoring is measured in hnsw_index_test.cc and topk_bench.
+// Its recall against exact scoring is measured in topk_test.cc and bench/micro/topk_bench.cc.
 //
 // Thread safety: Build() once; Search() is const and safe to call concurrently
 // (hnswlib's search takes per-query visited lists from a locked pool).

@@ -104,7 +104,8 @@ class Recommender {
 
   // Score() + exclusion + filter + exact top-k, best first (ties: lower index first).
   // Items scored -inf are never returned.
-  // Models with an approximate index (als above hnsw_min_items) override it.
+  // Factor models override it to select without a full score buffer (als: bfloat16
+  // pre-selection, or HNSW above hnsw_min_items).
   virtual Result<std::vector<ScoredItem>> Recommend(const UserQuery& query,
                                                     const RecommendOptions& options) const;
 };
