@@ -22,5 +22,6 @@ void RegisterDecide(CLI::App& app, int* exit_code);
 void RegisterReplay(CLI::App& app, int* exit_code);
 void RegisterStats(CLI::App& app, int* exit_code);
 void RegisterExperiment(CLI::App& app, int* exit_code);
+void RegisterEvaluate(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

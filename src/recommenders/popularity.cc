@@ -1,0 +1,65 @@
+// popularity: items ranked by how many users interacted with them (or by the sum of
+// weights). The baseline every evaluation reports, and the cold-start fallback.
+#include <algorithm>
+#include <cmath>
+
+#include "recommenders/models.h"
+#include "recommenders/params.h"
+
+namespace tailor::recommenders {
+
+namespace {
+
+class Popularity final : public Recommender {
+ public:
+  std::string_view name() const override { return "popularity"; }
+
+  Status Parse(const ModelParams& params) {
+    ParamReader r("popularity", params);
+    r.Bool("by_weight", &by_weight_);
+    return r.Finish();
+  }
+
+  Status Fit(const Interactions& train, const TrainOptions& options,
+             const ProgressFn& progress) override {
+    scores_.assign(train.num_items(), 0.0f);
+    for (uint32_t i = 0; i < train.num_items(); ++i) {
+      if (by_weight_) {
+        double s = 0;
+        for (float w : train.ItemWeights(i)) s += w;
+        scores_[i] = static_cast<float>(s);
+      } else {
+        scores_[i] = static_cast<float>(train.ItemUsers(i).size());
+      }
+    }
+    if (progress) progress("popularity", 1.0);
+    return Status::OK();
+  }
+
+  Status Score(const UserQuery& query, std::span<float> scores) const override {
+    TAILOR_RETURN_IF_ERROR(ValidateQuery(query, scores_.size(), 0));
+    std::copy(scores_.begin(), scores_.end(), scores.begin());
+    return Status::OK();
+  }
+
+  std::string ParamsJson() const override {
+    return ParamsJsonWriter().Add("by_weight", by_weight_).Done();
+  }
+  size_t MemoryBytes() const override { return scores_.size() * sizeof(float); }
+  size_t num_items() const override { return scores_.size(); }
+
+ private:
+  // false: number of distinct users per item; true: sum of interaction weights.
+  bool by_weight_ = false;
+  std::vector<float> scores_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Recommender>> NewPopularity(const ModelParams& params) {
+  auto m = std::make_unique<Popularity>();
+  TAILOR_RETURN_IF_ERROR(m->Parse(params));
+  return std::unique_ptr<Recommender>(std::move(m));
+}
+
+}  // namespace tailor::recommenders
