@@ -60,7 +60,8 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body) {
     } else if (key == "context") {
       if (!v.is_object()) return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", key);
       if (Depth(v, 0) > 8) return InvalidArgument("nested more than 8 levels", key);
-      if (v.dump().size() > kMaxContextBytes) {
+      // The context's text is part of the body, so only a large body needs measuring.
+      if (body.size() > kMaxContextBytes && v.dump().size() > kMaxContextBytes) {
         return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", key);
       }
       for (const char* name : {"channel", "device", "locale", "page"}) {

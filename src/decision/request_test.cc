@@ -46,6 +46,9 @@ TEST(DecideRequest, BadInputNamesThePath) {
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
     EXPECT_EQ(r.status().path(), c.path) << c.body << " " << r.status().message();
   }
+  std::string big = R"({"user_id":"u","placements":["a"],"context":{"blob":")" +
+                    std::string(kMaxContextBytes, 'x') + "\"}}";
+  EXPECT_EQ(ParseDecideRequest(big).status().path(), "context");
   EXPECT_FALSE(ParseDecideRequest("{not json").ok());
   EXPECT_FALSE(ParseDecideRequest("[]").ok());
   std::string many = R"({"user_id":"u","placements":[)";
