@@ -35,6 +35,22 @@ std::string NewUlid(const Clock& clock, Random& random) {
   return out;
 }
 
+std::string NextMonotonicUlid(const Clock& clock, Random& random, const std::string& last) {
+  std::string id = NewUlid(clock, random);
+  if (last.size() != 26 || id > last) return id;
+  id = last;
+  for (int i = 25; i >= 10; --i) {  // increment the 80-bit random part, base 32
+    const char* p = std::strchr(kCrockford, id[i]);
+    size_t digit = p ? static_cast<size_t>(p - kCrockford) : 0;
+    if (digit < 31) {
+      id[i] = kCrockford[digit + 1];
+      return id;
+    }
+    id[i] = '0';
+  }
+  return NewUlid(clock, random);  // 2^80 ids in one millisecond: cannot happen
+}
+
 std::string UlidLowerBound(int64_t ms) {
   uint64_t t = static_cast<uint64_t>(std::max<int64_t>(0, ms));
   std::string out(26, '0');

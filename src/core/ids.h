@@ -17,6 +17,11 @@ namespace tailor {
 std::string NewUlid(const Clock& clock, Random& random);
 
 // Returns `bytes` random bytes, hex-encoded (2*bytes characters).
+// Returns a ULID greater than `last` (empty: none): a fresh one when the clock has moved
+// on, else `last` + 1 in its random part (monotonic ULIDs: ids made under one lock sort
+// in the order they were made).
+std::string NextMonotonicUlid(const Clock& clock, Random& random, const std::string& last);
+
 // The smallest ULID of time `ms` ("01J..." followed by sixteen '0'): a scan bound for
 // time-ordered ULID keys.
 std::string UlidLowerBound(int64_t ms);

@@ -32,6 +32,22 @@ TEST(Ulid, TimeBoundsAndDecoding) {
   EXPECT_EQ(UlidTimeMs("!!!!!!!!!!0000000000000000"), -1);
 }
 
+TEST(Ulid, MonotonicWithinAMillisecond) {
+  FakeClock clock(1'700'000'000'000);
+  SeededRandom random(9);
+  std::string last;
+  for (int i = 0; i < 1000; ++i) {
+    std::string next = NextMonotonicUlid(clock, random, last);
+    EXPECT_GT(next, last);
+    last = next;
+  }
+  // A last id ahead of the clock (another thread's, or a clock step back) is incremented.
+  std::string ahead = UlidLowerBound(clock.NowMs() + 5);
+  EXPECT_EQ(NextMonotonicUlid(clock, random, ahead), ahead.substr(0, 25) + "1");
+  std::string carry = ahead.substr(0, 24) + "0Z";
+  EXPECT_EQ(NextMonotonicUlid(clock, random, carry), ahead.substr(0, 24) + "10");
+}
+
 TEST(ExternalId, Validation) {
   EXPECT_TRUE(ValidateExternalId("user-1", "user_id").ok());
   EXPECT_TRUE(ValidateExternalId("Zoë 🙂", "user_id").ok());

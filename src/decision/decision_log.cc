@@ -17,7 +17,8 @@ std::vector<condition::PathSegment> SplitPath(std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view part =
+        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     int64_t index = -1;
     if (!part.empty() && part.size() < 10 && (part == "0" || part[0] != '0') &&
         part.find_first_not_of("0123456789") == std::string_view::npos) {
@@ -84,12 +85,18 @@ void AppendAnswer(std::string* out, const Answer& a) {
 
 std::string_view RuleOutcomeName(RuleOutcome outcome) {
   switch (outcome) {
-    case RuleOutcome::kMatched: return "matched";
-    case RuleOutcome::kNoMatch: return "no_match";
-    case RuleOutcome::kDisabled: return "disabled";
-    case RuleOutcome::kNotInRollout: return "not_in_rollout";
-    case RuleOutcome::kCapped: return "capped";
-    case RuleOutcome::kFailed: return "failed";
+    case RuleOutcome::kMatched:
+      return "matched";
+    case RuleOutcome::kNoMatch:
+      return "no_match";
+    case RuleOutcome::kDisabled:
+      return "disabled";
+    case RuleOutcome::kNotInRollout:
+      return "not_in_rollout";
+    case RuleOutcome::kCapped:
+      return "capped";
+    case RuleOutcome::kFailed:
+      return "failed";
   }
   return "no_match";
 }
@@ -152,7 +159,8 @@ std::string EncodeDecision(const PendingDecision& d) {
     out += differs ? ",\"differs\":true}" : ",\"differs\":false}";
   }
   out += d.cached ? ",\"cached\":true" : ",\"cached\":false";
-  out += d.impressions_recorded ? ",\"impressions_recorded\":true" : ",\"impressions_recorded\":false";
+  out +=
+      d.impressions_recorded ? ",\"impressions_recorded\":true" : ",\"impressions_recorded\":false";
   out += d.consented ? ",\"consented\":true" : ",\"consented\":false";
   out += ",\"latency_us\":";
   AppendJsonInt(&out, d.latency_us);
@@ -160,8 +168,14 @@ std::string EncodeDecision(const PendingDecision& d) {
   return out;
 }
 
-DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, DecisionLogOptions options)
-    : store_(store), caps_(caps), options_(options), writer_([this] { Run(); }) {}
+DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, const Clock& clock,
+                         Random& random, DecisionLogOptions options)
+    : store_(store),
+      caps_(caps),
+      options_(options),
+      clock_(clock),
+      random_(random),
+      writer_([this] { Run(); }) {}
 
 DecisionLog::~DecisionLog() {
   {
@@ -178,13 +192,16 @@ void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
   snapshots_.push_back(std::move(view));
 }
 
-void DecisionLog::Append(PendingDecision d) {
+std::string DecisionLog::Append(PendingDecision d) {
   std::lock_guard lock(mu_);
+  last_id_ = NextMonotonicUlid(clock_, random_, last_id_);
   if (queue_.size() >= options_.max_queue) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return last_id_;
   }
+  d.id = last_id_;
   queue_.push_back(std::move(d));
+  return last_id_;
 }
 
 Status DecisionLog::Flush() {
@@ -203,7 +220,16 @@ Status DecisionLog::Flush() {
     AppendJsonValue(&buf, v->doc);
     wb.Put(storage::Keyspace::kDecisionSnapshots, v->id, buf);
   }
-  for (const PendingDecision& d : batch) wb.Put(storage::Keyspace::kDecisions, d.id, EncodeDecision(d));
+  // Segments: ids are monotonic in queue order, so each segment's first id is its lowest.
+  for (size_t start = 0; start < batch.size(); start += kSegmentRecords) {
+    size_t end = std::min(batch.size(), start + kSegmentRecords);
+    buf.clear();
+    for (size_t i = start; i < end; ++i) {
+      if (i > start) buf += '\n';
+      buf += EncodeDecision(batch[i]);
+    }
+    wb.Put(storage::Keyspace::kDecisions, batch[start].id, buf);
+  }
   if (caps_ != nullptr) caps_->StageDirty(&wb);
   if (wb.empty()) return Status::OK();
   Status s = store_.Write(wb);
@@ -226,27 +252,59 @@ void DecisionLog::Run() {
 
 Result<Json> DecisionLog::Get(const std::string& decision_id) {
   TAILOR_RETURN_IF_ERROR(Flush());
-  TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kDecisions, decision_id));
-  if (!raw) return NotFound("no decision '" + decision_id + "' (unknown, or older than the decision log retention)", "id");
-  TAILOR_ASSIGN_OR_RETURN(Json record, ParseJson(*raw));
+  Status not_found = NotFound(
+      "no decision '" + decision_id + "' (unknown, or older than the decision log retention)",
+      "id");
+  if (UlidTimeMs(decision_id) < 0) return not_found;
+  // The segment holding it starts at or before it.
+  auto it = store_.NewIterator(storage::Keyspace::kDecisions, "", "");
+  it->Seek(decision_id);
+  if (!it->Valid()) {
+    TAILOR_RETURN_IF_ERROR(it->status());
+    it->SeekToLast();
+  } else if (it->key() != decision_id) {
+    it->Prev();
+  }
+  if (!it->Valid()) return it->status().ok() ? not_found : it->status();
+  std::string line;
+  if (!FindLine(it->value(), decision_id, &line)) return not_found;
+  TAILOR_ASSIGN_OR_RETURN(Json record, ParseJson(line));
   TAILOR_RETURN_IF_ERROR(AttachSnapshot(&record));
   Json outcomes = Json::array();
   std::string prefix = storage::DecisionOutcomeKey(decision_id, "");
-  auto it = store_.NewIterator(storage::Keyspace::kDecisionOutcomes, prefix, storage::PrefixEnd(prefix));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto outcome = ParseJson(it->value());
+  auto oit =
+      store_.NewIterator(storage::Keyspace::kDecisionOutcomes, prefix, storage::PrefixEnd(prefix));
+  for (oit->SeekToFirst(); oit->Valid(); oit->Next()) {
+    auto outcome = ParseJson(oit->value());
     if (outcome.ok()) outcomes.push_back(std::move(outcome).value());
   }
-  TAILOR_RETURN_IF_ERROR(it->status());
+  TAILOR_RETURN_IF_ERROR(oit->status());
   record["outcomes"] = std::move(outcomes);
   return record;
+}
+
+bool DecisionLog::FindLine(std::string_view segment, std::string_view id, std::string* line) {
+  std::string prefix = "{\"decision_id\":\"" + std::string(id) + "\"";
+  size_t pos = 0;
+  while (pos < segment.size()) {
+    size_t end = segment.find('\n', pos);
+    if (end == std::string_view::npos) end = segment.size();
+    std::string_view l = segment.substr(pos, end - pos);
+    if (l.substr(0, prefix.size()) == prefix) {
+      *line = std::string(l);
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
 }
 
 Status DecisionLog::AttachSnapshot(Json* record) {
   auto id = record->find("snapshot_id");
   Json snapshot;  // null when the decision has none or it expired
   if (id != record->end() && id->is_string()) {
-    TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kDecisionSnapshots, id->get<std::string>()));
+    TAILOR_ASSIGN_OR_RETURN(
+        auto raw, store_.Get(storage::Keyspace::kDecisionSnapshots, id->get<std::string>()));
     if (raw) {
       auto parsed = ParseJson(*raw);
       if (parsed.ok()) snapshot = std::move(parsed).value();
@@ -259,24 +317,54 @@ Status DecisionLog::AttachSnapshot(Json* record) {
 Status DecisionLog::Scan(int64_t since_ms, int64_t until_ms, bool snapshots,
                          const std::function<bool(const Json&)>& fn) {
   TAILOR_RETURN_IF_ERROR(Flush());
-  auto it = store_.NewIterator(storage::Keyspace::kDecisions, UlidLowerBound(since_ms), UlidLowerBound(until_ms));
+  const std::string lower = UlidLowerBound(since_ms), upper = UlidLowerBound(until_ms);
+  auto it = store_.NewIterator(storage::Keyspace::kDecisions, "", upper);
+  // Start at the segment holding `lower` (it may begin before it).
+  it->Seek(lower);
+  if (!it->Valid()) {
+    TAILOR_RETURN_IF_ERROR(it->status());
+    it->SeekToLast();
+  } else if (it->key() != lower) {
+    it->Prev();
+    if (!it->Valid()) it->Seek(lower);
+  }
   // Consecutive decisions mostly share a snapshot: keep the last one parsed.
   std::string last_id;
   Json last_snapshot;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto record = ParseJson(it->value());
-    if (!record.ok()) continue;  // unreadable records are skipped, not fatal to a scan
-    if (snapshots) {
-      std::string id = record->value("snapshot_id", Json()).is_string() ? (*record)["snapshot_id"].get<std::string>() : "";
-      if (id.empty() || id != last_id) {
-        TAILOR_RETURN_IF_ERROR(AttachSnapshot(&*record));
-        last_id = id;
-        last_snapshot = (*record)["snapshot"];
-      } else {
-        (*record)["snapshot"] = last_snapshot;
+  for (; it->Valid(); it->Next()) {
+    std::string_view segment = it->value();
+    bool stop = false;
+    for (size_t pos = 0; pos < segment.size() && !stop;) {
+      size_t end = segment.find('\n', pos);
+      if (end == std::string_view::npos) end = segment.size();
+      std::string_view line = segment.substr(pos, end - pos);
+      pos = end + 1;
+      // {"decision_id":"<26 chars>" — the id decides the range without parsing.
+      constexpr size_t kIdAt = 16;
+      if (line.size() < kIdAt + 26) continue;
+      std::string_view id = line.substr(kIdAt, 26);
+      if (id < lower) continue;
+      if (id >= upper) {
+        stop = true;
+        break;
       }
+      auto record = ParseJson(line);
+      if (!record.ok()) continue;  // unreadable records are skipped, not fatal to a scan
+      if (snapshots) {
+        std::string id = record->value("snapshot_id", Json()).is_string()
+                             ? (*record)["snapshot_id"].get<std::string>()
+                             : "";
+        if (id.empty() || id != last_id) {
+          TAILOR_RETURN_IF_ERROR(AttachSnapshot(&*record));
+          last_id = id;
+          last_snapshot = (*record)["snapshot"];
+        } else {
+          (*record)["snapshot"] = last_snapshot;
+        }
+      }
+      if (!fn(*record)) return Status::OK();
     }
-    if (!fn(*record)) break;
+    if (stop) break;
   }
   return it->status();
 }

@@ -5,7 +5,10 @@
 //
 // Appending is cheap and never blocks on storage: records queue in memory and a writer
 // thread encodes and writes them in batches every few milliseconds (with the dirty
-// frequency-cap entries). Reads flush the queue first, so a decision is readable as soon
+// frequency-cap entries). Decision ids are monotonic ULIDs assigned at append, so the
+// records of one flush are stored as one *segment* (JSON lines, up to kSegmentRecords)
+// under the first record's id: one RocksDB entry per flush instead of one per decision.
+// A read seeks to the segment whose first id is at or before the wanted one. Reads flush the queue first, so a decision is readable as soon
 // as it was answered. If the writer falls more than `max_queue` records behind, new
 // records are dropped and counted (dropped()); the answer is never delayed.
 //
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/random.h"
 #include "core/json_doc.h"
 #include "core/mutex.h"
 #include "core/status.h"
@@ -38,7 +42,7 @@ namespace tailor::decision {
 // A decision as answered, before encoding (encoding runs on the writer thread). The
 // profile document it read is logged once per view (AppendSnapshot) and referenced.
 struct PendingDecision {
-  std::string id;  // ULID: time-ordered
+  std::string id;  // ULID, set by DecisionLog::Append
   int64_t at_ms = 0;
   std::string pid, user_id, anonymous_id;
   std::string placement;
@@ -69,11 +73,16 @@ struct DecisionLogOptions {
 
 class DecisionLog {
  public:
-  // `caps` (may be null) has its dirty entries written with every batch.
-  DecisionLog(storage::KvStore& store, CapLedger* caps, DecisionLogOptions options = {});
+  // `caps` (may be null) has its dirty entries written with every batch. Ids are made
+  // from `clock` and `random`, which must outlive the log.
+  DecisionLog(storage::KvStore& store, CapLedger* caps, const Clock& clock, Random& random,
+              DecisionLogOptions options = {});
   ~DecisionLog();  // stops the writer after writing what is queued
 
-  void Append(PendingDecision d);
+  static constexpr size_t kSegmentRecords = 256;
+
+  // Assigns the decision its id (returned) and queues it.
+  std::string Append(PendingDecision d);
   // Logs the document of a newly built view (decisions refer to it by id).
   void AppendSnapshot(std::shared_ptr<const ProfileView> view);
 
@@ -96,6 +105,8 @@ class DecisionLog {
   void Run();
   // Sets record["snapshot"] from the stored snapshot it names (null when gone).
   Status AttachSnapshot(Json* record);
+  // Finds the line of decision `id` in a segment.
+  static bool FindLine(std::string_view segment, std::string_view id, std::string* line);
 
   storage::KvStore& store_;
   CapLedger* caps_;
@@ -104,6 +115,9 @@ class DecisionLog {
   std::mutex mu_;
   std::vector<PendingDecision> queue_;  // guarded by mu_
   std::vector<std::shared_ptr<const ProfileView>> snapshots_;  // guarded by mu_
+  std::string last_id_;                                        // guarded by mu_
+  const Clock& clock_;  // ids carry the time they were made
+  Random& random_;
   bool stop_ = false;                   // guarded by mu_
   std::condition_variable cv_;
   Mutex write_mu_;  // one writer at a time, so records land in order

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/ids.h"
 #include "storage/memory_store.h"
 #include "testutil/testutil.h"
@@ -9,9 +11,8 @@
 namespace tailor::decision {
 namespace {
 
-PendingDecision Make(const std::string& id, int64_t at_ms, const std::string& placement) {
+PendingDecision Make(int64_t at_ms, const std::string& placement) {
   PendingDecision d;
-  d.id = id;
   d.at_ms = at_ms;
   d.placement = placement;
   d.answer.rule = "r";
@@ -24,11 +25,10 @@ TEST(DecisionLog, AppendedRecordsAreReadableAtOnceAndScanInTimeOrder) {
   FakeClock clock(1'795'000'000'000);
   SeededRandom random(3);
   storage::MemoryStore store(clock);
-  DecisionLog log(store, nullptr, DecisionLogOptions{1000, 1000});
+  DecisionLog log(store, nullptr, clock, random, DecisionLogOptions{1000, 1000});
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    ids.push_back(NewUlid(clock, random));
-    log.Append(Make(ids.back(), clock.NowMs(), i % 2 ? "odd" : "even"));
+    ids.push_back(log.Append(Make(clock.NowMs(), i % 2 ? "odd" : "even")));
     clock.AdvanceMs(10);
   }
   auto r = log.Get(ids[2]);  // flushes the queue first
@@ -45,12 +45,55 @@ TEST(DecisionLog, AppendedRecordsAreReadableAtOnceAndScanInTimeOrder) {
   EXPECT_EQ(log.written(), 5u);
 }
 
+TEST(DecisionLog, SegmentsSpanFlushesAndManyRecords) {
+  FakeClock clock(1'795'000'000'000);
+  SeededRandom random(5);
+  storage::MemoryStore store(clock);
+  DecisionLog log(store, nullptr, clock, random, DecisionLogOptions{100'000, 3'600'000});
+  std::vector<std::string> ids;
+  // Three flushes; the middle one larger than a segment; several ids per millisecond.
+  for (int flush = 0; flush < 3; ++flush) {
+    int n = flush == 1 ? static_cast<int>(DecisionLog::kSegmentRecords) * 2 + 7 : 5;
+    for (int i = 0; i < n; ++i) {
+      ids.push_back(log.Append(Make(clock.NowMs(), "p")));
+      if (i % 3 == 0) clock.AdvanceMs(1);
+    }
+    ASSERT_OK(log.Flush());
+  }
+  ASSERT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  for (size_t i = 0; i < ids.size(); i += 37) {
+    auto r = log.Get(ids[i]);
+    ASSERT_OK(r);
+    EXPECT_EQ((*r)["decision_id"], ids[i]);
+  }
+  ASSERT_OK(log.Get(ids.back()));
+  ASSERT_OK(log.Get(ids.front()));
+  EXPECT_EQ(log.Get(UlidLowerBound(1'795'000'000'000 - 1)).status().code(), StatusCode::kNotFound);
+  size_t seen = 0;
+  ASSERT_OK(log.Scan(0, clock.NowMs() + 1, false, [&](const Json& rec) {
+    EXPECT_EQ(rec["decision_id"], ids[seen]);
+    ++seen;
+    return true;
+  }));
+  EXPECT_EQ(seen, ids.size());
+  // A window starting inside a segment.
+  int64_t mid = UlidTimeMs(ids[300]);
+  size_t in_window = 0;
+  ASSERT_OK(log.Scan(mid, mid + 1, false, [&](const Json& rec) {
+    EXPECT_EQ(UlidTimeMs(rec["decision_id"].get<std::string>()), mid);
+    ++in_window;
+    return true;
+  }));
+  EXPECT_GE(in_window, 1u);
+}
+
 TEST(DecisionLog, DropsAndCountsWhenTheQueueIsFull) {
   FakeClock clock(1'795'000'000'000);
   storage::MemoryStore store(clock);
+  SeededRandom random(4);
   // A writer that never wakes within the test: flush interval of an hour.
-  DecisionLog log(store, nullptr, DecisionLogOptions{3, 3'600'000});
-  for (int i = 0; i < 5; ++i) log.Append(Make("id" + std::to_string(i), clock.NowMs(), "p"));
+  DecisionLog log(store, nullptr, clock, random, DecisionLogOptions{3, 3'600'000});
+  for (int i = 0; i < 5; ++i) log.Append(Make(clock.NowMs(), "p"));
   EXPECT_EQ(log.dropped(), 2u);
   ASSERT_OK(log.Flush());
   EXPECT_EQ(log.written(), 3u);

@@ -36,7 +36,7 @@ DecisionEngine::DecisionEngine(storage::KvStore& store, profile::ProfileStore& p
       clock_(clock),
       random_(random),
       caps_(store),
-      log_(store, &caps_, log_options) {}
+      log_(store, &caps_, clock, random, log_options) {}
 
 DecisionEngine::~DecisionEngine() = default;
 
@@ -335,7 +335,6 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     int64_t t0 = SteadyMicros();
     Decision& d = out[idx];
     d.placement = pl.name;
-    d.decision_id = NewUlid(clock_, random_);
     bool cacheable = settings.cache_ttl_ms > 0 && pl.cacheable && !rs.view->pid.empty();
     uint64_t key = 0;
     if (cacheable) {
@@ -360,7 +359,6 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
 
     PendingDecision rec;
     if (pl.shadow) rec.shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
-    rec.id = d.decision_id;
     rec.at_ms = rs.now_ms;
     rec.pid = rs.view->pid;
     rec.user_id = request.user_id;
@@ -374,7 +372,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     rec.latency_us = SteadyMicros() - t0;
     rec.consented = rs.consented;
     rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rec.pid.empty();
-    log_.Append(std::move(rec));
+    d.decision_id = log_.Append(std::move(rec));
   }
   return out;
 }
