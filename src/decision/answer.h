@@ -41,6 +41,7 @@ struct Answer {
   bool personalized = true;    // false when consent (or a kill switch) forced the default
   std::string reason;          // why a default served; "" otherwise
   double propensity = 1.0;     // probability of this answer (1 unless randomized)
+  std::string version;         // model / policy / experiment version that answered ("" for content)
   std::vector<TraceEntry> trace;
 };
 

@@ -68,6 +68,13 @@ TEST_F(IntegrationExperiments, AssignsExposesAttributesAndReports) {
       const Json& d = r.json["decisions"][0];
       EXPECT_EQ(d["action"], "experiment");
       content_of[user] = d["content"]["id"];
+      if (i == 0) {  // the log names the experiment and the propensity of the answer
+        Reply rec = api_->Get("/v1/decisions/" + d["decision_id"].get<std::string>());
+        ASSERT_EQ(rec.status, 200) << rec.Describe();
+        EXPECT_NE(rec.json.value("version", ""), "") << rec.Describe();
+        EXPECT_GT(rec.json["propensity"].get<double>(), 0.0);
+        EXPECT_LT(rec.json["propensity"].get<double>(), 1.0);
+      }
     } else {
       Reply r = api_->Post("/v1/assign", Json{{"user_id", user}, {"experiments", {"hero_test"}}});
       ASSERT_EQ(r.status, 200) << r.Describe();
