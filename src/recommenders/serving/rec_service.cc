@@ -254,19 +254,26 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
 
 Result<Json> RecService::Rollback(const std::string& name) {
   uint64_t target = 0;
+  LivePointer original;
   {
     std::lock_guard<std::mutex> lock(train_mu_);
-    TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
-    if (live.previous.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(original, versions_.Live(name));
+    if (original.previous.empty()) {
       return FailedPrecondition("recommender '" + name + "' has no earlier live version", "name");
     }
-    target = live.previous.back();
-    live.previous.pop_back();
-    // Promote below pushes the current version; store the popped stack without it.
-    live.version = 0;
-    TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, live));
+    LivePointer popped = original;
+    target = popped.previous.back();
+    popped.previous.pop_back();
+    // Promote below would push the current version; store the popped stack without it.
+    popped.version = 0;
+    TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, popped));
   }
-  return Promote(name, target);
+  auto promoted = Promote(name, target);
+  if (!promoted.ok()) {
+    std::lock_guard<std::mutex> lock(train_mu_);
+    versions_.SetLive(name, original).IgnoreError();  // the old version still serves
+  }
+  return promoted;
 }
 
 Status RecService::LoadLive() {
