@@ -84,7 +84,8 @@ RecService::RecService(storage::KvStore& store, profile::ProfileStore& profiles,
 RecService::~RecService() = default;
 
 void RecService::Configure(std::shared_ptr<const RecConfig> config) {
-  std::lock_guard<std::mutex> lock(train_mu_);
+  // Not train_mu_: a config change must not wait for a training to finish.
+  std::lock_guard<std::mutex> lock(live_mu_);
   auto live = live_.load();
   auto next = std::make_shared<LiveSet>();
   for (const auto& [name, m] : *live) {
@@ -184,6 +185,7 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
 }
 
 Status RecService::SwapLive(const std::string& name, std::shared_ptr<const LiveModel> model) {
+  std::lock_guard<std::mutex> lock(live_mu_);
   auto next = std::make_shared<LiveSet>(*live_.load());
   (*next)[name] = std::move(model);
   live_.store(std::move(next));
@@ -357,7 +359,8 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
   std::vector<uint32_t> items, seen;
   std::vector<float> weights;
   if (pid) {
-    TAILOR_ASSIGN_OR_RETURN(History h, ReadHistory(profiles_, *pid, *live->spec));
+    // The current spec: serving changes in config apply at once, without retraining.
+    TAILOR_ASSIGN_OR_RETURN(History h, ReadHistory(profiles_, *pid, *spec));
     for (size_t i = 0; i < h.items.size(); ++i) {
       uint32_t idx = data.items().Find(h.items[i]);
       if (idx == kNoIndex) continue;
@@ -395,7 +398,7 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     for (const auto& s : scored) cands.push_back({s.item, s.score, nullptr, live->popularity[s.item]});
   }
   for (Candidate& c : cands) c.doc = catalog->Find(data.items().Id(c.item));
-  for (const Candidate& c : Rerank(std::move(cands), live->spec->serving, req.k)) {
+  for (const Candidate& c : Rerank(std::move(cands), spec->serving, req.k)) {
     out.items.push_back({data.items().Id(c.item), c.score});
   }
   return out;

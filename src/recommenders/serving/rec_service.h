@@ -15,7 +15,9 @@
 // events with its recorded parameters and seed (see docs/recommendations.md).
 //
 // Thread safety: all methods are safe for concurrent use. Training of one service is
-// serialized (one model trains at a time); serving never waits for it.
+// serialized (one model trains at a time); serving and Configure never wait for it.
+// Serving options (boosts, diversity, caps) and history settings come from the current
+// config, so changing them needs no retraining.
 #pragma once
 
 #include <atomic>
@@ -125,6 +127,7 @@ class RecService {
   ModelVersions versions_;
   std::atomic<std::shared_ptr<const RecConfig>> config_;
   std::atomic<std::shared_ptr<const LiveSet>> live_;
+  std::mutex live_mu_;   // serializes writers of live_ (readers only load it)
   std::mutex train_mu_;  // serializes training, promotion and the set of trained models
   // Versions trained in this process, by name: the newest few, for promotion without refit.
   std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>> trained_;  // guarded by train_mu_
