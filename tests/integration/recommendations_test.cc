@@ -8,6 +8,7 @@
 #include <set>
 
 #include "integration/harness.h"
+#include "integration/process.h"
 #include "testutil/testutil.h"
 
 namespace tailor::integration {
@@ -20,7 +21,6 @@ content:
 items:
   s1: {title: "Runner", categories: [shoes], attributes: {price: 80, in_stock: true, provider: acme}}
   s2: {title: "Trail", categories: [shoes], attributes: {price: 120, in_stock: true, provider: acme}}
-  s3: {title: "Sandal", categories: [shoes], attributes: {price: 30, in_stock: false, provider: bolt}}
   h1: {title: "Cap", categories: [hats], attributes: {price: 15, in_stock: true, provider: bolt}}
 recommenders:
   knn:
@@ -125,7 +125,7 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   std::set<std::string> got(ids.begin(), ids.end());
   EXPECT_FALSE(got.count("s1") || got.count("s2")) << r.Describe();
   EXPECT_TRUE(got.count("h1")) << r.Describe();
-  // Filter over item attributes (s3 is out of stock).
+  // Filter over item attributes (s3 is out of stock, known only from its `item` event).
   Reply f = api_->Get("/v1/recommendations?model=knn&user_id=u1&k=5&filter=" +
                       UrlEncode(R"({"attributes.in_stock": true})"));
   ASSERT_EQ(f.status, 200) << f.Describe();
@@ -190,6 +190,38 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   Reply again = api_->Get("/v1/recommendations?model=knn&user_id=u1&k=5");
   ASSERT_EQ(again.status, 200) << again.Describe();
   EXPECT_EQ(again.json["version"], 1);
+}
+
+CommandResult Tailor(const std::string& url, std::vector<std::string> args) {
+  SpawnOptions o;
+  o.args = {TailorBinary()};
+  o.args.insert(o.args.end(), args.begin(), args.end());
+  o.args.insert(o.args.end(), {"--url", url, "--key", kAdminKey});
+  return RunCommand(o, std::chrono::seconds(30));
+}
+
+TEST_F(IntegrationRecommendations, CliTrainListPromoteRollback) {
+  ASSERT_EQ(api_->Post("/v1/config", Json{{"files", {{"rec.yaml", kConfig}}}}).status, 200);
+  Populate();
+  CommandResult t1 = Tailor(server_->url(), {"train", "--model", "knn"});
+  ASSERT_EQ(t1.exit_code, 0) << t1.err << t1.out;
+  EXPECT_NE(t1.out.find("\"ndcg@10\""), std::string::npos) << t1.out;
+  CommandResult p1 = Tailor(server_->url(), {"models", "promote", "knn", "--version", "1"});
+  ASSERT_EQ(p1.exit_code, 0) << p1.err << p1.out;
+  CommandResult t2 = Tailor(server_->url(), {"train", "--model", "knn", "--promote"});
+  ASSERT_EQ(t2.exit_code, 0) << t2.err << t2.out;
+  CommandResult list = Tailor(server_->url(), {"models", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto j = ParseJson(list.out);
+  ASSERT_TRUE(j.ok()) << list.out;
+  EXPECT_EQ((*j)["models"][2]["live_version"], 2);
+  CommandResult back = Tailor(server_->url(), {"models", "rollback", "knn"});
+  ASSERT_EQ(back.exit_code, 0) << back.err << back.out;
+  CommandResult again = Tailor(server_->url(), {"models", "rollback", "knn"});
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.err.find("no earlier live version"), std::string::npos) << again.err << again.out;
+  CommandResult unknown = Tailor(server_->url(), {"train", "--model", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
 }
 
 }  // namespace
