@@ -64,6 +64,10 @@ void AppendAnswer(std::string* out, const Answer& a) {
   }
   *out += ",\"propensity\":";
   AppendJsonDouble(out, a.propensity);
+  if (!a.version.empty()) {
+    *out += ",\"action_version\":";
+    AppendJsonString(out, a.version);
+  }
   *out += ",\"trace\":[";
   for (size_t i = 0; i < a.trace.size(); ++i) {
     const TraceEntry& t = a.trace[i];

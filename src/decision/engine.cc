@@ -151,6 +151,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
       }
       out->value = r->value;
       out->propensity = r->propensity;
+      out->version = r->version;
       if (r->content.empty()) return true;
       content_name = r->content;
     }

@@ -164,6 +164,10 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_EQ(answer["action"], "recommend") << dec.Describe();
   ASSERT_TRUE(answer["value"].is_array()) << dec.Describe();
   for (const auto& item : answer["value"]) EXPECT_NE(item["id"], "s3");
+  // The decision record names the model version that answered.
+  Reply record = api_->Get("/v1/decisions/" + answer["decision_id"].get<std::string>());
+  ASSERT_EQ(record.status, 200) << record.Describe();
+  EXPECT_EQ(record.json["action_version"], "knn@1") << record.Describe();
 
   // Bad input: 4xx naming the path.
   Reply bad_filter = api_->Get("/v1/recommendations?model=knn&user_id=u1&filter=" + UrlEncode(R"({"a": {"$gtt": 1}})"));
