@@ -42,8 +42,10 @@ struct World {
       items.push_back(Json{{"id", "i" + std::to_string(i)},
                            {"title", "item " + std::to_string(i)},
                            {"categories", {"c" + std::to_string(i % 50)}},
-                           {"attributes", {{"price", i % 200}, {"in_stock", i % 10 != 0},
-                                           {"provider", "p" + std::to_string(i % 20)}}}});
+                           {"attributes",
+                            {{"price", i % 200},
+                             {"in_stock", i % 10 != 0},
+                             {"provider", "p" + std::to_string(i % 20)}}}});
     }
     (void)catalog.Upsert(items);
     // Popularity ~ 1 / rank: draw item = floor(kItems ^ u) - 1.
@@ -62,7 +64,8 @@ struct World {
         e.type = "view";
         e.timestamp_ms = e.received_at_ms = ++t;
         e.properties_json = Json{{"item_id", "i" + std::to_string(item)}}.dump();
-        b.Put(storage::Keyspace::kEvents, storage::EventKey(pid, t, e.event_id), ingest::EncodeEventJson(e));
+        b.Put(storage::Keyspace::kEvents, storage::EventKey(pid, t, e.event_id),
+              ingest::EncodeEventJson(e));
       }
       (void)store.Write(b);
     }
@@ -107,8 +110,12 @@ void BM_Recommend(benchmark::State& state, const std::string& model) {
   state.counters["model_bytes"] = static_cast<double>(world->model_bytes);
 }
 
-BENCHMARK_CAPTURE(BM_Recommend, als, std::string("als"))->Unit(benchmark::kMicrosecond)->Iterations(2000);
-BENCHMARK_CAPTURE(BM_Recommend, itemknn, std::string("itemknn"))->Unit(benchmark::kMicrosecond)->Iterations(2000);
+BENCHMARK_CAPTURE(BM_Recommend, als, std::string("als"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
+BENCHMARK_CAPTURE(BM_Recommend, itemknn, std::string("itemknn"))
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
 
 }  // namespace
 }  // namespace tailor::recommenders

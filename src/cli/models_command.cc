@@ -32,8 +32,9 @@ int Run(const ModelsState& st, server::Method method, const std::string& target,
 void RegisterModels(CLI::App& app, int* exit_code) {
   auto st = std::make_shared<ModelsState>();
   auto* train = app.add_subcommand(
-      "train", "Train a configured recommender on the stored events, evaluate it on a holdout "
-               "and store a new model version.");
+      "train",
+      "Train a configured recommender on the stored events, evaluate it on a holdout "
+      "and store a new model version.");
   train->add_option("--model", st->name, "Recommender name (from the recommenders config section)")
       ->required();
   train->add_flag("--promote", st->promote, "Make the new version live at once");
@@ -46,7 +47,8 @@ void RegisterModels(CLI::App& app, int* exit_code) {
 
   auto* models = app.add_subcommand("models", "List, promote or roll back recommender versions.");
   models->require_subcommand(1);
-  auto* list = models->add_subcommand("list", "Every recommender with its versions and live version.");
+  auto* list =
+      models->add_subcommand("list", "Every recommender with its versions and live version.");
   st->endpoint.AddTo(list);
   list->callback([st, exit_code] { *exit_code = Run(*st, server::Method::kGet, "/v1/models"); });
   auto* promote = models->add_subcommand("promote", "Make a stored version live.");
@@ -57,7 +59,8 @@ void RegisterModels(CLI::App& app, int* exit_code) {
     *exit_code = Run(*st, server::Method::kPost, "/v1/models/" + st->name + "/promote",
                      Json{{"version", st->version}}.dump());
   });
-  auto* rollback = models->add_subcommand("rollback", "Make the previously live version live again.");
+  auto* rollback =
+      models->add_subcommand("rollback", "Make the previously live version live again.");
   rollback->add_option("name", st->name, "Recommender name")->required();
   st->endpoint.AddTo(rollback);
   rollback->callback([st, exit_code] {

@@ -18,7 +18,8 @@ Result<ActionResult> RecommendAction::Resolve(const ActionRequest& r) const {
   }
   ActionResult out;
   out.value = Json::array();
-  for (const auto& item : list.items) out.value.push_back(Json{{"id", item.id}, {"score", item.score}});
+  for (const auto& item : list.items)
+    out.value.push_back(Json{{"id", item.id}, {"score", item.score}});
   out.version = req.model + "@" + std::to_string(list.version);
   return out;
 }

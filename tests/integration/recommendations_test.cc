@@ -84,12 +84,18 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   Reply applied = api_->Post("/v1/config", Json{{"files", {{"rec.yaml", kConfig}}}});
   ASSERT_EQ(applied.status, 200) << applied.Describe();
   // Catalog by API and by event.
-  Reply items = api_->Post("/v1/items", Json::parse(
-      R"({"items": [{"id": "m1", "title": "Mug", "categories": ["kitchen"], "attributes": {"price": 9, "in_stock": true}}]})"));
+  Reply items = api_->Post(
+      "/v1/items",
+      Json::parse(
+          R"({"items": [{"id": "m1", "title": "Mug", "categories": ["kitchen"], "attributes": {"price": 9, "in_stock": true}}]})"));
   ASSERT_EQ(items.status, 200) << items.Describe();
-  Send({MakeEvent("item-1", "item", "", "catalog-bot",
-                  Json{{"properties", {{"item_id", "s3"}, {"title", "Sandal"}, {"categories", {"shoes"}},
-                                       {"attributes", {{"price", 30}, {"in_stock", false}, {"provider", "bolt"}}}}}})});
+  Send({MakeEvent(
+      "item-1", "item", "", "catalog-bot",
+      Json{{"properties",
+            {{"item_id", "s3"},
+             {"title", "Sandal"},
+             {"categories", {"shoes"}},
+             {"attributes", {{"price", 30}, {"in_stock", false}, {"provider", "bolt"}}}}}})});
   Populate();
 
   // Not trained yet: 503 naming why; decide falls back.
@@ -170,7 +176,8 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_EQ(record.json["action_version"], "knn@1") << record.Describe();
 
   // Bad input: 4xx naming the path.
-  Reply bad_filter = api_->Get("/v1/recommendations?model=knn&user_id=u1&filter=" + UrlEncode(R"({"a": {"$gtt": 1}})"));
+  Reply bad_filter = api_->Get("/v1/recommendations?model=knn&user_id=u1&filter=" +
+                               UrlEncode(R"({"a": {"$gtt": 1}})"));
   EXPECT_EQ(bad_filter.status, 400) << bad_filter.Describe();
   EXPECT_NE(bad_filter.body.find("filter"), std::string::npos) << bad_filter.Describe();
   Reply bad_k = api_->Get("/v1/recommendations?model=knn&user_id=u1&k=0");
@@ -179,14 +186,17 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_EQ(api_->Get("/v1/recommendations?model=nope&user_id=u1").status, 404);
   EXPECT_EQ(api_->Get("/v1/recommendations?model=knn").status, 400);
   EXPECT_EQ(api_->Get("/v1/items/zzz/similar?model=knn").status, 404);
-  Reply bad_item = api_->Post("/v1/items", Json::parse(R"({"items": [{"id": "x", "attributes": 3}]})"));
+  Reply bad_item =
+      api_->Post("/v1/items", Json::parse(R"({"items": [{"id": "x", "attributes": 3}]})"));
   EXPECT_EQ(bad_item.status, 400);
   EXPECT_NE(bad_item.body.find("items[0].attributes"), std::string::npos) << bad_item.Describe();
   EXPECT_EQ(api_->Post("/v1/models/knn/promote", Json{{"version", 99}}).status, 404);
-  Reply bad_cfg = api_->Post("/v1/config", Json{{"files", {{"rec.yaml",
-      "recommenders:\n  x: {model: als, params: {factor: 3}}\n"}}}});
+  Reply bad_cfg = api_->Post(
+      "/v1/config",
+      Json{{"files", {{"rec.yaml", "recommenders:\n  x: {model: als, params: {factor: 3}}\n"}}}});
   EXPECT_EQ(bad_cfg.status, 400);
-  EXPECT_NE(bad_cfg.body.find("recommenders.x.params.factor"), std::string::npos) << bad_cfg.Describe();
+  EXPECT_NE(bad_cfg.body.find("recommenders.x.params.factor"), std::string::npos)
+      << bad_cfg.Describe();
 
   // After a restart the live version serves again (refit from stored events).
   ASSERT_TRUE(server_->Stop().has_value());

@@ -28,9 +28,11 @@ Status CatalogStore::Load() {
   auto it = store_.NewIterator(storage::Keyspace::kItems, "", "");
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string_view v = it->value();
-    if (v.empty() || v[0] != kItemVersion) return Corruption("item '" + std::string(it->key()) + "': unknown layout");
+    if (v.empty() || v[0] != kItemVersion)
+      return Corruption("item '" + std::string(it->key()) + "': unknown layout");
     auto doc = ParseJson(v.substr(1));
-    if (!doc.ok()) return Corruption("item '" + std::string(it->key()) + "': " + doc.status().message());
+    if (!doc.ok())
+      return Corruption("item '" + std::string(it->key()) + "': " + doc.status().message());
     loaded[std::string(it->key())] = std::move(doc).value();
   }
   TAILOR_RETURN_IF_ERROR(it->status());
@@ -60,7 +62,8 @@ Result<size_t> CatalogStore::Upsert(std::span<const Json> items) {
   }
   storage::WriteBatch batch;
   for (const Json& d : docs) {
-    batch.Put(storage::Keyspace::kItems, d["id"].get<std::string>(), std::string(1, kItemVersion) + d.dump());
+    batch.Put(storage::Keyspace::kItems, d["id"].get<std::string>(),
+              std::string(1, kItemVersion) + d.dump());
   }
   std::lock_guard<std::mutex> lock(mu_);
   TAILOR_RETURN_IF_ERROR(store_.Write(batch));

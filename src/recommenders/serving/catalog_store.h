@@ -53,7 +53,9 @@ class CatalogStore {
   // (nothing is stored then).
   Result<size_t> Upsert(std::span<const Json> items);
 
-  std::shared_ptr<const Catalog> Current() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Catalog> Current() const {
+    return current_.load(std::memory_order_acquire);
+  }
 
  private:
   void Rebuild();  // REQUIRES: mu_ held

@@ -17,9 +17,12 @@ std::optional<EventInteraction> InteractionOf(std::string_view stored, const Mod
   auto it = props.find(spec.item_property);
   if (it == props.end()) return std::nullopt;
   EventInteraction out;
-  if (it->is_string()) out.item = it->get<std::string>();
-  else if (it->is_number_integer()) out.item = it->dump();
-  else return std::nullopt;
+  if (it->is_string())
+    out.item = it->get<std::string>();
+  else if (it->is_number_integer())
+    out.item = it->dump();
+  else
+    return std::nullopt;
   if (out.item.empty()) return std::nullopt;
   out.weight = static_cast<float>(w->second);
   out.timestamp_ms = e->timestamp_ms;
@@ -64,8 +67,8 @@ Result<RawInteractions> ReadInteractions(storage::KvStore& store, const ModelSpe
 
 Result<History> ReadHistory(profile::ProfileStore& profiles, const std::string& pid,
                             const ModelSpec& spec) {
-  TAILOR_ASSIGN_OR_RETURN(auto page, profiles.Events(pid, static_cast<size_t>(spec.history_events),
-                                                     std::nullopt));
+  TAILOR_ASSIGN_OR_RETURN(
+      auto page, profiles.Events(pid, static_cast<size_t>(spec.history_events), std::nullopt));
   History h;
   std::unordered_map<std::string, size_t> where;
   // Newest first: the first time an item appears is its newest position.

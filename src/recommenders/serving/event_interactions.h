@@ -32,7 +32,8 @@ struct EventInteraction {
 
 // The interaction a stored event (EncodeEventJson form) contributes, or nullopt when it
 // does not count (type without weight, no item id, undecodable).
-std::optional<EventInteraction> InteractionOf(std::string_view stored_event_json, const ModelSpec& spec);
+std::optional<EventInteraction> InteractionOf(std::string_view stored_event_json,
+                                              const ModelSpec& spec);
 
 struct EventScanStats {
   uint64_t events = 0;        // events read

@@ -9,7 +9,8 @@ constexpr char kLayout = 1;
 std::string VersionKey(const std::string& name, uint64_t version) {
   std::string k = name;
   k.push_back('\0');
-  for (int shift = 56; shift >= 0; shift -= 8) k.push_back(static_cast<char>((version >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((version >> shift) & 0xff));
   return k;
 }
 
@@ -38,13 +39,16 @@ Result<uint64_t> ModelVersions::NextVersion(const std::string& name) {
 
 Status ModelVersions::Put(const std::string& name, const Json& record) {
   storage::WriteBatch b;
-  b.Put(storage::Keyspace::kModels, VersionKey(name, record.at("version").get<uint64_t>()), Encode(record));
+  b.Put(storage::Keyspace::kModels, VersionKey(name, record.at("version").get<uint64_t>()),
+        Encode(record));
   return store_.Write(b);
 }
 
 Result<Json> ModelVersions::Get(const std::string& name, uint64_t version) {
-  TAILOR_ASSIGN_OR_RETURN(auto v, store_.Get(storage::Keyspace::kModels, VersionKey(name, version)));
-  if (!v) return NotFound("model '" + name + "' has no version " + std::to_string(version), "version");
+  TAILOR_ASSIGN_OR_RETURN(auto v,
+                          store_.Get(storage::Keyspace::kModels, VersionKey(name, version)));
+  if (!v)
+    return NotFound("model '" + name + "' has no version " + std::to_string(version), "version");
   return Decode(*v, "model version");
 }
 

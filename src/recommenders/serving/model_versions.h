@@ -24,8 +24,8 @@
 namespace tailor::recommenders {
 
 struct LivePointer {
-  uint64_t version = 0;                 // 0 = none live
-  std::vector<uint64_t> previous;       // earlier live versions, oldest first
+  uint64_t version = 0;            // 0 = none live
+  std::vector<uint64_t> previous;  // earlier live versions, oldest first
 };
 
 class ModelVersions {

@@ -16,28 +16,34 @@ std::string At(std::string_view base, std::string_view member) {
 Result<double> Number(const Json& v, std::string_view path, double min, double max) {
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < min ||
       v.get<double>() > max) {
-    return InvalidArgument("must be a number in [" + std::to_string(min) + ", " +
-                               std::to_string(max) + "]",
-                           std::string(path));
+    return InvalidArgument(
+        "must be a number in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
+        std::string(path));
   }
   return v.get<double>();
 }
 
 Result<int64_t> Duration(const Json& v, std::string_view path) {
-  if (!v.is_string()) return InvalidArgument("must be a duration such as \"1h\"", std::string(path));
+  if (!v.is_string())
+    return InvalidArgument("must be a duration such as \"1h\"", std::string(path));
   auto ms = ParseDurationMs(v.get<std::string>());
-  if (!ms.ok() || *ms <= 0) return InvalidArgument("must be a positive duration such as \"1h\"", std::string(path));
+  if (!ms.ok() || *ms <= 0)
+    return InvalidArgument("must be a positive duration such as \"1h\"", std::string(path));
   return *ms;
 }
 
 // Parameters are given as YAML scalars; models parse text.
 Result<ModelParams> Params(const Json& v) {
-  if (!v.is_object()) return InvalidArgument("must be a mapping of parameter names to values", "params");
+  if (!v.is_object())
+    return InvalidArgument("must be a mapping of parameter names to values", "params");
   ModelParams out;
   for (const auto& [k, p] : v.items()) {
-    if (p.is_string()) out[k] = p.get<std::string>();
-    else if (p.is_number() || p.is_boolean()) out[k] = p.dump();
-    else return InvalidArgument("must be a number, boolean or string", "params." + k);
+    if (p.is_string())
+      out[k] = p.get<std::string>();
+    else if (p.is_number() || p.is_boolean())
+      out[k] = p.dump();
+    else
+      return InvalidArgument("must be a number, boolean or string", "params." + k);
   }
   return out;
 }
@@ -59,7 +65,8 @@ Result<ServingOptions> ParseServing(const Json& v) {
         auto c = condition::Condition::Compile(b["when"]);
         if (!c.ok()) {
           const std::string& sub = c.status().path();
-          return InvalidArgument(c.status().message(), bp + ".when" + (sub.empty() ? "" : "." + sub));
+          return InvalidArgument(c.status().message(),
+                                 bp + ".when" + (sub.empty() ? "" : "." + sub));
         }
         TAILOR_ASSIGN_OR_RETURN(double m, Number(b["multiplier"], bp + ".multiplier", 0, 1000));
         s.boosts.push_back({std::make_shared<const condition::Condition>(std::move(c).value()), m});
@@ -94,7 +101,8 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
   m.name = std::string(name);
   m.canonical = def;
   if (!def.contains("model") || !def["model"].is_string()) {
-    return InvalidArgument("required: the model's registry name (als, ease, itemknn, ...)", "model");
+    return InvalidArgument("required: the model's registry name (als, ease, itemknn, ...)",
+                           "model");
   }
   m.model = def["model"].get<std::string>();
   for (const auto& [k, v] : def.items()) {
@@ -108,7 +116,8 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
         TAILOR_ASSIGN_OR_RETURN(m.event_weights[type], Number(w, "events." + type, 0, 1e6));
       }
     } else if (k == "item_property") {
-      if (!v.is_string() || v.get<std::string>().empty()) return InvalidArgument("must be a property name", k);
+      if (!v.is_string() || v.get<std::string>().empty())
+        return InvalidArgument("must be a property name", k);
       m.item_property = v.get<std::string>();
     } else if (k == "decay_half_life") {
       TAILOR_ASSIGN_OR_RETURN(int64_t ms, Duration(v, k));
@@ -143,22 +152,28 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
 Result<Json> ParseItemDoc(std::string_view id, const Json& def) {
   if (id.empty() || id.size() > 256) return InvalidArgument("item ids are 1 to 256 bytes", "id");
   if (!def.is_object()) return InvalidArgument("an item is {title, categories, tags, attributes}");
-  Json out = {{"id", std::string(id)}, {"title", ""}, {"categories", Json::array()},
-              {"tags", Json::array()}, {"attributes", Json::object()}};
+  Json out = {{"id", std::string(id)},
+              {"title", ""},
+              {"categories", Json::array()},
+              {"tags", Json::array()},
+              {"attributes", Json::object()}};
   for (const auto& [k, v] : def.items()) {
     if (k == "id") {
-      if (!v.is_string() || v.get<std::string>() != id) return InvalidArgument("must equal the item's id", k);
+      if (!v.is_string() || v.get<std::string>() != id)
+        return InvalidArgument("must equal the item's id", k);
     } else if (k == "title") {
       if (!v.is_string()) return InvalidArgument("must be a string", k);
       out[k] = v;
     } else if (k == "categories" || k == "tags") {
       if (!v.is_array()) return InvalidArgument("must be a list of strings", k);
       for (size_t i = 0; i < v.size(); ++i) {
-        if (!v[i].is_string()) return InvalidArgument("must be a string", k + "[" + std::to_string(i) + "]");
+        if (!v[i].is_string())
+          return InvalidArgument("must be a string", k + "[" + std::to_string(i) + "]");
       }
       out[k] = v;
     } else if (k == "attributes") {
-      if (!v.is_object()) return InvalidArgument("must be a mapping (price, in_stock, provider, ...)", k);
+      if (!v.is_object())
+        return InvalidArgument("must be a mapping (price, in_stock, provider, ...)", k);
       out[k] = v;
     } else {
       return InvalidArgument("unknown field; use title, categories, tags, attributes", k);

@@ -58,9 +58,9 @@ struct ServingOptions {
 
 // One named model of the `recommenders` section.
 struct ModelSpec {
-  std::string name;       // the section key ("for_you")
-  std::string model;      // registry name ("als")
-  ModelParams params;     // passed to CreateModel
+  std::string name;    // the section key ("for_you")
+  std::string model;   // registry name ("als")
+  ModelParams params;  // passed to CreateModel
   std::map<std::string, double, std::less<>> event_weights = {
       {"view", 1.0}, {"add_to_cart", 3.0}, {"purchase", 5.0}};
   // The event property naming the item ("item_id").

@@ -21,8 +21,8 @@ struct LiveModel {
   std::shared_ptr<const Catalog> catalog;  // the content model reads it; must outlive `model`
   std::unique_ptr<const Interactions> data;
   std::unique_ptr<Recommender> model;
-  std::vector<float> popularity;         // distinct training users per item
-  std::vector<uint32_t> by_popularity;   // item indexes, most popular first
+  std::vector<float> popularity;        // distinct training users per item
+  std::vector<uint32_t> by_popularity;  // item indexes, most popular first
   size_t MemoryBytes() const {
     return model->MemoryBytes() + data->MemoryBytes() +
            (popularity.size() + by_popularity.size()) * sizeof(float);
@@ -101,9 +101,11 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
   EventScanStats stats;
   TAILOR_ASSIGN_OR_RETURN(RawInteractions raw, ReadInteractions(store_, spec, &stats));
   if (raw.rows.empty()) {
-    return InvalidArgument("empty training set: no stored event of a type listed in `events` "
-                           "carries properties." + spec.item_property,
-                           "events");
+    return InvalidArgument(
+        "empty training set: no stored event of a type listed in `events` "
+        "carries properties." +
+            spec.item_property,
+        "events");
   }
   const InteractionOptions io = InteractionOptionsFor(spec);
   auto live = std::make_shared<LiveModel>();
@@ -159,8 +161,9 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
     live->popularity[i] = static_cast<float>(d.ItemUsers(i).size());
     live->by_popularity[i] = i;
   }
-  std::stable_sort(live->by_popularity.begin(), live->by_popularity.end(),
-                   [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
+  std::stable_sort(
+      live->by_popularity.begin(), live->by_popularity.end(),
+      [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
   *record = Json{{"name", spec.name},
                  {"version", version},
                  {"model", spec.model},
@@ -168,13 +171,14 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
                  {"effective_params", EffectiveParams(*live->model)},
                  {"events", spec.event_weights},
                  {"trained_at_ms", clock_.NowMs()},
-                 {"data", {{"events_read", stats.events},
-                           {"interactions", stats.interactions},
-                           {"profiles", stats.profiles},
-                           {"users", d.num_users()},
-                           {"items", d.num_items()},
-                           {"pairs", d.nnz()},
-                           {"newest_event_s", d.max_timestamp()}}},
+                 {"data",
+                  {{"events_read", stats.events},
+                   {"interactions", stats.interactions},
+                   {"profiles", stats.profiles},
+                   {"users", d.num_users()},
+                   {"items", d.num_items()},
+                   {"pairs", d.nnz()},
+                   {"newest_event_s", d.max_timestamp()}}},
                  {"metrics", std::move(metrics)},
                  {"holdout", options_.holdout},
                  {"seed", options_.seed},
@@ -204,7 +208,8 @@ Result<std::shared_ptr<const LiveModel>> RecService::LiveFor(const std::string& 
 Result<Json> RecService::Train(const std::string& name, bool promote) {
   auto config = config_.load();
   const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr) return NotFound("no recommender '" + name + "' in the active config", "name");
+  if (spec == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
   std::unique_lock<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(uint64_t version, versions_.NextVersion(name));
   Json record;
@@ -226,7 +231,8 @@ Result<Json> RecService::Train(const std::string& name, bool promote) {
 Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
   auto config = config_.load();
   const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr) return NotFound("no recommender '" + name + "' in the active config", "name");
+  if (spec == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
   std::lock_guard<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(Json record, versions_.Get(name, version));
   std::shared_ptr<const LiveModel> model;
@@ -239,7 +245,8 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
     ModelSpec refit = *spec;
     refit.model = record.value("model", spec->model);
     refit.params.clear();
-    for (const auto& [k, v] : record.value("params", Json::object()).items()) refit.params[k] = v.get<std::string>();
+    for (const auto& [k, v] : record.value("params", Json::object()).items())
+      refit.params[k] = v.get<std::string>();
     Json ignored;
     TAILOR_ASSIGN_OR_RETURN(model, Fit(refit, version, &ignored));
   }
@@ -308,7 +315,8 @@ void RecService::RetrainDue() {
       if (it != last_trained_ms_.end()) {
         last = it->second;
       } else if (auto l = versions_.Live(name); l.ok() && l->version != 0) {
-        if (auto r = versions_.Get(name, l->version); r.ok()) last = r->value("trained_at_ms", int64_t{0});
+        if (auto r = versions_.Get(name, l->version); r.ok())
+          last = r->value("trained_at_ms", int64_t{0});
       }
     }
     if (now - last < spec->retrain_every_ms) continue;
@@ -328,8 +336,11 @@ Result<Json> RecService::List() {
   for (const auto& [name, spec] : config->models) {
     TAILOR_ASSIGN_OR_RETURN(LivePointer pointer, versions_.Live(name));
     TAILOR_ASSIGN_OR_RETURN(std::vector<Json> versions, versions_.List(name));
-    Json m = {{"name", name}, {"model", spec->model}, {"config", spec->canonical},
-              {"live_version", pointer.version}, {"previous_versions", pointer.previous},
+    Json m = {{"name", name},
+              {"model", spec->model},
+              {"config", spec->canonical},
+              {"live_version", pointer.version},
+              {"previous_versions", pointer.previous},
               {"versions", versions}};
     auto it = live->find(name);
     m["serving"] = it != live->end();
@@ -342,7 +353,8 @@ Result<Json> RecService::List() {
 Result<RecList> RecService::Recommend(const RecRequest& req) const {
   auto config = config_.load();
   const ModelSpec* spec = config->Find(req.model);
-  if (spec == nullptr) return NotFound("no recommender '" + req.model + "' in the active config", "model");
+  if (spec == nullptr)
+    return NotFound("no recommender '" + req.model + "' in the active config", "model");
   TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(req.model));
   TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(req.filter));
   const Interactions& data = *live->data;
@@ -354,7 +366,8 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, req.user_id));
   }
   if (!pid && !req.anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, req.anonymous_id));
+    TAILOR_ASSIGN_OR_RETURN(pid,
+                            identities_.Lookup(identity::IdKind::kAnonymous, req.anonymous_id));
   }
   std::vector<uint32_t> items, seen;
   std::vector<float> weights;
@@ -395,7 +408,8 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     ro.exclude_seen = req.exclude_seen;
     ro.filter = allowed;
     TAILOR_ASSIGN_OR_RETURN(auto scored, live->model->Recommend(q, ro));
-    for (const auto& s : scored) cands.push_back({s.item, s.score, nullptr, live->popularity[s.item]});
+    for (const auto& s : scored)
+      cands.push_back({s.item, s.score, nullptr, live->popularity[s.item]});
   }
   for (Candidate& c : cands) c.doc = catalog->Find(data.items().Id(c.item));
   for (const Candidate& c : Rerank(std::move(cands), spec->serving, req.k)) {
@@ -408,12 +422,14 @@ Result<RecList> RecService::Similar(const std::string& model, const std::string&
                                     const std::string& filter_text) const {
   auto config = config_.load();
   const ModelSpec* spec = config->Find(model);
-  if (spec == nullptr) return NotFound("no recommender '" + model + "' in the active config", "model");
+  if (spec == nullptr)
+    return NotFound("no recommender '" + model + "' in the active config", "model");
   TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(model));
   TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(filter_text));
   const Interactions& data = *live->data;
   uint32_t idx = data.items().Find(item);
-  if (idx == kNoIndex) return NotFound("item '" + item + "' is unknown to model '" + model + "'", "id");
+  if (idx == kNoIndex)
+    return NotFound("item '" + item + "' is unknown to model '" + model + "'", "id");
   const auto catalog = catalog_.Current();
   const size_t want = k * static_cast<size_t>(spec->serving.candidate_factor);
   TAILOR_ASSIGN_OR_RETURN(auto scored, live->model->SimilarItems(idx, filter ? want : k));

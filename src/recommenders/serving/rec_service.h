@@ -43,8 +43,8 @@ namespace tailor::recommenders {
 struct LiveModel;  // rec_service.cc
 
 struct RecRequest {
-  std::string model;         // config name
-  std::string user_id;       // one of user_id / anonymous_id may be empty (both: cold start)
+  std::string model;    // config name
+  std::string user_id;  // one of user_id / anonymous_id may be empty (both: cold start)
   std::string anonymous_id;
   size_t k = 10;
   // A condition over the item document (JSON text); "" = none. Compiled once per request.
@@ -58,16 +58,16 @@ struct RecItem {
 };
 
 struct RecList {
-  std::string model;         // config name
-  uint64_t version = 0;      // live version that answered
-  std::string source;        // "model", "cold_start" (popularity)
+  std::string model;     // config name
+  uint64_t version = 0;  // live version that answered
+  std::string source;    // "model", "cold_start" (popularity)
   std::vector<RecItem> items;
 };
 
 struct RecServiceOptions {
-  int train_threads = 1;       // threads for Fit
-  uint64_t seed = 42;          // training and holdout split seed
-  double holdout = 0.25;       // share of each user's items held out for the metrics
+  int train_threads = 1;  // threads for Fit
+  uint64_t seed = 42;     // training and holdout split seed
+  double holdout = 0.25;  // share of each user's items held out for the metrics
   size_t eval_k = 10;
 };
 
@@ -130,7 +130,8 @@ class RecService {
   std::mutex live_mu_;   // serializes writers of live_ (readers only load it)
   std::mutex train_mu_;  // serializes training, promotion and the set of trained models
   // Versions trained in this process, by name: the newest few, for promotion without refit.
-  std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>> trained_;  // guarded by train_mu_
+  std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>>
+      trained_;                                     // guarded by train_mu_
   std::map<std::string, int64_t> last_trained_ms_;  // guarded by train_mu_
 };
 

@@ -16,7 +16,10 @@ namespace {
 class RecServiceTest : public ::testing::Test {
  protected:
   RecServiceTest()
-      : store_(clock_), profiles_(store_), identities_(store_), catalog_(store_),
+      : store_(clock_),
+        profiles_(store_),
+        identities_(store_),
+        catalog_(store_),
         service_(store_, profiles_, identities_, catalog_, clock_) {}
 
   static std::string Pid(int u) {
@@ -27,7 +30,8 @@ class RecServiceTest : public ::testing::Test {
 
   void AddEvent(int user, const std::string& type, const std::string& item, int64_t t) {
     storage::WriteBatch b;
-    identity::IdentityIndex::Stage(identity::IdKind::kUser, "u" + std::to_string(user), Pid(user), &b);
+    identity::IdentityIndex::Stage(identity::IdKind::kUser, "u" + std::to_string(user), Pid(user),
+                                   &b);
     ingest::Event e;
     e.event_id = "e" + std::to_string(next_id_++);
     e.type = type;
@@ -35,7 +39,8 @@ class RecServiceTest : public ::testing::Test {
     e.timestamp_ms = t;
     e.received_at_ms = t;
     e.properties_json = Json{{"item_id", item}}.dump();
-    b.Put(storage::Keyspace::kEvents, storage::EventKey(Pid(user), t, e.event_id), ingest::EncodeEventJson(e));
+    b.Put(storage::Keyspace::kEvents, storage::EventKey(Pid(user), t, e.event_id),
+          ingest::EncodeEventJson(e));
     ASSERT_OK(store_.Write(b));
   }
 
@@ -148,7 +153,8 @@ TEST_F(RecServiceTest, LoadLiveRefitsThePromotedVersion) {
   ASSERT_TRUE(service_.Train("m", true).ok());
   RecService restarted(store_, profiles_, identities_, catalog_, clock_);
   auto config = std::make_shared<RecConfig>();
-  config->models["m"] = std::make_shared<const ModelSpec>(*ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
+  config->models["m"] = std::make_shared<const ModelSpec>(
+      *ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
   restarted.Configure(config);
   ASSERT_OK(restarted.LoadLive());
   RecRequest req{.model = "m", .user_id = "u1", .k = 5};

@@ -36,9 +36,12 @@ double Jaccard(const std::vector<std::string>& a, const std::vector<std::string>
   if (a.empty() || b.empty()) return 0;
   size_t common = 0;
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) ++common, ++i, ++j;
-    else if (a[i] < b[j]) ++i;
-    else ++j;
+    if (a[i] == b[j])
+      ++common, ++i, ++j;
+    else if (a[i] < b[j])
+      ++i;
+    else
+      ++j;
   }
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }

@@ -15,10 +15,10 @@
 namespace tailor::recommenders {
 
 struct Candidate {
-  uint32_t item = 0;      // model index (or any caller key)
-  float score = 0;        // model score, higher is better
+  uint32_t item = 0;          // model index (or any caller key)
+  float score = 0;            // model score, higher is better
   const Json* doc = nullptr;  // catalog document; null when the item is not in the catalog
-  float popularity = 0;   // training users of the item
+  float popularity = 0;       // training users of the item
 };
 
 // Returns at most k candidates, best first, with `score` set to the adjusted score:

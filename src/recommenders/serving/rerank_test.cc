@@ -70,9 +70,13 @@ TEST(RecConfig, ErrorsNameThePath) {
   auto bad_param = ParseModelSpec("m", Json::parse(R"({"model": "als", "params": {"factor": 3}})"));
   EXPECT_EQ(bad_param.status().path(), "params.factor") << bad_param.status().ToString();
   auto bad_boost = ParseModelSpec(
-      "m", Json::parse(R"({"model": "popularity", "serving": {"boosts": [{"when": {"a": {"$gtt": 1}}, "multiplier": 2}]}})"));
-  EXPECT_EQ(bad_boost.status().path().rfind("serving.boosts[0].when", 0), 0u) << bad_boost.status().ToString();
-  auto bad_every = ParseModelSpec("m", Json::parse(R"({"model": "popularity", "retrain_every": "5s"})"));
+      "m",
+      Json::parse(
+          R"({"model": "popularity", "serving": {"boosts": [{"when": {"a": {"$gtt": 1}}, "multiplier": 2}]}})"));
+  EXPECT_EQ(bad_boost.status().path().rfind("serving.boosts[0].when", 0), 0u)
+      << bad_boost.status().ToString();
+  auto bad_every =
+      ParseModelSpec("m", Json::parse(R"({"model": "popularity", "retrain_every": "5s"})"));
   EXPECT_EQ(bad_every.status().path(), "retrain_every");
   EXPECT_EQ(ParseItemDoc("x", Json::parse(R"({"price": 3})")).status().path(), "price");
 }

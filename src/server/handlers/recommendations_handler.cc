@@ -31,7 +31,8 @@ Result<recommenders::RecRequest> DecodeRecRequest(const HttpRequest& req) {
     return InvalidArgument("required: user_id or anonymous_id", "user_id");
   }
   if (r.user_id.size() > 256 || r.anonymous_id.size() > 256) {
-    return InvalidArgument("ids are at most 256 bytes", r.user_id.size() > 256 ? "user_id" : "anonymous_id");
+    return InvalidArgument("ids are at most 256 bytes",
+                           r.user_id.size() > 256 ? "user_id" : "anonymous_id");
   }
   TAILOR_ASSIGN_OR_RETURN(int64_t k, QueryInt(req, "k", 10, 1, 100));
   r.k = static_cast<size_t>(k);
@@ -43,7 +44,9 @@ Result<recommenders::RecRequest> DecodeRecRequest(const HttpRequest& req) {
 Json Encode(const recommenders::RecList& list) {
   Json items = Json::array();
   for (const auto& i : list.items) items.push_back(Json{{"id", i.id}, {"score", i.score}});
-  return Json{{"model", list.model}, {"version", list.version}, {"source", list.source},
+  return Json{{"model", list.model},
+              {"version", list.version},
+              {"source", list.source},
               {"items", std::move(items)}};
 }
 
