@@ -3,6 +3,8 @@
 //   recommenders:  named models with parameters, event weights, retraining and serving
 // Registered before placements, whose rules serve {recommend: NAME}. Each entry is
 // parsed by recommenders/serving/rec_config.h.
+#include <algorithm>
+
 #include "config/sections.h"
 #include "recommenders/serving/rec_config.h"
 
@@ -48,6 +50,18 @@ void ParseRecommenders(const MergedSection& section, const LoadOptions&, ConfigS
       AddError(spec.status(), *value, path, errors);
       continue;
     }
+    bool segments_ok = true;
+    for (size_t i = 0; i < spec->cold_start_segments.size(); ++i) {
+      const std::string& segment = spec->cold_start_segments[i];
+      const auto& specs = snapshot->segments->specs();
+      if (std::none_of(specs.begin(), specs.end(),
+                       [&](const auto& s) { return s.name == segment; })) {
+        errors->Add(*value, path + ".cold_start_segments[" + std::to_string(i) + "]",
+                    "must name a segment defined under segments");
+        segments_ok = false;
+      }
+    }
+    if (!segments_ok) continue;
     d->recommenders.insert(name);
     rc->models[name] = std::make_shared<const recommenders::ModelSpec>(std::move(spec).value());
   }

@@ -128,12 +128,20 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
     } else if (k == "history_events") {
       TAILOR_ASSIGN_OR_RETURN(double h, Number(v, k, 1, 10000));
       m.history_events = static_cast<int>(h);
+    } else if (k == "cold_start_segments") {
+      if (!v.is_array()) return InvalidArgument("must be a list of segment names", k);
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string() || v[i].get<std::string>().empty()) {
+          return InvalidArgument("must be a segment name", k + "[" + std::to_string(i) + "]");
+        }
+        m.cold_start_segments.push_back(v[i].get<std::string>());
+      }
     } else if (k == "serving") {
       TAILOR_ASSIGN_OR_RETURN(m.serving, ParseServing(v));
     } else {
       return InvalidArgument(
           "unknown field; use model, params, events, item_property, decay_half_life, "
-          "retrain_every, history_events, serving",
+          "retrain_every, history_events, cold_start_segments, serving",
           k);
     }
   }

@@ -71,6 +71,10 @@ struct ModelSpec {
   int64_t retrain_every_ms = 0;
   // Events of a user read when serving (history and exclusion), newest first.
   int history_events = 200;
+  // Cold start: a user without history who is in one of these segments (first match in
+  // this order) gets the items most popular among that segment's members at training
+  // time, then global popularity. Empty: global popularity only.
+  std::vector<std::string> cold_start_segments;
   ServingOptions serving;
   Json canonical = Json::object();
 };

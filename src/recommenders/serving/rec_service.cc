@@ -12,6 +12,7 @@
 #include "recommenders/serving/event_interactions.h"
 #include "recommenders/serving/rerank.h"
 #include "recommenders/split.h"
+#include "storage/key_codec.h"
 
 namespace tailor::recommenders {
 
@@ -23,9 +24,17 @@ struct LiveModel {
   std::unique_ptr<Recommender> model;
   std::vector<float> popularity;        // distinct training users per item
   std::vector<uint32_t> by_popularity;  // item indexes, most popular first
+  // Per cold_start_segments entry: items of its members, most popular among them first.
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> segment_popular;
   size_t MemoryBytes() const {
     return model->MemoryBytes() + data->MemoryBytes() +
-           (popularity.size() + by_popularity.size()) * sizeof(float);
+           (popularity.size() + by_popularity.size()) * sizeof(float) + SegmentBytes();
+  }
+  size_t SegmentBytes() const {
+    size_t n = 0;
+    for (const auto& [name, items] : segment_popular)
+      n += name.size() + items.size() * sizeof(uint32_t);
+    return n;
   }
 };
 
@@ -59,6 +68,31 @@ bool Passes(const condition::Condition& filter, const Catalog& catalog, const st
 Json EffectiveParams(const Recommender& model) {
   auto j = ParseJson(model.ParamsJson());
   return j.ok() ? std::move(j).value() : Json::object();
+}
+
+// Items of the segment's members (membership index at training time), by the number of
+// members who interacted with them; ties by global popularity.
+Result<std::vector<uint32_t>> SegmentPopular(storage::KvStore& store, const Interactions& d,
+                                             const std::vector<float>& popularity,
+                                             const std::string& segment) {
+  std::vector<float> count(d.num_items(), 0);
+  const std::string prefix = storage::SegmentMemberPrefix(segment);
+  auto it =
+      store.NewIterator(storage::Keyspace::kSegmentMembers, prefix, storage::PrefixEnd(prefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint32_t u = d.users().Find(it->key().substr(prefix.size()));
+    if (u == kNoIndex) continue;
+    for (uint32_t i : d.UserItems(u)) count[i] += 1;
+  }
+  TAILOR_RETURN_IF_ERROR(it->status());
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < count.size(); ++i) {
+    if (count[i] > 0) out.push_back(i);
+  }
+  std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) {
+    return count[a] != count[b] ? count[a] > count[b] : popularity[a] > popularity[b];
+  });
+  return out;
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -164,6 +198,10 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
   std::stable_sort(
       live->by_popularity.begin(), live->by_popularity.end(),
       [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
+  for (const std::string& segment : spec.cold_start_segments) {
+    TAILOR_ASSIGN_OR_RETURN(auto order, SegmentPopular(store_, d, live->popularity, segment));
+    live->segment_popular.emplace_back(segment, std::move(order));
+  }
   *record = Json{{"name", spec.name},
                  {"version", version},
                  {"model", spec.model},
@@ -393,8 +431,32 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
   std::vector<Candidate> cands;
   if (items.empty()) {
     out.source = "cold_start";
+    const std::vector<uint32_t>* segment_order = nullptr;
+    if (pid && !live->segment_popular.empty()) {
+      TAILOR_ASSIGN_OR_RETURN(auto profile, profiles_.Load(*pid));
+      for (const auto& [segment, order] : live->segment_popular) {
+        if (profile && profile->segments.count(segment)) {
+          segment_order = &order;
+          out.source = "cold_start:" + segment;
+          break;
+        }
+      }
+    }
+    // The segment's favourites first (scored above any global rank), then global order.
+    std::vector<bool> added(segment_order ? data.num_items() : 0, false);
+    if (segment_order) {
+      const float top = live->popularity[live->by_popularity[0]];
+      for (size_t r = 0; r < segment_order->size() && cands.size() < want; ++r) {
+        uint32_t i = (*segment_order)[r];
+        if (!allowed(i)) continue;
+        added[i] = true;
+        cands.push_back(
+            {i, top + static_cast<float>(segment_order->size() - r), nullptr, live->popularity[i]});
+      }
+    }
     for (uint32_t i : live->by_popularity) {
       if (cands.size() == want) break;
+      if (segment_order && added[i]) continue;
       if (allowed(i)) cands.push_back({i, live->popularity[i], nullptr, live->popularity[i]});
     }
   } else {

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "ingest/event.h"
+#include "profile/profile.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "testutil/testutil.h"
@@ -121,6 +122,34 @@ TEST_F(RecServiceTest, NewEventsCountBeforeRetraining) {
   ASSERT_TRUE(similar.ok()) << similar.status().ToString();
   EXPECT_FALSE(similar->items.empty());
   EXPECT_EQ(service_.Similar("m", "zzz", 2, "").status().path(), "id");
+}
+
+TEST_F(RecServiceTest, ColdStartIsSegmentAware) {
+  Populate();
+  // Odd users (who bought c) form the segment "odd"; u9 is in it but has no history.
+  storage::WriteBatch b;
+  for (int u : {1, 3, 5}) {
+    b.Put(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey("odd", Pid(u)), "1");
+  }
+  profile::Profile p;
+  p.id = Pid(9);
+  p.segments["odd"] = 1;
+  profile::ProfileStore::Stage(p, &b);
+  identity::IdentityIndex::Stage(identity::IdKind::kUser, "u9", Pid(9), &b);
+  ASSERT_OK(store_.Write(b));
+  Configure(R"({"model": "popularity", "cold_start_segments": ["odd"]})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  RecRequest req{.model = "m", .user_id = "u9", .k = 3};
+  auto list = service_.Recommend(req);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->source, "cold_start:odd");
+  // Every odd user has a and c: those first (a is more popular overall), then b.
+  EXPECT_EQ(Ids(*list), (std::vector<std::string>{"a", "c", "b"}));
+  req.user_id = "u8";  // unknown: global popularity
+  auto global = service_.Recommend(req);
+  ASSERT_TRUE(global.ok());
+  EXPECT_EQ(global->source, "cold_start");
+  EXPECT_EQ(Ids(*global), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 TEST_F(RecServiceTest, RollbackRestoresThePreviousVersion) {
