@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "decision/experiment_action.h"
+#include "decision/recommend_action.h"
 #include "experiments/experiment_service.h"
 #include "governance/api_keys.h"
 #include "governance/rate_limiter.h"
@@ -22,6 +23,8 @@
 #include "ingest/pipeline.h"
 #include "ingest/schema_registry.h"
 #include "profile/profile_store.h"
+#include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/rec_service.h"
 #include "server/authenticator.h"
 #include "server/http_server.h"
 #include "server/local_dispatch.h"
@@ -60,6 +63,25 @@ void AppendCounter(std::string* out, const char* name, const char* help, const c
   }
 }
 
+// An `item` event upserts the catalog entry named by properties.item_id with the other
+// properties (title, categories, tags, attributes); a bad one is logged and skipped.
+void UpsertItemFromEvent(recommenders::CatalogStore& catalog, const ingest::Event& e) {
+  auto props = ParseJson(e.properties_json.empty() ? "{}" : e.properties_json);
+  if (!props.ok() || !props->is_object()) return;
+  Json doc = *props;
+  auto id = doc.find("item_id");
+  if (id == doc.end() || !id->is_string()) {
+    LogWarn("item event without properties.item_id", {{"event_id", e.event_id}});
+    return;
+  }
+  doc["id"] = *id;
+  doc.erase("item_id");
+  std::vector<Json> items = {std::move(doc)};
+  if (auto r = catalog.Upsert(items); !r.ok()) {
+    LogWarn("item event not applied", {{"event_id", e.event_id}, {"error", r.status().ToString()}});
+  }
+}
+
 }  // namespace
 
 // Identifies the segment definitions (a change re-evaluates every profile).
@@ -82,6 +104,9 @@ struct App::Impl {
   std::unique_ptr<decision::DecisionEngine> decisions;
   std::unique_ptr<experiments::ExperimentService> experiments;
   std::unique_ptr<decision::ExperimentAction> experiment_action;
+  std::unique_ptr<recommenders::CatalogStore> catalog;
+  std::unique_ptr<recommenders::RecService> recs;
+  std::unique_ptr<decision::RecommendAction> recommend_action;
   std::unique_ptr<governance::ApiKeyStore> keys;
   std::unique_ptr<governance::RateLimiter> rate_limiter;
   std::unique_ptr<config::ConfigStore> configs;
@@ -108,6 +133,8 @@ struct App::Impl {
     auto previous = runtime.Load();
     bool segments_changed = previous && SegmentsDigest(*previous->config) != SegmentsDigest(*rt->config);
     if (experiments) experiments->Configure(rt->config->experiments);
+    if (catalog) catalog->SetConfigItems(rt->config->recommenders->items);
+    if (recs) recs->Configure(rt->config->recommenders);
     runtime.Store(std::move(rt));
     if (jobs && segments_changed) {
       auto id = jobs->Start(ingest, version, false, "segment definitions changed (config version " +
@@ -220,10 +247,17 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   TAILOR_RETURN_IF_ERROR(m.experiments->Load());
   m.experiment_action = std::make_unique<decision::ExperimentAction>(*m.experiments);
   m.decisions->Register(decision::ActionKind::kExperiment, m.experiment_action.get());
+  m.catalog = std::make_unique<recommenders::CatalogStore>(*m.store);
+  TAILOR_RETURN_IF_ERROR(m.catalog->Load());
+  m.recs = std::make_unique<recommenders::RecService>(*m.store, *m.profiles, *m.identities,
+                                                      *m.catalog, m.clock);
+  m.recommend_action = std::make_unique<decision::RecommendAction>(*m.recs);
+  m.decisions->Register(decision::ActionKind::kRecommend, m.recommend_action.get());
   // Every stored event: experiment metric attribution, then impressions for caps.
   Impl* self = &m;
   m.pipeline->SetAcceptedListener([self](const ingest::Event& e) {
     self->experiments->OnEvent(e);
+    if (e.type == "item") UpsertItemFromEvent(*self->catalog, e);
     if (e.type != "impression") return;
     auto props = ParseJson(e.properties_json.empty() ? "{}" : e.properties_json);
     self->decisions
@@ -240,6 +274,10 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.configs = std::make_unique<config::ConfigStore>(*m.store, lo);
   TAILOR_ASSIGN_OR_RETURN(auto current, m.configs->Current());
   TAILOR_RETURN_IF_ERROR(m.Activate(current));
+  // Live model versions are refit from stored events (model data is not serialized).
+  if (Status st = m.recs->LoadLive(); !st.ok()) {
+    LogWarn("some live recommenders are not serving", {{"error", st.ToString()}});
+  }
   m.authenticator = std::make_unique<KeyAuthenticator>(*m.keys);
 
   server::Services& s = m.services;
@@ -255,6 +293,8 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   s.jobs = m.jobs.get();
   s.decisions = m.decisions.get();
   s.experiments = m.experiments.get();
+  s.catalog = m.catalog.get();
+  s.recs = m.recs.get();
   Impl* raw = &m;
   s.runtime = [raw] { return raw->runtime.Load(); };
   s.activate = [raw](std::shared_ptr<const config::ConfigSnapshot> snap) {
@@ -324,6 +364,16 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
       if (!st.ok()) LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
     }
   });
+  std::thread retrainer([&] {
+    // Scheduled retraining (`retrain_every`): checked every minute.
+    std::unique_lock<std::mutex> lock(refresh_mu);
+    while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(m.settings.model_retrain_check_ms),
+                                [&] { return stopping; })) {
+      lock.unlock();
+      m.recs->RetrainDue();
+      lock.lock();
+    }
+  });
   http.Wait();
   {
     std::lock_guard<std::mutex> lock(refresh_mu);
@@ -332,6 +382,7 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
   refresh_cv.notify_all();
   refresher.join();
   experiment_flusher.join();
+  retrainer.join();
   if (Status st = m.experiments->Flush(); !st.ok()) {
     LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
   }

@@ -130,6 +130,9 @@ const std::vector<SettingRow>& SettingsTable() {
       DURATION_ROW(experiment_flush_interval_ms, "experiment_flush_interval",
                    "How often experiment exposures and metric aggregates are written to the store "
                    "(write-behind); a crash loses at most this much experiment data."),
+      DURATION_ROW(model_retrain_check_ms, "model_retrain_check",
+                   "How often the server checks which recommenders are due for scheduled "
+                   "retraining (their retrain_every); training runs on that background thread."),
   };
   return kTable;
 }
@@ -163,6 +166,7 @@ Status Settings::Validate() const {
   if (experiment_flush_interval_ms < 10) {
     return InvalidArgument("must be at least 10ms", "experiment_flush_interval");
   }
+  if (model_retrain_check_ms < 1000) return InvalidArgument("must be at least 1s", "model_retrain_check");
   static const char* kLevels[] = {"debug", "info", "warn", "error", "off"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || log_level == l;

@@ -23,5 +23,6 @@ void RegisterReplay(CLI::App& app, int* exit_code);
 void RegisterStats(CLI::App& app, int* exit_code);
 void RegisterExperiment(CLI::App& app, int* exit_code);
 void RegisterEvaluate(CLI::App& app, int* exit_code);
+void RegisterModels(CLI::App& app, int* exit_code);
 
 }  // namespace tailor::cli

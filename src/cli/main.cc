@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   tailor::cli::RegisterStats(app, &exit_code);
   tailor::cli::RegisterExperiment(app, &exit_code);
   tailor::cli::RegisterEvaluate(app, &exit_code);
+  tailor::cli::RegisterModels(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -19,6 +19,8 @@ const std::vector<SectionSpec>& Sections() {
       DecisionsSection(),    // after content (global_default names content)
       MetricsSection(),      // before experiments, which name metrics
       ExperimentsSection(),  // after content, before placements ({experiment: KEY})
+      ItemsSection(),
+      RecommendersSection(),  // before placements ({recommend: NAME})
       PlacementsSection(),
   };
   return kSections;

@@ -76,6 +76,8 @@ SectionSpec CampaignsSection();
 SectionSpec DecisionsSection();
 SectionSpec MetricsSection();
 SectionSpec ExperimentsSection();
+SectionSpec ItemsSection();
+SectionSpec RecommendersSection();
 SectionSpec PlacementsSection();
 
 }  // namespace tailor::config

@@ -15,6 +15,7 @@
 #include "decision/decision_config.h"
 #include "experiments/experiment_set.h"
 #include "profile/features.h"
+#include "recommenders/serving/rec_config.h"
 #include "segments/segment_set.h"
 
 namespace tailor::config {
@@ -42,6 +43,9 @@ struct ConfigSnapshot {
   // Metrics, experiments and the global holdout (`metrics`, `experiments`); never null.
   std::shared_ptr<const experiments::ExperimentSet> experiments =
       std::make_shared<const experiments::ExperimentSet>();
+  // Catalog items and named recommenders (`items`, `recommenders`); never null.
+  std::shared_ptr<const recommenders::RecConfig> recommenders =
+      std::make_shared<const recommenders::RecConfig>();
 };
 
 }  // namespace tailor::config

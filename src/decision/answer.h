@@ -41,7 +41,9 @@ struct Answer {
   bool personalized = true;    // false when consent (or a kill switch) forced the default
   std::string reason;          // why a default served; "" otherwise
   double propensity = 1.0;     // probability of this answer (1 unless randomized)
-  std::string version;         // model / policy / experiment version that answered ("" for content)
+  // Version of the model / experiment that answered ("for_you@3", "hero@seed"); "" for
+  // content and flags. Logged with the decision record as "action_version".
+  std::string version;
   std::vector<TraceEntry> trace;
 };
 

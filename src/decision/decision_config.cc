@@ -197,8 +197,42 @@ const Placement* DecisionConfig::FindPlacement(std::string_view name) const {
   return it == placements.end() ? nullptr : &it->second;
 }
 
+// {recommend: NAME[, k: N][, filter: CONDITION]}: the provider reads k and the filter
+// from Action::value; the filter is compiled here once to reject it early.
+static Result<Action> ParseRecommendAction(const Json& def, const std::string& path,
+                                    const DecisionConfig& config) {
+  Action a;
+  a.kind = ActionKind::kRecommend;
+  a.value = Json::object();
+  for (const auto& [key, v] : def.items()) {
+    std::string p = Join(path, key);
+    if (key == "recommend") {
+      if (!v.is_string() || config.recommenders.count(v.get<std::string>()) == 0) {
+        return InvalidArgument("must name a recommender defined under recommenders", p);
+      }
+      a.ref = v.get<std::string>();
+    } else if (key == "k") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 100) {
+        return InvalidArgument("must be an integer in [1, 100]", p);
+      }
+      a.value["k"] = v;
+    } else if (key == "filter") {
+      auto c = condition::Condition::Compile(v);
+      if (!c.ok()) {
+        const std::string& sub = c.status().path();
+        return InvalidArgument(c.status().message(), sub.empty() ? p : Join(p, sub));
+      }
+      a.value["filter"] = v;
+    } else {
+      return InvalidArgument("unknown field of a recommend action; use recommend, k, filter", p);
+    }
+  }
+  return a;
+}
+
 Result<Action> ParseAction(const Json& def, std::string_view path_view, const DecisionConfig& config) {
   std::string path(path_view);
+  if (def.is_object() && def.contains("recommend")) return ParseRecommendAction(def, path, config);
   if (!def.is_object() || def.size() != 1) {
     return InvalidArgument(
         "an action is one of {content: NAME}, {flag: VALUE}, {experiment: KEY}, "
@@ -223,7 +257,7 @@ Result<Action> ParseAction(const Json& def, std::string_view path_view, const De
     }
     a.kind = ActionKind::kExperiment;
     a.ref = v.get<std::string>();
-  } else if (key == "bandit" || key == "recommend") {
+  } else if (key == "bandit") {
     // The seam for experiments, bandits and recommenders: each registers an
     // ActionProvider when its module lands; until then such rules are rejected here so
     // a config never promises an answer the engine cannot give.
@@ -241,6 +275,10 @@ Json ActionToJson(const Action& a) {
   Json out = Json::object();
   switch (a.kind) {
     case ActionKind::kFlag: out["flag"] = a.value; break;
+    case ActionKind::kRecommend:
+      out = a.value.is_object() ? a.value : Json::object();
+      out["recommend"] = a.ref;
+      break;
     default: out[std::string(ActionKindName(a.kind))] = a.ref; break;
   }
   return out;
@@ -342,6 +380,9 @@ Result<Placement> ParsePlacement(std::string_view name, const Json& def, const D
   for (const Rule& r : pl.live.rules) {
     const Campaign* c = r.campaign.empty() ? nullptr : config.FindCampaign(r.campaign);
     if (r.cap.active() || (c && c->cap.active()) || capped(r.serve)) pl.cacheable = false;
+    // A recommendation list changes with the person's newest events and with every model
+    // promotion, neither of which invalidates cached answers.
+    if (r.serve.kind == ActionKind::kRecommend) pl.cacheable = false;
   }
   return pl;
 }

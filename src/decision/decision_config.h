@@ -93,7 +93,8 @@ struct Placement {
   int priority = 0;     // resolution order among the placements of one request
   bool record_impressions = true;
   // Answers may be cached: no rule, content or campaign on the way is capped (a capped
-  // answer depends on impressions, which change with every decision).
+  // answer depends on impressions, which change with every decision) and no rule serves
+  // a recommendation (which depends on the newest events and the live model).
   bool cacheable = true;
   // Some rule reads context.time: cached answers are keyed by the minute as well.
   bool reads_time = false;
@@ -130,6 +131,8 @@ class DecisionConfig {
   std::map<std::string, Placement, std::less<>> placements;
   // Keys of the experiments defined under `experiments` (rules may serve them).
   std::set<std::string, std::less<>> experiments;
+  // Names of the recommenders defined under `recommenders` (rules may serve them).
+  std::set<std::string, std::less<>> recommenders;
 
   const Content* FindContent(std::string_view name) const;
   const Campaign* FindCampaign(std::string_view name) const;

@@ -66,7 +66,7 @@ void AppendAnswer(std::string* out, const Answer& a) {
   *out += ",\"propensity\":";
   AppendJsonDouble(out, a.propensity);
   if (!a.version.empty()) {
-    *out += ",\"version\":";
+    *out += ",\"action_version\":";
     AppendJsonString(out, a.version);
   }
   *out += ",\"trace\":[";

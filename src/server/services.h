@@ -17,6 +17,8 @@
 #include "ingest/jobs.h"
 #include "ingest/pipeline.h"
 #include "profile/profile_store.h"
+#include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/rec_service.h"
 #include "storage/kv_store.h"
 
 namespace tailor::server {
@@ -34,6 +36,8 @@ struct Services {
   ingest::JobRunner* jobs = nullptr;
   decision::DecisionEngine* decisions = nullptr;
   experiments::ExperimentService* experiments = nullptr;
+  recommenders::CatalogStore* catalog = nullptr;
+  recommenders::RecService* recs = nullptr;
   // The active runtime (never null once the server runs).
   std::function<std::shared_ptr<const config::Runtime>()> runtime;
   // Makes `snapshot` the active configuration (compiles it, swaps atomically).

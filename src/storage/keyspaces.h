@@ -28,6 +28,8 @@ enum class Keyspace : uint8_t {
   kExpProfiles,     // {pid} experiment -> unit (attribution by profile)
   kExpAggregates,   // experiment -> per-variation, per-metric sufficient statistics
   kExpSticky,       // attribute '\0' value '\0' experiment '\0' seed -> variation
+  kItems,           // item id -> catalog entry (version byte + JSON)
+  kModels,          // model name '\0' 8-byte big-endian version -> model version record
   kCount,
 };
 
@@ -60,6 +62,8 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"exp_profiles", false, true},
     {"exp_aggregates", false, false},
     {"exp_sticky", false, false},
+    {"items", false, false},
+    {"models", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

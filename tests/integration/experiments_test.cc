@@ -71,7 +71,7 @@ TEST_F(IntegrationExperiments, AssignsExposesAttributesAndReports) {
       if (i == 0) {  // the log names the experiment and the propensity of the answer
         Reply rec = api_->Get("/v1/decisions/" + d["decision_id"].get<std::string>());
         ASSERT_EQ(rec.status, 200) << rec.Describe();
-        EXPECT_NE(rec.json.value("version", ""), "") << rec.Describe();
+        EXPECT_NE(rec.json.value("action_version", ""), "") << rec.Describe();
         EXPECT_GT(rec.json["propensity"].get<double>(), 0.0);
         EXPECT_LT(rec.json["propensity"].get<double>(), 1.0);
       }

@@ -57,6 +57,15 @@ HttpResponse ExplainDecision(Services& s, const HttpRequest& req);
 HttpResponse ShadowReport(Services& s, const HttpRequest& req);
 HttpResponse ReplayDecisions(Services& s, const HttpRequest& req);
 
+// recommendations_handler.cc
+HttpResponse PostItems(Services& s, const HttpRequest& req);
+HttpResponse GetRecommendations(Services& s, const HttpRequest& req);
+HttpResponse SimilarItems(Services& s, const HttpRequest& req);
+HttpResponse ListModels(Services& s, const HttpRequest& req);
+HttpResponse TrainModel(Services& s, const HttpRequest& req);
+HttpResponse PromoteModel(Services& s, const HttpRequest& req);
+HttpResponse RollbackModel(Services& s, const HttpRequest& req);
+
 // admin_handler.cc
 HttpResponse Backup(Services& s, const HttpRequest& req);
 

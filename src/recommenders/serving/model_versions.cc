@@ -1,0 +1,84 @@
+#include "recommenders/serving/model_versions.h"
+
+namespace tailor::recommenders {
+
+namespace {
+
+constexpr char kLayout = 1;
+
+std::string VersionKey(const std::string& name, uint64_t version) {
+  std::string k = name;
+  k.push_back('\0');
+  for (int shift = 56; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((version >> shift) & 0xff));
+  return k;
+}
+
+std::string LiveKey(const std::string& name) { return name + '\1'; }
+
+Result<Json> Decode(std::string_view v, const std::string& what) {
+  if (v.empty() || v[0] != kLayout) return Corruption(what + ": unknown layout");
+  auto j = ParseJson(v.substr(1));
+  if (!j.ok()) return Corruption(what + ": " + j.status().message());
+  return std::move(j).value();
+}
+
+std::string Encode(const Json& j) { return std::string(1, kLayout) + j.dump(); }
+
+}  // namespace
+
+Result<uint64_t> ModelVersions::NextVersion(const std::string& name) {
+  std::string prefix = name + '\0';
+  auto it = store_.NewIterator(storage::Keyspace::kModels, prefix, storage::PrefixEnd(prefix));
+  it->SeekToLast();
+  TAILOR_RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return 1;
+  TAILOR_ASSIGN_OR_RETURN(Json last, Decode(it->value(), "model version"));
+  return last.value("version", uint64_t{0}) + 1;
+}
+
+Status ModelVersions::Put(const std::string& name, const Json& record) {
+  storage::WriteBatch b;
+  b.Put(storage::Keyspace::kModels, VersionKey(name, record.at("version").get<uint64_t>()),
+        Encode(record));
+  return store_.Write(b);
+}
+
+Result<Json> ModelVersions::Get(const std::string& name, uint64_t version) {
+  TAILOR_ASSIGN_OR_RETURN(auto v,
+                          store_.Get(storage::Keyspace::kModels, VersionKey(name, version)));
+  if (!v)
+    return NotFound("model '" + name + "' has no version " + std::to_string(version), "version");
+  return Decode(*v, "model version");
+}
+
+Result<std::vector<Json>> ModelVersions::List(const std::string& name) {
+  std::string prefix = name + '\0';
+  std::vector<Json> out;
+  auto it = store_.NewIterator(storage::Keyspace::kModels, prefix, storage::PrefixEnd(prefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    TAILOR_ASSIGN_OR_RETURN(Json j, Decode(it->value(), "model version"));
+    out.push_back(std::move(j));
+  }
+  TAILOR_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+Result<LivePointer> ModelVersions::Live(const std::string& name) {
+  TAILOR_ASSIGN_OR_RETURN(auto v, store_.Get(storage::Keyspace::kModels, LiveKey(name)));
+  LivePointer p;
+  if (!v) return p;
+  TAILOR_ASSIGN_OR_RETURN(Json j, Decode(*v, "live pointer"));
+  p.version = j.value("version", uint64_t{0});
+  if (j.contains("previous")) p.previous = j["previous"].get<std::vector<uint64_t>>();
+  return p;
+}
+
+Status ModelVersions::SetLive(const std::string& name, const LivePointer& live) {
+  storage::WriteBatch b;
+  b.Put(storage::Keyspace::kModels, LiveKey(name),
+        Encode(Json{{"version", live.version}, {"previous", live.previous}}));
+  return store_.Write(b);
+}
+
+}  // namespace tailor::recommenders

@@ -1,0 +1,51 @@
+// ModelVersions: the stored registry of trained model versions (the `models` keyspace).
+//
+// Each training writes one version record: model, parameters, event weights, the data
+// snapshot it saw (profiles, items, interactions, newest event), holdout metrics,
+// training time and memory. Per model name one pointer names the live version, with
+// the previously live versions kept for rollback.
+//
+// Layout (docs/storage-format.md): versions at name '\0' 8-byte big-endian version,
+// the live pointer at name '\1'; values are a version byte + JSON.
+//
+// Thread safety: safe for concurrent use; Next/Put of one name are serialized by the
+// caller (RecService holds a lock while training).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json_doc.h"
+#include "core/status.h"
+#include "storage/kv_store.h"
+
+namespace tailor::recommenders {
+
+struct LivePointer {
+  uint64_t version = 0;            // 0 = none live
+  std::vector<uint64_t> previous;  // earlier live versions, oldest first
+};
+
+class ModelVersions {
+ public:
+  explicit ModelVersions(storage::KvStore& store) : store_(store) {}
+
+  // The next version number of `name` (1 for the first).
+  Result<uint64_t> NextVersion(const std::string& name);
+  // Stores a version record (must carry "version").
+  Status Put(const std::string& name, const Json& record);
+  // One version's record; kNotFound naming "version" when absent.
+  Result<Json> Get(const std::string& name, uint64_t version);
+  // Every version of `name`, oldest first.
+  Result<std::vector<Json>> List(const std::string& name);
+
+  Result<LivePointer> Live(const std::string& name);
+  Status SetLive(const std::string& name, const LivePointer& live);
+
+ private:
+  storage::KvStore& store_;
+};
+
+}  // namespace tailor::recommenders

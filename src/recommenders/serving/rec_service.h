@@ -1,0 +1,138 @@
+// RecService: trains, registers and serves the models named in the `recommenders`
+// config section (reference: docs/recommendations.md "Serving").
+//
+// Serving reads one atomic snapshot of the live models (name -> fitted model + its
+// training data and item popularity); Promote/Rollback/training build a new snapshot
+// and swap it, so a swap never pauses or tears a request. A request reads the user's
+// newest events (fold-in: new interactions count before any retraining), excludes what
+// they have seen, asks the model for k x candidate_factor candidates through the
+// request's filter (the shared condition language over the item's catalog document),
+// and re-ranks them (rerank.h). Users without history get the model's popularity order
+// (cold start).
+//
+// Persistence: version records (params, data snapshot, metrics) are stored; the fitted
+// model data is not serialized. At startup each live version is refit from the stored
+// events with its recorded parameters and seed (see docs/recommendations.md).
+//
+// Thread safety: all methods are safe for concurrent use. Training of one service is
+// serialized (one model trains at a time); serving and Configure never wait for it.
+// Serving options (boosts, diversity, caps) and history settings come from the current
+// config, so changing them needs no retraining.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/json_doc.h"
+#include "core/status.h"
+#include "identity/identity_index.h"
+#include "profile/profile_store.h"
+#include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/model_versions.h"
+#include "recommenders/serving/rec_config.h"
+#include "storage/kv_store.h"
+
+namespace tailor::recommenders {
+
+struct LiveModel;  // rec_service.cc
+
+struct RecRequest {
+  std::string model;    // config name
+  std::string user_id;  // one of user_id / anonymous_id may be empty (both: cold start)
+  std::string anonymous_id;
+  size_t k = 10;
+  // A condition over the item document (JSON text); "" = none. Compiled once per request.
+  std::string filter;
+  bool exclude_seen = true;
+};
+
+struct RecItem {
+  std::string id;
+  float score = 0;
+};
+
+struct RecList {
+  std::string model;     // config name
+  uint64_t version = 0;  // live version that answered
+  std::string source;    // "model", "cold_start" (popularity)
+  std::vector<RecItem> items;
+};
+
+struct RecServiceOptions {
+  int train_threads = 1;  // threads for Fit
+  uint64_t seed = 42;     // training and holdout split seed
+  double holdout = 0.25;  // share of each user's items held out for the metrics
+  size_t eval_k = 10;
+};
+
+class RecService {
+ public:
+  // Every reference must outlive the service.
+  RecService(storage::KvStore& store, profile::ProfileStore& profiles,
+             identity::IdentityIndex& identities, CatalogStore& catalog, const Clock& clock,
+             RecServiceOptions options = {});
+  ~RecService();
+
+  // Installs the models of a config version (on every activation). Live models whose
+  // spec disappeared stop serving.
+  void Configure(std::shared_ptr<const RecConfig> config);
+
+  // Refits every configured model's live version from stored events (startup).
+  // Returns the first error after trying all; models that fail do not serve.
+  Status LoadLive();
+
+  // Trains `name` on the stored events, evaluates on a per-user holdout, refits on all
+  // data and stores a new version (promoted at once when `promote`). Returns the version
+  // record. kNotFound for a name not in the config, kInvalidArgument for an empty
+  // training set, the model's error otherwise.
+  Result<Json> Train(const std::string& name, bool promote);
+  // Makes `version` live (refitting it when it is not in memory). kNotFound when absent.
+  Result<Json> Promote(const std::string& name, uint64_t version);
+  // Makes the previously live version live again. kFailedPrecondition when there is none.
+  Result<Json> Rollback(const std::string& name);
+  // Every configured model with its live version, versions and memory (GET /v1/models).
+  Result<Json> List();
+
+  // Trains every model whose retrain_every has elapsed since its last training and
+  // promotes the result (the scheduler thread calls this).
+  void RetrainDue();
+
+  // kNotFound naming "model" for an unknown model, kUnavailable when it has no live
+  // version, kInvalidArgument naming "filter" for a bad filter.
+  Result<RecList> Recommend(const RecRequest& request) const;
+  // Items similar to `item` by the model. kNotFound naming "id" for an item the model
+  // does not know.
+  Result<RecList> Similar(const std::string& model, const std::string& item, size_t k,
+                          const std::string& filter) const;
+
+ private:
+  using LiveSet = std::map<std::string, std::shared_ptr<const LiveModel>, std::less<>>;
+  Result<std::shared_ptr<const LiveModel>> Fit(const ModelSpec& spec, uint64_t version,
+                                               Json* record);
+  Status SwapLive(const std::string& name, std::shared_ptr<const LiveModel> model);
+  Result<std::shared_ptr<const LiveModel>> LiveFor(const std::string& name) const;
+
+  storage::KvStore& store_;
+  profile::ProfileStore& profiles_;
+  identity::IdentityIndex& identities_;
+  CatalogStore& catalog_;
+  const Clock& clock_;
+  RecServiceOptions options_;
+  ModelVersions versions_;
+  std::atomic<std::shared_ptr<const RecConfig>> config_;
+  std::atomic<std::shared_ptr<const LiveSet>> live_;
+  std::mutex live_mu_;   // serializes writers of live_ (readers only load it)
+  std::mutex train_mu_;  // serializes training, promotion and the set of trained models
+  // Versions trained in this process, by name: the newest few, for promotion without refit.
+  std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>>
+      trained_;                                     // guarded by train_mu_
+  std::map<std::string, int64_t> last_trained_ms_;  // guarded by train_mu_
+};
+
+}  // namespace tailor::recommenders

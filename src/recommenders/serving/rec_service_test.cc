@@ -1,0 +1,194 @@
+#include "recommenders/serving/rec_service.h"
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "ingest/event.h"
+#include "profile/profile.h"
+#include "storage/key_codec.h"
+#include "storage/memory_store.h"
+#include "testutil/testutil.h"
+
+namespace tailor::recommenders {
+namespace {
+
+// A store with users u0..u5 (pids P0..P5): everyone viewed "a"; even users also bought
+// "b", odd users "c"; u0 also viewed "d".
+class RecServiceTest : public ::testing::Test {
+ protected:
+  RecServiceTest()
+      : store_(clock_),
+        profiles_(store_),
+        identities_(store_),
+        catalog_(store_),
+        service_(store_, profiles_, identities_, catalog_, clock_) {}
+
+  static std::string Pid(int u) {
+    std::string p(storage::kPidBytes, 'Z');
+    p.back() = static_cast<char>('0' + u);
+    return p;
+  }
+
+  void AddEvent(int user, const std::string& type, const std::string& item, int64_t t) {
+    storage::WriteBatch b;
+    identity::IdentityIndex::Stage(identity::IdKind::kUser, "u" + std::to_string(user), Pid(user),
+                                   &b);
+    ingest::Event e;
+    e.event_id = "e" + std::to_string(next_id_++);
+    e.type = type;
+    e.user_id = "u" + std::to_string(user);
+    e.timestamp_ms = t;
+    e.received_at_ms = t;
+    e.properties_json = Json{{"item_id", item}}.dump();
+    b.Put(storage::Keyspace::kEvents, storage::EventKey(Pid(user), t, e.event_id),
+          ingest::EncodeEventJson(e));
+    ASSERT_OK(store_.Write(b));
+  }
+
+  void Configure(const std::string& model_json) {
+    auto config = std::make_shared<RecConfig>();
+    auto spec = ParseModelSpec("m", Json::parse(model_json));
+    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+    config->models["m"] = std::make_shared<const ModelSpec>(std::move(spec).value());
+    service_.Configure(config);
+  }
+
+  void Populate() {
+    int64_t t = 1'700'000'000'000;
+    for (int u = 0; u < 6; ++u) {
+      AddEvent(u, "view", "a", t++);
+      AddEvent(u, "purchase", u % 2 == 0 ? "b" : "c", t++);
+    }
+    AddEvent(0, "view", "d", t++);
+  }
+
+  std::vector<std::string> Ids(const RecList& l) {
+    std::vector<std::string> out;
+    for (const auto& i : l.items) out.push_back(i.id);
+    return out;
+  }
+
+  FakeClock clock_;
+  storage::MemoryStore store_;
+  profile::ProfileStore profiles_;
+  identity::IdentityIndex identities_;
+  CatalogStore catalog_;
+  RecService service_;
+  int next_id_ = 0;
+};
+
+TEST_F(RecServiceTest, TrainPromoteRecommendExcludesSeenAndFilters) {
+  Populate();
+  Configure(R"({"model": "popularity"})");
+  RecRequest req{.model = "m", .user_id = "u1", .k = 5};
+  EXPECT_EQ(service_.Recommend(req).status().code(), StatusCode::kUnavailable);
+  auto trained = service_.Train("m", false);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  EXPECT_EQ((*trained)["version"], 1);
+  EXPECT_EQ((*trained)["data"]["users"], 6);
+  ASSERT_TRUE(service_.Promote("m", 1).ok());
+  auto list = service_.Recommend(req);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  // u1 saw a and c: b (3 buyers) then d (1 viewer).
+  EXPECT_EQ(Ids(*list), (std::vector<std::string>{"b", "d"}));
+  req.exclude_seen = false;
+  EXPECT_EQ(Ids(*service_.Recommend(req)).front(), "a");
+  req.exclude_seen = true;
+  std::vector<Json> items = {Json{{"id", "b"}, {"attributes", {{"in_stock", false}}}}};
+  ASSERT_TRUE(catalog_.Upsert(items).ok());
+  req.filter = R"({"attributes.in_stock": {"$ne": false}})";
+  EXPECT_EQ(Ids(*service_.Recommend(req)), (std::vector<std::string>{"d"}));
+  req.filter = R"({"x": {"$gtt": 1}})";
+  EXPECT_EQ(service_.Recommend(req).status().path().rfind("filter", 0), 0u);
+}
+
+TEST_F(RecServiceTest, NewEventsCountBeforeRetraining) {
+  Populate();
+  Configure(R"({"model": "itemknn"})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  // u7 is new: cold start gets popularity.
+  RecRequest req{.model = "m", .user_id = "u7", .k = 2};
+  auto cold = service_.Recommend(req);
+  ASSERT_TRUE(cold.ok());
+  EXPECT_EQ(cold->source, "cold_start");
+  // After viewing "d" (co-viewed only with a and b by u0), their list follows it.
+  AddEvent(7, "view", "d", 1'800'000'000'000);
+  auto warm = service_.Recommend(req);
+  ASSERT_TRUE(warm.ok()) << warm.status().ToString();
+  EXPECT_EQ(warm->source, "model");
+  // Co-viewed with d: a (by u0) and b (u0's purchase, weight 5); never d itself.
+  EXPECT_EQ(Ids(*warm), (std::vector<std::string>{"b", "a"}));
+  auto similar = service_.Similar("m", "b", 2, "");
+  ASSERT_TRUE(similar.ok()) << similar.status().ToString();
+  EXPECT_FALSE(similar->items.empty());
+  EXPECT_EQ(service_.Similar("m", "zzz", 2, "").status().path(), "id");
+}
+
+TEST_F(RecServiceTest, ColdStartIsSegmentAware) {
+  Populate();
+  // Odd users (who bought c) form the segment "odd"; u9 is in it but has no history.
+  storage::WriteBatch b;
+  for (int u : {1, 3, 5}) {
+    b.Put(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey("odd", Pid(u)), "1");
+  }
+  profile::Profile p;
+  p.id = Pid(9);
+  p.segments["odd"] = 1;
+  profile::ProfileStore::Stage(p, &b);
+  identity::IdentityIndex::Stage(identity::IdKind::kUser, "u9", Pid(9), &b);
+  ASSERT_OK(store_.Write(b));
+  Configure(R"({"model": "popularity", "cold_start_segments": ["odd"]})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  RecRequest req{.model = "m", .user_id = "u9", .k = 3};
+  auto list = service_.Recommend(req);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->source, "cold_start:odd");
+  // Every odd user has a and c: those first (a is more popular overall), then b.
+  EXPECT_EQ(Ids(*list), (std::vector<std::string>{"a", "c", "b"}));
+  req.user_id = "u8";  // unknown: global popularity
+  auto global = service_.Recommend(req);
+  ASSERT_TRUE(global.ok());
+  EXPECT_EQ(global->source, "cold_start");
+  EXPECT_EQ(Ids(*global), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST_F(RecServiceTest, RollbackRestoresThePreviousVersion) {
+  Populate();
+  Configure(R"({"model": "popularity"})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  EXPECT_EQ(service_.Rollback("m").status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  auto list = service_.List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)["models"][0]["live_version"], 2);
+  EXPECT_GT((*list)["models"][0]["memory_bytes"].get<size_t>(), 0u);
+  ASSERT_TRUE(service_.Rollback("m").ok());
+  EXPECT_EQ((*service_.List())["models"][0]["live_version"], 1);
+  RecRequest req{.model = "m", .user_id = "u1", .k = 1};
+  EXPECT_EQ(service_.Recommend(req)->version, 1u);
+}
+
+TEST_F(RecServiceTest, EmptyTrainingSetIsAClearError) {
+  Configure(R"({"model": "popularity"})");
+  auto r = service_.Train("m", false);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().path(), "events");
+  EXPECT_EQ(service_.Train("nope", false).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RecServiceTest, LoadLiveRefitsThePromotedVersion) {
+  Populate();
+  Configure(R"({"model": "popularity"})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  RecService restarted(store_, profiles_, identities_, catalog_, clock_);
+  auto config = std::make_shared<RecConfig>();
+  config->models["m"] = std::make_shared<const ModelSpec>(
+      *ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
+  restarted.Configure(config);
+  ASSERT_OK(restarted.LoadLive());
+  RecRequest req{.model = "m", .user_id = "u1", .k = 5};
+  EXPECT_EQ(Ids(*restarted.Recommend(req)), (std::vector<std::string>{"b", "d"}));
+}
+
+}  // namespace
+}  // namespace tailor::recommenders
