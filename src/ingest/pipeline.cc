@@ -10,7 +10,7 @@
 #include "core/ids.h"
 #include "core/json_doc.h"
 #include "core/json_util.h"
-#include "segments/profile_document.h"
+#include "segments/profile_view.h"
 #include "storage/key_codec.h"
 
 namespace tailor::ingest {
@@ -369,15 +369,15 @@ class Pipeline::Batch {
     if (dirty == dirty_.end()) return false;
     std::vector<std::string> roots(dirty->second.begin(), dirty->second.end());
     if (!set->DependsOnAny(roots) && p->segments.empty()) return false;
-    Json context = Json::object();
-    bool has_context = false;
-    if (auto c = contexts_.find(p->id); c != contexts_.end()) {
-      auto parsed = ParseJson(c->second);
-      if (parsed.ok()) context = std::move(parsed).value();
-      has_context = true;
+    const std::string* context = nullptr;
+    if (auto c = contexts_.find(p->id); c != contexts_.end()) context = &c->second;
+    // A view over the profile, not a JSON document: only what the conditions read is
+    // computed (segments/profile_view.h).
+    std::vector<std::string> now_in;
+    {
+      segments::ProfileView view(*p, snap_.features.get(), now_, context);
+      now_in = set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr);
     }
-    Json doc = segments::BuildProfileDocument(*p, snap_.features.get(), now_, &context);
-    std::vector<std::string> now_in = set->Evaluate(&doc, snap_.saved_groups.get(), has_context);
     std::vector<std::string> left;
     for (const auto& [name, at] : p->segments) {
       if (!std::binary_search(now_in.begin(), now_in.end(), name)) left.push_back(name);

@@ -138,6 +138,7 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
     set->bad_field_.push_back(std::make_unique<std::atomic<uint64_t>>(0));
   }
   set->specs_ = std::move(specs);
+  for (size_t i = 0; i < set->specs_.size(); ++i) set->index_.emplace(set->specs_[i].name, i);
   return std::shared_ptr<const FeatureSet>(std::move(set));
 }
 
@@ -360,6 +361,16 @@ Json FeatureSet::Read(const FeatureStates& states, int64_t now_ms) const {
     out[specs_[i].name] = ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
   }
   return out;
+}
+
+int FeatureSet::IndexOf(std::string_view name) const {
+  auto it = index_.find(name);
+  return it == index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+  auto it = states.find(specs_[i].name);
+  return ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
 }
 
 std::vector<std::string> FeatureSet::Stale(const FeatureStates& states) const {

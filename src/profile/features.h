@@ -52,6 +52,12 @@ class FeatureSet {
   // read as their empty value (0, null or []).
   Json Read(const FeatureStates& states, int64_t now_ms) const;
 
+  // The index in specs() of the feature named `name`, or -1 when there is none.
+  int IndexOf(std::string_view name) const;
+  // Feature `i`'s value as of `now_ms`: the same value Read() puts under its name.
+  // REQUIRES: i < specs().size().
+  Json ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const;
+
   // Names of features whose state in `states` was computed for another definition
   // (backfill pending).
   std::vector<std::string> Stale(const FeatureStates& states) const;
@@ -69,6 +75,7 @@ class FeatureSet {
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
+  std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
 
