@@ -50,8 +50,9 @@ std::string DedupValue(const std::string& pid, int64_t now) {
   return pid + "|" + std::to_string(now);
 }
 
-// The document features and `where` filters see for one event.
-Json EventDocument(const Event& e) {
+// The document features and `where` filters see for one event. `context` is left out
+// when no feature can read it (FeatureSet::ReadsContext), which saves parsing it.
+Json EventDocument(const Event& e, bool with_context) {
   Json doc = {{"type", e.type}, {"timestamp", e.timestamp_ms}, {"session_id", e.session_id}};
   auto raw = [&](const char* name, const std::string& text) {
     if (text.empty()) return;
@@ -59,7 +60,7 @@ Json EventDocument(const Event& e) {
     if (parsed.ok()) doc[name] = std::move(parsed).value();
   };
   raw("properties", e.properties_json);
-  raw("context", e.context_json);
+  if (with_context) raw("context", e.context_json);
   return doc;
 }
 
@@ -69,7 +70,7 @@ bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile:
   Json doc;
   const Json* docp = nullptr;
   if (features.NeedsDocument(e.type)) {
-    doc = EventDocument(e);
+    doc = EventDocument(e, features.ReadsContext());
     docp = &doc;
   }
   features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);

@@ -154,4 +154,16 @@ bool ProfileView::Find(Node object, std::string_view key, Node* out) const {
   }
 }
 
+bool ProfileView::Lookup(Node start, std::span<const condition::PathSegment> path, Node* out) const {
+  if (start.b != kRoot || path.empty()) return Document::Lookup(start, path, out);
+  Node first;
+  if (!Find(start, path[0].key, &first)) return false;
+  if (path.size() == 1) {
+    *out = first;
+    return true;
+  }
+  if (first.b == kJson) return json_.Lookup(first, path.subspan(1), out);
+  return Document::Lookup(first, path.subspan(1), out);
+}
+
 }  // namespace tailor::segments

@@ -52,6 +52,10 @@ class ProfileView final : public condition::Document {
   size_t Size(condition::Node n) const override;
   condition::Node ArrayAt(condition::Node n, size_t i) const override;
   bool Find(condition::Node object, std::string_view key, condition::Node* out) const override;
+  // From the root, resolves the first step without the generic walk (conditions mostly
+  // read "features.<name>" and "traits.<key>"); same answers as Document::Lookup.
+  bool Lookup(condition::Node start, std::span<const condition::PathSegment> path,
+              condition::Node* out) const override;
 
  private:
   // Node::b: what the node is. kJson nodes are JsonDocument nodes (Node::a = const Json*).
