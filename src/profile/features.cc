@@ -142,7 +142,8 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
     const FeatureSpec& s = set->specs_[i];
     set->index_.emplace(s.name, i);
     // Conservative: a `where` naming "context" anywhere may read it.
-    if (s.field.rfind("context", 0) == 0 || s.where_json.find("context") != std::string::npos) {
+    if (s.field.rfind("context", 0) == 0 || (s.where && s.where_json.empty()) ||
+        s.where_json.find("context") != std::string::npos) {
       set->reads_context_ = true;
     }
   }
