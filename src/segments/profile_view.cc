@@ -77,7 +77,8 @@ const Json& ProfileView::Feature(size_t i) const {
 ValueKind ProfileView::Kind(Node n) const {
   switch (n.b) {
     case kJson:
-      return json_.Kind(n);
+      // Node{} (what ArrayAt returns for a wrong-kind node) reads as null, never crashes.
+      return n.a != 0 ? json_.Kind(n) : ValueKind::kNull;
     case kRoot:
     case kFeatures:
       return ValueKind::kObject;
@@ -90,12 +91,14 @@ ValueKind ProfileView::Kind(Node n) const {
   }
 }
 
-bool ProfileView::GetBool(Node n) const { return n.b == kJson && json_.GetBool(n); }
+bool ProfileView::GetBool(Node n) const { return n.b == kJson && n.a != 0 && json_.GetBool(n); }
 
-double ProfileView::GetNumber(Node n) const { return n.b == kJson ? json_.GetNumber(n) : 0; }
+double ProfileView::GetNumber(Node n) const {
+  return n.b == kJson && n.a != 0 ? json_.GetNumber(n) : 0;
+}
 
 std::string_view ProfileView::GetString(Node n) const {
-  if (n.b == kJson) return json_.GetString(n);
+  if (n.b == kJson) return n.a != 0 ? json_.GetString(n) : std::string_view();
   if (n.b == kSegmentName && n.a < segments_.size()) return *segments_[n.a];
   return {};
 }
@@ -103,7 +106,7 @@ std::string_view ProfileView::GetString(Node n) const {
 size_t ProfileView::Size(Node n) const {
   switch (n.b) {
     case kJson:
-      return json_.Size(n);
+      return n.a != 0 ? json_.Size(n) : 0;
     case kRoot:
       return 6;  // traits, features, consent, segments, profile, context
     case kFeatures:
@@ -116,7 +119,7 @@ size_t ProfileView::Size(Node n) const {
 }
 
 Node ProfileView::ArrayAt(Node n, size_t i) const {
-  if (n.b == kJson) return json_.ArrayAt(n, i);
+  if (n.b == kJson) return n.a != 0 ? json_.ArrayAt(n, i) : Node{};
   if (n.b == kSegments) return Node{i, kSegmentName};
   return Node{};
 }
@@ -124,7 +127,7 @@ Node ProfileView::ArrayAt(Node n, size_t i) const {
 bool ProfileView::Find(Node object, std::string_view key, Node* out) const {
   switch (object.b) {
     case kJson:
-      return json_.Find(object, key, out);
+      return object.a != 0 && json_.Find(object, key, out);
     case kRoot:
       if (key == "traits") {
         *out = N(Traits());

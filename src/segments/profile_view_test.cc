@@ -128,6 +128,22 @@ TEST(ProfileView, AnswersLikeTheJsonDocument) {
   }
 }
 
+TEST(ProfileView, WrongKindNodesReadAsNullWithoutCrashing) {
+  auto features = Features();
+  profile::Profile p = SampleProfile(*features);
+  ProfileView view(p, features.get(), kNow, nullptr);
+  condition::Node bad = view.ArrayAt(view.Root(), 0);  // the root is no array
+  EXPECT_EQ(view.Kind(bad), condition::ValueKind::kNull);
+  EXPECT_EQ(view.Size(bad), 0u);
+  condition::Node out;
+  EXPECT_FALSE(view.Find(bad, "x", &out));
+  EXPECT_EQ(view.GetString(bad), "");
+  EXPECT_EQ(view.GetNumber(bad), 0);
+  condition::Node segs;
+  ASSERT_TRUE(view.Find(view.Root(), "segments", &segs));
+  EXPECT_EQ(view.GetString(view.ArrayAt(segs, 99)), "");
+}
+
 TEST(ProfileView, SegmentSetEvaluatesLikeTheJsonDocument) {
   auto features = Features();
   Json defs = {
