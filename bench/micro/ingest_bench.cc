@@ -5,7 +5,9 @@
 //     group-committed fsync per batch (sync:1), at 1, 2 and 4 concurrent callers;
 //   - the in-memory store, to separate the pipeline's CPU cost from RocksDB's;
 //   - plain KvStore::Write of 100 x 300-byte values, the storage ceiling the pipeline
-//     works under (DESIGN.md §7).
+//     works under (DESIGN.md §7);
+//   - the *Features variants: the same with the 20 features and 30 segments of
+//     bench/load/config-features configured (issue 3's throughput scenario).
 // items_per_second counts events. Linked with benchmark_main; see docs/performance.md.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
@@ -14,12 +16,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/event_gen.h"
+#include "config/config_loader.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "identity/identity_index.h"
@@ -66,10 +71,23 @@ class ScratchDir {
 
 enum class Backend { kRocks, kMemory };
 
+// The features and segments of bench/load/config-features (loaded once).
+const config::ConfigSnapshot& FeatureConfig() {
+  static const config::ConfigSnapshot snapshot = [] {
+    std::ifstream in(std::string(TAILOR_BENCH_DIR) + "/load/config-features/features.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto loaded = config::LoadConfig({{"features.yaml", ss.str()}});
+    if (!loaded.ok()) Die("config: " + loaded.status().ToString());
+    return std::move(loaded).value();
+  }();
+  return snapshot;
+}
+
 // Everything App::Open builds for ingestion, minus the HTTP server.
 class IngestEnv {
  public:
-  IngestEnv(Backend backend, bool sync_writes) {
+  IngestEnv(Backend backend, bool sync_writes, bool with_features = false) {
     storage::StoreOptions so;
     so.SetTtl(storage::Keyspace::kDedup, 30LL * 86'400'000);
     so.SetTtl(storage::Keyspace::kDeadLetters, 30LL * 86'400'000);
@@ -89,7 +107,15 @@ class IngestEnv {
     config.schemas = BenchSchemas();
     auto snapshot = ingest::IngestSnapshot::Build(config, 1000);
     if (!snapshot.ok()) Die("IngestSnapshot::Build: " + snapshot.status().message());
-    snapshot_ = std::move(snapshot).value();
+    if (with_features) {
+      auto snap = std::make_shared<ingest::IngestSnapshot>(**snapshot);
+      snap->features = FeatureConfig().features;
+      snap->segments = FeatureConfig().segments;
+      snap->saved_groups = FeatureConfig().saved_groups;
+      snapshot_ = std::move(snap);
+    } else {
+      snapshot_ = std::move(snapshot).value();
+    }
   }
 
   // Ingests a copy of `body` (the HTTP handler copies the request body too).
@@ -136,10 +162,10 @@ std::vector<BatchTemplate> MakeTemplates(int stream, uint64_t seed) {
   return out;
 }
 
-void RunIngest(benchmark::State& state, Backend backend) {
+void RunIngest(benchmark::State& state, Backend backend, bool with_features = false) {
   const bool sync = state.range(0) != 0;
   if (state.thread_index() == 0) {
-    g_env = std::make_unique<IngestEnv>(backend, sync);
+    g_env = std::make_unique<IngestEnv>(backend, sync, with_features);
     std::vector<BatchTemplate> warm = MakeTemplates(g_next_stream++, 1);
     for (int i = 0; i < kWarmupBatches; ++i) {
       BatchTemplate& t = warm[i % warm.size()];
@@ -180,6 +206,12 @@ BENCHMARK(BM_IngestRocks)
 
 void BM_IngestMemory(benchmark::State& state) { RunIngest(state, Backend::kMemory); }
 BENCHMARK(BM_IngestMemory)->ArgName("sync")->Arg(0)->Threads(1)->Threads(2)->UseRealTime()->MinTime(2.0);
+
+void BM_IngestRocksFeatures(benchmark::State& state) { RunIngest(state, Backend::kRocks, true); }
+BENCHMARK(BM_IngestRocksFeatures)->ArgName("sync")->Arg(0)->Threads(1)->Threads(2)->UseRealTime()->MinTime(2.0);
+
+void BM_IngestMemoryFeatures(benchmark::State& state) { RunIngest(state, Backend::kMemory, true); }
+BENCHMARK(BM_IngestMemoryFeatures)->ArgName("sync")->Arg(0)->Threads(1)->UseRealTime()->MinTime(2.0);
 
 // The storage ceiling: one WriteBatch of 100 puts of 300-byte values into the events
 // keyspace per iteration.

@@ -1,4 +1,5 @@
-// Feature update and segment re-evaluation per event, with the 20 features and 30
+// Feature update and segment re-evaluation per event (JSON profile document, as profile
+// reads do, and ProfileView, as ingest does), with the 20 features and 30
 // segments of bench/load/config-features (issue 3's scenario).
 #include <benchmark/benchmark.h>
 
@@ -7,6 +8,7 @@
 
 #include "config/config_loader.h"
 #include "segments/profile_document.h"
+#include "segments/profile_view.h"
 
 namespace tailor::bench {
 namespace {
@@ -76,6 +78,21 @@ void BM_SegmentReevaluationPerEvent(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SegmentReevaluationPerEvent);
+
+// The same as ingest does it now: conditions over a ProfileView, no JSON document.
+void BM_SegmentReevaluationPerEventView(benchmark::State& state) {
+  const auto& c = Config();
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  const std::string context = R"({"channel":"web"})";
+  for (auto _ : state) {
+    segments::ProfileView view(p, c.features.get(), now, &context);
+    auto in = c.segments->Evaluate(&view, c.saved_groups.get());
+    benchmark::DoNotOptimize(in);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SegmentReevaluationPerEventView);
 
 void BM_FeatureReadAsOfNow(benchmark::State& state) {
   const auto& c = Config();

@@ -55,7 +55,13 @@ void AppendJsonValue(std::string* out, const Json& value) {
     case Json::value_t::number_unsigned:
       AppendJsonInt(out, value.get<uint64_t>());
       return;
-    default:  // null, booleans, floats (nlohmann's shortest round-trip form), binary
+    case Json::value_t::null:
+      out->append("null");
+      return;
+    case Json::value_t::boolean:
+      out->append(value.get<bool>() ? "true" : "false");
+      return;
+    default:  // floats (nlohmann's shortest round-trip form), binary, discarded
       *out += value.dump();
       return;
   }

@@ -10,7 +10,7 @@
 #include "core/ids.h"
 #include "core/json_doc.h"
 #include "core/json_util.h"
-#include "segments/profile_document.h"
+#include "segments/profile_view.h"
 #include "storage/key_codec.h"
 
 namespace tailor::ingest {
@@ -50,8 +50,9 @@ std::string DedupValue(const std::string& pid, int64_t now) {
   return pid + "|" + std::to_string(now);
 }
 
-// The document features and `where` filters see for one event.
-Json EventDocument(const Event& e) {
+// The document features and `where` filters see for one event. `context` is left out
+// when no feature can read it (FeatureSet::ReadsContext), which saves parsing it.
+Json EventDocument(const Event& e, bool with_context) {
   Json doc = {{"type", e.type}, {"timestamp", e.timestamp_ms}, {"session_id", e.session_id}};
   auto raw = [&](const char* name, const std::string& text) {
     if (text.empty()) return;
@@ -59,7 +60,7 @@ Json EventDocument(const Event& e) {
     if (parsed.ok()) doc[name] = std::move(parsed).value();
   };
   raw("properties", e.properties_json);
-  raw("context", e.context_json);
+  if (with_context) raw("context", e.context_json);
   return doc;
 }
 
@@ -69,7 +70,7 @@ bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile:
   Json doc;
   const Json* docp = nullptr;
   if (features.NeedsDocument(e.type)) {
-    doc = EventDocument(e);
+    doc = EventDocument(e, features.ReadsContext());
     docp = &doc;
   }
   features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);
@@ -369,15 +370,15 @@ class Pipeline::Batch {
     if (dirty == dirty_.end()) return false;
     std::vector<std::string> roots(dirty->second.begin(), dirty->second.end());
     if (!set->DependsOnAny(roots) && p->segments.empty()) return false;
-    Json context = Json::object();
-    bool has_context = false;
-    if (auto c = contexts_.find(p->id); c != contexts_.end()) {
-      auto parsed = ParseJson(c->second);
-      if (parsed.ok()) context = std::move(parsed).value();
-      has_context = true;
+    const std::string* context = nullptr;
+    if (auto c = contexts_.find(p->id); c != contexts_.end()) context = &c->second;
+    // A view over the profile, not a JSON document: only what the conditions read is
+    // computed (segments/profile_view.h).
+    std::vector<std::string> now_in;
+    {
+      segments::ProfileView view(*p, snap_.features.get(), now_, context);
+      now_in = set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr);
     }
-    Json doc = segments::BuildProfileDocument(*p, snap_.features.get(), now_, &context);
-    std::vector<std::string> now_in = set->Evaluate(&doc, snap_.saved_groups.get(), has_context);
     std::vector<std::string> left;
     for (const auto& [name, at] : p->segments) {
       if (!std::binary_search(now_in.begin(), now_in.end(), name)) left.push_back(name);

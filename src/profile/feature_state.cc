@@ -52,11 +52,11 @@ void FeatureState::AppendJson(std::string* out) const {
   }
   if (seen) {
     out->append(",\"f\":[");
-    out->append(first.dump());
+    AppendJsonValue(out, first);
     out->push_back(',');
     AppendJsonInt(out, first_ms);
     out->push_back(',');
-    out->append(last.dump());
+    AppendJsonValue(out, last);
     out->push_back(',');
     AppendJsonInt(out, last_ms);
     out->push_back(']');

@@ -138,6 +138,16 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
     set->bad_field_.push_back(std::make_unique<std::atomic<uint64_t>>(0));
   }
   set->specs_ = std::move(specs);
+  for (size_t i = 0; i < set->specs_.size(); ++i) {
+    const FeatureSpec& s = set->specs_[i];
+    set->index_.emplace(s.name, i);
+    // Conservative: a `where` naming "context" anywhere may read it.
+    if (s.field.rfind("context", 0) == 0 || (s.where && s.where_json.empty()) ||
+        s.where_json.find("context") != std::string::npos) {
+      set->reads_context_ = true;
+    }
+  }
+  for (const auto& [name, i] : set->index_) set->by_name_.push_back(i);
   return std::shared_ptr<const FeatureSet>(std::move(set));
 }
 
@@ -159,16 +169,19 @@ bool FeatureSet::NeedsDocument(std::string_view type) const {
 }
 
 void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
-  for (size_t i = 0; i < specs_.size(); ++i) {
+  // Specs in name order walk `states` (also in name order) once, instead of a lookup
+  // per feature; each feature's state is independent of the others'.
+  auto it = states->begin();
+  for (size_t i : by_name_) {
     const FeatureSpec& s = specs_[i];
     if (!s.events.empty() &&
         std::find(s.events.begin(), s.events.end(), event.type) == s.events.end()) {
       continue;
     }
     if (s.where && (event.doc == nullptr || !s.where->Matches(*event.doc))) continue;
-    auto it = states->find(s.name);
-    if (it == states->end()) {
-      it = states->emplace(s.name, FeatureState{}).first;
+    while (it != states->end() && it->first < s.name) ++it;
+    if (it == states->end() || it->first != s.name) {
+      it = states->emplace_hint(it, s.name, FeatureState{});
       it->second.spec_digest = digests_[i];
     } else if (it->second.spec_digest != digests_[i] &&
                it->second.spec_digest != digests_[i] + kPartialSuffix) {
@@ -198,7 +211,9 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
     }
   }
   double weight = 1;
-  if (auto w = s.weights.find(std::string(e.type)); w != s.weights.end()) weight = w->second;
+  if (!s.weights.empty()) {
+    if (auto w = s.weights.find(std::string(e.type)); w != s.weights.end()) weight = w->second;
+  }
   int64_t ts = e.timestamp_ms;
   switch (s.kind) {
     case FeatureKind::kCount:
@@ -360,6 +375,16 @@ Json FeatureSet::Read(const FeatureStates& states, int64_t now_ms) const {
     out[specs_[i].name] = ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
   }
   return out;
+}
+
+int FeatureSet::IndexOf(std::string_view name) const {
+  auto it = index_.find(name);
+  return it == index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+  auto it = states.find(specs_[i].name);
+  return ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
 }
 
 std::vector<std::string> FeatureSet::Stale(const FeatureStates& states) const {

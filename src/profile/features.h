@@ -42,6 +42,9 @@ class FeatureSet {
   bool Relevant(std::string_view type) const;
   // True when an event of `type` needs EventFacts::doc (a field or a where filter).
   bool NeedsDocument(std::string_view type) const;
+  // False when no field or `where` filter can read the event's `context`: the document
+  // may then leave it out (conservative: true when in doubt).
+  bool ReadsContext() const { return reads_context_; }
 
   // Folds `event` into `states` (creating states on first use; a state computed for an
   // older definition of the feature is reset). Never fails: a missing or mistyped field
@@ -51,6 +54,12 @@ class FeatureSet {
   // Every feature's value as of `now_ms`, as {"name": value}. Features never updated
   // read as their empty value (0, null or []).
   Json Read(const FeatureStates& states, int64_t now_ms) const;
+
+  // The index in specs() of the feature named `name`, or -1 when there is none.
+  int IndexOf(std::string_view name) const;
+  // Feature `i`'s value as of `now_ms`: the same value Read() puts under its name.
+  // REQUIRES: i < specs().size().
+  Json ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const;
 
   // Names of features whose state in `states` was computed for another definition
   // (backfill pending).
@@ -69,6 +78,9 @@ class FeatureSet {
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
+  std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
+  std::vector<size_t> by_name_;                       // indexes of specs_ in name order
+  bool reads_context_ = false;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
 

@@ -119,6 +119,50 @@ TEST(FeatureSet, WindowedStateStaysBounded) {
   EXPECT_LE(states["f"].buckets.size(), static_cast<size_t>(kBucketsPerWindow + 2));
 }
 
+TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
+  // States of features no longer defined sort before, between and after the defined
+  // ones; Apply must update exactly the defined ones and keep the others as they are.
+  std::vector<FeatureSpec> specs;
+  for (const char* name : {"y", "b", "n"}) {
+    auto spec = ParseFeatureSpec(name, Json{{"type", "count"}}, nullptr);
+    ASSERT_OK(spec);
+    specs.push_back(*spec);
+  }
+  auto set = FeatureSet::Build(specs);
+  ASSERT_OK(set);
+  FeatureStates states;
+  for (const char* old : {"a_old", "m_old", "z_old"}) states[old].bad_field = 7;
+  Json doc = {{"type", "x"}};
+  for (int i = 0; i < 3; ++i) (*set)->Apply(EventFacts{"x", kNow - i, "s", &doc}, &states);
+  Json read = (*set)->Read(states, kNow);
+  EXPECT_EQ(read, (Json{{"b", 3}, {"n", 3}, {"y", 3}}));
+  EXPECT_EQ(states.size(), 6u);
+  for (const char* old : {"a_old", "m_old", "z_old"}) EXPECT_EQ(states[old].bad_field, 7u);
+}
+
+class AcceptAll : public EventFilter {
+ public:
+  bool Matches(const Json&) const override { return true; }
+};
+
+TEST(FeatureSet, ReadsContextOnlyWhenAFieldOrFilterMayReadIt) {
+  auto plain = ParseFeatureSpec("p", Json{{"type", "sum"}, {"field", "properties.price"}}, nullptr);
+  auto ctx = ParseFeatureSpec("c", Json{{"type", "last"}, {"field", "context.channel"}}, nullptr);
+  ASSERT_OK(plain);
+  ASSERT_OK(ctx);
+  EXPECT_FALSE((*FeatureSet::Build({*plain}))->ReadsContext());
+  EXPECT_TRUE((*FeatureSet::Build({*plain, *ctx}))->ReadsContext());
+  FeatureSpec filtered = *plain;
+  filtered.name = "f";
+  filtered.where = std::make_shared<AcceptAll>();
+  filtered.where_json = R"({"properties.price":{"$gt":1}})";
+  EXPECT_FALSE((*FeatureSet::Build({filtered}))->ReadsContext());
+  filtered.where_json = R"({"context.channel":"web"})";
+  EXPECT_TRUE((*FeatureSet::Build({filtered}))->ReadsContext());
+  filtered.where_json.clear();  // unknown: assume it may
+  EXPECT_TRUE((*FeatureSet::Build({filtered}))->ReadsContext());
+}
+
 TEST(FeatureSet, DuplicateNamesRejected) {
   auto a = ParseFeatureSpec("f", Json{{"type", "count"}}, nullptr);
   EXPECT_FALSE(FeatureSet::Build({*a, *a}).ok());

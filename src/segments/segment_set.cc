@@ -137,6 +137,11 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     }
   }
   set->specs_ = std::move(specs);
+  set->parent_.assign(n, -1);
+  for (size_t i = 0; i < n; ++i) {
+    set->index_.emplace(set->specs_[i].name, i);
+    if (!set->specs_[i].parent.empty()) set->parent_[i] = static_cast<int>(index[set->specs_[i].parent]);
+  }
   return std::shared_ptr<const SegmentSet>(std::move(set));
 }
 
@@ -165,69 +170,104 @@ bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
 std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups,
                                               bool has_context) const {
   size_t n = specs_.size();
-  std::map<std::string_view, size_t> index;
-  for (size_t i = 0; i < n; ++i) index[specs_[i].name] = i;
   std::vector<bool> before_eval(n, false);
   if (const Json* cur = profile::LookupPath(*doc, "segments"); cur && cur->is_array()) {
     for (const auto& name : *cur) {
       if (!name.is_string()) continue;
-      if (auto it = index.find(name.get<std::string>()); it != index.end()) before_eval[it->second] = true;
+      if (auto it = index_.find(name.get_ref<const std::string&>()); it != index_.end()) {
+        before_eval[it->second] = true;
+      }
     }
   }
   int64_t events = 0;
   if (const Json* c = profile::LookupPath(*doc, "profile.event_count"); c && c->is_number()) {
     events = c->get<int64_t>();
   }
-  std::vector<bool> in = before_eval;
-  auto publish = [&] {
+  condition::JsonDocument view(*doc);
+  auto publish = [&](const std::vector<bool>& in) {
     Json names = Json::array();
     for (size_t i = 0; i < n; ++i) {
       if (in[i]) names.push_back(specs_[i].name);
     }
     (*doc)["segments"] = std::move(names);
   };
+  return EvaluateOver(view, std::move(before_eval), events, groups, has_context, publish);
+}
+
+std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition::SavedGroups* groups,
+                                              bool has_context) const {
+  size_t n = specs_.size();
+  std::vector<bool> before_eval(n, false);
+  for (const auto& [name, at] : view->profile().segments) {
+    if (auto it = index_.find(name); it != index_.end()) before_eval[it->second] = true;
+  }
+  // As profile.event_count reads in the JSON document (an unsigned number read as int64).
+  int64_t events = static_cast<int64_t>(view->profile().event_count);
+  std::vector<const std::string*> names;
+  names.reserve(n);
+  auto publish = [&](const std::vector<bool>& in) {
+    names.clear();
+    for (size_t i = 0; i < n; ++i) {
+      if (in[i]) names.push_back(&specs_[i].name);
+    }
+    view->SetSegments(names);
+  };
+  return EvaluateOver(*view, std::move(before_eval), events, groups, has_context, publish);
+}
+
+template <typename Publish>
+std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& view,
+                                                  std::vector<bool> before_eval, int64_t events,
+                                                  const condition::SavedGroups* groups,
+                                                  bool has_context, Publish&& publish) const {
+  size_t n = specs_.size();
+  std::vector<bool> in = before_eval;
   bool any_reader = std::find(reads_segments_.begin(), reads_segments_.end(), true) != reads_segments_.end();
+  bool any_group = false;
+  for (const auto& s : specs_) any_group = any_group || !s.group.empty();
+  std::vector<bool> raw(n, false);
+  std::vector<bool> before;
+  std::vector<bool> next;
+  std::map<std::string_view, size_t> best;
   for (size_t pass = 0; pass <= (any_reader ? n : 0); ++pass) {
-    publish();
-    std::vector<bool> before = in;
+    publish(in);
+    before = in;
     // Raw matches: each segment's own condition (and cold-start rule).
-    std::vector<bool> raw(n, false);
-    {
-      condition::JsonDocument view(*doc);
-      for (size_t i = 0; i < n; ++i) {
-        const SegmentSpec& s = specs_[i];
-        if (!has_context && reads_context_[i]) {
-          raw[i] = before_eval[i];
-          continue;
-        }
-        raw[i] = (!s.fallback || events < s.fallback_max_events) && s.condition->Evaluate(view, groups);
+    for (size_t i = 0; i < n; ++i) {
+      const SegmentSpec& s = specs_[i];
+      if (!has_context && reads_context_[i]) {
+        raw[i] = before_eval[i];
+        continue;
       }
+      raw[i] = (!s.fallback || events < s.fallback_max_events) && s.condition->Evaluate(view, groups);
     }
     // Parents and exclusive groups, to a fixed point: a candidate is a raw match whose
     // parent is in; each group keeps its best candidate (priority, then name).
     in = raw;
     for (size_t round = 0; round <= n; ++round) {
-      std::vector<bool> next(n, false);
+      next.assign(n, false);
       for (size_t i : order_) {
-        next[i] = raw[i] && (specs_[i].parent.empty() || in[index[specs_[i].parent]]);
+        next[i] = raw[i] && (parent_[i] < 0 || in[static_cast<size_t>(parent_[i])]);
       }
-      std::map<std::string_view, size_t> best;
-      for (size_t i = 0; i < n; ++i) {
-        if (!next[i] || specs_[i].group.empty()) continue;
-        auto [it, fresh] = best.emplace(specs_[i].group, i);
-        if (!fresh) {
-          size_t j = it->second;
-          bool better = specs_[i].priority > specs_[j].priority;
-          (better ? next[j] : next[i]) = false;
-          if (better) it->second = i;
+      if (any_group) {
+        best.clear();
+        for (size_t i = 0; i < n; ++i) {
+          if (!next[i] || specs_[i].group.empty()) continue;
+          auto [it, fresh] = best.emplace(specs_[i].group, i);
+          if (!fresh) {
+            size_t j = it->second;
+            bool better = specs_[i].priority > specs_[j].priority;
+            (better ? next[j] : next[i]) = false;
+            if (better) it->second = i;
+          }
         }
       }
       if (next == in) break;
-      in = std::move(next);
+      std::swap(in, next);
     }
     if (!any_reader || in == before) break;
   }
-  publish();
+  publish(in);
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
     if (in[i]) out.push_back(specs_[i].name);

@@ -21,6 +21,7 @@
 #include "core/json_doc.h"
 #include "core/status.h"
 #include "profile/features.h"
+#include "segments/profile_view.h"
 
 namespace tailor::segments {
 
@@ -61,6 +62,12 @@ class SegmentSet {
   std::vector<std::string> Evaluate(Json* doc, const condition::SavedGroups* groups,
                                     bool has_context = true) const;
 
+  // The same over a ProfileView (no JSON document is built): membership on entry is the
+  // viewed profile's stored segments; the view's `segments` array follows the passes.
+  // Returns the sorted names of the segments matched.
+  std::vector<std::string> Evaluate(ProfileView* view, const condition::SavedGroups* groups,
+                                    bool has_context = true) const;
+
   // True when segment `i` may change membership with time alone (it reads a windowed or
   // decaying feature, a recency, or profile times), so it must be re-evaluated at read.
   bool TimeDependent(size_t i) const { return time_dependent_[i]; }
@@ -73,7 +80,17 @@ class SegmentSet {
 
  private:
   SegmentSet() = default;
+  // Both Evaluate overloads: `view` answers conditions, `publish(in)` makes the
+  // `segments` array seen by the next conditions the names of the segments in `in`.
+  template <typename Publish>
+  std::vector<std::string> EvaluateOver(const condition::Document& view,
+                                        std::vector<bool> before_eval, int64_t events,
+                                        const condition::SavedGroups* groups, bool has_context,
+                                        Publish&& publish) const;
+
   std::vector<SegmentSpec> specs_;
+  std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
+  std::vector<int> parent_;                           // index of the parent, or -1
   std::vector<size_t> order_;               // evaluation order (indexes into specs_)
   std::vector<bool> reads_segments_;
   std::vector<bool> reads_context_;

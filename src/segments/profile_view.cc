@@ -1,0 +1,172 @@
+#include "segments/profile_view.h"
+
+namespace tailor::segments {
+
+namespace {
+
+using condition::Node;
+using condition::ValueKind;
+
+const Json& EmptyObject() {
+  static const Json kEmpty = Json::object();
+  return kEmpty;
+}
+
+Node N(const Json& j) { return condition::JsonDocument::NodeOf(j); }
+
+}  // namespace
+
+ProfileView::ProfileView(const profile::Profile& p, const profile::FeatureSet* features,
+                         int64_t now_ms, const std::string* context_json)
+    : p_(p), features_(features), now_ms_(now_ms), context_json_(context_json),
+      json_(EmptyObject()) {
+  segments_.reserve(p.segments.size());
+  for (const auto& [name, at] : p.segments) segments_.push_back(&name);
+  if (features_ != nullptr) feature_values_.resize(features_->specs().size());
+}
+
+// The lazily built members mirror BuildProfileDocument member by member.
+const Json& ProfileView::Traits() const {
+  if (!traits_) {
+    auto parsed = ParseJson(p_.traits_json);
+    traits_ = parsed.ok() ? std::move(parsed).value() : Json::object();
+  }
+  return *traits_;
+}
+
+const Json& ProfileView::Consent() const {
+  if (!consent_) {
+    Json consent = Json::object();
+    for (const auto& [purpose, st] : p_.consents) consent[purpose] = st.granted;
+    consent_ = std::move(consent);
+  }
+  return *consent_;
+}
+
+const Json& ProfileView::ProfileFacts() const {
+  if (!profile_facts_) {
+    profile_facts_ = Json{
+        {"event_count", p_.event_count},
+        {"session_count", p_.session_count},
+        {"first_seen_ms", p_.first_seen_ms},
+        {"last_seen_ms", p_.last_seen_ms},
+        {"created_at_ms", p_.created_at_ms},
+        {"days_since_last_seen",
+         p_.event_count ? static_cast<double>(now_ms_ - p_.last_seen_ms) / 86'400'000.0 : 0.0}};
+  }
+  return *profile_facts_;
+}
+
+const Json& ProfileView::Context() const {
+  if (!context_) {
+    context_ = Json::object();
+    if (context_json_ != nullptr) {
+      auto parsed = ParseJson(*context_json_);
+      if (parsed.ok() && parsed->is_object()) context_ = std::move(parsed).value();
+    }
+  }
+  return *context_;
+}
+
+const Json& ProfileView::Feature(size_t i) const {
+  auto& slot = feature_values_[i];
+  if (!slot) slot = features_->ReadValue(i, p_.features, now_ms_);
+  return *slot;
+}
+
+ValueKind ProfileView::Kind(Node n) const {
+  switch (n.b) {
+    case kJson:
+      // Node{} (what ArrayAt returns for a wrong-kind node) reads as null, never crashes.
+      return n.a != 0 ? json_.Kind(n) : ValueKind::kNull;
+    case kRoot:
+    case kFeatures:
+      return ValueKind::kObject;
+    case kSegments:
+      return ValueKind::kArray;
+    case kSegmentName:
+      return ValueKind::kString;
+    default:
+      return ValueKind::kNull;
+  }
+}
+
+bool ProfileView::GetBool(Node n) const { return n.b == kJson && n.a != 0 && json_.GetBool(n); }
+
+double ProfileView::GetNumber(Node n) const {
+  return n.b == kJson && n.a != 0 ? json_.GetNumber(n) : 0;
+}
+
+std::string_view ProfileView::GetString(Node n) const {
+  if (n.b == kJson) return n.a != 0 ? json_.GetString(n) : std::string_view();
+  if (n.b == kSegmentName && n.a < segments_.size()) return *segments_[n.a];
+  return {};
+}
+
+size_t ProfileView::Size(Node n) const {
+  switch (n.b) {
+    case kJson:
+      return n.a != 0 ? json_.Size(n) : 0;
+    case kRoot:
+      return 6;  // traits, features, consent, segments, profile, context
+    case kFeatures:
+      return features_ != nullptr ? features_->specs().size() : 0;
+    case kSegments:
+      return segments_.size();
+    default:
+      return 0;
+  }
+}
+
+Node ProfileView::ArrayAt(Node n, size_t i) const {
+  if (n.b == kJson) return n.a != 0 ? json_.ArrayAt(n, i) : Node{};
+  if (n.b == kSegments) return Node{i, kSegmentName};
+  return Node{};
+}
+
+bool ProfileView::Find(Node object, std::string_view key, Node* out) const {
+  switch (object.b) {
+    case kJson:
+      return object.a != 0 && json_.Find(object, key, out);
+    case kRoot:
+      if (key == "traits") {
+        *out = N(Traits());
+      } else if (key == "features") {
+        *out = Node{0, kFeatures};
+      } else if (key == "segments") {
+        *out = Node{0, kSegments};
+      } else if (key == "consent") {
+        *out = N(Consent());
+      } else if (key == "profile") {
+        *out = N(ProfileFacts());
+      } else if (key == "context") {
+        *out = N(Context());
+      } else {
+        return false;
+      }
+      return true;
+    case kFeatures: {
+      if (features_ == nullptr) return false;
+      int i = features_->IndexOf(key);
+      if (i < 0) return false;
+      *out = N(Feature(static_cast<size_t>(i)));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool ProfileView::Lookup(Node start, std::span<const condition::PathSegment> path, Node* out) const {
+  if (start.b != kRoot || path.empty()) return Document::Lookup(start, path, out);
+  Node first;
+  if (!Find(start, path[0].key, &first)) return false;
+  if (path.size() == 1) {
+    *out = first;
+    return true;
+  }
+  if (first.b == kJson) return json_.Lookup(first, path.subspan(1), out);
+  return Document::Lookup(first, path.subspan(1), out);
+}
+
+}  // namespace tailor::segments

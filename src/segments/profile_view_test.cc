@@ -1,0 +1,188 @@
+// ProfileView must answer every condition exactly as the JSON profile document does.
+#include "segments/profile_view.h"
+
+#include <gtest/gtest.h>
+
+#include "condition/condition.h"
+#include "condition/json_document.h"
+#include "segments/profile_document.h"
+#include "segments/segment_set.h"
+#include "testutil/testutil.h"
+
+namespace tailor::segments {
+namespace {
+
+constexpr int64_t kNow = 1'800'000'000'000;
+
+std::shared_ptr<const profile::FeatureSet> Features() {
+  Json defs = {
+      {"purchases_30d", {{"type", "count"}, {"events", {"purchase"}}, {"window", "30d"}}},
+      {"revenue", {{"type", "sum"}, {"events", {"purchase"}}, {"field", "properties.price"}}},
+      {"first_currency", {{"type", "first"}, {"events", {"purchase"}}, {"field", "properties.currency"}}},
+      {"since_view", {{"type", "recency"}, {"events", {"page_view"}}}},
+      {"never", {{"type", "max"}, {"events", {"refund"}}, {"field", "properties.price"}}},
+      {"pages", {{"type", "decayed_top"}, {"events", {"page_view"}}, {"field", "properties.page"},
+                 {"half_life", "7d"}, {"top", 3}}},
+      {"rfm", {{"type", "rfm"}, {"events", {"purchase"}}, {"field", "properties.price"}}},
+  };
+  std::vector<profile::FeatureSpec> specs;
+  for (const auto& [name, def] : defs.items()) {
+    auto spec = profile::ParseFeatureSpec(name, def, nullptr);
+    EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+    specs.push_back(std::move(spec).value());
+  }
+  auto set = profile::FeatureSet::Build(std::move(specs));
+  EXPECT_TRUE(set.ok()) << set.status().ToString();
+  return *set;
+}
+
+profile::Profile SampleProfile(const profile::FeatureSet& features) {
+  profile::Profile p;
+  p.id = "01JDABCDEFGHJKMNPQRSTVWXY1";
+  p.traits_json = R"({"country":"NO","age":30,"tags":["a","b"],"address":{"city":"Oslo"}})";
+  p.consents["analytics"] = profile::ConsentState{true, kNow - 5, "banner"};
+  p.consents["ads"] = profile::ConsentState{false, kNow - 5, ""};
+  p.segments["buyers"] = kNow - 1000;
+  p.segments["gone"] = kNow - 1000;  // no longer defined
+  p.event_count = 7;
+  p.session_count = 2;
+  p.first_seen_ms = kNow - 10 * 86'400'000LL;
+  p.last_seen_ms = kNow - 3'600'000;
+  p.created_at_ms = kNow - 10 * 86'400'000LL;
+  for (int i = 0; i < 6; ++i) {
+    int64_t ts = kNow - (6 - i) * 3'600'000LL;
+    std::string type = i % 2 ? "purchase" : "page_view";
+    Json doc = {{"type", type}, {"timestamp", ts},
+                {"properties", {{"price", 20 + i}, {"currency", "EUR"}, {"page", "/p/" + std::to_string(i % 2)}}}};
+    features.Apply(profile::EventFacts{type, ts, "s1", &doc}, &p.features);
+  }
+  return p;
+}
+
+const char* kConditions[] = {
+    R"({"traits.country":"NO"})",
+    R"({"traits.age":{"$gte":18,"$lt":40}})",
+    R"({"traits.tags":"a"})",
+    R"({"traits.tags":{"$size":2}})",
+    R"({"traits.address":{"city":"Oslo"}})",
+    R"({"traits.address.city":{"$regex":"^Os"}})",
+    R"({"traits.missing":{"$exists":false}})",
+    R"({"traits":{"$type":"object"}})",
+    R"({"features.purchases_30d":{"$gte":3}})",
+    R"({"features.purchases_30d":3})",
+    R"({"features.revenue":{"$gt":60}})",
+    R"({"features.first_currency":"EUR"})",
+    R"({"features.since_view":{"$lt":86400000}})",
+    R"({"features.never":null})",
+    R"({"features.never":{"$exists":true}})",
+    R"({"features.unknown":{"$exists":false}})",
+    R"({"features.pages":{"$in":["/p/0"]}})",
+    R"({"features.pages.0":"/p/0"})",
+    R"({"features.rfm.code":{"$in":["555","554","545","455"]}})",
+    R"({"features.rfm":{"$type":"object"}})",
+    R"({"features":{"$exists":true}})",
+    R"({"features":{"$size":7}})",
+    R"({"consent.analytics":true})",
+    R"({"consent.ads":false})",
+    R"({"consent.email":{"$exists":false}})",
+    R"({"segments":"buyers"})",
+    R"({"segments":{"$size":2}})",
+    R"({"segments":{"$all":["buyers","gone"]}})",
+    R"({"segments":{"$elemMatch":{"$eq":"gone"}}})",
+    R"({"segments.0":"buyers"})",
+    R"({"profile.event_count":{"$gte":7}})",
+    R"({"profile.days_since_last_seen":{"$lt":1}})",
+    R"({"profile":{"$exists":true}})",
+    R"({"context.channel":"web"})",
+    R"({"context":{"$type":"object"}})",
+    R"({"context.page.path":{"$exists":true}})",
+    R"({"nothing.here":{"$exists":false}})",
+    R"({"$or":[{"traits.country":"SE"},{"features.revenue":{"$gte":1}}]})",
+    R"({"$and":[{"consent.analytics":true},{"segments":{"$nin":["vip"]}}]})",
+    R"({"$not":{"traits.age":{"$type":"string"}}})",
+};
+
+TEST(ProfileView, AnswersLikeTheJsonDocument) {
+  auto features = Features();
+  profile::Profile p = SampleProfile(*features);
+  const std::string contexts[] = {R"({"channel":"web","page":{"path":"/"}})", "[1,2]", "not json"};
+  for (const std::string* context : {&contexts[0], &contexts[1], &contexts[2],
+                                     static_cast<const std::string*>(nullptr)}) {
+    SCOPED_TRACE(context ? *context : "(no context)");
+    Json parsed = Json::object();
+    if (context) {
+      auto j = ParseJson(*context);
+      if (j.ok()) parsed = std::move(j).value();
+    }
+    for (const profile::FeatureSet* fs : {features.get(), static_cast<const profile::FeatureSet*>(nullptr)}) {
+      Json doc = BuildProfileDocument(p, fs, kNow, context ? &parsed : nullptr);
+      ProfileView view(p, fs, kNow, context);
+      condition::JsonDocument json_view(doc);
+      for (const char* text : kConditions) {
+        SCOPED_TRACE(text);
+        auto cond = condition::Condition::Compile(Json::parse(text));
+        ASSERT_OK(cond.status());
+        EXPECT_EQ(cond->Evaluate(view), cond->Evaluate(json_view));
+      }
+    }
+  }
+}
+
+TEST(ProfileView, WrongKindNodesReadAsNullWithoutCrashing) {
+  auto features = Features();
+  profile::Profile p = SampleProfile(*features);
+  ProfileView view(p, features.get(), kNow, nullptr);
+  condition::Node bad = view.ArrayAt(view.Root(), 0);  // the root is no array
+  EXPECT_EQ(view.Kind(bad), condition::ValueKind::kNull);
+  EXPECT_EQ(view.Size(bad), 0u);
+  condition::Node out;
+  EXPECT_FALSE(view.Find(bad, "x", &out));
+  EXPECT_EQ(view.GetString(bad), "");
+  EXPECT_EQ(view.GetNumber(bad), 0);
+  condition::Node segs;
+  ASSERT_TRUE(view.Find(view.Root(), "segments", &segs));
+  EXPECT_EQ(view.GetString(view.ArrayAt(segs, 99)), "");
+}
+
+TEST(ProfileView, SegmentSetEvaluatesLikeTheJsonDocument) {
+  auto features = Features();
+  Json defs = {
+      {"buyers", {{"condition", {{"features.purchases_30d", {{"$gte", 1}}}}}}},
+      {"big", {{"parent", "buyers"}, {"condition", {{"features.revenue", {{"$gte", 60}}}}}}},
+      {"gold", {{"group", "tier"}, {"priority", 2}, {"condition", {{"features.purchases_30d", {{"$gte", 3}}}}}}},
+      {"silver", {{"group", "tier"}, {"priority", 1}, {"condition", {{"features.purchases_30d", {{"$gte", 1}}}}}}},
+      {"web", {{"condition", {{"context.channel", "web"}}}}},
+      {"loyal", {{"condition", {{"segments", "big"}, {"consent.analytics", true}}}}},
+      {"new", {{"fallback", {{"max_events", 3}}}, {"condition", {{"traits.country", "NO"}}}}},
+      {"nordic", {{"condition", {{"traits.country", {{"$in", {"NO", "SE"}}}}}}}},
+  };
+  std::vector<SegmentSpec> specs;
+  for (const auto& [name, def] : defs.items()) {
+    auto spec = ParseSegmentSpec(name, def);
+    ASSERT_OK(spec.status());
+    specs.push_back(std::move(spec).value());
+  }
+  auto set = SegmentSet::Build(std::move(specs), features.get());
+  ASSERT_OK(set.status());
+  profile::Profile p = SampleProfile(*features);
+  const std::string context = R"({"channel":"web"})";
+  for (uint64_t events : {uint64_t{2}, uint64_t{7}}) {
+    p.event_count = events;
+    for (bool has_context : {true, false}) {
+      for (bool stored_web : {true, false}) {
+        p.segments.erase("web");
+        if (stored_web) p.segments["web"] = kNow;
+        Json ctx = Json::parse(context);
+        Json doc = BuildProfileDocument(p, features.get(), kNow, has_context ? &ctx : nullptr);
+        auto want = (*set)->Evaluate(&doc, nullptr, has_context);
+        ProfileView view(p, features.get(), kNow, has_context ? &context : nullptr);
+        auto got = (*set)->Evaluate(&view, nullptr, has_context);
+        EXPECT_EQ(got, want) << "events " << events << " context " << has_context;
+        EXPECT_FALSE(got.empty());
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tailor::segments
