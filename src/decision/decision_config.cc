@@ -178,6 +178,13 @@ std::string_view ActionKindName(ActionKind kind) {
   return "content";
 }
 
+bool Content::ReadsTime() const {
+  for (const auto& [channel, v] : variants) {
+    if (v.body && v.body->reads_time()) return true;
+  }
+  return false;
+}
+
 const Variant* Content::VariantFor(std::string_view channel) const {
   auto it = variants.find(channel);
   if (it == variants.end()) it = variants.find("default");
@@ -373,6 +380,18 @@ Result<Placement> ParsePlacement(std::string_view name, const Json& def, const D
   for (const std::string& p : pl.input_paths) {
     if (p == "context" || p.rfind("context.time", 0) == 0) pl.reads_time = true;
   }
+  auto needs_time = [&](const Action& a) {
+    if (a.kind != ActionKind::kContent && a.kind != ActionKind::kFlag) return true;  // provider picks
+    const Content* c = a.kind == ActionKind::kContent ? config.FindContent(a.ref) : nullptr;
+    return c != nullptr && c->ReadsTime();
+  };
+  pl.needs_time = pl.reads_time;
+  for (const RuleSet* set : {&pl.live, pl.shadow ? &*pl.shadow : nullptr}) {
+    if (set == nullptr) continue;
+    for (const Rule& r : set->rules) pl.needs_time = pl.needs_time || needs_time(r.serve);
+    if (set->default_action) pl.needs_time = pl.needs_time || needs_time(*set->default_action);
+  }
+  if (config.settings.global_default) pl.needs_time = pl.needs_time || needs_time(*config.settings.global_default);
   auto capped = [&](const Action& a) {
     const Content* c = a.kind == ActionKind::kContent ? config.FindContent(a.ref) : nullptr;
     return c != nullptr && c->cap.active();

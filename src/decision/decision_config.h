@@ -48,6 +48,8 @@ struct Content {
   CapSpec cap;
   Json canonical;
 
+  // Some variant's template reads the time of day.
+  bool ReadsTime() const;
   // The variant for `channel` (exact, then "default"); nullptr when there is none.
   const Variant* VariantFor(std::string_view channel) const;
 };
@@ -98,6 +100,9 @@ struct Placement {
   bool cacheable = true;
   // Some rule reads context.time: cached answers are keyed by the minute as well.
   bool reads_time = false;
+  // Deciding needs context.time: a rule or a template that may be served reads it (or
+  // an action provider picks the content). Otherwise the engine skips computing it.
+  bool needs_time = false;
   RuleSet live;
   // Evaluated beside the live rules, logged, never served.
   std::optional<RuleSet> shadow;

@@ -45,9 +45,24 @@ TEST(DecisionConfig, RulesSortByPriorityThenFileOrderAndCollectInputs) {
   EXPECT_EQ(pl->input_paths,
             (std::vector<std::string>{"context.time.hour", "features.x", "traits.country"}));
   EXPECT_TRUE(pl->reads_time);
+  EXPECT_TRUE(pl->needs_time);
   EXPECT_TRUE(pl->cacheable);
   ASSERT_TRUE(pl->live.default_action.has_value());
   EXPECT_EQ(ActionToJson(*pl->live.default_action), Json::parse(R"({"content":"hero"})"));
+}
+
+TEST(DecisionConfig, TimeOfDayIsComputedOnlyWhenSomethingReadsIt) {
+  DecisionConfig config;
+  config.content.emplace("plain", *ParseContent("plain", Json::parse(R"({"variants":{"web":"Hi {{traits.name}}"}})")));
+  config.content.emplace("clock", *ParseContent("clock", Json::parse(R"({"variants":{"web":"It is {{context.time.hour}}h"}})")));
+  auto plain = ParsePlacement("a", Json::parse(R"({"rules":[{"name":"r","when":{"context.page":"/"},"serve":{"content":"plain"}}],
+                                                  "default":{"flag":1}})"), config);
+  ASSERT_OK(plain);
+  EXPECT_FALSE(plain->needs_time);
+  auto by_template = ParsePlacement("b", Json::parse(R"({"rules":[],"default":{"content":"clock"}})"), config);
+  ASSERT_OK(by_template);
+  EXPECT_FALSE(by_template->reads_time);
+  EXPECT_TRUE(by_template->needs_time);
 }
 
 TEST(DecisionConfig, VariantLookupFallsBackToDefaultChannel) {

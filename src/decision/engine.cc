@@ -311,7 +311,9 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   if (!rs.view) return error;
 
   auto context = std::make_shared<Json>(request.context);
-  CompleteContext(context.get(), rs.now_ms);
+  bool need_time = false;
+  for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
+  CompleteContext(context.get(), rs.now_ms, need_time);
   rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
   rs.context = std::move(context);
 

@@ -97,8 +97,9 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body) {
   return r;
 }
 
-void CompleteContext(Json* context, int64_t now_ms) {
+void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
   if (!context->contains("channel")) (*context)["channel"] = "web";
+  if (!with_time) return;
   int64_t offset = context->value("utc_offset_minutes", int64_t{0});
   int64_t local_ms = now_ms + offset * 60'000;
   int64_t day_ms = ((local_ms % 86'400'000) + 86'400'000) % 86'400'000;

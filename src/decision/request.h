@@ -31,9 +31,9 @@ inline constexpr size_t kMaxContextBytes = 16 * 1024;
 // Parses and validates a request body. kInvalidArgument with the path of the problem.
 Result<DecideRequest> ParseDecideRequest(std::string_view body);
 
-// Adds what the server knows to the context: "channel" (default "web") and "time"
-// ({"hour": 0-23, "weekday": "monday".., "minute_of_day"} at `now_ms`, in the zone of
-// "utc_offset_minutes" when given, else UTC).
-void CompleteContext(Json* context, int64_t now_ms);
+// Adds what the server knows to the context: "channel" (default "web") and, with
+// `with_time`, "time" ({"hour": 0-23, "weekday": "monday".., "minute_of_day"} at `now_ms`,
+// in the zone of "utc_offset_minutes" when given, else UTC).
+void CompleteContext(Json* context, int64_t now_ms, bool with_time = true);
 
 }  // namespace tailor::decision

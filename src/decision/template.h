@@ -31,6 +31,11 @@ class Template {
   std::string Render(const Json& doc, const Json* context = nullptr) const;
 
   const std::string& text() const { return text_; }
+  // The template may read the request's time of day (context.time, or a context section).
+  bool reads_time() const {
+    return text_.find("context.time") != std::string::npos || text_.find("{{#context") != std::string::npos ||
+           text_.find("{{^context") != std::string::npos;
+  }
 
  private:
   struct Impl;
