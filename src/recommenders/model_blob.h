@@ -82,6 +82,11 @@ class BlobWriter {
   void Array(const std::vector<T>& v) {
     Array(v.data(), v.size());
   }
+  // u64 length + the bytes (a nested blob).
+  void Bytes(std::string_view s) {
+    Put<uint64_t>(s.size());
+    out_.append(s);
+  }
 
   std::string Finish() && { return std::move(out_); }
 
@@ -153,6 +158,15 @@ class BlobReader {
     }
     return true;
   }
+  bool Bytes(std::string_view* s) {
+    uint64_t n = 0;
+    if (!Get(&n) || d_.size() - pos_ < n) return false;
+    *s = d_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  // Bytes not read yet.
+  size_t remaining() const { return d_.size() - pos_; }
   bool AtEnd() const { return pos_ == d_.size(); }
 
  private:
