@@ -274,3 +274,35 @@ TEST_F(RecServiceTest, NotPersistableModelsAreRefitAtLoad) {
 
 }  // namespace
 }  // namespace tailor::recommenders
+
+namespace tailor::recommenders {
+namespace {
+
+TEST(ModelVersionsData, ChunkedRoundTripAbsentAndMissingChunk) {
+  FakeClock clock;
+  storage::MemoryStore store(clock);
+  ModelVersions versions(store);
+  std::string data(2 * kModelDataChunk + 5, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 + (i >> 20));
+  ASSERT_OK(versions.Put("m", Json{{"version", 1}}, data));
+  ASSERT_OK(versions.Put("m", Json{{"version", 2}}));
+  auto got = versions.GetData("m", 1);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_TRUE(**got == data);
+  EXPECT_FALSE(versions.GetData("m", 2)->has_value());
+  EXPECT_FALSE(versions.GetData("other", 1)->has_value());
+  // The records are unaffected by the data keys.
+  EXPECT_EQ(versions.List("m")->size(), 2u);
+  EXPECT_EQ(*versions.NextVersion("m"), 3u);
+  // A missing middle chunk is corruption.
+  std::string key = std::string("m") + '\2' + std::string(7, '\0') + '\1';
+  key += std::string("\0\0\0\1", 4);
+  storage::WriteBatch b;
+  b.Delete(storage::Keyspace::kModels, key);
+  ASSERT_OK(store.Write(b));
+  EXPECT_EQ(versions.GetData("m", 1).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace tailor::recommenders
