@@ -274,7 +274,7 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.configs = std::make_unique<config::ConfigStore>(*m.store, lo);
   TAILOR_ASSIGN_OR_RETURN(auto current, m.configs->Current());
   TAILOR_RETURN_IF_ERROR(m.Activate(current));
-  // Live model versions are refit from stored events (model data is not serialized).
+  // Live model versions load their stored model data (refit from stored events when none).
   if (Status st = m.recs->LoadLive(); !st.ok()) {
     LogWarn("some live recommenders are not serving", {{"error", st.ToString()}});
   }

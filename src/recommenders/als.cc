@@ -20,6 +20,7 @@
 #include <random>
 
 #include "recommenders/hnsw_index.h"
+#include "recommenders/model_blob.h"
 #include "recommenders/models.h"
 #include "recommenders/parallel.h"
 #include "recommenders/params.h"
@@ -153,15 +154,22 @@ class Als final : public Recommender {
     gram_ = y_.transpose() * y_;
     gram_.diagonal().array() += static_cast<float>(regularization_);
     item_norms_ = y_.rowwise().norm();
-    scorer_.Reset(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())),
-                  static_cast<size_t>(ni), static_cast<size_t>(f));
-    if (hnsw_min_items_ > 0 && ni >= hnsw_min_items_) {
+    seed_ = options.seed;
+    return BuildServing(options.threads);
+  }
+
+  // The scorer over Y and, above hnsw_min_items, the HNSW index.
+  Status BuildServing(int threads) {
+    const auto ni = static_cast<size_t>(y_.rows());
+    const auto f = static_cast<size_t>(y_.cols());
+    scorer_.Reset(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())), ni, f);
+    use_hnsw_ = false;
+    if (hnsw_min_items_ > 0 && ni >= static_cast<size_t>(hnsw_min_items_)) {
       HnswOptions ho;
-      ho.seed = options.seed;
-      ho.threads = options.threads;
+      ho.seed = seed_;
+      ho.threads = threads;
       TAILOR_RETURN_IF_ERROR(
-          hnsw_.Build(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())),
-                      static_cast<size_t>(ni), static_cast<size_t>(f), ho));
+          hnsw_.Build(std::span<const float>(y_.data(), static_cast<size_t>(y_.size())), ni, f, ho));
       use_hnsw_ = true;
     }
     return Status::OK();
@@ -224,6 +232,69 @@ class Als final : public Recommender {
   }
   size_t num_items() const override { return static_cast<size_t>(y_.rows()); }
 
+  // Payload: params (i64 factors, iterations, cg_steps, hnsw_min_items; f64
+  // regularization, alpha; u8 binary), u64 seed of the HNSW build, u64 users, items and
+  // factors, then X (users x f), Y (items x f), the fold-in Gram matrix (f x f) and the
+  // item norms, all f32. The HNSW index, when used, is rebuilt from Y with the same seed.
+  Result<std::string> Serialize() const override {
+    if (y_.rows() == 0) return FailedPrecondition("als: model is not trained");
+    BlobWriter w(name());
+    w.Put<int64_t>(factors_);
+    w.Put<int64_t>(iterations_);
+    w.Put<int64_t>(cg_steps_);
+    w.Put<int64_t>(hnsw_min_items_);
+    w.Put<double>(regularization_);
+    w.Put<double>(alpha_);
+    w.Put<uint8_t>(binary_ ? 1 : 0);
+    w.Put<uint64_t>(seed_);
+    w.Put<uint64_t>(static_cast<uint64_t>(x_.rows()));
+    w.Put<uint64_t>(static_cast<uint64_t>(y_.rows()));
+    w.Put<uint64_t>(static_cast<uint64_t>(y_.cols()));
+    w.Array(x_.data(), static_cast<size_t>(x_.size()));
+    w.Array(y_.data(), static_cast<size_t>(y_.size()));
+    w.Array(gram_.data(), static_cast<size_t>(gram_.size()));
+    w.Array(item_norms_.data(), static_cast<size_t>(item_norms_.size()));
+    return std::move(w).Finish();
+  }
+  Status Deserialize(std::string_view data) override {
+    BlobReader r(data);
+    TAILOR_RETURN_IF_ERROR(r.Header(name()));
+    const Status bad = Corruption("als: model data truncated or malformed");
+    int64_t factors = 0, iterations = 0, cg_steps = 0, hnsw_min = 0;
+    double reg = 0, alpha = 0;
+    uint8_t binary = 0;
+    uint64_t seed = 0, nu = 0, ni = 0, f = 0;
+    if (!r.Get(&factors) || !r.Get(&iterations) || !r.Get(&cg_steps) || !r.Get(&hnsw_min) ||
+        !r.Get(&reg) || !r.Get(&alpha) || !r.Get(&binary) || binary > 1 || !r.Get(&seed) ||
+        !r.Get(&nu) || !r.Get(&ni) || !r.Get(&f))
+      return bad;
+    // Every dimension bounded by the data size before anything is allocated.
+    const uint64_t floats = data.size() / sizeof(float);
+    if (ni == 0 || ni >= UINT32_MAX || nu >= UINT32_MAX || f == 0 || f > 1024 ||
+        static_cast<uint64_t>(factors) != f || nu > floats / f || ni > floats / f)
+      return bad;
+    RowMatrixF x(static_cast<Eigen::Index>(nu), static_cast<Eigen::Index>(f));
+    RowMatrixF y(static_cast<Eigen::Index>(ni), static_cast<Eigen::Index>(f));
+    Eigen::MatrixXf gram(static_cast<Eigen::Index>(f), static_cast<Eigen::Index>(f));
+    Eigen::VectorXf norms(static_cast<Eigen::Index>(ni));
+    if (!r.ArrayInto(x.data(), nu * f) || !r.ArrayInto(y.data(), ni * f) ||
+        !r.ArrayInto(gram.data(), f * f) || !r.ArrayInto(norms.data(), ni) || !r.AtEnd())
+      return bad;
+    factors_ = factors;
+    iterations_ = iterations;
+    cg_steps_ = cg_steps;
+    hnsw_min_items_ = hnsw_min;
+    regularization_ = reg;
+    alpha_ = alpha;
+    binary_ = binary == 1;
+    seed_ = seed;
+    x_ = std::move(x);
+    y_ = std::move(y);
+    gram_ = std::move(gram);
+    item_norms_ = std::move(norms);
+    return BuildServing(/*threads=*/1);
+  }
+
  private:
   int64_t factors_ = 64;          // latent dimensions
   int64_t iterations_ = 15;       // ALS sweeps (users then items)
@@ -239,6 +310,7 @@ class Als final : public Recommender {
   FactorScorer scorer_;
   HnswIndex hnsw_;
   bool use_hnsw_ = false;
+  uint64_t seed_ = 42;  // training seed, reused to rebuild the HNSW index at load
 
  public:
   Result<std::vector<ScoredItem>> Recommend(const UserQuery& query,

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <string>
 
+#include "recommenders/model_blob.h"
 #include "recommenders/models.h"
 #include "recommenders/parallel.h"
 #include "recommenders/params.h"
@@ -133,6 +134,56 @@ class Ease final : public Recommender {
     return static_cast<size_t>(b_.size()) * sizeof(float) + dense_.size() * 4 + active_.size() * 4;
   }
   size_t num_items() const override { return num_items_; }
+
+  // Payload: params (f64 lambda, i64 max_items, u8 binary, u8 double_precision), u64
+  // num_items, the active items (row of B -> item index, increasing) and B (n x n floats,
+  // row-major).
+  Result<std::string> Serialize() const override {
+    if (num_items_ == 0) return FailedPrecondition("ease: model is not trained");
+    BlobWriter w(name());
+    w.Put<double>(lambda_);
+    w.Put<int64_t>(max_items_);
+    w.Put<uint8_t>(binary_ ? 1 : 0);
+    w.Put<uint8_t>(double_precision_ ? 1 : 0);
+    w.Put<uint64_t>(num_items_);
+    w.Array(active_);
+    w.Array(b_.data(), static_cast<size_t>(b_.size()));
+    return std::move(w).Finish();
+  }
+  Status Deserialize(std::string_view data) override {
+    BlobReader r(data);
+    TAILOR_RETURN_IF_ERROR(r.Header(name()));
+    const Status bad = Corruption("ease: model data truncated or malformed");
+    double lambda = 0;
+    int64_t max_items = 0;
+    uint8_t binary = 0, dp = 0;
+    uint64_t ni = 0;
+    std::vector<uint32_t> active;
+    if (!r.Get(&lambda) || !r.Get(&max_items) || !r.Get(&binary) || binary > 1 || !r.Get(&dp) ||
+        dp > 1 || !r.Get(&ni) || ni == 0 || ni >= UINT32_MAX || !r.Array(&active) ||
+        active.empty() || active.size() > ni)
+      return bad;
+    for (size_t a = 0; a < active.size(); ++a) {
+      if (active[a] >= ni || (a > 0 && active[a] <= active[a - 1])) return bad;
+    }
+    const auto n = static_cast<Eigen::Index>(active.size());
+    const uint64_t cells = static_cast<uint64_t>(n) * static_cast<uint64_t>(n);
+    if (cells / static_cast<uint64_t>(n) != static_cast<uint64_t>(n)) return bad;
+    // Size check before allocating n x n (ArrayInto checks the exact count after).
+    if (cells > data.size() / sizeof(float)) return bad;
+    RowMatrixF b(n, n);
+    if (!r.ArrayInto(b.data(), cells) || !r.AtEnd()) return bad;
+    lambda_ = lambda;
+    max_items_ = max_items;
+    binary_ = binary == 1;
+    double_precision_ = dp == 1;
+    num_items_ = ni;
+    active_ = std::move(active);
+    dense_.assign(num_items_, -1);
+    for (size_t a = 0; a < active_.size(); ++a) dense_[active_[a]] = static_cast<int32_t>(a);
+    b_ = std::move(b);
+    return Status::OK();
+  }
 
  private:
   // L2 regularization of B. Larger = smoother, more popular-leaning lists. ~200-500 suits

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 
+#include "recommenders/model_blob.h"
 #include "recommenders/models.h"
 #include "recommenders/parallel.h"
 #include "recommenders/params.h"
@@ -119,6 +120,55 @@ class ItemKnn final : public Recommender {
     return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8;
   }
   size_t num_items() const override { return num_items_; }
+
+  // Payload: params (i64 neighbors, f64 shrink, u8 binary), u64 num_items, the row
+  // offsets (num_items + 1) and the neighbour lists as (u32 item, f32 similarity) pairs.
+  Result<std::string> Serialize() const override {
+    if (num_items_ == 0) return FailedPrecondition("itemknn: model is not trained");
+    BlobWriter w(name());
+    w.Put<int64_t>(neighbors_);
+    w.Put<double>(shrink_);
+    w.Put<uint8_t>(binary_ ? 1 : 0);
+    w.Put<uint64_t>(num_items_);
+    w.Array(ptr_);
+    std::vector<uint32_t> items(neigh_.size());
+    std::vector<float> sims(neigh_.size());
+    for (size_t n = 0; n < neigh_.size(); ++n) items[n] = neigh_[n].item, sims[n] = neigh_[n].score;
+    w.Array(items);
+    w.Array(sims);
+    return std::move(w).Finish();
+  }
+  Status Deserialize(std::string_view data) override {
+    BlobReader r(data);
+    TAILOR_RETURN_IF_ERROR(r.Header(name()));
+    const Status bad = Corruption("itemknn: model data truncated or malformed");
+    int64_t neighbors = 0;
+    double shrink = 0;
+    uint8_t binary = 0;
+    uint64_t ni = 0;
+    std::vector<uint64_t> ptr;
+    std::vector<uint32_t> items;
+    std::vector<float> sims;
+    if (!r.Get(&neighbors) || !r.Get(&shrink) || !r.Get(&binary) || binary > 1 || !r.Get(&ni) ||
+        ni == 0 || ni >= UINT32_MAX || !r.Array(&ptr, ni + 1) || !r.Array(&items) ||
+        !r.Array(&sims, items.size()) || !r.AtEnd())
+      return bad;
+    if (ptr[0] != 0 || ptr[ni] != items.size()) return bad;
+    for (uint64_t i = 0; i < ni; ++i) {
+      if (ptr[i + 1] < ptr[i]) return bad;
+    }
+    for (uint32_t j : items) {
+      if (j >= ni) return bad;
+    }
+    neighbors_ = neighbors;
+    shrink_ = shrink;
+    binary_ = binary == 1;
+    num_items_ = ni;
+    ptr_ = std::move(ptr);
+    neigh_.resize(items.size());
+    for (size_t n = 0; n < items.size(); ++n) neigh_[n] = {items[n], sims[n]};
+    return Status::OK();
+  }
 
  private:
   int64_t neighbors_ = 100;  // neighbours kept per item: more = better recall, more memory

@@ -274,3 +274,89 @@ TEST(Session, ScoresFromTheLastItems) {
 
 }  // namespace
 }  // namespace tailor::recommenders
+
+namespace tailor::recommenders {
+namespace {
+
+// Persistable models: Serialize -> Deserialize into a fresh instance answers identically.
+class PersistableModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PersistableModel, RoundTripServesIdenticalLists) {
+  const ModelParams params = GetParam() == "als" ? ModelParams{{"factors", "8"}} : ModelParams{};
+  auto model = Fitted(GetParam(), params);
+  auto blob = model->Serialize();
+  ASSERT_OK(blob);
+  auto restored = CreateModel(GetParam(), params);
+  ASSERT_OK(restored);
+  ASSERT_OK((*restored)->Deserialize(*blob));
+  EXPECT_EQ((*restored)->num_items(), model->num_items());
+  EXPECT_EQ((*restored)->ParamsJson(), model->ParamsJson());
+  EXPECT_EQ(*(*restored)->Serialize(), *blob);
+  const Interactions& train = GetToy().train;
+  for (uint32_t u = 0; u < train.num_users(); u += 7) {
+    for (uint32_t user : {u, kNoIndex}) {
+      UserQuery q = QueryFor(train, u);
+      q.user = user;
+      RecommendOptions o;
+      o.k = 10;
+      auto a = model->Recommend(q, o);
+      auto b = (*restored)->Recommend(q, o);
+      ASSERT_OK(a);
+      ASSERT_OK(b);
+      EXPECT_EQ(*a, *b) << "user " << u;
+    }
+  }
+  for (uint32_t i = 0; i < 40; i += 5) {
+    auto a = model->SimilarItems(i, 5);
+    auto b = (*restored)->SimilarItems(i, 5);
+    ASSERT_EQ(a.ok(), b.ok());
+    if (a.ok()) {
+      EXPECT_EQ(*a, *b);
+    }
+  }
+}
+
+TEST_P(PersistableModel, CorruptOrTruncatedDataIsRejected) {
+  auto model = Fitted(GetParam());
+  std::string blob = *model->Serialize();
+  auto fresh = [&] { return std::move(CreateModel(GetParam(), {})).value(); };
+  // Every truncation (a sample of lengths for big blobs) fails with kCorruption.
+  const size_t step = std::max<size_t>(1, blob.size() / 500);
+  for (size_t n = 0; n < blob.size(); n += step) {
+    EXPECT_EQ(fresh()->Deserialize(std::string_view(blob).substr(0, n)).code(),
+              StatusCode::kCorruption)
+        << "length " << n;
+  }
+  EXPECT_EQ(fresh()->Deserialize(blob + "x").code(), StatusCode::kCorruption);
+  std::string bad_magic = blob;
+  bad_magic[0] = 'X';
+  EXPECT_EQ(fresh()->Deserialize(bad_magic).code(), StatusCode::kCorruption);
+  std::string bad_version = blob;
+  bad_version[4] = 9;
+  EXPECT_EQ(fresh()->Deserialize(bad_version).code(), StatusCode::kCorruption);
+  // A huge element count right after the header must not allocate or crash.
+  std::string huge = blob;
+  for (size_t i = 12 + GetParam().size(); i < huge.size(); ++i) huge[i] = '\xff';
+  EXPECT_EQ(fresh()->Deserialize(huge).code(), StatusCode::kCorruption);
+  // Data of another model.
+  const std::string other = GetParam() == "popularity" ? "itemknn" : "popularity";
+  EXPECT_EQ(fresh()->Deserialize(*Fitted(other)->Serialize()).code(), StatusCode::kCorruption);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, PersistableModel,
+                         ::testing::Values("popularity", "itemknn", "als", "ease"),
+                         [](const auto& info) { return info.param; });
+
+TEST(Persistence, OtherModelsAreNotPersistable) {
+  for (std::string name : {"trending", "content", "hybrid", "session"}) {
+    auto m = Fitted(name);
+    EXPECT_EQ(m->Serialize().status().code(), StatusCode::kFailedPrecondition) << name;
+    EXPECT_EQ(std::move(CreateModel(name, {})).value()->Deserialize("TLRM").code(),
+              StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(std::move(CreateModel("als", {})).value()->Serialize().status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace tailor::recommenders

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "recommenders/model_blob.h"
 #include "recommenders/models.h"
 #include "recommenders/params.h"
 
@@ -47,6 +48,26 @@ class Popularity final : public Recommender {
   }
   size_t MemoryBytes() const override { return scores_.size() * sizeof(float); }
   size_t num_items() const override { return scores_.size(); }
+
+  // Payload: u8 by_weight, the per-item scores.
+  Result<std::string> Serialize() const override {
+    if (scores_.empty()) return FailedPrecondition("popularity: model is not trained");
+    BlobWriter w(name());
+    w.Put<uint8_t>(by_weight_ ? 1 : 0);
+    w.Array(scores_);
+    return std::move(w).Finish();
+  }
+  Status Deserialize(std::string_view data) override {
+    BlobReader r(data);
+    TAILOR_RETURN_IF_ERROR(r.Header(name()));
+    uint8_t by_weight = 0;
+    std::vector<float> scores;
+    if (!r.Get(&by_weight) || by_weight > 1 || !r.Array(&scores) || scores.empty() || !r.AtEnd())
+      return Corruption("popularity: model data truncated or malformed");
+    by_weight_ = by_weight == 1;
+    scores_ = std::move(scores);
+    return Status::OK();
+  }
 
  private:
   // false: number of distinct users per item; true: sum of interaction weights.

@@ -27,6 +27,14 @@ Status ValidateQuery(const UserQuery& query, size_t num_items, size_t num_users)
   return Status::OK();
 }
 
+Result<std::string> Recommender::Serialize() const {
+  return FailedPrecondition(std::string(name()) + ": not persistable; retrained at load");
+}
+
+Status Recommender::Deserialize(std::string_view) {
+  return FailedPrecondition(std::string(name()) + ": not persistable; retrained at load");
+}
+
 UserQuery QueryFor(const Interactions& train, uint32_t user) {
   UserQuery q;
   q.user = user;

@@ -102,6 +102,16 @@ class Recommender {
   // Items the model scores: the training catalog size. 0 before Fit.
   virtual size_t num_items() const = 0;
 
+  // The fitted model data in the persistent format (model_blob.h): everything Score,
+  // Recommend and SimilarItems read, so a Deserialize()d model answers exactly as this
+  // one. Item indexes are those of the training Interactions; the caller stores the id
+  // mapping. kFailedPrecondition before Fit or for a model that is not persistable.
+  virtual Result<std::string> Serialize() const;
+  // Restores data written by Serialize() into a fresh (unfitted) model of the same name,
+  // created with the same parameters. kCorruption for truncated or malformed data (or
+  // data of another model), kFailedPrecondition when not persistable.
+  virtual Status Deserialize(std::string_view data);
+
   // Score() + exclusion + filter + exact top-k, best first (ties: lower index first).
   // Items scored -inf are never returned.
   // Factor models override it to select without a full score buffer (als: bfloat16

@@ -29,7 +29,8 @@ enum class Keyspace : uint8_t {
   kExpAggregates,   // experiment -> per-variation, per-metric sufficient statistics
   kExpSticky,       // attribute '\0' value '\0' experiment '\0' seed -> variation
   kItems,           // item id -> catalog entry (version byte + JSON)
-  kModels,          // model name '\0' 8-byte big-endian version -> model version record
+  kModels,          // name '\0' 8-byte BE version -> version record; name '\1' -> live
+                    // pointer; name '\2' version 4-byte BE chunk -> fitted model data
   kCount,
 };
 

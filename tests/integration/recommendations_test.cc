@@ -198,7 +198,7 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_NE(bad_cfg.body.find("recommenders.x.params.factor"), std::string::npos)
       << bad_cfg.Describe();
 
-  // After a restart the live version serves again (refit from stored events).
+  // After a restart the live version serves again (loaded from its stored model data).
   ASSERT_TRUE(server_->Stop().has_value());
   Start();
   Reply again = api_->Get("/v1/recommendations?model=knn&user_id=u1&k=5");

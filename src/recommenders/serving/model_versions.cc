@@ -14,6 +14,20 @@ std::string VersionKey(const std::string& name, uint64_t version) {
   return k;
 }
 
+// name '\2' version: the prefix of a version's data chunks.
+std::string DataPrefix(const std::string& name, uint64_t version) {
+  std::string k = VersionKey(name, version);
+  k[name.size()] = '\2';
+  return k;
+}
+
+std::string DataKey(const std::string& name, uint64_t version, uint32_t chunk) {
+  std::string k = DataPrefix(name, version);
+  for (int shift = 24; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((chunk >> shift) & 0xff));
+  return k;
+}
+
 std::string LiveKey(const std::string& name) { return name + '\1'; }
 
 Result<Json> Decode(std::string_view v, const std::string& what) {
@@ -37,11 +51,35 @@ Result<uint64_t> ModelVersions::NextVersion(const std::string& name) {
   return last.value("version", uint64_t{0}) + 1;
 }
 
-Status ModelVersions::Put(const std::string& name, const Json& record) {
+Status ModelVersions::Put(const std::string& name, const Json& record, std::string_view data) {
+  const auto version = record.at("version").get<uint64_t>();
   storage::WriteBatch b;
-  b.Put(storage::Keyspace::kModels, VersionKey(name, record.at("version").get<uint64_t>()),
-        Encode(record));
+  for (size_t off = 0, chunk = 0; off < data.size(); off += kModelDataChunk, ++chunk) {
+    b.Put(storage::Keyspace::kModels, DataKey(name, version, static_cast<uint32_t>(chunk)),
+          data.substr(off, kModelDataChunk));
+  }
+  b.Put(storage::Keyspace::kModels, VersionKey(name, version), Encode(record));
   return store_.Write(b);
+}
+
+Result<std::optional<std::string>> ModelVersions::GetData(const std::string& name,
+                                                          uint64_t version) {
+  const std::string prefix = DataPrefix(name, version);
+  auto it = store_.NewIterator(storage::Keyspace::kModels, prefix, storage::PrefixEnd(prefix));
+  std::optional<std::string> out;
+  uint32_t expected = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key();
+    uint32_t chunk = 0;
+    if (key.size() != prefix.size() + 4) return Corruption("model data: bad chunk key");
+    for (size_t i = prefix.size(); i < key.size(); ++i)
+      chunk = (chunk << 8) | static_cast<uint8_t>(key[i]);
+    if (chunk != expected++) return Corruption("model data: missing chunk");
+    if (!out) out.emplace();
+    out->append(it->value());
+  }
+  TAILOR_RETURN_IF_ERROR(it->status());
+  return out;
 }
 
 Result<Json> ModelVersions::Get(const std::string& name, uint64_t version) {

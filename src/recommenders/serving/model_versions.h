@@ -6,7 +6,9 @@
 // the previously live versions kept for rollback.
 //
 // Layout (docs/storage-format.md): versions at name '\0' 8-byte big-endian version,
-// the live pointer at name '\1'; values are a version byte + JSON.
+// the live pointer at name '\1'; values are a version byte + JSON. The fitted model data
+// of a version (an opaque blob, RecService's envelope) at name '\2' 8-byte big-endian
+// version 4-byte big-endian chunk, in chunks of at most kModelDataChunk bytes.
 //
 // Thread safety: safe for concurrent use; Next/Put of one name are serialized by the
 // caller (RecService holds a lock while training).
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json_doc.h"
@@ -28,14 +31,21 @@ struct LivePointer {
   std::vector<uint64_t> previous;  // earlier live versions, oldest first
 };
 
+// Largest value of one model data chunk.
+inline constexpr size_t kModelDataChunk = size_t{32} << 20;
+
 class ModelVersions {
  public:
   explicit ModelVersions(storage::KvStore& store) : store_(store) {}
 
   // The next version number of `name` (1 for the first).
   Result<uint64_t> NextVersion(const std::string& name);
-  // Stores a version record (must carry "version").
-  Status Put(const std::string& name, const Json& record);
+  // Stores a version record (must carry "version") and, when `data` is not empty, the
+  // version's model data, in one atomic write.
+  Status Put(const std::string& name, const Json& record, std::string_view data = {});
+  // The model data stored with a version; nullopt when none was stored. kCorruption when
+  // its chunks are not contiguous.
+  Result<std::optional<std::string>> GetData(const std::string& name, uint64_t version);
   // One version's record; kNotFound naming "version" when absent.
   Result<Json> Get(const std::string& name, uint64_t version);
   // Every version of `name`, oldest first.

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "recommenders/evaluate.h"
+#include "recommenders/model_blob.h"
 #include "recommenders/registry.h"
 #include "recommenders/serving/event_interactions.h"
 #include "recommenders/serving/rerank.h"
@@ -20,14 +21,17 @@ struct LiveModel {
   std::shared_ptr<const ModelSpec> spec;
   uint64_t version = 0;
   std::shared_ptr<const Catalog> catalog;  // the content model reads it; must outlive `model`
-  std::unique_ptr<const Interactions> data;
+  std::unique_ptr<const Interactions> data;  // null when restored from stored model data
+  IdMap restored_items;                      // the item ids when `data` is null
   std::unique_ptr<Recommender> model;
   std::vector<float> popularity;        // distinct training users per item
   std::vector<uint32_t> by_popularity;  // item indexes, most popular first
   // Per cold_start_segments entry: items of its members, most popular among them first.
   std::vector<std::pair<std::string, std::vector<uint32_t>>> segment_popular;
+  // Item id <-> model index, as in training.
+  const IdMap& items() const { return data ? data->items() : restored_items; }
   size_t MemoryBytes() const {
-    return model->MemoryBytes() + data->MemoryBytes() +
+    return model->MemoryBytes() + (data ? data->MemoryBytes() : 0) +
            (popularity.size() + by_popularity.size()) * sizeof(float) + SegmentBytes();
   }
   size_t SegmentBytes() const {
@@ -93,6 +97,37 @@ Result<std::vector<uint32_t>> SegmentPopular(storage::KvStore& store, const Inte
     return count[a] != count[b] ? count[a] > count[b] : popularity[a] > popularity[b];
   });
   return out;
+}
+
+// Item indexes by popularity, most popular first (ties: lower index first).
+void RankByPopularity(LiveModel* live) {
+  live->by_popularity.resize(live->popularity.size());
+  for (uint32_t i = 0; i < live->popularity.size(); ++i) live->by_popularity[i] = i;
+  std::stable_sort(
+      live->by_popularity.begin(), live->by_popularity.end(),
+      [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
+}
+
+// The stored form of a live version (ModelVersions data): a model_blob.h blob of kind
+// "live_model" holding the item ids (model index order), the per-item popularity, the
+// cold-start segment orders and the model's own Serialize() blob.
+constexpr std::string_view kLiveKind = "live_model";
+
+Result<std::string> EncodeLive(const LiveModel& live) {
+  TAILOR_ASSIGN_OR_RETURN(std::string model, live.model->Serialize());
+  const IdMap& ids = live.items();
+  BlobWriter w(kLiveKind);
+  w.Str(live.model->name());
+  w.Put<uint64_t>(ids.size());
+  for (uint32_t i = 0; i < ids.size(); ++i) w.Str(ids.Id(i));
+  w.Array(live.popularity);
+  w.Put<uint32_t>(static_cast<uint32_t>(live.segment_popular.size()));
+  for (const auto& [segment, order] : live.segment_popular) {
+    w.Str(segment);
+    w.Array(order);
+  }
+  w.Bytes(model);
+  return std::move(w).Finish();
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -190,14 +225,9 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
   const double fit_seconds = Seconds(fit_started);
   const Interactions& d = *live->data;
   live->popularity.resize(d.num_items());
-  live->by_popularity.resize(d.num_items());
-  for (uint32_t i = 0; i < d.num_items(); ++i) {
+  for (uint32_t i = 0; i < d.num_items(); ++i)
     live->popularity[i] = static_cast<float>(d.ItemUsers(i).size());
-    live->by_popularity[i] = i;
-  }
-  std::stable_sort(
-      live->by_popularity.begin(), live->by_popularity.end(),
-      [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
+  RankByPopularity(live.get());
   for (const std::string& segment : spec.cold_start_segments) {
     TAILOR_ASSIGN_OR_RETURN(auto order, SegmentPopular(store_, d, live->popularity, segment));
     live->segment_popular.emplace_back(segment, std::move(order));
@@ -223,6 +253,49 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
                  {"train_seconds", fit_seconds},
                  {"total_seconds", Seconds(started)},
                  {"memory_bytes", live->MemoryBytes()}};
+  return std::shared_ptr<const LiveModel>(std::move(live));
+}
+
+Result<std::shared_ptr<const LiveModel>> RecService::Restore(const ModelSpec& spec,
+                                                             uint64_t version,
+                                                             std::string_view stored) {
+  BlobReader r(stored);
+  TAILOR_RETURN_IF_ERROR(r.Header(kLiveKind));
+  const Status bad = Corruption("stored model data truncated or malformed");
+  auto live = std::make_shared<LiveModel>();
+  live->spec = std::make_shared<const ModelSpec>(spec);
+  live->version = version;
+  live->catalog = catalog_.Current();
+  std::string model_name;
+  uint64_t n = 0;
+  if (!r.Str(&model_name) || !r.Get(&n) || n >= UINT32_MAX || n > r.remaining() / 4) return bad;
+  if (model_name != spec.model) {
+    return Corruption("stored model data is of model '" + model_name + "', the version of '" +
+                      spec.model + "'");
+  }
+  std::string id;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!r.Str(&id) || live->restored_items.Intern(id) != i) return bad;
+  }
+  uint32_t segments = 0;
+  if (!r.Array(&live->popularity, n) || !r.Get(&segments) || segments > r.remaining() / 12)
+    return bad;
+  for (uint32_t s = 0; s < segments; ++s) {
+    std::string segment;
+    std::vector<uint32_t> order;
+    if (!r.Str(&segment) || !r.Array(&order)) return bad;
+    for (uint32_t i : order) {
+      if (i >= n) return bad;
+    }
+    live->segment_popular.emplace_back(std::move(segment), std::move(order));
+  }
+  std::string_view model_data;
+  if (!r.Bytes(&model_data) || !r.AtEnd()) return bad;
+  TAILOR_ASSIGN_OR_RETURN(live->model, CreateModel(spec.model, spec.params));
+  TAILOR_RETURN_IF_ERROR(live->model->Deserialize(model_data));
+  if (live->model->num_items() != n)
+    return Corruption("stored model data: the model's item count differs from the id map");
+  RankByPopularity(live.get());
   return std::shared_ptr<const LiveModel>(std::move(live));
 }
 
@@ -252,7 +325,18 @@ Result<Json> RecService::Train(const std::string& name, bool promote) {
   TAILOR_ASSIGN_OR_RETURN(uint64_t version, versions_.NextVersion(name));
   Json record;
   TAILOR_ASSIGN_OR_RETURN(auto model, Fit(*spec, version, &record));
-  TAILOR_RETURN_IF_ERROR(versions_.Put(name, record));
+  // The fitted data is stored with the record, so a restart or another process's
+  // promotion serves this exact model; models that are not persistable are refit there.
+  std::string data;
+  if (auto encoded = EncodeLive(*model); encoded.ok()) {
+    data = std::move(encoded).value();
+  } else {
+    LogInfo("model data not persisted",
+            {{"name", name}, {"version", std::to_string(version)},
+             {"reason", encoded.status().message()}});
+  }
+  record["model_data_bytes"] = data.size();
+  TAILOR_RETURN_IF_ERROR(versions_.Put(name, record, data));
   auto& kept = trained_[name];
   kept.push_back(model);
   if (kept.size() > kKeepTrained) kept.erase(kept.begin());
@@ -278,15 +362,37 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
     if (m->version == version) model = m;
   }
   if (!model) {
-    // Not in memory (another process trained it, or the server restarted): refit with
-    // the version's recorded model and parameters.
+    // Not in memory (another process trained it, or the server restarted): load the
+    // stored model data, or refit with the version's recorded model and parameters when
+    // there is none (not persistable, older versions) or it cannot be read.
     ModelSpec refit = *spec;
     refit.model = record.value("model", spec->model);
     refit.params.clear();
     for (const auto& [k, v] : record.value("params", Json::object()).items())
       refit.params[k] = v.get<std::string>();
-    Json ignored;
-    TAILOR_ASSIGN_OR_RETURN(model, Fit(refit, version, &ignored));
+    const std::string v = std::to_string(version);
+    auto stored = versions_.GetData(name, version);
+    Status why = stored.ok() ? NotFound("no stored model data") : stored.status();
+    if (stored.ok() && *stored) {
+      auto restored = Restore(refit, version, **stored);
+      if (restored.ok()) {
+        model = std::move(restored).value();
+        LogInfo("model loaded from stored data",
+                {{"name", name}, {"version", v}, {"bytes", std::to_string((*stored)->size())}});
+      } else {
+        why = restored.status();
+      }
+    }
+    if (!model) {
+      if (why.code() == StatusCode::kNotFound || why.code() == StatusCode::kFailedPrecondition) {
+        LogInfo("model retrained at load", {{"name", name}, {"version", v}, {"reason", why.message()}});
+      } else {
+        LogWarn("model retrained at load: stored model data unusable",
+                {{"name", name}, {"version", v}, {"error", why.ToString()}});
+      }
+      Json ignored;
+      TAILOR_ASSIGN_OR_RETURN(model, Fit(refit, version, &ignored));
+    }
   }
   TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
   if (live.version != version) {
@@ -395,7 +501,7 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     return NotFound("no recommender '" + req.model + "' in the active config", "model");
   TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(req.model));
   TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(req.filter));
-  const Interactions& data = *live->data;
+  const IdMap& ids = live->items();
   const auto catalog = catalog_.Current();
 
   // The user's newest interactions, mapped to the model's items: the fold-in history.
@@ -413,7 +519,7 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     // The current spec: serving changes in config apply at once, without retraining.
     TAILOR_ASSIGN_OR_RETURN(History h, ReadHistory(profiles_, *pid, *spec));
     for (size_t i = 0; i < h.items.size(); ++i) {
-      uint32_t idx = data.items().Find(h.items[i]);
+      uint32_t idx = ids.Find(h.items[i]);
       if (idx == kNoIndex) continue;
       seen.push_back(idx);
       if (h.weights[i] > 0) items.push_back(idx), weights.push_back(h.weights[i]);
@@ -422,7 +528,7 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
   std::sort(seen.begin(), seen.end());
   auto allowed = [&](uint32_t i) {
     if (req.exclude_seen && std::binary_search(seen.begin(), seen.end(), i)) return false;
-    return !filter || Passes(*filter, *catalog, data.items().Id(i));
+    return !filter || Passes(*filter, *catalog, ids.Id(i));
   };
   const size_t want = req.k * static_cast<size_t>(spec->serving.candidate_factor);
   RecList out;
@@ -443,7 +549,7 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
       }
     }
     // The segment's favourites first (scored above any global rank), then global order.
-    std::vector<bool> added(segment_order ? data.num_items() : 0, false);
+    std::vector<bool> added(segment_order ? ids.size() : 0, false);
     if (segment_order) {
       const float top = live->popularity[live->by_popularity[0]];
       for (size_t r = 0; r < segment_order->size() && cands.size() < want; ++r) {
@@ -473,9 +579,9 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     for (const auto& s : scored)
       cands.push_back({s.item, s.score, nullptr, live->popularity[s.item]});
   }
-  for (Candidate& c : cands) c.doc = catalog->Find(data.items().Id(c.item));
+  for (Candidate& c : cands) c.doc = catalog->Find(ids.Id(c.item));
   for (const Candidate& c : Rerank(std::move(cands), spec->serving, req.k)) {
-    out.items.push_back({data.items().Id(c.item), c.score});
+    out.items.push_back({ids.Id(c.item), c.score});
   }
   return out;
 }
@@ -488,8 +594,8 @@ Result<RecList> RecService::Similar(const std::string& model, const std::string&
     return NotFound("no recommender '" + model + "' in the active config", "model");
   TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(model));
   TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(filter_text));
-  const Interactions& data = *live->data;
-  uint32_t idx = data.items().Find(item);
+  const IdMap& ids = live->items();
+  uint32_t idx = ids.Find(item);
   if (idx == kNoIndex)
     return NotFound("item '" + item + "' is unknown to model '" + model + "'", "id");
   const auto catalog = catalog_.Current();
@@ -501,7 +607,7 @@ Result<RecList> RecService::Similar(const std::string& model, const std::string&
   out.source = "similar";
   for (const auto& s : scored) {
     if (out.items.size() == k) break;
-    const std::string& id = data.items().Id(s.item);
+    const std::string& id = ids.Id(s.item);
     if (filter && !Passes(*filter, *catalog, id)) continue;
     out.items.push_back({id, s.score});
   }

@@ -10,9 +10,11 @@
 // and re-ranks them (rerank.h). Users without history get the model's popularity order
 // (cold start).
 //
-// Persistence: version records (params, data snapshot, metrics) are stored; the fitted
-// model data is not serialized. At startup each live version is refit from the stored
-// events with its recorded parameters and seed (see docs/recommendations.md).
+// Persistence: version records (params, data snapshot, metrics) are stored, and with them
+// the fitted model data of persistable models (popularity, itemknn, als, ease), the item
+// id map and the cold-start orders. At startup (or when promoting a version trained by
+// another process) that data is loaded; models without it are refit from the stored
+// events with the recorded parameters and seed (see docs/recommendations.md).
 //
 // Thread safety: all methods are safe for concurrent use. Training of one service is
 // serialized (one model trains at a time); serving and Configure never wait for it.
@@ -83,7 +85,8 @@ class RecService {
   // spec disappeared stop serving.
   void Configure(std::shared_ptr<const RecConfig> config);
 
-  // Refits every configured model's live version from stored events (startup).
+  // Loads every configured model's live version: its stored model data, or a refit from
+  // the stored events when there is none (startup).
   // Returns the first error after trying all; models that fail do not serve.
   Status LoadLive();
 
@@ -92,7 +95,8 @@ class RecService {
   // record. kNotFound for a name not in the config, kInvalidArgument for an empty
   // training set, the model's error otherwise.
   Result<Json> Train(const std::string& name, bool promote);
-  // Makes `version` live (refitting it when it is not in memory). kNotFound when absent.
+  // Makes `version` live (loading or refitting it when it is not in memory). kNotFound
+  // when absent.
   Result<Json> Promote(const std::string& name, uint64_t version);
   // Makes the previously live version live again. kFailedPrecondition when there is none.
   Result<Json> Rollback(const std::string& name);
@@ -115,6 +119,9 @@ class RecService {
   using LiveSet = std::map<std::string, std::shared_ptr<const LiveModel>, std::less<>>;
   Result<std::shared_ptr<const LiveModel>> Fit(const ModelSpec& spec, uint64_t version,
                                                Json* record);
+  // A live version from its stored model data (EncodeLive in rec_service.cc).
+  Result<std::shared_ptr<const LiveModel>> Restore(const ModelSpec& spec, uint64_t version,
+                                                   std::string_view stored);
   Status SwapLive(const std::string& name, std::shared_ptr<const LiveModel> model);
   Result<std::shared_ptr<const LiveModel>> LiveFor(const std::string& name) const;
 
