@@ -26,32 +26,6 @@ namespace {
 constexpr char kCases080[] = "growthbook-cases.json";
 constexpr char kCases054[] = "growthbook-cases-spec0.5.4.json";
 
-bool LoadCases(const char* file, Json* out, std::string* why_skipped) {
-  std::filesystem::path dir = testutil::SharedDir();
-  if (dir.empty()) {
-    *why_skipped =
-        "TAILOR_SHARED_DIR is unset or not a directory (expected <repo>/../shared "
-        "with conformance/" +
-        std::string(file) + "); conformance cases not run";
-    return false;
-  }
-  std::filesystem::path path = dir / "conformance" / file;
-  std::ifstream in(path);
-  if (!in) {
-    *why_skipped = "cannot read " + path.string() + "; conformance cases not run";
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Result<Json> j = ParseJson(ss.str());
-  if (!j.ok()) {
-    ADD_FAILURE() << path << ": " << j.status().ToString();
-    return false;
-  }
-  *out = std::move(j).value();
-  return true;
-}
-
 // The harness' comparison for ranges and weights: floor both sides to 1e-8.
 double Floor8(double x) { return std::floor(x * 1e8) / 1e8; }
 
@@ -72,7 +46,7 @@ void CheckPassed(const Counts& c, const std::string& section) {
 void RunBucketingSections(const char* file) {
   Json cases;
   std::string why;
-  if (!LoadCases(file, &cases, &why)) GTEST_SKIP() << why;
+  if (!testutil::LoadConformanceCases(file, &cases, &why)) GTEST_SKIP() << why;
 
   Counts hash;
   for (const Json& c : cases.at("hash")) {
@@ -176,7 +150,7 @@ bool Supported(const Json& context, const Json& experiment) {
 void RunRunSection(const char* file) {
   Json cases;
   std::string why;
-  if (!LoadCases(file, &cases, &why)) GTEST_SKIP() << why;
+  if (!testutil::LoadConformanceCases(file, &cases, &why)) GTEST_SKIP() << why;
   Counts run;
   ParseOptions options;
   options.condition_dialect = condition::Dialect::kGrowthBook;

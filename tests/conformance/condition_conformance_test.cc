@@ -21,38 +21,12 @@ namespace {
 constexpr char kCases080[] = "growthbook-cases.json";
 constexpr char kCases054[] = "growthbook-cases-spec0.5.4.json";
 
-// Loads a conformance file, or explains in *why_skipped why it cannot.
-bool LoadCases(const char* file, Json* out, std::string* why_skipped) {
-  std::filesystem::path dir = testutil::SharedDir();
-  if (dir.empty()) {
-    *why_skipped =
-        "TAILOR_SHARED_DIR is unset or not a directory (expected <repo>/../shared "
-        "with conformance/" +
-        std::string(file) + "); conformance cases not run";
-    return false;
-  }
-  std::filesystem::path path = dir / "conformance" / file;
-  std::ifstream in(path);
-  if (!in) {
-    *why_skipped = "cannot read " + path.string() + "; conformance cases not run";
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Result<Json> j = ParseJson(ss.str());
-  if (!j.ok()) {
-    ADD_FAILURE() << path << ": " << j.status().ToString();
-    return false;
-  }
-  *out = std::move(j).value();
-  return true;
-}
 
 // Runs every evalCondition case of one file in the GrowthBook dialect and prints the counts.
 void RunEvalCondition(const char* file) {
   Json cases;
   std::string why;
-  if (!LoadCases(file, &cases, &why)) GTEST_SKIP() << why;
+  if (!testutil::LoadConformanceCases(file, &cases, &why)) GTEST_SKIP() << why;
   ASSERT_TRUE(cases.contains("evalCondition"));
   const Json& list = cases["evalCondition"];
   ASSERT_TRUE(list.is_array());
@@ -95,7 +69,7 @@ TEST(ConditionConformance, EvalCondition054) { RunEvalCondition(kCases054); }
 TEST(ConditionConformance, VersionCompare054) {
   Json cases;
   std::string why;
-  if (!LoadCases(kCases054, &cases, &why)) GTEST_SKIP() << why;
+  if (!testutil::LoadConformanceCases(kCases054, &cases, &why)) GTEST_SKIP() << why;
   ASSERT_TRUE(cases.contains("versionCompare"));
   int run = 0, passed = 0;
   for (const auto& [op, triples] : cases["versionCompare"].items()) {

@@ -1,6 +1,8 @@
 #include "testutil/testutil.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <random>
 
 namespace tailor::testutil {
@@ -26,6 +28,32 @@ std::filesystem::path SharedDir() {
   std::error_code ec;
   if (!std::filesystem::is_directory(p, ec)) return {};
   return std::filesystem::canonical(p, ec);
+}
+
+bool LoadConformanceCases(const char* file, Json* out, std::string* why_skipped) {
+  std::filesystem::path dir = testutil::SharedDir();
+  if (dir.empty()) {
+    *why_skipped =
+        "TAILOR_SHARED_DIR is unset or not a directory (expected <repo>/../shared "
+        "with conformance/" +
+        std::string(file) + "); conformance cases not run";
+    return false;
+  }
+  std::filesystem::path path = dir / "conformance" / file;
+  std::ifstream in(path);
+  if (!in) {
+    *why_skipped = "cannot read " + path.string() + "; conformance cases not run";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Result<Json> j = ParseJson(ss.str());
+  if (!j.ok()) {
+    ADD_FAILURE() << path << ": " << j.status().ToString();
+    return false;
+  }
+  *out = std::move(j).value();
+  return true;
 }
 
 }  // namespace tailor::testutil

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/json_doc.h"
 #include "core/status.h"
 
 #define ASSERT_OK(expr)                                        \
@@ -45,5 +46,10 @@ class TempDir {
 
 // The ../shared directory next to the checkout (TAILOR_SHARED_DIR), or empty when absent.
 std::filesystem::path SharedDir();
+
+// Loads ../shared/conformance/<file> (the GrowthBook SDK cases) into *out. When it cannot
+// be found, returns false with the reason in *why_skipped (the caller skips); a file that
+// does not parse is a test failure.
+bool LoadConformanceCases(const char* file, Json* out, std::string* why_skipped);
 
 }  // namespace tailor::testutil
