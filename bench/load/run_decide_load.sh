@@ -41,8 +41,9 @@ HTTP_THREADS=${HTTP_THREADS:-2}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-decide-load.XXXXXX")
 SERVER_PID=""
 export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+source "$(dirname "$0")/lib.sh"
 cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  stop_server
   if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -52,25 +53,11 @@ mkdir -p "$WORK/config"
 "$LOADGEN" --print-config >"$WORK/config/bench.json"
 cp "$HERE/config-decide/decide.yaml" "$WORK/config/"
 
-out="$WORK/server.out"
-: >"$out"
-"$TAILOR" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
-  --log-level warn >"$out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 200); do
-  URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; echo "error: server exited" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
-"$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
+start_server main
 # People: ~20 events each (purchases and page views) for user-0 .. user-(USERS-1).
 "$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections 2 --duration 4 --warmup 0 \
   --users "$USERS" >/dev/null
 
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 run() { "$DECIDE" --url "$URL" --key "$TAILOR_ADMIN_KEY" --users "$USERS" --duration "$DURATION" --warmup "$WARMUP" "$@"; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -39,13 +39,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-ingest-load.XXXXXX")
 SERVER_PID=""
 export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 
-stop_server() {
-  if [[ -n "$SERVER_PID" ]]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
 cleanup() {
   stop_server
   if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
@@ -53,26 +46,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_server SYNC: sets SERVER_PID and URL.
-start_server() {
-  local sync=$1 data="$WORK/data-$RANDOM$RANDOM" out="$WORK/server-$1.out"
-  : >"$out"  # exists before the poll below reads it (the server opens it asynchronously)
-  "$TAILOR" serve --data-dir "$data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
-    --sync-writes="$sync" --log-level warn >"$out" 2>"$WORK/server-$1.err" &
-  SERVER_PID=$!
-  URL=""
-  for _ in $(seq 1 200); do
-    URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
-    [[ -n "$URL" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server-$1.err" >&2; echo "error: server exited" >&2; exit 1; }
-    sleep 0.05
-  done
-  [[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
-  "$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
-}
-
-# field NAME LINE...: the value of NAME=VALUE in the generator's output.
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/config"
 "$LOADGEN" --print-config >"$WORK/config/bench.json"
@@ -84,7 +58,7 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do
   for sync in $MODES; do
-    start_server "$sync"
+    start_server "sync-$sync" --sync-writes="$sync"
     base=$("$LOADGEN" --url "$URL" --mode healthz --connections "$CONNECTIONS" \
       --duration "$BASELINE_DURATION" --warmup 1)
     out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
@@ -100,7 +74,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 if command -v wrk >/dev/null; then
-  start_server false
+  start_server wrk --sync-writes=false
   echo "## wrk baseline (DESIGN.md §7 style): wrk -t1 -c8 -d5s $URL/healthz"
   wrk -t1 -c8 -d5s "$URL/healthz" | grep -E "Requests/sec|Latency"
   stop_server

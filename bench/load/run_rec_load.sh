@@ -25,8 +25,9 @@ CONNECTIONS=${CONNECTIONS:-8} DURATION=${DURATION:-10} HTTP_THREADS=${HTTP_THREA
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-rec-load.XXXXXX")
 SERVER_PID=""
 export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+source "$(dirname "$0")/lib.sh"
 cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  stop_server
   if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -44,20 +45,7 @@ recommenders:
       popularity_exponent: 0.3
       provider_cap: 0.5
 YAML
-out="$WORK/server.out"
-: >"$out"
-"$TAILOR" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --http-threads "$HTTP_THREADS" \
-  --log-level warn >"$out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 200); do
-  URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
-  [[ -n "$URL" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; echo "error: server exited" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
-"$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
+start_server main
 AUTH="Authorization: Bearer $TAILOR_ADMIN_KEY"
 
 # Catalog and events, generated (Zipf-like item popularity, fixed seed).

@@ -1,0 +1,35 @@
+# Shared by the bench/load/run_*.sh scripts (sourced). Expects TAILOR, WORK, HTTP_THREADS
+# and TAILOR_ADMIN_KEY to be set.
+
+# start_server NAME [SERVE_ARGS...]: starts `tailor serve` on a fresh data dir under $WORK
+# with the extra arguments, waits for its URL and applies $WORK/config. Sets SERVER_PID
+# and URL.
+start_server() {
+  local name=$1 out="$WORK/server-$1.out" err="$WORK/server-$1.err"
+  shift
+  : >"$out"  # exists before the poll below reads it (the server opens it asynchronously)
+  "$TAILOR" serve --data-dir "$WORK/data-$name-$RANDOM$RANDOM" --listen 127.0.0.1:0 \
+    --http-threads "$HTTP_THREADS" --log-level warn "$@" >"$out" 2>"$err" &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/^Tailor is serving .* at \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' "$out" | head -1)
+    [[ -n "$URL" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$err" >&2; echo "error: server exited" >&2; exit 1; }
+    sleep 0.05
+  done
+  [[ -n "$URL" ]] || { echo "error: server did not print its URL" >&2; exit 1; }
+  "$TAILOR" config apply "$WORK/config" --url "$URL" --key "$TAILOR_ADMIN_KEY" >/dev/null
+}
+
+# stop_server: SIGTERM and wait (no-op when none runs).
+stop_server() {
+  if [[ -n "${SERVER_PID:-}" ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+
+# field NAME LINE: the value of NAME=VALUE in a load generator's output line.
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
