@@ -309,6 +309,7 @@ Result<Content> ParseContent(std::string_view name, const Json& def) {
       }
     } else if (key == "cap") {
       TAILOR_ASSIGN_OR_RETURN(c.cap, ParseCap(v, p));
+      c.cap.key = "content:" + c.name;
     } else if (key == "description") {
       if (!v.is_string()) return InvalidArgument("must be a string", p);
     } else {
@@ -329,6 +330,7 @@ Result<Campaign> ParseCampaign(std::string_view name, const Json& def) {
     std::string p = Join(base, key);
     if (key == "cap") {
       TAILOR_ASSIGN_OR_RETURN(c.cap, ParseCap(v, p));
+      c.cap.key = "campaign:" + c.name;
     } else if (key == "description") {
       if (!v.is_string()) return InvalidArgument("must be a string", p);
     } else {
@@ -373,6 +375,13 @@ Result<Placement> ParsePlacement(std::string_view name, const Json& def, const D
     }
   }
   TAILOR_ASSIGN_OR_RETURN(pl.live, ParseRuleSet(rules, default_action, base, config));
+  for (RuleSet* set : {&pl.live, pl.shadow ? &*pl.shadow : nullptr}) {
+    if (set == nullptr) continue;
+    for (Rule& r : set->rules) {
+      r.rollout_salt = pl.name + "/" + r.name;
+      r.cap.key = "rule:" + r.rollout_salt;
+    }
+  }
   std::set<std::string> paths;
   CollectPaths(pl.live, &paths);
   if (pl.shadow) CollectPaths(*pl.shadow, &paths);

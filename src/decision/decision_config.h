@@ -33,6 +33,9 @@ namespace tailor::decision {
 struct CapSpec {
   int max = 0;
   int64_t window_ms = 0;
+  // The impression key the cap counts ("content:NAME", "rule:PLACEMENT/RULE",
+  // "campaign:NAME"), built once at parse time.
+  std::string key;
   bool active() const { return max > 0; }
 };
 
@@ -78,6 +81,7 @@ struct Rule {
   int priority = 0;
   bool enabled = true;       // kill switch
   double rollout = 1.0;      // fraction of users (deterministic by profile) in [0, 1]
+  std::string rollout_salt;  // "PLACEMENT/RULE": hashed with the user for the rollout
   std::shared_ptr<const condition::Condition> when;  // never null ({} matches all)
   Action serve;
   std::string campaign;      // "" when none

@@ -26,7 +26,6 @@ std::string CapText(const std::string& key, int used, const CapSpec& cap) {
 
 }  // namespace
 
-
 DecisionEngine::DecisionEngine(storage::KvStore& store, profile::ProfileStore& profiles,
                                identity::IdentityIndex& identities, const Clock& clock,
                                Random& random, DecisionLogOptions log_options)
@@ -73,7 +72,8 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   view->built_at_ms = now_ms;
   view->doc = segments::BuildProfileDocument(p, in.features, now_ms, nullptr);
   view->doc.erase("context");
-  if (in.segments != nullptr) in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
+  if (in.segments != nullptr)
+    in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
   std::shared_ptr<const ProfileView> out = std::move(view);
   if (!pid.empty()) {
     views_.Put(out);
@@ -101,11 +101,11 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
   return view;
 }
 
-bool DecisionEngine::CapsAllow(const Rule& rule, const std::string& placement, RequestState& rs,
-                               std::string* why) {
+bool DecisionEngine::CapsAllow(const Rule& rule, RequestState& rs, std::string* why) {
   if (rs.view->pid.empty()) return true;  // no history for a visitor Tailor never saw
-  auto check = [&](const std::string& key, const CapSpec& cap) {
+  auto check = [&](const CapSpec& cap) {
     if (!cap.active()) return true;
+    const std::string& key = cap.key;
     auto used = caps_.Count(rs.view->pid, key, cap.window_ms, rs.now_ms);
     int n = used.ok() ? *used : 0;  // an unreadable ledger does not block answers
     n += static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), key));
@@ -113,19 +113,20 @@ bool DecisionEngine::CapsAllow(const Rule& rule, const std::string& placement, R
     *why = CapText(key, n, cap);
     return false;
   };
-  if (!check("rule:" + placement + "/" + rule.name, rule.cap)) return false;
+  if (!check(rule.cap)) return false;
   if (!rule.campaign.empty()) {
     const Campaign* c = rs.config.FindCampaign(rule.campaign);
-    if (c && !check("campaign:" + rule.campaign, c->cap)) return false;
+    if (c && !check(c->cap)) return false;
   }
   if (rule.serve.kind == ActionKind::kContent) {
     const Content* content = rs.config.FindContent(rule.serve.ref);
-    if (content && !check("content:" + content->name, content->cap)) return false;
+    if (content && !check(content->cap)) return false;
   }
   return true;
 }
 
-bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out, std::string* why) {
+bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out,
+                             std::string* why) {
   out->action = action.kind;
   std::string content_name;
   switch (action.kind) {
@@ -141,10 +142,9 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
         *why = std::string(ActionKindName(action.kind)) + " actions are not available";
         return false;
       }
-      auto r = provider->Resolve(ActionRequest{action, *rs.view, *rs.context, rs.unit_id,
-                                               rs.request.user_id, rs.request.anonymous_id,
-                                               rs.now_ms, rs.request.dry_run || rs.shadow_pass,
-                                               rs.in.saved_groups});
+      auto r = provider->Resolve(ActionRequest{
+          action, *rs.view, *rs.context, rs.unit_id, rs.request.user_id, rs.request.anonymous_id,
+          rs.now_ms, rs.request.dry_run || rs.shadow_pass, rs.in.saved_groups});
       if (!r.ok()) {
         *why = r.status().message();
         return false;
@@ -211,19 +211,19 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
     return d;
   }
   if (!shadow && SteadyMicros() - rs.started_us > rs.config.settings.time_budget_ms * 1000) {
-    return serve_default("time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
+    return serve_default(
+        "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
   DecisionDocument doc(rs.view->doc, *rs.context);
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
     if (!rule.enabled) {
       t.outcome = RuleOutcome::kDisabled;
-    } else if (rule.rollout < 1.0 &&
-               UnitInterval(rs.unit_id, pl.name + "/" + rule.name) >= rule.rollout) {
+    } else if (rule.rollout < 1.0 && UnitInterval(rs.unit_id, rule.rollout_salt) >= rule.rollout) {
       t.outcome = RuleOutcome::kNotInRollout;
     } else if (!rule.when->Evaluate(doc, rs.in.saved_groups)) {
       t.outcome = RuleOutcome::kNoMatch;
-    } else if (!shadow && !CapsAllow(rule, pl.name, rs, &t.detail)) {
+    } else if (!shadow && !CapsAllow(rule, rs, &t.detail)) {
       t.outcome = RuleOutcome::kCapped;
       counters_.capped.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -248,22 +248,25 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
 namespace {
 
 // The capped keys an answer counts toward, with the times each cap needs kept.
-std::vector<CapLedger::Impression> CappedKeys(const DecisionConfig& config, const std::string& placement,
-                                              const std::string& rule, const std::string& content,
+std::vector<CapLedger::Impression> CappedKeys(const DecisionConfig& config,
+                                              const std::string& placement, const std::string& rule,
+                                              const std::string& content,
                                               const std::string& campaign) {
   std::vector<CapLedger::Impression> out;
-  if (const Content* c = content.empty() ? nullptr : config.FindContent(content); c && c->cap.active()) {
-    out.push_back({"content:" + content, c->cap.max});
+  if (const Content* c = content.empty() ? nullptr : config.FindContent(content);
+      c && c->cap.active()) {
+    out.push_back({c->cap.key, c->cap.max});
   }
   if (!rule.empty()) {
     if (const Placement* pl = config.FindPlacement(placement)) {
       for (const Rule& r : pl->live.rules) {
-        if (r.name == rule && r.cap.active()) out.push_back({"rule:" + placement + "/" + rule, r.cap.max});
+        if (r.name == rule && r.cap.active()) out.push_back({r.cap.key, r.cap.max});
       }
     }
   }
-  if (const Campaign* c = campaign.empty() ? nullptr : config.FindCampaign(campaign); c && c->cap.active()) {
-    out.push_back({"campaign:" + campaign, c->cap.max});
+  if (const Campaign* c = campaign.empty() ? nullptr : config.FindCampaign(campaign);
+      c && c->cap.active()) {
+    out.push_back({c->cap.key, c->cap.max});
   }
   return out;
 }
@@ -286,9 +289,9 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   for (size_t i = 0; i < request.placements.size(); ++i) {
     const Placement* pl = config.FindPlacement(request.placements[i]);
     if (pl == nullptr) {
-      return InvalidArgument("unknown placement '" + request.placements[i] +
-                                 "'; GET /v1/config lists the placements",
-                             "placements[" + std::to_string(i) + "]");
+      return InvalidArgument(
+          "unknown placement '" + request.placements[i] + "'; GET /v1/config lists the placements",
+          "placements[" + std::to_string(i) + "]");
     }
     placements.push_back(pl);
   }
@@ -304,7 +307,8 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, request.user_id));
   }
   if (!pid && !request.anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, request.anonymous_id));
+    TAILOR_ASSIGN_OR_RETURN(pid,
+                            identities_.Lookup(identity::IdKind::kAnonymous, request.anonymous_id));
   }
   Status error;
   rs.view = View(pid.value_or(""), in, rs.now_ms, &error);
@@ -321,15 +325,17 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   if (!settings.consent_purpose.empty()) {
     const Json& consent = rs.view->doc["consent"];
     auto it = consent.find(settings.consent_purpose);
-    rs.consented = it != consent.end() ? it->is_boolean() && it->get<bool>() : settings.consent_by_default;
+    rs.consented =
+        it != consent.end() ? it->is_boolean() && it->get<bool>() : settings.consent_by_default;
   }
 
   // Resolve in placement priority order (a shared campaign budget goes to the most
   // important placement), answer in request order.
   std::vector<size_t> order(placements.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return placements[a]->priority > placements[b]->priority; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return placements[a]->priority > placements[b]->priority;
+  });
 
   std::vector<Decision> out(placements.size());
   uint64_t context_hash = 0;
@@ -354,7 +360,9 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     }
     if (!d.cached) {
       d.answer = DecidePlacement(pl, pl.live, rs, /*shadow=*/false);
-      if (cacheable) views_.PutAnswer(rs.view->pid, rs.view.get(), key, CachedAnswer{rs.now_ms + settings.cache_ttl_ms, d.answer});
+      if (cacheable)
+        views_.PutAnswer(rs.view->pid, rs.view.get(), key,
+                         CachedAnswer{rs.now_ms + settings.cache_ttl_ms, d.answer});
     }
     RecordServed(pl, d.answer, rs);
     counters_.decisions.fetch_add(1, std::memory_order_relaxed);

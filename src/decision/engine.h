@@ -116,7 +116,7 @@ class DecisionEngine {
   Answer DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,
                          bool shadow);
   bool Resolve(const Action& action, RequestState& rs, Answer* out, std::string* why);
-  bool CapsAllow(const Rule& rule, const std::string& placement, RequestState& rs, std::string* why);
+  bool CapsAllow(const Rule& rule, RequestState& rs, std::string* why);
   void RecordServed(const Placement& pl, const Answer& a, RequestState& rs);
 
   storage::KvStore& store_;
