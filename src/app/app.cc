@@ -172,6 +172,15 @@ struct App::Impl {
       *out += "# HELP tailor_ingest_write_errors_total Batches whose write failed (not acknowledged).\n"
               "# TYPE tailor_ingest_write_errors_total counter\ntailor_ingest_write_errors_total " +
               std::to_string(c.write_errors.load()) + "\n";
+      AppendCounter(out, "tailor_profile_writes_total",
+                    "Profile writes left to the write-behind flush, written by it, and rebuilt "
+                    "from the journal at start-up or after a failed write.",
+                    "kind", {{"deferred", c.profiles_deferred.load()},
+                             {"flushed", c.profiles_flushed.load()},
+                             {"recovered", c.profiles_recovered.load()}});
+      *out += "# HELP tailor_profiles_unstored Cached profiles with changes not yet written.\n"
+              "# TYPE tailor_profiles_unstored gauge\ntailor_profiles_unstored " +
+              std::to_string(profiles->UnstoredCount()) + "\n";
       AppendCounter(out, "tailor_segment_transitions_total", "Segment entries and exits recorded.",
                     "direction", {{"entered", c.segment_entries.load()}, {"exited", c.segment_exits.load()}});
       const auto& d = decisions->counters();
@@ -216,6 +225,11 @@ struct App::Impl {
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 App::~App() {
+  if (impl_ && impl_->pipeline) {
+    if (auto st = impl_->pipeline->FlushProfiles(); !st.ok()) {
+      LogWarn("profiles not flushed; the next start rebuilds them", {{"error", st.status().ToString()}});
+    }
+  }
   if (impl_ && impl_->experiments) impl_->experiments->Flush().IgnoreError();
   if (impl_ && impl_->store) impl_->store->Flush().IgnoreError();
 }
@@ -237,7 +251,8 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.identities = std::make_unique<identity::IdentityIndex>(*m.store);
   m.pipeline = std::make_unique<ingest::Pipeline>(*m.store, *m.profiles, *m.identities, m.clock,
                                                   m.random,
-                                                  ingest::PipelineOptions{settings.sync_writes});
+                                                  ingest::PipelineOptions{settings.sync_writes,
+                                                                          settings.profile_flush_interval_ms > 0});
   m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);
   m.decisions = std::make_unique<decision::DecisionEngine>(*m.store, *m.profiles, *m.identities,
                                                            m.clock, m.random);
@@ -274,6 +289,10 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.configs = std::make_unique<config::ConfigStore>(*m.store, lo);
   TAILOR_ASSIGN_OR_RETURN(auto current, m.configs->Current());
   TAILOR_RETURN_IF_ERROR(m.Activate(current));
+  // Profiles whose stored form lags their journal (a crash with write-behind) are rebuilt
+  // before anything reads them.
+  TAILOR_ASSIGN_OR_RETURN(size_t rebuilt, m.pipeline->Recover(*m.runtime.Load()->ingest));
+  if (rebuilt > 0) LogInfo("profiles rebuilt from the journal", {{"profiles", std::to_string(rebuilt)}});
   // Live model versions load their stored model data (refit from stored events when none).
   if (Status st = m.recs->LoadLive(); !st.ok()) {
     LogWarn("some live recommenders are not serving", {{"error", st.ToString()}});
@@ -364,6 +383,18 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
       if (!st.ok()) LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
     }
   });
+  std::thread profile_flusher([&] {
+    // Profiles changed by ingest are write-behind (ingest/profile_journal.h).
+    int64_t interval = m.settings.profile_flush_interval_ms;
+    if (interval <= 0) return;
+    std::unique_lock<std::mutex> lock(refresh_mu);
+    while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(interval), [&] { return stopping; })) {
+      lock.unlock();
+      auto st = m.pipeline->FlushProfiles();
+      if (!st.ok()) LogWarn("profiles not flushed", {{"error", st.status().ToString()}});
+      lock.lock();
+    }
+  });
   std::thread retrainer([&] {
     // Scheduled retraining (`retrain_every`): checked every minute.
     std::unique_lock<std::mutex> lock(refresh_mu);
@@ -382,7 +413,11 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
   refresh_cv.notify_all();
   refresher.join();
   experiment_flusher.join();
+  profile_flusher.join();
   retrainer.join();
+  if (auto st = m.pipeline->FlushProfiles(); !st.ok()) {
+    LogWarn("profiles not flushed; the next start rebuilds them", {{"error", st.status().ToString()}});
+  }
   if (Status st = m.experiments->Flush(); !st.ok()) {
     LogWarn("experiment aggregates not flushed", {{"error", st.ToString()}});
   }
@@ -408,6 +443,7 @@ bool App::Empty() {
 }
 
 Status App::Flush() {
+  TAILOR_RETURN_IF_ERROR(impl_->pipeline->FlushProfiles().status());
   TAILOR_RETURN_IF_ERROR(impl_->experiments->Flush());
   return impl_->store->Flush();
 }

@@ -130,6 +130,11 @@ const std::vector<SettingRow>& SettingsTable() {
       DURATION_ROW(experiment_flush_interval_ms, "experiment_flush_interval",
                    "How often experiment exposures and metric aggregates are written to the store "
                    "(write-behind); a crash loses at most this much experiment data."),
+      DURATION_ROW(profile_flush_interval_ms, "profile_flush_interval",
+                   "Write-behind of profiles: how often profiles changed by ingest are written to "
+                   "the store. Meanwhile a small journal in each event batch records them, so a "
+                   "crash loses nothing (start-up replays it). 0ms writes every changed profile "
+                   "with its batch (slower ingest)."),
       DURATION_ROW(model_retrain_check_ms, "model_retrain_check",
                    "How often the server checks which recommenders are due for scheduled "
                    "retraining (their retrain_every); training runs on that background thread."),
@@ -165,6 +170,9 @@ Status Settings::Validate() const {
   if (request_timeout_ms <= 0) return InvalidArgument("must be positive", "request_timeout");
   if (experiment_flush_interval_ms < 10) {
     return InvalidArgument("must be at least 10ms", "experiment_flush_interval");
+  }
+  if (profile_flush_interval_ms < 0) {
+    return InvalidArgument("must not be negative (0ms turns write-behind off)", "profile_flush_interval");
   }
   if (model_retrain_check_ms < 1000) return InvalidArgument("must be at least 1s", "model_retrain_check");
   static const char* kLevels[] = {"debug", "info", "warn", "error", "off"};

@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/json_doc.h"
 #include "core/json_util.h"
+#include "core/log.h"
 #include "segments/profile_view.h"
 #include "storage/key_codec.h"
 
@@ -130,6 +131,7 @@ class Pipeline::Batch {
   Profile* NewProfile() {
     std::string pid = NewUlid(p_.clock_, p_.random_);
     Profile& p = profiles_[pid];
+    must_store_.insert(pid);  // identity links will point at it
     p.id = pid;
     p.created_at_ms = now_;
     p.updated_at_ms = now_;
@@ -139,7 +141,10 @@ class Pipeline::Batch {
   void Link(IdKind kind, const std::string& id, Profile* p) {
     links_[ExternalKey(kind, id)] = LinkEntry{kind, id, p->id};
     auto& list = kind == IdKind::kUser ? p->user_ids : p->anonymous_ids;
-    if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    if (std::find(list.begin(), list.end(), id) == list.end()) {
+      list.push_back(id);
+      must_store_.insert(p->id);  // identities are not replayed from the journal
+    }
   }
 
   // Folds profile `from` into `into`: events move, identities re-link, `from` is erased.
@@ -163,6 +168,7 @@ class Pipeline::Batch {
       TAILOR_RETURN_IF_ERROR(RecomputeFeatures(from_pid, into));
     }
     MarkDirty(into->id, "features");
+    must_store_.insert(into->id);  // its events moved: the journal cannot replay them
     p_.counters_.merges.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
   }
@@ -245,16 +251,31 @@ class Pipeline::Batch {
     }
     if (!purpose.empty() && (p == nullptr || !p->HasConsent(purpose))) {
       ++outcome.consent_dropped;
-      if (p != nullptr) p->updated_at_ms = now_;  // the consent record itself is kept
+      if (p != nullptr) {
+        p->updated_at_ms = now_;  // the consent record itself is kept...
+        if (is_consent) must_store_.insert(p->id);  // ...though its event is not
+      }
       return Status::OK();
     }
+    if (Status st = Fold(&e, p); !st.ok()) {
+      Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
+             EncodeWireEventJson(e));
+      return Status::OK();
+    }
+    e.profile_id = p->id;
+    seen_ids_.insert(e.event_id);
+    pending_.push_back(std::move(e));
+    ++outcome.accepted;
+    return Status::OK();
+  }
+
+  // What a stored event changes on its profile after the consent gate: traits, session,
+  // features, counts. Shared by ingest and journal replay, so both build the same profile.
+  // Fails, changing nothing, when the event's traits cannot merge.
+  Status Fold(Event* ev, Profile* p) {
+    Event& e = *ev;
     if (e.type == "identify" && !e.traits_json.empty()) {
-      Status st = profile::MergeTraits(&p->traits_json, e.traits_json);
-      if (!st.ok()) {
-        Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
-               EncodeWireEventJson(e));
-        return Status::OK();
-      }
+      TAILOR_RETURN_IF_ERROR(profile::MergeTraits(&p->traits_json, e.traits_json));
       MarkDirty(p->id, "traits");
     }
     Sessionize(&e, p);
@@ -272,14 +293,23 @@ class Pipeline::Batch {
     }
     ++p->event_count;
     p->updated_at_ms = now_;
-    e.profile_id = p->id;
-    seen_ids_.insert(e.event_id);
-    pending_.push_back(std::move(e));
-    ++outcome.accepted;
     return Status::OK();
   }
 
   bool SeenInBatch(const std::string& event_id) const { return seen_ids_.count(event_id) > 0; }
+
+  // A batch that ends without a successful Commit (an error midway, or a failed write)
+  // gives back every profile it holds: dropped from the cache, since they may carry
+  // half-applied events; those with changes the store lacks are rebuilt from the journal.
+  ~Batch() {
+    if (committed_) return;
+    if (replaying_) {
+      // A rebuild that failed: its caller keeps the journal (keep_journal_).
+      for (const auto& [pid, p] : profiles_) p_.profiles_.Forget(pid);
+      return;
+    }
+    Abandon();
+  }
 
   Status Commit() {
     storage::WriteBatch& wb = head_;  // merges first, then everything else
@@ -301,11 +331,33 @@ class Pipeline::Batch {
     for (auto& [pid, p] : profiles_) {
       bool changed = EvaluateSegments(&p, &wb);
       if (!changed && refresh_only_.count(pid)) unchanged.insert(pid);
+      // Membership entries and segment events are written now; so is the profile that
+      // records them, so replay never enters a segment twice.
+      if (changed) must_store_.insert(pid);
     }
+    // Write-behind: profiles whose change the journal can replay stay in the cache.
+    if (defer_) seq_ = p_.journal_.Begin();
+    std::vector<ProfileJournal::Change> deferred;
+    std::unordered_map<std::string, size_t> deferred_index;
     for (auto& [pid, p] : profiles_) {
       if (unchanged.count(pid)) continue;  // a refresh that changed nothing writes nothing
       ++p.version;
+      if (seq_ != 0) p.applied_seq = seq_;
+      if (seq_ != 0 && !must_store_.count(pid)) {
+        deferred_index.emplace(pid, deferred.size());
+        deferred.push_back(ProfileJournal::Change{pid, {}});
+        continue;
+      }
       profile::ProfileStore::Stage(p, &wb);
+    }
+    if (!deferred.empty()) {
+      for (const Event& e : pending_) {
+        auto it = deferred_index.find(e.profile_id);
+        if (it == deferred_index.end()) continue;
+        std::string key = storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id);
+        deferred[it->second].event_suffixes.push_back(key.substr(storage::ProfilePrefix(e.profile_id).size()));
+      }
+      ProfileJournal::Stage(seq_, deferred, &wb);
     }
     for (size_t i = 0; i < internal_events_.size(); ++i) {
       const Event& e = internal_events_[i];
@@ -322,19 +374,27 @@ class Pipeline::Batch {
         wb.Delete(op.keyspace, op.key);
       }
     }
-    if (wb.empty()) return Status::OK();
-    Status st = p_.store_.Write(wb, storage::WriteOptions{p_.options_.sync_writes});
-    if (!st.ok()) {
-      // The store is the truth: drop anything cached about what we touched.
-      for (const auto& [pid, p] : profiles_) p_.profiles_.Forget(pid);
-      for (const auto& pid : erased_) p_.profiles_.Forget(pid);
-      for (const auto& [key, link] : links_) p_.identities_.Forget(link.kind, link.id);
-      p_.counters_.write_errors.fetch_add(1, std::memory_order_relaxed);
-      return st;
+    if (!wb.empty()) {
+      Status st = p_.store_.Write(wb, storage::WriteOptions{p_.options_.sync_writes});
+      if (!st.ok()) {
+        p_.counters_.write_errors.fetch_add(1, std::memory_order_relaxed);
+        return st;  // ~Batch gives the profiles back (Abandon)
+      }
     }
+    committed_ = true;
     for (const auto& pid : erased_) p_.profiles_.Forget(pid);
     // Every profile goes back into the cache (unchanged ones exactly as taken).
-    for (auto& [pid, p] : profiles_) p_.profiles_.Remember(std::move(p));
+    for (auto& [pid, p] : profiles_) {
+      if (unchanged.count(pid)) {
+        p_.profiles_.Return(std::move(p));
+      } else if (deferred_index.count(pid)) {
+        p_.profiles_.RememberUnstored(std::move(p), seq_);
+      } else {
+        p_.profiles_.Remember(std::move(p));
+      }
+    }
+    if (seq_ != 0) p_.journal_.End(seq_);
+    p_.counters_.profiles_deferred.fetch_add(deferred.size(), std::memory_order_relaxed);
     for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
     if (p_.accepted_listener_) {
       for (const Event& e : pending_) p_.accepted_listener_(e);
@@ -354,11 +414,80 @@ class Pipeline::Batch {
 
   int64_t now() const { return now_; }
 
+  // Lets Commit leave profiles in the cache (write-behind); ingest batches only.
+  void AllowDeferral() { defer_ = true; }
+
+  // Replays the journal changes of one profile (in sequence order) onto its stored form,
+  // holding the result in this batch until FinishReplay. Returns whether it replayed
+  // anything. REQUIRES: no concurrent writer of `pid`.
+  Result<bool> ReplayProfile(const std::string& pid,
+                       const std::vector<std::pair<uint64_t, std::vector<std::string>>>& changes) {
+    replaying_ = true;
+    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Take(pid));
+    if (!loaded) return false;  // erased or merged away since: nothing to rebuild
+    Profile& p = profiles_.emplace(pid, std::move(*loaded)).first->second;
+    std::string prefix = storage::ProfilePrefix(pid);
+    bool any = false;
+    for (const auto& [seq, suffixes] : changes) {
+      if (seq <= p.applied_seq) continue;  // already in the stored form
+      if (!any) replayed_from_[pid] = seq;
+      for (const std::string& suffix : suffixes) {
+        TAILOR_ASSIGN_OR_RETURN(auto raw, p_.store_.Get(storage::Keyspace::kEvents, prefix + suffix));
+        if (!raw) continue;  // moved by a merge the stored profile already reflects
+        TAILOR_ASSIGN_OR_RETURN(Event e, DecodeStoredEvent(*raw));
+        if (e.type == "consent") TAILOR_RETURN_IF_ERROR(ApplyConsent(e, &p));
+        TAILOR_RETURN_IF_ERROR(Fold(&e, &p));
+      }
+      p.applied_seq = seq;
+      any = true;
+    }
+    // Membership is as stored: every batch that changed it stored its profile. Time-based
+    // changes are left to the next refresh, which sees the request contexts replay lacks.
+    dirty_.erase(pid);
+    return any;
+  }
+
+  // Puts the replayed profiles back into the cache as unstored since their first replayed
+  // change — no write, so this works while the store refuses writes; FlushProfiles
+  // writes them and the journal keeps their entries until then.
+  void FinishReplay() {
+    committed_ = true;
+    for (auto& [pid, p] : profiles_) {
+      auto from = replayed_from_.find(pid);
+      if (from == replayed_from_.end()) {
+        p_.profiles_.Return(std::move(p));
+      } else {
+        ++p.version;
+        p_.profiles_.RememberUnstored(std::move(p), from->second);
+      }
+    }
+  }
+
   // Dead letters removed atomically with this batch (replay).
   void DeleteDeadLetter(const std::string& id) { DeadLetterStore::StageDelete(id, &tail_); }
 
  private:
   void MarkDirty(const std::string& pid, const char* root) { dirty_[pid].insert(root); }
+
+  void Abandon() {
+    // No flush may truncate the journal between forgetting a profile and rebuilding it.
+    std::lock_guard<std::mutex> flush_lock(p_.flush_mu_);
+    if (seq_ != 0) p_.journal_.End(seq_);
+    std::set<std::string> lagging;
+    for (const auto& [pid, p] : profiles_) {
+      if (p_.profiles_.Forget(pid)) lagging.insert(pid);
+    }
+    for (const auto& pid : erased_) {
+      if (p_.profiles_.Forget(pid)) lagging.insert(pid);
+    }
+    for (const auto& [key, link] : links_) p_.identities_.Forget(link.kind, link.id);
+    if (lagging.empty()) return;
+    auto rebuilt = p_.ReplayJournal(&lagging, snap_);
+    if (!rebuilt.ok()) {
+      LogError("profiles not rebuilt after a failed batch; they will be at the next start",
+               {{"error", rebuilt.status().ToString()}, {"profiles", std::to_string(lagging.size())}});
+    }
+  }
 
   // Re-evaluates the segments of `p` when something they read changed; records entries
   // and exits (membership index, segment_entered / segment_exited events).
@@ -499,6 +628,12 @@ class Pipeline::Batch {
   std::vector<std::string> internal_pids_;
   size_t entries_ = 0;
   size_t exits_ = 0;
+  std::set<std::string> must_store_;  // changed profiles the journal cannot replay
+  std::map<std::string, uint64_t> replayed_from_;  // pid -> first journal seq replayed
+  bool defer_ = false;
+  bool committed_ = false;
+  bool replaying_ = false;  // a journal rebuild (ReplayProfile), not an ingest batch
+  uint64_t seq_ = 0;  // journal sequence number, when deferring
   storage::WriteBatch head_;  // merge moves, then the batch
   storage::WriteBatch tail_;  // dead letters
 };
@@ -522,7 +657,7 @@ Pipeline::Pipeline(storage::KvStore& store, profile::ProfileStore& profiles,
                    identity::IdentityIndex& identities, const Clock& clock, Random& random,
                    PipelineOptions options)
     : store_(store), profiles_(profiles), identities_(identities), clock_(clock),
-      random_(random), options_(options), dead_letters_(store, clock, random) {}
+      random_(random), options_(options), dead_letters_(store, clock, random), journal_(store) {}
 
 Result<IngestOutcome> Pipeline::IngestBody(std::string* body, const IngestSnapshot& snapshot,
                                            std::string_view source) {
@@ -567,7 +702,9 @@ Result<IngestOutcome> Pipeline::Ingest(DecodedBatch batch, const IngestSnapshot&
 Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snap,
                                                   std::string_view source,
                                                   const std::vector<std::string>& dead_letters) {
+  StripeGuard guard(stripes_);  // released after ~Batch, which may rebuild profiles
   Batch b(*this, snap, source);
+  if (options_.write_behind && recovered_.load()) b.AllowDeferral();
   for (const std::string& id : dead_letters) b.DeleteDeadLetter(id);
   for (const EventError& err : batch.errors) {
     b.Reject(err.index, err.event_id, err.status, err.raw_json);
@@ -607,7 +744,6 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   // Event ids too: two batches carrying the same event_id for different people must not
   // both pass the dedup check.
   for (const auto& [index, e] : kept) want.push_back(StripeOf("e:" + e->event_id));
-  StripeGuard guard(stripes_);
   std::vector<std::optional<std::string>> resolved(ids.size());
   for (int attempt = 0;; ++attempt) {
     std::vector<size_t> pid_stripes;
@@ -653,10 +789,10 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
 
 Status Pipeline::MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,
                              const IngestSnapshot& snapshot) {
+  StripeGuard guard(stripes_);
   Batch b(*this, snapshot, "traits");
   std::vector<size_t> want;
   for (const auto& [pid, traits] : updates) want.push_back(StripeOf(pid));
-  StripeGuard guard(stripes_);
   guard.Acquire(std::move(want));
   for (const auto& [pid, traits] : updates) TAILOR_RETURN_IF_ERROR(b.PatchTraits(pid, traits));
   return b.Commit();
@@ -664,13 +800,61 @@ Status Pipeline::MergeTraits(const std::vector<std::pair<std::string, std::strin
 
 Status Pipeline::Refresh(const std::vector<std::string>& pids, const IngestSnapshot& snapshot,
                          bool recompute_features) {
+  StripeGuard guard(stripes_);
   Batch b(*this, snapshot, "refresh");
   std::vector<size_t> want;
   for (const auto& pid : pids) want.push_back(StripeOf(pid));
-  StripeGuard guard(stripes_);
   guard.Acquire(std::move(want));
   for (const auto& pid : pids) TAILOR_RETURN_IF_ERROR(b.RefreshProfile(pid, recompute_features));
   return b.Commit();
+}
+
+Result<size_t> Pipeline::ReplayJournal(const std::set<std::string>* pids,
+                                       const IngestSnapshot& snapshot) {
+  // pid -> (seq, event-key suffixes), in sequence order.
+  std::map<std::string, std::vector<std::pair<uint64_t, std::vector<std::string>>>> changes;
+  TAILOR_RETURN_IF_ERROR(journal_.Scan([&](uint64_t seq, ProfileJournal::Change& c) {
+    if (pids == nullptr || pids->count(c.pid)) {
+      changes[c.pid].emplace_back(seq, std::move(c.event_suffixes));
+    }
+    return Status::OK();
+  }));
+  size_t rebuilt = 0;
+  for (const auto& [pid, list] : changes) {
+    Batch b(*this, snapshot, "recovery");
+    auto replayed = b.ReplayProfile(pid, list);
+    if (!replayed.ok()) {
+      keep_journal_ = true;  // what failed to rebuild stays replayable at the next start
+      return replayed.status();
+    }
+    b.FinishReplay();
+    rebuilt += *replayed;
+  }
+  counters_.profiles_recovered.fetch_add(rebuilt, std::memory_order_relaxed);
+  return rebuilt;
+}
+
+Result<size_t> Pipeline::Recover(const IngestSnapshot& snapshot) {
+  TAILOR_RETURN_IF_ERROR(journal_.Open());
+  TAILOR_ASSIGN_OR_RETURN(size_t rebuilt, ReplayJournal(nullptr, snapshot));
+  recovered_ = true;
+  TAILOR_RETURN_IF_ERROR(FlushProfiles().status());  // writes them; truncates the journal
+  return rebuilt;
+}
+
+Result<size_t> Pipeline::FlushProfiles() {
+  std::lock_guard<std::mutex> lock(flush_mu_);
+  // The in-flight floor first: a batch that ends after this read has left its profiles
+  // marked unstored, which UnstoredFloor (read after the flush) sees.
+  uint64_t floor = journal_.InFlightFloor();
+  TAILOR_ASSIGN_OR_RETURN(size_t written, profiles_.Flush());
+  counters_.profiles_flushed.fetch_add(written, std::memory_order_relaxed);
+  if (!recovered_ || keep_journal_) return written;
+  floor = std::min(floor, profiles_.UnstoredFloor());
+  if (floor == truncated_floor_) return written;  // no range tombstone per idle second
+  TAILOR_RETURN_IF_ERROR(journal_.Truncate(floor));
+  truncated_floor_ = floor;
+  return written;
 }
 
 Result<Pipeline::ReplayOutcome> Pipeline::ReplayDeadLetters(const std::vector<std::string>& ids,

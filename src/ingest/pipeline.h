@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "ingest/dead_letters.h"
 #include "ingest/event_codec.h"
 #include "ingest/ingest_config.h"
+#include "ingest/profile_journal.h"
 #include "ingest/schema_registry.h"
 #include "profile/features.h"
 #include "profile/profile_store.h"
@@ -75,11 +77,19 @@ struct PipelineCounters {
   std::atomic<uint64_t> write_errors{0};
   std::atomic<uint64_t> segment_entries{0};
   std::atomic<uint64_t> segment_exits{0};
+  std::atomic<uint64_t> profiles_deferred{0};   // profile writes left to FlushProfiles
+  std::atomic<uint64_t> profiles_flushed{0};    // written by FlushProfiles
+  std::atomic<uint64_t> profiles_recovered{0};  // rebuilt from the journal
 };
 
 struct PipelineOptions {
   // fsync the WAL before acknowledging (group-committed across concurrent batches).
   bool sync_writes = false;
+  // Write-behind: an ingest batch leaves the profiles it changed in the cache and writes a
+  // journal entry instead (profile_journal.h); FlushProfiles writes them. Takes effect
+  // once Recover has run. Profiles are still written at once when they are new, merged,
+  // gain an identity, change segment membership or keep a consent whose event is dropped.
+  bool write_behind = false;
 };
 
 class Pipeline {
@@ -127,6 +137,17 @@ class Pipeline {
   Status MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,
                      const IngestSnapshot& snapshot);
 
+  // Rebuilds every profile whose stored form lags its journal (after a crash, or a
+  // previous run with write-behind), writes them, and truncates the journal. Call once at
+  // start, before ingesting and before serving reads; write-behind starts after it.
+  // Returns how many profiles were rebuilt.
+  Result<size_t> Recover(const IngestSnapshot& snapshot);
+
+  // Writes every profile changed but not stored yet and truncates the journal below the
+  // oldest change still unstored. Called on an interval and at shutdown; safe to call
+  // concurrently with ingest. Returns how many profiles were written.
+  Result<size_t> FlushProfiles();
+
   // Calls `listener` with every event once it is stored (e.g. `impression` events feed
   // frequency caps). Set once, before the pipeline is shared.
   void SetAcceptedListener(std::function<void(const Event&)> listener) {
@@ -144,6 +165,11 @@ class Pipeline {
                                           std::string_view source,
                                           const std::vector<std::string>& dead_letters);
 
+  // Rebuilds `pids` (all with journal entries when null) from the stored profile plus the
+  // journal entries newer than its applied_seq, writes and caches them.
+  // REQUIRES: no concurrent writer of those profiles (stripes held, or start-up).
+  Result<size_t> ReplayJournal(const std::set<std::string>* pids, const IngestSnapshot& snapshot);
+
   std::function<void(const Event&)> accepted_listener_;
   storage::KvStore& store_;
   profile::ProfileStore& profiles_;
@@ -152,6 +178,11 @@ class Pipeline {
   Random& random_;
   PipelineOptions options_;
   DeadLetterStore dead_letters_;
+  ProfileJournal journal_;
+  std::atomic<bool> recovered_{false};
+  std::atomic<bool> keep_journal_{false};  // a rebuild failed: never truncate until restart
+  std::mutex flush_mu_;  // one FlushProfiles at a time
+  uint64_t truncated_floor_ = 0;  // guarded by flush_mu_
   PipelineCounters counters_;
   std::array<std::mutex, kStripes> stripes_;
 };

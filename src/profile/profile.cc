@@ -59,6 +59,10 @@ std::string EncodeProfile(const Profile& p) {
   out.reserve(512 + p.traits_json.size() + 160 * p.features.size() + 48 * p.segments.size());
   out.append("{\"anonymous_ids\":");
   AppendStrings(&out, p.anonymous_ids);
+  if (p.applied_seq != 0) {  // written only with write-behind (ingest/profile_journal.h)
+    AppendKey(&out, "applied_seq");
+    AppendJsonInt(&out, p.applied_seq);
+  }
   out.append(",\"consents\":{");
   bool first = true;
   for (const auto& [purpose, s] : p.consents) {
@@ -155,6 +159,7 @@ Result<Profile> DecodeProfile(std::string_view json) {
     p.session_last_ms = j.at("session_last_ms").get<int64_t>();
     p.merged_from = j.at("merged_from").get<std::vector<std::string>>();
     p.version = j.at("version").get<uint64_t>();
+    if (auto it = j.find("applied_seq"); it != j.end()) p.applied_seq = it->get<uint64_t>();
     if (auto it = j.find("features"); it != j.end()) {
       for (const auto& [name, st] : it->items()) {
         TAILOR_ASSIGN_OR_RETURN(p.features[name], FeatureState::FromJson(st));

@@ -44,6 +44,9 @@ struct Profile {
   // evaluation at ingest.
   std::map<std::string, int64_t, std::less<>> segments;
   uint64_t version = 0;                  // incremented on every stored change
+  // Journal sequence number of the last ingest batch folded in (write-behind: recovery
+  // replays newer journal entries, ingest/profile_journal.h); 0 before any.
+  uint64_t applied_seq = 0;
 
   // True when the profile has granted `purpose`.
   bool HasConsent(const std::string& purpose) const;

@@ -1,37 +1,64 @@
 #include "profile/profile_store.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/hash.h"
 #include "storage/key_codec.h"
 
 namespace tailor::profile {
 
+namespace {
+enum PutMode { kStored = 0, kUnstored = 1, kUnchanged = 2 };
+constexpr size_t kFlushChunk = 512;
+}  // namespace
+
 ProfileStore::Shard& ProfileStore::ShardFor(const std::string& pid) {
   return shards_[Hash64(pid) % kShards];
+}
+
+void ProfileStore::EvictOne(Shard& shard) {
+  if (shard.map.size() < per_shard_cap_) return;
+  // An arbitrary stored, idle entry (the store is the truth for it). A few tries only:
+  // when every one looked at is dirty or busy the shard grows until Flush.
+  int tries = 0;
+  for (auto it = shard.map.begin(); it != shard.map.end() && tries < 16; ++it, ++tries) {
+    const Entry& e = it->second;
+    if (e.profile && e.unstored_since == 0 && !e.flushing) {
+      shard.map.erase(it);
+      return;
+    }
+  }
 }
 
 Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   {
-    MutexLock lock(shard.mu);
-    auto it = shard.map.find(pid);
-    if (it != shard.map.end()) return std::optional<Profile>(it->second);
+    std::unique_lock<std::mutex> lock(shard.mu);
+    for (;;) {
+      auto it = shard.map.find(pid);
+      if (it == shard.map.end()) break;
+      if (it->second.profile) return std::optional<Profile>(*it->second.profile);
+      shard.cv.wait(lock);  // a writer holds it: wait for the acknowledged version
+    }
   }
   TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kProfiles,
                                                storage::ProfilePrefix(pid)));
   if (!raw) return std::optional<Profile>();
   TAILOR_ASSIGN_OR_RETURN(Profile p, DecodeProfile(*raw));
   {
-    // Cache what we read unless a writer cached a newer version meanwhile (a reader
-    // must never put an older version back in front of the writer's).
-    MutexLock lock(shard.mu);
+    // Cache what we read unless a writer got there meanwhile (a reader must never put an
+    // older version back in front of the writer's).
+    std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(pid);
     if (it != shard.map.end()) {
-      if (it->second.version >= p.version) return std::optional<Profile>(it->second);
-      it->second = p;
-    } else {
-      if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
-      shard.map.emplace(pid, p);
+      if (it->second.profile && it->second.profile->version >= p.version) {
+        return std::optional<Profile>(*it->second.profile);
+      }
+      return std::optional<Profile>(std::move(p));
     }
+    EvictOne(shard);
+    shard.map.emplace(pid, Entry{p, 0, false});
   }
   return std::optional<Profile>(std::move(p));
 }
@@ -39,39 +66,135 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
 Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   {
-    MutexLock lock(shard.mu);
-    auto it = shard.map.find(pid);
-    if (it != shard.map.end()) {
-      std::optional<Profile> out(std::move(it->second));
-      shard.map.erase(it);
-      return out;
+    std::unique_lock<std::mutex> lock(shard.mu);
+    for (;;) {
+      auto it = shard.map.find(pid);
+      if (it == shard.map.end()) {
+        EvictOne(shard);
+        shard.map.emplace(pid, Entry{});  // held: readers wait for us, not the store
+        break;
+      }
+      Entry& e = it->second;
+      if (e.profile && !e.flushing) {
+        std::optional<Profile> out(std::move(e.profile));
+        e.profile.reset();
+        return out;
+      }
+      shard.cv.wait(lock);
     }
   }
-  TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(pid)));
-  if (!raw) return std::optional<Profile>();
-  TAILOR_ASSIGN_OR_RETURN(Profile p, DecodeProfile(*raw));
-  return std::optional<Profile>(std::move(p));
+  auto release = [&] {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.map.find(pid);
+    if (it != shard.map.end() && !it->second.profile) shard.map.erase(it);
+    shard.cv.notify_all();
+  };
+  auto raw = store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(pid));
+  if (!raw.ok() || !*raw) {
+    release();
+    if (!raw.ok()) return raw.status();
+    return std::optional<Profile>();
+  }
+  auto p = DecodeProfile(**raw);
+  if (!p.ok()) {
+    release();
+    return p.status();
+  }
+  return std::optional<Profile>(std::move(p).value());
 }
 
 void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
   batch->Put(storage::Keyspace::kProfiles, storage::ProfilePrefix(p.id), EncodeProfile(p));
 }
 
-void ProfileStore::Remember(Profile p) {
+void ProfileStore::Put(Profile p, int mode, uint64_t seq) {
   std::string id = p.id;
   {
     Shard& shard = ShardFor(id);
-    MutexLock lock(shard.mu);
+    std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(id);
-    if (it != shard.map.end()) {
-      it->second = std::move(p);
-    } else {
-      // Bounded cache: evict an arbitrary entry of this shard (the store is the truth).
-      if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
-      shard.map.emplace(id, std::move(p));
+    if (it == shard.map.end()) {
+      EvictOne(shard);
+      it = shard.map.emplace(id, Entry{}).first;
+    }
+    Entry& e = it->second;
+    e.profile = std::move(p);
+    if (mode == kStored) e.unstored_since = 0;
+    if (mode == kUnstored && e.unstored_since == 0) e.unstored_since = seq;
+    shard.cv.notify_all();
+  }
+  if (listener_ && mode != kUnchanged) listener_(id);
+}
+
+void ProfileStore::Remember(Profile p) { Put(std::move(p), kStored, 0); }
+void ProfileStore::RememberUnstored(Profile p, uint64_t seq) { Put(std::move(p), kUnstored, seq); }
+void ProfileStore::Return(Profile p) { Put(std::move(p), kUnchanged, 0); }
+
+Result<size_t> ProfileStore::Flush() {
+  size_t written = 0;
+  for (Shard& shard : shards_) {
+    std::vector<std::string> dirty;
+    {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      for (const auto& [pid, e] : shard.map) {
+        if (e.unstored_since != 0) dirty.push_back(pid);
+      }
+    }
+    for (size_t begin = 0; begin < dirty.size(); begin += kFlushChunk) {
+      size_t end = std::min(dirty.size(), begin + kFlushChunk);
+      // Marked `flushing` under the lock, encoded outside it: writers wait (Take), so the
+      // profiles cannot change, and map references survive rehashing.
+      std::vector<std::pair<const std::string*, const Profile*>> picked;
+      {
+        std::lock_guard<std::mutex> lock(shard.mu);
+        for (size_t i = begin; i < end; ++i) {
+          auto it = shard.map.find(dirty[i]);
+          if (it == shard.map.end() || !it->second.profile || it->second.unstored_since == 0 ||
+              it->second.flushing) {
+            continue;  // written, held by a writer, or gone: the next flush sees it
+          }
+          it->second.flushing = true;
+          picked.emplace_back(&it->first, &*it->second.profile);
+        }
+      }
+      if (picked.empty()) continue;
+      storage::WriteBatch wb;
+      for (const auto& [pid, profile] : picked) Stage(*profile, &wb);
+      Status st = store_.Write(wb, storage::WriteOptions{});
+      {
+        std::lock_guard<std::mutex> lock(shard.mu);
+        for (const auto& [pid, profile] : picked) {
+          auto it = shard.map.find(*pid);
+          it->second.flushing = false;
+          if (st.ok()) it->second.unstored_since = 0;
+        }
+        shard.cv.notify_all();
+      }
+      TAILOR_RETURN_IF_ERROR(st);
+      written += picked.size();
     }
   }
-  if (listener_) listener_(id);
+  return written;
+}
+
+uint64_t ProfileStore::UnstoredFloor() {
+  uint64_t floor = UINT64_MAX;
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [pid, e] : shard.map) {
+      if (e.unstored_since != 0) floor = std::min(floor, e.unstored_since);
+    }
+  }
+  return floor;
+}
+
+size_t ProfileStore::UnstoredCount() {
+  size_t n = 0;
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [pid, e] : shard.map) n += e.unstored_since != 0;
+  }
+  return n;
 }
 
 void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch) {
@@ -84,13 +207,19 @@ void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch
   }
 }
 
-void ProfileStore::Forget(const std::string& pid) {
+bool ProfileStore::Forget(const std::string& pid) {
+  bool unstored = false;
   {
     Shard& shard = ShardFor(pid);
-    MutexLock lock(shard.mu);
-    shard.map.erase(pid);
+    std::lock_guard<std::mutex> lock(shard.mu);
+    if (auto it = shard.map.find(pid); it != shard.map.end()) {
+      unstored = it->second.unstored_since != 0;
+      shard.map.erase(it);
+    }
+    shard.cv.notify_all();
   }
   if (listener_) listener_(pid);
+  return unstored;
 }
 
 Result<EventPage> ProfileStore::Events(const std::string& pid, size_t limit,

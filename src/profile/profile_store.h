@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,7 +16,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/mutex.h"
 #include "core/status.h"
 #include "profile/profile.h"
 #include "storage/kv_store.h"
@@ -37,24 +37,45 @@ struct EventPage {
 
 class ProfileStore {
  public:
-  // `store` must outlive this. `cache_entries` bounds the cache.
+  // `store` must outlive this. `cache_entries` bounds the cache (softly: profiles whose
+  // changes are not stored yet are never evicted; Flush makes them evictable).
   explicit ProfileStore(storage::KvStore& store, size_t cache_entries = 1 << 18)
       : store_(store), per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)) {}
 
-  // Returns the profile, nullopt if there is none, or an error.
+  // Returns the profile, nullopt if there is none, or an error. While a writer holds the
+  // profile (Take), waits until it is put back, so a reader never sees an older version
+  // than the last acknowledged write.
   Result<std::optional<Profile>> Load(const std::string& pid);
 
-  // Like Load, but moves the cached copy out of the cache instead of copying it (the
-  // caller owns it until it calls Remember, or Forget on failure; meanwhile readers load
-  // the last stored version). REQUIRES: the caller serializes writers of `pid`.
+  // Like Load, but moves the profile out of the cache instead of copying it: the caller
+  // owns it until it puts it back (Remember, RememberUnstored, Return) or Forgets it;
+  // meanwhile readers and a flush wait. Waits while a flush writes the profile.
+  // REQUIRES: the caller serializes writers of `pid` (the pipeline's stripe locks).
   Result<std::optional<Profile>> Take(const std::string& pid);
 
-  // Adds the profile's stored form to `batch`. Call Remember() once it is written.
+  // Adds the profile's stored form to `batch`.
   static void Stage(const Profile& p, storage::WriteBatch* batch);
+  // Puts a profile back whose current state was just written (Stage): it is stored.
   void Remember(Profile p);
+  // Puts a profile back whose change was not written: write-behind. `seq` is the journal
+  // sequence number of the batch (ingest/profile_journal.h); the profile stays dirty —
+  // never evicted — until Flush writes it.
+  void RememberUnstored(Profile p, uint64_t seq);
+  // Puts a taken profile back unchanged (keeps whether it was stored).
+  void Return(Profile p);
   // Adds deletion of every key of `pid` (profile and events) to `batch`.
   static void StageErase(const std::string& pid, storage::WriteBatch* batch);
-  void Forget(const std::string& pid);
+  // Drops `pid` from the cache. Returns true when it had changes not stored (the caller
+  // must rebuild them: Pipeline::RecoverProfiles).
+  bool Forget(const std::string& pid);
+
+  // Writes every dirty profile (in WriteBatches of up to 512) and marks it stored.
+  // Returns how many were written.
+  Result<size_t> Flush();
+  // The lowest journal sequence number of a change not yet stored; UINT64_MAX if none.
+  uint64_t UnstoredFloor();
+  // How many cached profiles have changes not yet stored.
+  size_t UnstoredCount();
 
   // Calls `listener` with the pid after every Remember / Forget (a profile changed or
   // was erased), outside the cache's locks. Set once, before the store is shared.
@@ -73,11 +94,22 @@ class ProfileStore {
 
  private:
   static constexpr size_t kShards = 32;
+  struct Entry {
+    std::optional<Profile> profile;  // nullopt while a writer holds it (Take)
+    uint64_t unstored_since = 0;     // journal seq of the oldest unstored change; 0: stored
+    bool flushing = false;           // Flush is writing it: writers wait
+  };
+  // std::mutex rather than core/mutex.h: readers wait on `cv` for a writer to put a
+  // profile back.
   struct Shard {
-    Mutex mu;
-    std::unordered_map<std::string, Profile> map GUARDED_BY(mu);
+    std::mutex mu;
+    std::condition_variable cv;
+    std::unordered_map<std::string, Entry> map;  // guarded by mu
   };
   Shard& ShardFor(const std::string& pid);
+  // Makes room for one more entry: drops a stored, idle entry if the shard is full.
+  void EvictOne(Shard& shard);
+  void Put(Profile p, int mode, uint64_t seq);
 
   storage::KvStore& store_;
   size_t per_shard_cap_;

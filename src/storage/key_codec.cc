@@ -96,4 +96,17 @@ std::optional<int64_t> DecodeSegmentSizeTime(std::string_view key) {
   return ReadBigEndianTime(key.substr(zero + 1));
 }
 
+std::string JournalKey(uint64_t seq) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((seq >> (8 * (7 - i))) & 0xff);
+  return out;
+}
+
+std::optional<uint64_t> DecodeJournalKey(std::string_view key) {
+  if (key.size() != 8) return std::nullopt;
+  uint64_t seq = 0;
+  for (char c : key) seq = (seq << 8) | static_cast<uint8_t>(c);
+  return seq;
+}
+
 }  // namespace tailor::storage

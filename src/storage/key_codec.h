@@ -48,4 +48,10 @@ std::string SegmentSizeKey(std::string_view segment, int64_t at_ms);
 // Decodes the time of a SegmentSizeKey; nullopt when malformed.
 std::optional<int64_t> DecodeSegmentSizeTime(std::string_view key);
 
+// Profile journal (write-behind): 8-byte big-endian sequence number, sorted by number.
+// Also the encoding of the next sequence number kept in kMeta.
+std::string JournalKey(uint64_t seq);
+// Decodes a JournalKey; nullopt when `key` is not 8 bytes.
+std::optional<uint64_t> DecodeJournalKey(std::string_view key);
+
 }  // namespace tailor::storage

@@ -31,6 +31,7 @@ enum class Keyspace : uint8_t {
   kItems,           // item id -> catalog entry (version byte + JSON)
   kModels,          // name '\0' 8-byte BE version -> version record; name '\1' -> live
                     // pointer; name '\2' version 4-byte BE chunk -> fitted model data
+  kProfileJournal,  // 8-byte BE seq -> profiles whose stored form lags (write-behind)
   kCount,
 };
 
@@ -65,6 +66,7 @@ inline constexpr std::array<KeyspaceInfo, static_cast<size_t>(Keyspace::kCount)>
     {"exp_sticky", false, false},
     {"items", false, false},
     {"models", false, false},
+    {"profile_journal", false, false},
 }};
 
 inline constexpr const KeyspaceInfo& Info(Keyspace ks) {

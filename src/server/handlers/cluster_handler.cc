@@ -146,7 +146,9 @@ HttpResponse Cluster(Services& s, const HttpRequest& req) {
   if (!decoded.ok()) return Error(decoded.status());
   const ClusterRequest& r = *decoded;
 
-  // Scan: one row per decodable profile, values as of one `now` for every profile.
+  // Scan: one row per decodable profile, values as of one `now` for every profile. The
+  // scan reads stored profiles: write the write-behind ones first.
+  if (auto flushed = s.pipeline->FlushProfiles(); !flushed.ok()) return Error(flushed.status());
   int64_t now = s.clock->NowMs();
   std::vector<std::string> pids;
   std::vector<double> values;

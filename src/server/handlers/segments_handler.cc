@@ -104,6 +104,8 @@ HttpResponse PreviewSegment(Services& s, const HttpRequest& req) {
     }
   }
   auto rt = s.runtime();
+  // The scan reads stored profiles: write the write-behind ones first ("match now").
+  if (auto flushed = s.pipeline->FlushProfiles(); !flushed.ok()) return Error(flushed.status());
   int64_t now = s.clock->NowMs();
   auto it = s.store->NewIterator(storage::Keyspace::kProfiles, "", "");
   size_t scanned = 0, matched = 0;

@@ -1,0 +1,75 @@
+// ProfileJournal: what the store does not know yet about cached profiles (write-behind).
+//
+// With write-behind on, an ingest batch writes its events, dedup entries, identity links and
+// membership changes as always, but leaves most changed profiles in the cache: instead of
+// their stored form (kilobytes with feature states) it writes one small journal entry in
+// the same WriteBatch — for each deferred profile, the keys of the events it applied, in
+// order. Every profile records the journal sequence number of the last batch folded into it
+// (`Profile::applied_seq`). After a crash, Pipeline::RecoverProfiles replays, for each
+// profile, the journal entries newer than its stored applied_seq from its stored events, so
+// no acknowledged change is lost. A periodic flush writes dirty profiles and truncates the
+// journal below the oldest change still unstored (docs/design.md §3, docs/storage-format.md).
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "storage/kv_store.h"
+
+namespace tailor::ingest {
+
+class ProfileJournal {
+ public:
+  // One deferred profile of a batch: the events it applied, as event-key suffixes (the
+  // part of storage::EventKey after the profile prefix), in application order.
+  struct Change {
+    std::string pid;
+    std::vector<std::string> event_suffixes;
+  };
+
+  // `store` must outlive the journal.
+  explicit ProfileJournal(storage::KvStore& store) : store_(store) {}
+
+  // Reads where numbering continues. Call once, before any other method.
+  Status Open();
+
+  // Allocates the sequence number of a batch; it counts as in flight until End(seq).
+  uint64_t Begin();
+  void End(uint64_t seq);
+
+  // Adds the entry of batch `seq` to `wb` (nothing when `changes` is empty).
+  static void Stage(uint64_t seq, const std::vector<Change>& changes, storage::WriteBatch* wb);
+
+  // The smallest sequence number a truncation must keep for batches in flight: the
+  // lowest in flight, else the next to be allocated.
+  uint64_t InFlightFloor() const;
+
+  // Deletes every entry below `floor` and records the next sequence number, so numbers
+  // never repeat across restarts. One write.
+  Status Truncate(uint64_t floor);
+
+  // Calls `fn` for every change of every entry, in sequence order. Stops at the first error.
+  Status Scan(const std::function<Status(uint64_t seq, Change& change)>& fn) const;
+
+  // The next sequence number to be allocated.
+  uint64_t next_seq() const;
+
+ private:
+  storage::KvStore& store_;
+  mutable std::mutex mu_;
+  uint64_t next_ = 1;                  // guarded by mu_
+  std::multiset<uint64_t> in_flight_;  // guarded by mu_
+};
+
+// The encoded value of one journal entry, and its decoding (kCorruption when malformed).
+std::string EncodeJournalEntry(const std::vector<ProfileJournal::Change>& changes);
+Result<std::vector<ProfileJournal::Change>> DecodeJournalEntry(std::string_view value);
+
+}  // namespace tailor::ingest

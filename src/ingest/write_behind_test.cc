@@ -1,0 +1,260 @@
+// Write-behind of profiles (PipelineOptions::write_behind, profile_journal.h): deferred
+// profiles are served from the cache, written by FlushProfiles, and rebuilt exactly from
+// the journal after a crash or a failed write.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/json_doc.h"
+#include "ingest/pipeline.h"
+#include "storage/key_codec.h"
+#include "storage/memory_store.h"
+#include "testutil/testutil.h"
+
+namespace tailor::ingest {
+namespace {
+
+// Fails every write while `fail` is set.
+class FlakyStore final : public storage::KvStore {
+ public:
+  explicit FlakyStore(storage::KvStore& inner) : inner_(inner) {}
+  bool fail = false;
+  Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
+    return inner_.Get(ks, k);
+  }
+  Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
+    if (fail) return IOError("injected write failure");
+    return inner_.Write(b, o);
+  }
+  std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
+                                                 std::string_view u) override {
+    return inner_.NewIterator(ks, l, u);
+  }
+  Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
+  Status Flush() override { return inner_.Flush(); }
+  std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
+
+ private:
+  storage::KvStore& inner_;
+};
+
+// One process's view of the data directory: caches, identity index and pipeline. A
+// "crash" is dropping it without FlushProfiles and building a new one on the same store.
+struct Process {
+  Process(storage::KvStore& store, Clock& clock, Random& random)
+      : profiles(store), identities(store),
+        pipeline(store, profiles, identities, clock, random, PipelineOptions{false, true}) {}
+  profile::ProfileStore profiles;
+  identity::IdentityIndex identities;
+  Pipeline pipeline;
+};
+
+class WriteBehindTest : public ::testing::Test {
+ protected:
+  WriteBehindTest() {
+    std::vector<profile::FeatureSpec> fs;
+    Json defs = Json::parse(R"({
+      "purchases": {"type": "count", "events": ["purchase"]},
+      "revenue": {"type": "sum", "events": ["purchase"], "field": "properties.revenue"},
+      "last_category": {"type": "last", "events": ["page_view"], "field": "properties.category"}})");
+    for (auto it = defs.begin(); it != defs.end(); ++it) {
+      auto spec = profile::ParseFeatureSpec(it.key(), it.value(), nullptr);
+      EXPECT_OK(spec);
+      fs.push_back(*spec);
+    }
+    auto features = profile::FeatureSet::Build(fs);
+    EXPECT_OK(features);
+    std::vector<segments::SegmentSpec> ss;
+    auto big = segments::ParseSegmentSpec(
+        "big_spender", Json::parse(R"({"condition": {"features.revenue": {"$gte": 100}}})"));
+    EXPECT_OK(big);
+    ss.push_back(*big);
+    auto segs = segments::SegmentSet::Build(ss, features->get());
+    EXPECT_OK(segs);
+    auto base = IngestSnapshot::Build(IngestConfig{}, 1000);
+    EXPECT_OK(base);
+    auto snap = std::make_shared<IngestSnapshot>(**base);
+    snap->features = *features;
+    snap->segments = *segs;
+    snapshot_ = snap;
+    Restart();
+  }
+
+  // Drops the process state without flushing (a crash) and recovers.
+  void Restart() {
+    process_.reset();
+    process_ = std::make_unique<Process>(store_, clock_, random_);
+    auto r = process_->pipeline.Recover(*snapshot_);
+    ASSERT_OK(r);
+    recovered_ = *r;
+  }
+
+  Result<IngestOutcome> Send(const std::string& events) {
+    std::string body = "{\"events\":[" + events + "]}";
+    return process_->pipeline.IngestBody(&body, *snapshot_, "test");
+  }
+  void SendOk(const std::string& events) {
+    auto r = Send(events);
+    ASSERT_OK(r);
+    for (const auto& rej : r->rejected) ADD_FAILURE() << rej.error.ToString();
+  }
+
+  std::string Ev(const std::string& id, const std::string& type, const std::string& user,
+                 int64_t ts, const std::string& extra = "") {
+    return "{\"event_id\":\"" + id + "\",\"type\":\"" + type + "\",\"user_id\":\"" + user +
+           "\",\"timestamp\":" + std::to_string(ts) + extra + "}";
+  }
+
+  std::string Pid(const std::string& user) {
+    auto pid = process_->identities.Lookup(identity::IdKind::kUser, user);
+    EXPECT_OK(pid);
+    return pid->value_or("");
+  }
+  profile::Profile Cached(const std::string& user) {
+    auto p = process_->profiles.Load(Pid(user));
+    EXPECT_OK(p);
+    return p->value_or(profile::Profile{});
+  }
+  profile::Profile Stored(const std::string& user) {
+    auto raw = store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(Pid(user)));
+    EXPECT_OK(raw);
+    auto p = profile::DecodeProfile(raw->value_or("{}"));
+    return p.ok() ? *p : profile::Profile{};
+  }
+  // The stored form without the bookkeeping that legitimately differs after a rebuild.
+  static std::string Canonical(profile::Profile p) {
+    p.version = 0;
+    p.applied_seq = 0;
+    p.updated_at_ms = 0;
+    return profile::EncodeProfile(p);
+  }
+
+  FakeClock clock_{1'800'000'000'000};
+  SeededRandom random_{7};
+  storage::MemoryStore memory_{clock_};
+  FlakyStore store_{memory_};
+  std::shared_ptr<const IngestSnapshot> snapshot_;
+  std::unique_ptr<Process> process_;
+  size_t recovered_ = 0;
+  const int64_t t0_ = 1'800'000'000'000 - 36'000'000;
+};
+
+TEST_F(WriteBehindTest, DeferredProfilesAreServedFromCacheUntilFlushed) {
+  SendOk(Ev("e1", "page_view", "u1", t0_, R"(,"properties":{"category":"shoes"})"));
+  // A new profile is written at once (identity links point at it).
+  EXPECT_EQ(Stored("u1").event_count, 1u);
+  SendOk(Ev("e2", "purchase", "u1", t0_ + 1000, R"(,"properties":{"revenue":20})"));
+  EXPECT_EQ(Cached("u1").event_count, 2u);
+  EXPECT_EQ(Stored("u1").event_count, 1u) << "the second change is left to the flush";
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfileJournal), 1u);
+  EXPECT_EQ(process_->profiles.UnstoredCount(), 1u);
+
+  auto flushed = process_->pipeline.FlushProfiles();
+  ASSERT_OK(flushed);
+  EXPECT_EQ(*flushed, 1u);
+  EXPECT_EQ(Canonical(Stored("u1")), Canonical(Cached("u1")));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfileJournal), 0u) << "truncated";
+  EXPECT_EQ(process_->profiles.UnstoredCount(), 0u);
+  EXPECT_EQ(process_->pipeline.counters().profiles_deferred.load(), 1u);
+}
+
+TEST_F(WriteBehindTest, CrashRecoveryRebuildsExactlyTheAcknowledgedProfiles) {
+  SendOk(Ev("a1", "identify", "u1", t0_, R"(,"traits":{"plan":"pro"})") + "," +
+         Ev("b1", "page_view", "u2", t0_));
+  // Many small batches over two sessions (the 30-minute gap), traits, consent, features.
+  for (int i = 0; i < 20; ++i) {
+    int64_t ts = t0_ + i * 60'000 + (i >= 10 ? 3'600'000 : 0);
+    std::string n = std::to_string(i);
+    SendOk(Ev("p" + n, "purchase", "u1", ts, R"(,"properties":{"revenue":3})") + "," +
+           Ev("v" + n, "page_view", "u2", ts, ",\"properties\":{\"category\":\"c" + n + "\"}"));
+  }
+  SendOk(Ev("a2", "identify", "u1", t0_ + 7'000'000, R"(,"traits":{"city":"Oslo"})") + "," +
+         Ev("c1", "consent", "u2", t0_ + 7'000'000, R"(,"consent":{"purposes":{"marketing":true},"source":"banner"})"));
+  std::string u1 = Canonical(Cached("u1"));
+  std::string u2 = Canonical(Cached("u2"));
+  ASSERT_NE(Canonical(Stored("u1")), u1) << "the test needs unstored changes";
+  EXPECT_EQ(Cached("u1").event_count, 22u);
+  EXPECT_EQ(Cached("u1").session_count, 3u);  // the last identify came after a gap
+
+  Restart();  // no flush: the cache is lost
+  EXPECT_EQ(recovered_, 2u);
+  EXPECT_EQ(Canonical(Stored("u1")), u1) << "rebuilt and written by Recover";
+  EXPECT_EQ(Canonical(Stored("u2")), u2);
+  EXPECT_EQ(Canonical(Cached("u1")), u1);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfileJournal), 0u);
+
+  // Numbering continues after the restart, so new batches replay after a second crash.
+  SendOk(Ev("p99", "purchase", "u1", t0_ + 8'000'000, R"(,"properties":{"revenue":3})"));
+  u1 = Canonical(Cached("u1"));
+  Restart();
+  EXPECT_EQ(recovered_, 1u);
+  EXPECT_EQ(Canonical(Cached("u1")), u1);
+  EXPECT_EQ(Cached("u1").event_count, 23u);
+}
+
+TEST_F(WriteBehindTest, SegmentMembershipChangesAreWrittenAtOnce) {
+  SendOk(Ev("p1", "purchase", "u1", t0_, R"(,"properties":{"revenue":60})"));
+  SendOk(Ev("p2", "purchase", "u1", t0_ + 1, R"(,"properties":{"revenue":60})"));
+  // Entering big_spender stored the profile with the batch, so a replay never enters twice.
+  EXPECT_EQ(Stored("u1").segments.count("big_spender"), 1u);
+  EXPECT_EQ(Stored("u1").event_count, 2u);
+  SendOk(Ev("p3", "purchase", "u1", t0_ + 2, R"(,"properties":{"revenue":60})"));
+  EXPECT_EQ(Stored("u1").event_count, 2u);  // no membership change: deferred
+  Restart();
+  EXPECT_EQ(Cached("u1").event_count, 3u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kSegmentMembers), 1u);
+}
+
+TEST_F(WriteBehindTest, FailedWriteRebuildsTheDeferredState) {
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  SendOk(Ev("e2", "page_view", "u1", t0_ + 1));  // deferred: only in the cache
+  store_.fail = true;
+  auto failed = Send(Ev("e3", "page_view", "u1", t0_ + 2));
+  EXPECT_FALSE(failed.ok());
+  store_.fail = false;
+  // e3 was not acknowledged; e2 was and must not be lost with the half-applied profile.
+  EXPECT_EQ(Cached("u1").event_count, 2u);
+  SendOk(Ev("e3", "page_view", "u1", t0_ + 2));
+  EXPECT_EQ(Cached("u1").event_count, 3u);
+  Restart();
+  EXPECT_EQ(Cached("u1").event_count, 3u);
+}
+
+TEST_F(WriteBehindTest, ReadersWaitForAWriterToPutTheProfileBack) {
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  std::string pid = Pid("u1");
+  auto taken = process_->profiles.Take(pid);
+  ASSERT_OK(taken);
+  ASSERT_TRUE(taken->has_value());
+  profile::Profile p = **taken;
+  p.event_count = 42;
+  std::optional<uint64_t> seen;
+  std::thread reader([&] {
+    auto loaded = process_->profiles.Load(pid);
+    if (loaded.ok() && *loaded) seen = (*loaded)->event_count;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(seen.has_value()) << "a reader must not see the stored, older version";
+  process_->profiles.RememberUnstored(std::move(p), 1);
+  reader.join();
+  EXPECT_EQ(seen, std::optional<uint64_t>(42));
+}
+
+TEST(ProfileJournalCodec, RoundTripsAndRejectsTruncatedEntries) {
+  std::vector<ProfileJournal::Change> changes = {{"01ARZ3NDEKTSV4RRFFQ69G5FAV", {"a", std::string("\0b", 2)}},
+                                                 {"01ARZ3NDEKTSV4RRFFQ69G5FAW", {}}};
+  std::string encoded = EncodeJournalEntry(changes);
+  auto back = DecodeJournalEntry(encoded);
+  ASSERT_OK(back);
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].event_suffixes, changes[0].event_suffixes);
+  EXPECT_EQ((*back)[1].pid, changes[1].pid);
+  for (size_t cut = 1; cut < encoded.size(); ++cut) {
+    auto bad = DecodeJournalEntry(std::string_view(encoded).substr(0, cut));
+    EXPECT_FALSE(bad.ok() && bad->size() == 2) << cut;
+  }
+  EXPECT_EQ(DecodeJournalEntry(std::string(3, '\xff')).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace tailor::ingest
