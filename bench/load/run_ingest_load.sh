@@ -12,10 +12,11 @@
 #   KEEP_LOGS [unset: logs are deleted with the temp dir]
 #   CONFIG_DIR [unset: schemas only] extra config files applied too, e.g.
 #     bench/load/config-features (20 features, 30 segments)
+#   SERVE_ARGS [unset] extra `tailor serve` arguments, e.g. "--profile-flush-interval 0ms"
 set -euo pipefail
 
 if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 BUILD_DIR=$(cd "$1" && pwd)
@@ -58,7 +59,8 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do
   for sync in $MODES; do
-    start_server "sync-$sync" --sync-writes="$sync"
+    # shellcheck disable=SC2086 # SERVE_ARGS is a list of words
+    start_server "sync-$sync" --sync-writes="$sync" ${SERVE_ARGS:-}
     base=$("$LOADGEN" --url "$URL" --mode healthz --connections "$CONNECTIONS" \
       --duration "$BASELINE_DURATION" --warmup 1)
     out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \

@@ -8,6 +8,9 @@
 //     works under (DESIGN.md §7);
 //   - the *Features variants: the same with the 20 features and 30 segments of
 //     bench/load/config-features configured (issue 3's throughput scenario).
+// Profiles are write-behind like the server's default (profile_flush_interval 1 s): the
+// flush runs inside the timed loop once a second, so its cost is counted. The
+// *WriteThrough variants write every profile with its batch (profile_flush_interval 0).
 // items_per_second counts events. Linked with benchmark_main; see docs/performance.md.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
@@ -87,7 +90,7 @@ const config::ConfigSnapshot& FeatureConfig() {
 // Everything App::Open builds for ingestion, minus the HTTP server.
 class IngestEnv {
  public:
-  IngestEnv(Backend backend, bool sync_writes, bool with_features = false) {
+  IngestEnv(Backend backend, bool sync_writes, bool with_features = false, bool write_behind = true) {
     storage::StoreOptions so;
     so.SetTtl(storage::Keyspace::kDedup, 30LL * 86'400'000);
     so.SetTtl(storage::Keyspace::kDeadLetters, 30LL * 86'400'000);
@@ -102,7 +105,8 @@ class IngestEnv {
     profiles_ = std::make_unique<profile::ProfileStore>(*store_);
     identities_ = std::make_unique<identity::IdentityIndex>(*store_);
     pipeline_ = std::make_unique<ingest::Pipeline>(*store_, *profiles_, *identities_, clock_,
-                                                   random_, ingest::PipelineOptions{sync_writes});
+                                                   random_,
+                                                   ingest::PipelineOptions{sync_writes, write_behind});
     ingest::IngestConfig config;
     config.schemas = BenchSchemas();
     auto snapshot = ingest::IngestSnapshot::Build(config, 1000);
@@ -116,6 +120,9 @@ class IngestEnv {
     } else {
       snapshot_ = std::move(snapshot).value();
     }
+    auto recovered = pipeline_->Recover(*snapshot_);  // starts write-behind, as App::Open
+    if (!recovered.ok()) Die("Recover: " + recovered.status().message());
+    next_flush_ms_ = clock_.NowMs() + 1000;
   }
 
   // Ingests a copy of `body` (the HTTP handler copies the request body too).
@@ -128,6 +135,13 @@ class IngestEnv {
       Die("accepted " + std::to_string(outcome->accepted) + " of " + std::to_string(events) +
           " events (duplicates " + std::to_string(outcome->duplicates) + ", rejected " +
           std::to_string(outcome->rejected.size()) + ")");
+    }
+    // The server's profile flusher, once a second, by whichever caller gets there first.
+    int64_t due = next_flush_ms_.load(std::memory_order_relaxed);
+    int64_t now = clock_.NowMs();
+    if (now >= due && next_flush_ms_.compare_exchange_strong(due, now + 1000)) {
+      auto flushed = pipeline_->FlushProfiles();
+      if (!flushed.ok()) Die("FlushProfiles: " + flushed.status().message());
     }
   }
 
@@ -142,6 +156,7 @@ class IngestEnv {
   std::unique_ptr<identity::IdentityIndex> identities_;
   std::unique_ptr<ingest::Pipeline> pipeline_;
   std::shared_ptr<const ingest::IngestSnapshot> snapshot_;
+  std::atomic<int64_t> next_flush_ms_{0};
 };
 
 // Shared by the threads of one benchmark run; created and destroyed by thread 0 outside
@@ -162,10 +177,11 @@ std::vector<BatchTemplate> MakeTemplates(int stream, uint64_t seed) {
   return out;
 }
 
-void RunIngest(benchmark::State& state, Backend backend, bool with_features = false) {
+void RunIngest(benchmark::State& state, Backend backend, bool with_features = false,
+               bool write_behind = true) {
   const bool sync = state.range(0) != 0;
   if (state.thread_index() == 0) {
-    g_env = std::make_unique<IngestEnv>(backend, sync, with_features);
+    g_env = std::make_unique<IngestEnv>(backend, sync, with_features, write_behind);
     std::vector<BatchTemplate> warm = MakeTemplates(g_next_stream++, 1);
     for (int i = 0; i < kWarmupBatches; ++i) {
       BatchTemplate& t = warm[i % warm.size()];
@@ -212,6 +228,16 @@ BENCHMARK(BM_IngestRocksFeatures)->ArgName("sync")->Arg(0)->Threads(1)->Threads(
 
 void BM_IngestMemoryFeatures(benchmark::State& state) { RunIngest(state, Backend::kMemory, true); }
 BENCHMARK(BM_IngestMemoryFeatures)->ArgName("sync")->Arg(0)->Threads(1)->UseRealTime()->MinTime(2.0);
+
+void BM_IngestRocksWriteThrough(benchmark::State& state) {
+  RunIngest(state, Backend::kRocks, false, false);
+}
+BENCHMARK(BM_IngestRocksWriteThrough)->ArgName("sync")->Arg(0)->Threads(1)->UseRealTime()->MinTime(2.0);
+
+void BM_IngestRocksFeaturesWriteThrough(benchmark::State& state) {
+  RunIngest(state, Backend::kRocks, true, false);
+}
+BENCHMARK(BM_IngestRocksFeaturesWriteThrough)->ArgName("sync")->Arg(0)->Threads(1)->UseRealTime()->MinTime(2.0);
 
 // The storage ceiling: one WriteBatch of 100 puts of 300-byte values into the events
 // keyspace per iteration.

@@ -168,6 +168,7 @@ class Pipeline::Batch {
       TAILOR_RETURN_IF_ERROR(RecomputeFeatures(from_pid, into));
     }
     MarkDirty(into->id, "features");
+    full_eval_.insert(into->id);
     must_store_.insert(into->id);  // its events moved: the journal cannot replay them
     p_.counters_.merges.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
@@ -279,7 +280,10 @@ class Pipeline::Batch {
       MarkDirty(p->id, "traits");
     }
     Sessionize(&e, p);
-    if (snap_.features && ApplyFeatures(*snap_.features, e, p)) MarkDirty(p->id, "features");
+    if (snap_.features && ApplyFeatures(*snap_.features, e, p)) {
+      // Per feature, so only the segments reading one of them are re-evaluated.
+      for (const std::string& path : snap_.features->ChangedPaths(e.type)) MarkDirty(p->id, path);
+    }
     MarkDirty(p->id, "profile");
     if (!e.context_json.empty()) {
       contexts_[p->id] = e.context_json;
@@ -374,6 +378,12 @@ class Pipeline::Batch {
         wb.Delete(op.keyspace, op.key);
       }
     }
+    // A flush that copied one of the profiles written or erased here before this batch
+    // took it must land first, or its older copy would overwrite this write.
+    for (const auto& [pid, p] : profiles_) {
+      if (!unchanged.count(pid) && !deferred_index.count(pid)) p_.profiles_.WaitForFlush(pid);
+    }
+    for (const auto& pid : erased_) p_.profiles_.WaitForFlush(pid);
     if (!wb.empty()) {
       Status st = p_.store_.Write(wb, storage::WriteOptions{p_.options_.sync_writes});
       if (!st.ok()) {
@@ -467,7 +477,11 @@ class Pipeline::Batch {
   void DeleteDeadLetter(const std::string& id) { DeadLetterStore::StageDelete(id, &tail_); }
 
  private:
-  void MarkDirty(const std::string& pid, const char* root) { dirty_[pid].insert(root); }
+  void MarkDirty(const std::string& pid, const char* root) { dirty_[pid].emplace(root); }
+  void MarkDirty(const std::string& pid, const std::string& path) {
+    auto& paths = dirty_[pid];
+    if (paths.find(path) == paths.end()) paths.insert(path);
+  }
 
   void Abandon() {
     // No flush may truncate the journal between forgetting a profile and rebuilding it.
@@ -506,7 +520,11 @@ class Pipeline::Batch {
     std::vector<std::string> now_in;
     {
       segments::ProfileView view(*p, snap_.features.get(), now_, context);
-      now_in = set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr);
+      // An event re-evaluates the segments reading what it changed; a merge or a refresh
+      // re-evaluates all of them.
+      bool full = full_eval_.count(p->id) > 0;
+      now_in = set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr,
+                             full ? nullptr : &roots);
     }
     std::vector<std::string> left;
     for (const auto& [name, at] : p->segments) {
@@ -559,6 +577,7 @@ class Pipeline::Batch {
     }
     MarkDirty(pid, "features");
     MarkDirty(pid, "profile");
+    full_eval_.insert(pid);
     return Status::OK();
   }
 
@@ -629,6 +648,7 @@ class Pipeline::Batch {
   size_t entries_ = 0;
   size_t exits_ = 0;
   std::set<std::string> must_store_;  // changed profiles the journal cannot replay
+  std::set<std::string> full_eval_;   // profiles whose every segment is re-evaluated
   std::map<std::string, uint64_t> replayed_from_;  // pid -> first journal seq replayed
   bool defer_ = false;
   bool committed_ = false;

@@ -3,7 +3,9 @@
 // the journal after a crash or a failed write.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
+#include <utility>
 
 #include "core/json_doc.h"
 #include "ingest/pipeline.h"
@@ -19,11 +21,13 @@ class FlakyStore final : public storage::KvStore {
  public:
   explicit FlakyStore(storage::KvStore& inner) : inner_(inner) {}
   bool fail = false;
+  std::function<void()> before_next_write;  // runs once, inside the next Write
   Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
     return inner_.Get(ks, k);
   }
   Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
     if (fail) return IOError("injected write failure");
+    if (auto hook = std::exchange(before_next_write, nullptr)) hook();
     return inner_.Write(b, o);
   }
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
@@ -238,6 +242,33 @@ TEST_F(WriteBehindTest, ReadersWaitForAWriterToPutTheProfileBack) {
   process_->profiles.RememberUnstored(std::move(p), 1);
   reader.join();
   EXPECT_EQ(seen, std::optional<uint64_t>(42));
+}
+
+TEST_F(WriteBehindTest, AProfileChangedDuringAFlushStaysUnstored) {
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  SendOk(Ev("e2", "page_view", "u1", t0_ + 1));  // deferred, journal seq 2
+  std::string pid = Pid("u1");
+  uint64_t copied_seq = Cached("u1").applied_seq;
+  // While the flush writes its copy, a writer changes the profile (a later batch).
+  store_.before_next_write = [&] {
+    auto taken = process_->profiles.Take(pid);
+    ASSERT_OK(taken);
+    ASSERT_TRUE(taken->has_value());
+    profile::Profile p = **taken;
+    ++p.version;
+    p.event_count = 99;
+    p.applied_seq = copied_seq + 5;
+    process_->profiles.RememberUnstored(std::move(p), copied_seq + 5);
+  };
+  auto flushed = process_->profiles.Flush();
+  ASSERT_OK(flushed);
+  EXPECT_EQ(Stored("u1").event_count, 2u) << "the flush wrote its copy";
+  EXPECT_EQ(process_->profiles.UnstoredCount(), 1u) << "the later change is not stored";
+  EXPECT_EQ(process_->profiles.UnstoredFloor(), copied_seq + 1)
+      << "the journal must keep everything after the copy";
+  ASSERT_OK(process_->profiles.Flush());
+  EXPECT_EQ(Stored("u1").event_count, 99u);
+  EXPECT_EQ(process_->profiles.UnstoredCount(), 0u);
 }
 
 TEST(ProfileJournalCodec, RoundTripsAndRejectsTruncatedEntries) {

@@ -148,7 +148,20 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
     }
   }
   for (const auto& [name, i] : set->index_) set->by_name_.push_back(i);
+  for (const auto& s : set->specs_) {
+    std::string path = "features." + s.name;
+    if (s.events.empty()) set->any_type_paths_.push_back(path);
+    for (const auto& type : s.events) set->paths_by_type_[type].push_back(path);
+  }
+  for (auto& [type, paths] : set->paths_by_type_) {
+    paths.insert(paths.end(), set->any_type_paths_.begin(), set->any_type_paths_.end());
+  }
   return std::shared_ptr<const FeatureSet>(std::move(set));
+}
+
+const std::vector<std::string>& FeatureSet::ChangedPaths(std::string_view type) const {
+  auto it = paths_by_type_.find(type);
+  return it == paths_by_type_.end() ? any_type_paths_ : it->second;
 }
 
 bool FeatureSet::Relevant(std::string_view type) const {

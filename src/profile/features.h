@@ -42,6 +42,10 @@ class FeatureSet {
   bool Relevant(std::string_view type) const;
   // True when an event of `type` needs EventFacts::doc (a field or a where filter).
   bool NeedsDocument(std::string_view type) const;
+  // The profile document paths ("features.<name>") an event of `type` may change: those
+  // of the features it updates. Segments reading none of them keep their membership at
+  // ingest (SegmentSet::Evaluate with `changed`).
+  const std::vector<std::string>& ChangedPaths(std::string_view type) const;
   // False when no field or `where` filter can read the event's `context`: the document
   // may then leave it out (conservative: true when in doubt).
   bool ReadsContext() const { return reads_context_; }
@@ -80,6 +84,8 @@ class FeatureSet {
   std::vector<std::string> digests_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
   std::vector<size_t> by_name_;                       // indexes of specs_ in name order
+  std::map<std::string, std::vector<std::string>, std::less<>> paths_by_type_;
+  std::vector<std::string> any_type_paths_;  // features of every event type
   bool reads_context_ = false;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };

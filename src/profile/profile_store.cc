@@ -75,7 +75,7 @@ Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
         break;
       }
       Entry& e = it->second;
-      if (e.profile && !e.flushing) {
+      if (e.profile) {  // a flush in progress writes its own copy
         std::optional<Profile> out(std::move(e.profile));
         e.profile.reset();
         return out;
@@ -142,9 +142,9 @@ Result<size_t> ProfileStore::Flush() {
     }
     for (size_t begin = 0; begin < dirty.size(); begin += kFlushChunk) {
       size_t end = std::min(dirty.size(), begin + kFlushChunk);
-      // Marked `flushing` under the lock, encoded outside it: writers wait (Take), so the
-      // profiles cannot change, and map references survive rehashing.
-      std::vector<std::pair<const std::string*, const Profile*>> picked;
+      // Copied under the lock and encoded outside it, so writers never wait for a flush:
+      // a profile changed meanwhile stays unstored for the changes after the copy.
+      std::vector<Profile> picked;
       {
         std::lock_guard<std::mutex> lock(shard.mu);
         for (size_t i = begin; i < end; ++i) {
@@ -154,19 +154,28 @@ Result<size_t> ProfileStore::Flush() {
             continue;  // written, held by a writer, or gone: the next flush sees it
           }
           it->second.flushing = true;
-          picked.emplace_back(&it->first, &*it->second.profile);
+          picked.push_back(*it->second.profile);
         }
       }
       if (picked.empty()) continue;
       storage::WriteBatch wb;
-      for (const auto& [pid, profile] : picked) Stage(*profile, &wb);
+      for (const Profile& p : picked) Stage(p, &wb);
       Status st = store_.Write(wb, storage::WriteOptions{});
       {
         std::lock_guard<std::mutex> lock(shard.mu);
-        for (const auto& [pid, profile] : picked) {
-          auto it = shard.map.find(*pid);
-          it->second.flushing = false;
-          if (st.ok()) it->second.unstored_since = 0;
+        for (const Profile& p : picked) {
+          auto it = shard.map.find(p.id);
+          if (it == shard.map.end()) continue;  // forgotten meanwhile
+          Entry& e = it->second;
+          e.flushing = false;
+          if (!st.ok() || e.unstored_since == 0) continue;
+          if (e.profile && e.profile->version == p.version) {
+            e.unstored_since = 0;
+          } else {
+            // Changed (or held by a writer) since the copy: the store now has every batch
+            // up to the copy's applied_seq; the journal must keep the ones after it.
+            e.unstored_since = std::max(e.unstored_since, p.applied_seq + 1);
+          }
         }
         shard.cv.notify_all();
       }
@@ -175,6 +184,16 @@ Result<size_t> ProfileStore::Flush() {
     }
   }
   return written;
+}
+
+void ProfileStore::WaitForFlush(const std::string& pid) {
+  Shard& shard = ShardFor(pid);
+  std::unique_lock<std::mutex> lock(shard.mu);
+  for (;;) {
+    auto it = shard.map.find(pid);
+    if (it == shard.map.end() || !it->second.flushing) return;
+    shard.cv.wait(lock);
+  }
 }
 
 uint64_t ProfileStore::UnstoredFloor() {

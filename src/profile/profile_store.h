@@ -49,7 +49,8 @@ class ProfileStore {
 
   // Like Load, but moves the profile out of the cache instead of copying it: the caller
   // owns it until it puts it back (Remember, RememberUnstored, Return) or Forgets it;
-  // meanwhile readers and a flush wait. Waits while a flush writes the profile.
+  // meanwhile readers wait. A flush in progress keeps writing its own copy: before
+  // writing or erasing the profile itself, the caller calls WaitForFlush.
   // REQUIRES: the caller serializes writers of `pid` (the pipeline's stripe locks).
   Result<std::optional<Profile>> Take(const std::string& pid);
 
@@ -72,6 +73,8 @@ class ProfileStore {
   // Writes every dirty profile (in WriteBatches of up to 512) and marks it stored.
   // Returns how many were written.
   Result<size_t> Flush();
+  // Returns once no flush is writing `pid`, so the caller's own write of it lands later.
+  void WaitForFlush(const std::string& pid);
   // The lowest journal sequence number of a change not yet stored; UINT64_MAX if none.
   uint64_t UnstoredFloor();
   // How many cached profiles have changes not yet stored.
@@ -97,7 +100,7 @@ class ProfileStore {
   struct Entry {
     std::optional<Profile> profile;  // nullopt while a writer holds it (Take)
     uint64_t unstored_since = 0;     // journal seq of the oldest unstored change; 0: stored
-    bool flushing = false;           // Flush is writing it: writers wait
+    bool flushing = false;           // Flush is writing a copy of it
   };
   // std::mutex rather than core/mutex.h: readers wait on `cv` for a writer to put a
   // profile back.

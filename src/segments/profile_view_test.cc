@@ -184,5 +184,50 @@ TEST(ProfileView, SegmentSetEvaluatesLikeTheJsonDocument) {
   }
 }
 
+// With the paths an event changed, only the segments reading them are re-evaluated; the
+// others keep their membership on entry, unless membership also depends on other
+// segments (parent and child, group, `segments` readers, cold-start rule).
+TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
+  auto features = Features();
+  Json defs = {
+      {"buyers", {{"condition", {{"features.purchases_30d", {{"$gte", 1}}}}}}},
+      {"nordic", {{"condition", {{"traits.country", {{"$in", {"NO", "SE"}}}}}}}},
+      {"viewer", {{"condition", {{"features.since_view", {{"$lt", 86'400'000}}}}}}},
+      {"big", {{"parent", "nordic_parent"}, {"condition", {{"features.revenue", {{"$gte", 60}}}}}}},
+      {"nordic_parent", {{"condition", {{"traits.country", "NO"}}}}},
+      {"gold", {{"group", "tier"}, {"priority", 2}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
+  };
+  std::vector<SegmentSpec> specs;
+  for (const auto& [name, def] : defs.items()) {
+    auto spec = ParseSegmentSpec(name, def);
+    ASSERT_OK(spec.status());
+    specs.push_back(std::move(spec).value());
+  }
+  auto set = SegmentSet::Build(std::move(specs), features.get());
+  ASSERT_OK(set.status());
+  profile::Profile p = SampleProfile(*features);
+  p.segments.clear();  // as if every condition had been false at the last evaluation
+  ProfileView full_view(p, features.get(), kNow, nullptr);
+  auto full = (*set)->Evaluate(&full_view, nullptr, false);
+  EXPECT_EQ(full, (std::vector<std::string>{"big", "buyers", "gold", "nordic", "nordic_parent", "viewer"}));
+
+  // A purchase changed purchases_30d and revenue: buyers is re-evaluated; nordic and
+  // viewer (standalone, reading neither) keep "out"; big (a child), nordic_parent (a
+  // parent) and gold (a group) are always re-evaluated.
+  std::vector<std::string> changed = {"features.purchases_30d", "features.revenue", "profile"};
+  ProfileView view(p, features.get(), kNow, nullptr);
+  auto got = (*set)->Evaluate(&view, nullptr, false, &changed);
+  EXPECT_EQ(got, (std::vector<std::string>{"big", "buyers", "gold", "nordic_parent"}));
+
+  // A kept membership stays "in" too.
+  p.segments["viewer"] = kNow;
+  std::vector<std::string> traits = {"traits"};
+  ProfileView view2(p, features.get(), kNow + 30LL * 86'400'000, nullptr);  // since_view now false
+  got = (*set)->Evaluate(&view2, nullptr, false, &traits);
+  EXPECT_TRUE(std::find(got.begin(), got.end(), "viewer") != got.end());
+  EXPECT_TRUE(std::find(got.begin(), got.end(), "nordic") != got.end());
+  EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") == got.end()) << "not re-evaluated: was out";
+}
+
 }  // namespace
 }  // namespace tailor::segments

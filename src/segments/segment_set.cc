@@ -142,6 +142,15 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->index_.emplace(set->specs_[i].name, i);
     if (!set->specs_[i].parent.empty()) set->parent_[i] = static_cast<int>(index[set->specs_[i].parent]);
   }
+  set->standalone_.assign(n, true);
+  for (size_t i = 0; i < n; ++i) {
+    const SegmentSpec& s = set->specs_[i];
+    if (set->parent_[i] >= 0) {
+      set->standalone_[i] = false;
+      set->standalone_[static_cast<size_t>(set->parent_[i])] = false;
+    }
+    if (!s.group.empty() || s.fallback || set->reads_segments_[i]) set->standalone_[i] = false;
+  }
   return std::shared_ptr<const SegmentSet>(std::move(set));
 }
 
@@ -195,8 +204,21 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
 }
 
 std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition::SavedGroups* groups,
-                                              bool has_context) const {
+                                              bool has_context,
+                                              const std::vector<std::string>* changed) const {
   size_t n = specs_.size();
+  std::vector<bool> keep;
+  if (changed != nullptr) {
+    keep.assign(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      if (!standalone_[i]) continue;
+      bool reads_changed = false;
+      for (const auto& p : paths_[i]) {
+        for (const auto& c : *changed) reads_changed = reads_changed || StartsWithPath(p, c);
+      }
+      keep[i] = !reads_changed;
+    }
+  }
   std::vector<bool> before_eval(n, false);
   for (const auto& [name, at] : view->profile().segments) {
     if (auto it = index_.find(name); it != index_.end()) before_eval[it->second] = true;
@@ -212,14 +234,16 @@ std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition
     }
     view->SetSegments(names);
   };
-  return EvaluateOver(*view, std::move(before_eval), events, groups, has_context, publish);
+  return EvaluateOver(*view, std::move(before_eval), events, groups, has_context, publish,
+                      changed != nullptr ? &keep : nullptr);
 }
 
 template <typename Publish>
 std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& view,
                                                   std::vector<bool> before_eval, int64_t events,
                                                   const condition::SavedGroups* groups,
-                                                  bool has_context, Publish&& publish) const {
+                                                  bool has_context, Publish&& publish,
+                                                  const std::vector<bool>* keep) const {
   size_t n = specs_.size();
   std::vector<bool> in = before_eval;
   bool any_reader = std::find(reads_segments_.begin(), reads_segments_.end(), true) != reads_segments_.end();
@@ -235,7 +259,7 @@ std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& vie
     // Raw matches: each segment's own condition (and cold-start rule).
     for (size_t i = 0; i < n; ++i) {
       const SegmentSpec& s = specs_[i];
-      if (!has_context && reads_context_[i]) {
+      if ((!has_context && reads_context_[i]) || (keep != nullptr && (*keep)[i])) {
         raw[i] = before_eval[i];
         continue;
       }

@@ -65,8 +65,16 @@ class SegmentSet {
   // The same over a ProfileView (no JSON document is built): membership on entry is the
   // viewed profile's stored segments; the view's `segments` array follows the passes.
   // Returns the sorted names of the segments matched.
+  // With `changed` (document paths an event changed: roots like "traits", or
+  // "features.<name>"), only segments reading under one of them are re-evaluated, plus
+  // every segment whose membership also depends on others (a parent or child, a group,
+  // `segments` readers, a cold-start rule); the rest keep their membership on entry.
+  // Time alone changes them through the refresher and reads, as for profiles without
+  // events (issue 3: "an event re-evaluates only the segments whose conditions depend on
+  // what it changed").
   std::vector<std::string> Evaluate(ProfileView* view, const condition::SavedGroups* groups,
-                                    bool has_context = true) const;
+                                    bool has_context = true,
+                                    const std::vector<std::string>* changed = nullptr) const;
 
   // True when segment `i` may change membership with time alone (it reads a windowed or
   // decaying feature, a recency, or profile times), so it must be re-evaluated at read.
@@ -86,7 +94,8 @@ class SegmentSet {
   std::vector<std::string> EvaluateOver(const condition::Document& view,
                                         std::vector<bool> before_eval, int64_t events,
                                         const condition::SavedGroups* groups, bool has_context,
-                                        Publish&& publish) const;
+                                        Publish&& publish,
+                                        const std::vector<bool>* keep = nullptr) const;
 
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
@@ -96,6 +105,9 @@ class SegmentSet {
   std::vector<bool> reads_context_;
   std::vector<bool> time_dependent_;
   std::vector<std::vector<std::string>> paths_;
+  // True when membership is the segment's own condition alone: no parent or child, no
+  // group, no `segments` reads, no cold-start rule (may keep its membership, above).
+  std::vector<bool> standalone_;
 };
 
 }  // namespace tailor::segments
