@@ -335,9 +335,6 @@ class Pipeline::Batch {
     for (auto& [pid, p] : profiles_) {
       bool changed = EvaluateSegments(&p, &wb);
       if (!changed && refresh_only_.count(pid)) unchanged.insert(pid);
-      // Membership entries and segment events are written now; so is the profile that
-      // records them, so replay never enters a segment twice.
-      if (changed) must_store_.insert(pid);
     }
     // Write-behind: profiles whose change the journal can replay stay in the cache.
     if (defer_) seq_ = p_.journal_.Begin();
@@ -451,8 +448,21 @@ class Pipeline::Batch {
       p.applied_seq = seq;
       any = true;
     }
-    // Membership is as stored: every batch that changed it stored its profile. Time-based
-    // changes are left to the next refresh, which sees the request contexts replay lacks.
+    // Membership as of the last committed batch is the membership index, written
+    // atomically with every entry and exit (so replay never enters a segment twice).
+    // Time-based changes are left to the next refresh, which sees the request contexts
+    // replay lacks.
+    if (any && snap_.segments) {
+      for (const auto& spec : snap_.segments->specs()) {
+        TAILOR_ASSIGN_OR_RETURN(auto entered, p_.store_.Get(storage::Keyspace::kSegmentMembers,
+                                                            storage::SegmentMemberKey(spec.name, pid)));
+        if (entered) {
+          p.segments[spec.name] = std::strtoll(entered->c_str(), nullptr, 10);
+        } else {
+          p.segments.erase(spec.name);
+        }
+      }
+    }
     dirty_.erase(pid);
     return any;
   }

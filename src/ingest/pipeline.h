@@ -88,7 +88,7 @@ struct PipelineOptions {
   // Write-behind: an ingest batch leaves the profiles it changed in the cache and writes a
   // journal entry instead (profile_journal.h); FlushProfiles writes them. Takes effect
   // once Recover has run. Profiles are still written at once when they are new, merged,
-  // gain an identity, change segment membership or keep a consent whose event is dropped.
+  // gain an identity or keep a consent whose event is dropped.
   bool write_behind = false;
 };
 

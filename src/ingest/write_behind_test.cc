@@ -196,17 +196,22 @@ TEST_F(WriteBehindTest, CrashRecoveryRebuildsExactlyTheAcknowledgedProfiles) {
   EXPECT_EQ(Cached("u1").event_count, 23u);
 }
 
-TEST_F(WriteBehindTest, SegmentMembershipChangesAreWrittenAtOnce) {
+TEST_F(WriteBehindTest, ReplayTakesMembershipFromTheIndexAndNeverEntersTwice) {
   SendOk(Ev("p1", "purchase", "u1", t0_, R"(,"properties":{"revenue":60})"));
   SendOk(Ev("p2", "purchase", "u1", t0_ + 1, R"(,"properties":{"revenue":60})"));
-  // Entering big_spender stored the profile with the batch, so a replay never enters twice.
-  EXPECT_EQ(Stored("u1").segments.count("big_spender"), 1u);
-  EXPECT_EQ(Stored("u1").event_count, 2u);
-  SendOk(Ev("p3", "purchase", "u1", t0_ + 2, R"(,"properties":{"revenue":60})"));
-  EXPECT_EQ(Stored("u1").event_count, 2u);  // no membership change: deferred
-  Restart();
-  EXPECT_EQ(Cached("u1").event_count, 3u);
+  // Entering big_spender wrote the membership index and a segment_entered event; the
+  // profile itself stayed unstored.
+  EXPECT_EQ(Cached("u1").segments.count("big_spender"), 1u);
+  EXPECT_EQ(Stored("u1").segments.count("big_spender"), 0u);
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kSegmentMembers), 1u);
+  std::string before = Canonical(Cached("u1"));
+  size_t events_before = memory_.CountKeys(storage::Keyspace::kEvents);
+  Restart();
+  EXPECT_EQ(Canonical(Cached("u1")), before) << "membership and entry time from the index";
+  // A later event re-evaluates big_spender: still in, so no second segment_entered.
+  SendOk(Ev("p3", "purchase", "u1", t0_ + 2, R"(,"properties":{"revenue":60})"));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), events_before + 1);
+  EXPECT_EQ(Cached("u1").event_count, 3u);
 }
 
 TEST_F(WriteBehindTest, FailedWriteRebuildsTheDeferredState) {
