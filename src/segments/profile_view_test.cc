@@ -227,6 +227,18 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
   EXPECT_TRUE(std::find(got.begin(), got.end(), "viewer") != got.end());
   EXPECT_TRUE(std::find(got.begin(), got.end(), "nordic") != got.end());
   EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") == got.end()) << "not re-evaluated: was out";
+
+  // A changed path reaches readers below it and above it.
+  for (const std::string& c : {"features", "features.purchases_30d"}) {
+    std::vector<std::string> one = {c};
+    ProfileView view3(p, features.get(), kNow, nullptr);
+    got = (*set)->Evaluate(&view3, nullptr, false, &one);
+    EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") != got.end()) << c;
+  }
+  std::vector<std::string> sibling = {"features.purchases_30"};  // a prefix, not a parent
+  ProfileView view4(p, features.get(), kNow, nullptr);
+  got = (*set)->Evaluate(&view4, nullptr, false, &sibling);
+  EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") == got.end());
 }
 
 }  // namespace

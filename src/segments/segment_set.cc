@@ -151,6 +151,10 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     }
     if (!s.group.empty() || s.fallback || set->reads_segments_[i]) set->standalone_[i] = false;
   }
+  for (size_t i = 0; i < n; ++i) {
+    if (!set->standalone_[i]) continue;
+    for (const auto& p : set->paths_[i]) set->standalone_readers_[p].push_back(i);
+  }
   return std::shared_ptr<const SegmentSet>(std::move(set));
 }
 
@@ -209,14 +213,20 @@ std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition
   size_t n = specs_.size();
   std::vector<bool> keep;
   if (changed != nullptr) {
-    keep.assign(n, false);
-    for (size_t i = 0; i < n; ++i) {
-      if (!standalone_[i]) continue;
-      bool reads_changed = false;
-      for (const auto& p : paths_[i]) {
-        for (const auto& c : *changed) reads_changed = reads_changed || StartsWithPath(p, c);
+    keep = standalone_;  // then cleared for the readers of each changed path
+    for (const std::string& c : *changed) {
+      // Paths at or below `c` ("features.rfm" reaches "features.rfm.code")...
+      for (auto it = standalone_readers_.lower_bound(c);
+           it != standalone_readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
+        if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
+        for (size_t i : it->second) keep[i] = false;
       }
-      keep[i] = !reads_changed;
+      // ...and above it ("features" reads every feature).
+      for (size_t dot = c.find('.'); dot != std::string::npos; dot = c.find('.', dot + 1)) {
+        auto it = standalone_readers_.find(std::string_view(c).substr(0, dot));
+        if (it == standalone_readers_.end()) continue;
+        for (size_t i : it->second) keep[i] = false;
+      }
     }
   }
   std::vector<bool> before_eval(n, false);

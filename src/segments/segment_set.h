@@ -108,6 +108,8 @@ class SegmentSet {
   // True when membership is the segment's own condition alone: no parent or child, no
   // group, no `segments` reads, no cold-start rule (may keep its membership, above).
   std::vector<bool> standalone_;
+  // Path read -> the standalone segments reading it (which segments a change reaches).
+  std::map<std::string, std::vector<size_t>, std::less<>> standalone_readers_;
 };
 
 }  // namespace tailor::segments
