@@ -24,6 +24,7 @@
 #include "ingest/schema_registry.h"
 #include "profile/profile_store.h"
 #include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/train_job.h"
 #include "recommenders/serving/rec_service.h"
 #include "server/authenticator.h"
 #include "server/http_server.h"
@@ -392,12 +393,19 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
     }
   });
   std::thread retrainer([&] {
-    // Scheduled retraining (`retrain_every`): checked every minute.
+    // Scheduled retraining (`retrain_every`), checked every model_retrain_check: a
+    // training job per due model (GET /v1/jobs shows them; never two of one model).
     std::unique_lock<std::mutex> lock(refresh_mu);
     while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(m.settings.model_retrain_check_ms),
                                 [&] { return stopping; })) {
       lock.unlock();
-      m.recs->RetrainDue();
+      for (const std::string& name : m.recs->DueForRetraining()) {
+        auto id = recommenders::StartTrainJob(*m.jobs, *m.recs, name, /*promote=*/true,
+                                              "scheduled retraining (retrain_every)");
+        if (!id.ok()) {
+          LogWarn("scheduled retraining not started", {{"name", name}, {"error", id.status().ToString()}});
+        }
+      }
       lock.lock();
     }
   });

@@ -132,7 +132,7 @@ const std::vector<SettingRow>& SettingsTable() {
                    "(write-behind); a crash loses at most this much experiment data."),
       DURATION_ROW(model_retrain_check_ms, "model_retrain_check",
                    "How often the server checks which recommenders are due for scheduled "
-                   "retraining (their retrain_every); training runs on that background thread."),
+                   "retraining (their retrain_every); each due one gets a training job (GET /v1/jobs)."),
       BYTES_ROW(model_train_memory_budget,
                 "Largest estimated memory peak of one model training (data, factors, EASE's "
                 "items x items matrix, ...). A training estimated above it fails before fitting "

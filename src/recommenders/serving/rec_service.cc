@@ -269,7 +269,10 @@ Result<Json> RecService::Train(const std::string& name, bool promote,
   auto& kept = trained_[name];
   kept.push_back(model);
   if (kept.size() > kKeepTrained) kept.erase(kept.begin());
-  last_trained_ms_[name] = clock_.NowMs();
+  {
+    std::lock_guard<std::mutex> schedule_lock(schedule_mu_);
+    last_trained_ms_[name] = clock_.NowMs();
+  }
   LogInfo("model trained", {{"name", name}, {"version", std::to_string(version)}});
   lock.unlock();
   if (promote) {
@@ -468,30 +471,27 @@ Status RecService::LoadLive() {
   return first;
 }
 
-void RecService::RetrainDue() {
+std::vector<std::string> RecService::DueForRetraining() {
   auto config = config_.load();
   const int64_t now = clock_.NowMs();
+  std::vector<std::string> due;
   for (const auto& [name, spec] : config->models) {
     if (spec->retrain_every_ms <= 0) continue;
+    std::lock_guard<std::mutex> lock(schedule_mu_);
     int64_t last = 0;
-    {
-      std::lock_guard<std::mutex> lock(train_mu_);
-      auto it = last_trained_ms_.find(name);
-      if (it != last_trained_ms_.end()) {
-        last = it->second;
-      } else if (auto l = versions_.Live(name); l.ok() && l->version != 0) {
-        if (auto r = versions_.Get(name, l->version); r.ok())
-          last = r->value("trained_at_ms", int64_t{0});
-      }
+    if (auto it = last_trained_ms_.find(name); it != last_trained_ms_.end()) {
+      last = it->second;
+    } else if (auto l = versions_.Live(name); l.ok() && l->version != 0) {
+      if (auto r = versions_.Get(name, l->version); r.ok())
+        last = r->value("trained_at_ms", int64_t{0});
     }
     if (now - last < spec->retrain_every_ms) continue;
-    auto r = Train(name, /*promote=*/true);
-    if (!r.ok()) {
-      LogWarn("scheduled retraining failed", {{"name", name}, {"error", r.status().ToString()}});
-      std::lock_guard<std::mutex> lock(train_mu_);
-      last_trained_ms_[name] = now;  // retry after the next interval, not in a loop
-    }
+    // An attempt counts as a training: a failed one is retried one interval later, not
+    // at every check.
+    last_trained_ms_[name] = now;
+    due.push_back(name);
   }
+  return due;
 }
 
 Result<Json> RecService::Describe(const ModelSpec& spec) {

@@ -149,9 +149,11 @@ class RecService {
   // The versions held in memory for serving.
   std::vector<ModelMemory> Memory() const;
 
-  // Trains every model whose retrain_every has elapsed since its last training and
-  // promotes the result (the scheduler thread calls this).
-  void RetrainDue();
+  // Names of the recommenders whose retrain_every has elapsed since their last training
+  // (or the live version's trained_at_ms), each marked attempted now, so a failed
+  // training is retried one interval later. The server's scheduler starts a training
+  // job (promote) for each.
+  std::vector<std::string> DueForRetraining();
 
   // kNotFound naming "model" for an unknown model, kUnavailable when it has no live
   // version, kInvalidArgument naming "filter" for a bad filter.
@@ -201,7 +203,8 @@ class RecService {
   // Versions trained in this process, by name: the newest few, for promotion without refit.
   std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>>
       trained_;                                     // guarded by train_mu_
-  std::map<std::string, int64_t> last_trained_ms_;  // guarded by train_mu_
+  std::mutex schedule_mu_;  // guards last_trained_ms_ (never held while training)
+  std::map<std::string, int64_t> last_trained_ms_;  // guarded by schedule_mu_
   // Last member: destroyed first, so its thread stops before what its closures use.
   std::unique_ptr<ShadowComparer> comparer_;
 };

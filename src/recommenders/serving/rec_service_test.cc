@@ -476,6 +476,25 @@ TEST_F(RecServiceTest, ShadowRunsBesideLiveAndIsCompared) {
   EXPECT_TRUE((*service_.ShadowReport("m"))["shadow_version"].is_null());
 }
 
+// The schedule: a model is due when retrain_every has elapsed since its last training
+// or attempt; an attempt is not repeated before the next interval.
+TEST_F(RecServiceTest, DueForRetrainingFollowsTheInterval) {
+  Populate();
+  Configure(R"({"model": "popularity", "retrain_every": "1h"})");
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});  // never trained
+  EXPECT_TRUE(service_.DueForRetraining().empty());  // attempted just now
+  clock_.AdvanceMs(3'600'000);
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  clock_.AdvanceMs(1'800'000);
+  EXPECT_TRUE(service_.DueForRetraining().empty());
+  clock_.AdvanceMs(1'800'000);
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});
+  Configure(R"({"model": "popularity"})");  // no schedule
+  clock_.AdvanceMs(7'200'000);
+  EXPECT_TRUE(service_.DueForRetraining().empty());
+}
+
 // EASE's estimate grows with items squared: the budget refuses a large catalog early.
 TEST(TrainingEstimate, EaseGrowsWithItemsSquared) {
   auto ease = CreateModel("ease", {});

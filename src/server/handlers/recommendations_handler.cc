@@ -1,6 +1,7 @@
 // Recommendations: the catalog (POST /v1/items), lists and similar items, and the model
 // registry (list, info, train as a job, promote, rollback, shadow). Decoding and encoding only; the work is
 // in recommenders::RecService and CatalogStore.
+#include "recommenders/serving/train_job.h"
 #include "server/handlers/handler_util.h"
 #include "server/handlers/handlers.h"
 
@@ -111,16 +112,8 @@ HttpResponse GetModel(Services& s, const HttpRequest& req) {
 HttpResponse TrainModel(Services& s, const HttpRequest& req) {
   auto promote = QueryBool(req, "promote", false);
   if (!promote.ok()) return Error(promote.status());
-  const std::string name = req.PathParam("name");
-  if (Status st = s.recs->CheckConfigured(name); !st.ok()) return Error(st);
-  recommenders::RecService* recs = s.recs;
-  const bool p = *promote;
-  auto id = s.jobs->StartTask(
-      "model_train", name, "requested by " + req.principal.key_id,
-      [recs, name, p](const ingest::TaskProgressFn& progress) -> Result<std::string> {
-        TAILOR_ASSIGN_OR_RETURN(Json record, recs->Train(name, p, progress));
-        return record.dump();
-      });
+  auto id = recommenders::StartTrainJob(*s.jobs, *s.recs, req.PathParam("name"), *promote,
+                                        "requested by " + req.principal.key_id);
   if (!id.ok()) return Error(id.status());
   auto job = s.jobs->Get(*id);
   if (!job.ok() || !*job) return Error(job.ok() ? Internal("job vanished") : job.status());
