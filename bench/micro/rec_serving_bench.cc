@@ -94,7 +94,8 @@ void BM_Recommend(benchmark::State& state, const std::string& model, bool shadow
   if (!world) world = std::make_unique<World>(model);
   if (shadow) {
     auto trained = world->service->Train("m", false);
-    if (!trained.ok() || !world->service->SetShadow("m", (*trained)["version"].get<uint64_t>()).ok()) {
+    if (!trained.ok() ||
+        !world->service->SetShadow("m", (*trained)["version"].get<uint64_t>()).ok()) {
       state.SkipWithError("shadow not set");
       return;
     }
@@ -123,9 +124,8 @@ void BM_Recommend(benchmark::State& state, const std::string& model, bool shadow
     auto report = world->service->ShadowReport("m");
     state.counters["shadow_compared"] = (*report)["compared"].get<double>();
     state.counters["shadow_dropped"] = (*report)["dropped"].get<double>();
-    state.counters["shadow_overlap"] = (*report)["overlap_at_k"].is_number()
-                                           ? (*report)["overlap_at_k"].get<double>()
-                                           : 0.0;
+    state.counters["shadow_overlap"] =
+        (*report)["overlap_at_k"].is_number() ? (*report)["overlap_at_k"].get<double>() : 0.0;
     (void)world->service->SetShadow("m", 0);
   }
 }

@@ -96,9 +96,9 @@ void RegisterModels(CLI::App& app, int* exit_code) {
       return;
     }
     const std::string target = "/v1/models/" + st->name + "/shadow";
-    *exit_code = st->off ? Run(*st, server::Method::kDelete, target)
-                         : Run(*st, server::Method::kPut, target,
-                               Json{{"version", st->version}}.dump());
+    *exit_code =
+        st->off ? Run(*st, server::Method::kDelete, target)
+                : Run(*st, server::Method::kPut, target, Json{{"version", st->version}}.dump());
   });
   auto* report = models->add_subcommand(
       "shadow-report",

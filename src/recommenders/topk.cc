@@ -24,10 +24,9 @@ constexpr BetterFn Better;
 // True when any of s[0..16) is above t (SSE2, part of x86-64: one compare per 4 lanes).
 inline bool AnyAbove16(const float* s, float t) {
   const __m128 tv = _mm_set1_ps(t);
-  const __m128 m = _mm_or_ps(_mm_or_ps(_mm_cmpgt_ps(_mm_loadu_ps(s), tv),
-                                       _mm_cmpgt_ps(_mm_loadu_ps(s + 4), tv)),
-                             _mm_or_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + 8), tv),
-                                       _mm_cmpgt_ps(_mm_loadu_ps(s + 12), tv)));
+  const __m128 m = _mm_or_ps(
+      _mm_or_ps(_mm_cmpgt_ps(_mm_loadu_ps(s), tv), _mm_cmpgt_ps(_mm_loadu_ps(s + 4), tv)),
+      _mm_or_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + 8), tv), _mm_cmpgt_ps(_mm_loadu_ps(s + 12), tv)));
   return _mm_movemask_ps(m) != 0;
 }
 
@@ -202,7 +201,7 @@ struct FactorScorer::Impl {
   std::vector<uint8_t> bytes;
   size_t ngroups = 0;
   float int8_scale = 0;
-  float max_l1 = 0;  // largest L1 norm of an item's factors
+  float max_l1 = 0;    // largest L1 norm of an item's factors
   size_t nblocks = 0;  // blocks of the layout in use
   float max_norm = 0;
 };
@@ -254,7 +253,8 @@ void FactorScorer::Reset(std::span<const float> factors, size_t num_items, size_
     for (size_t i = 0; i < num_items; ++i) {
       const size_t b = i / kBlock16, j = i % kBlock16;
       for (size_t d = 0; d < dim; ++d) {
-        const float v = std::clamp(std::nearbyint(factors[i * dim + d] / x.int8_scale), -127.0f, 127.0f);
+        const float v =
+            std::clamp(std::nearbyint(factors[i * dim + d] / x.int8_scale), -127.0f, 127.0f);
         x.bytes[((b * x.ngroups + d / 4) * kBlock16 + j) * 4 + d % 4] =
             static_cast<uint8_t>(static_cast<int>(v) + 128);
       }
@@ -265,7 +265,8 @@ void FactorScorer::Reset(std::span<const float> factors, size_t num_items, size_
   x.blocks.assign(x.nblocks * dim * kBlock, 0);  // padding lanes score 0, never read
   for (size_t i = 0; i < num_items; ++i) {
     const size_t b = i / kBlock, j = i % kBlock;
-    for (size_t d = 0; d < dim; ++d) x.blocks[(b * dim + d) * kBlock + j] = ToBf16(factors[i * dim + d]);
+    for (size_t d = 0; d < dim; ++d)
+      x.blocks[(b * dim + d) * kBlock + j] = ToBf16(factors[i * dim + d]);
   }
 }
 size_t FactorScorer::num_items() const { return static_cast<size_t>(impl_->m.rows()); }
@@ -314,14 +315,16 @@ std::vector<ScoredItem> FactorScorer::TopKFor(std::span<const float> query, size
     for (size_t d = 0; d < dim; ++d) {
       const int v = static_cast<int>(std::clamp(std::nearbyint(query[d] / sq), -127.0f, 127.0f));
       qsum += v;
-      q4[d / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v))) << (8 * (d % 4));
+      q4[d / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v)))
+                   << (8 * (d % 4));
     }
     constexpr size_t kPerChunk = kChunk / kBlock16;
     for (size_t b = 0; b < x.nblocks; b += kPerChunk) {
       const size_t nb = std::min(kPerChunk, x.nblocks - b);
       ScoreBlocksAvx512Vnni(x.bytes.data() + b * x.ngroups * 64, nb, x.ngroups, q4.data(),
                             128 * qsum, sq * x.int8_scale, buf);
-      sel.Offer(buf, std::min(nb * kBlock16, n - b * kBlock16), static_cast<uint32_t>(b * kBlock16));
+      sel.Offer(buf, std::min(nb * kBlock16, n - b * kBlock16),
+                static_cast<uint32_t>(b * kBlock16));
     }
     const double sy = x.int8_scale;
     extra = 0.5 * sy * l1_q + 0.5 * sq * x.max_l1 + 0.25 * sq * sy * static_cast<double>(dim);

@@ -78,8 +78,7 @@ TEST(FactorScorer, EqualsNaiveDotProducts) {
 // and duplicated items (exact ties at the boundary force the fallback).
 // Every pre-selection kernel (those the CPU lacks fall back to one it has), even and odd
 // dimensions (padding of bfloat16 pairs and int8 groups).
-class TopKForKernels
-    : public ::testing::TestWithParam<std::tuple<ScoreKernel, size_t>> {};
+class TopKForKernels : public ::testing::TestWithParam<std::tuple<ScoreKernel, size_t>> {};
 
 INSTANTIATE_TEST_SUITE_P(
     Kernels, TopKForKernels,
@@ -96,7 +95,8 @@ TEST_P(TopKForKernels, TopKForIsExactOnLargeCatalogs) {
   }
   FactorScorer scorer;
   scorer.Reset(f, n, dim, kernel);
-  if (kernel != ScoreKernel::kAuto && kernel == BestScoreKernel()) EXPECT_EQ(scorer.kernel(), kernel);
+  if (kernel != ScoreKernel::kAuto && kernel == BestScoreKernel())
+    EXPECT_EQ(scorer.kernel(), kernel);
   if (kernel == ScoreKernel::kPortable) EXPECT_EQ(scorer.kernel(), kernel);
   EXPECT_GT(scorer.MemoryBytes(), n * dim * sizeof(float));  // the reduced copy
   auto qs = RandomFactors(50, dim, 22);

@@ -59,8 +59,8 @@ class IntegrationRecommendations : public ::testing::Test {
   }
   // Starts a training job (202) and follows it to its end; returns the finished job.
   Json Train(const std::string& name, bool promote = false) {
-    Reply started =
-        api_->Post("/v1/models/" + name + "/train" + (promote ? "?promote=true" : ""), std::string());
+    Reply started = api_->Post("/v1/models/" + name + "/train" + (promote ? "?promote=true" : ""),
+                               std::string());
     EXPECT_EQ(started.status, 202) << started.Describe();
     EXPECT_EQ(started.json["kind"], "model_train") << started.Describe();
     const std::string id = started.json.value("id", "");
@@ -146,8 +146,10 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_EQ(api_->Get("/v1/models/nope").status, 404);
   Reply metrics = api_->Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("tailor_model_memory_bytes{name=\"knn\",role=\"live\",version=\"2\"}"),
-            std::string::npos) << metrics.body.substr(0, 2000);
+  EXPECT_NE(
+      metrics.body.find("tailor_model_memory_bytes{name=\"knn\",role=\"live\",version=\"2\"}"),
+      std::string::npos)
+      << metrics.body.substr(0, 2000);
   EXPECT_NE(metrics.body.find("tailor_model_training_peak_bytes{name=\"knn\""), std::string::npos);
   Reply list = api_->Get("/v1/models");
   ASSERT_EQ(list.status, 200);
@@ -200,7 +202,9 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   EXPECT_EQ(sim.json["items"].size(), 2u);
   // An item added after training gets content neighbours until it has interactions.
   ASSERT_EQ(api_->Post("/v1/items", Json::parse(R"({"items": [{"id": "s9", "title": "Trail racer",
-      "categories": ["shoes"]}]})")).status, 200);
+      "categories": ["shoes"]}]})"))
+                .status,
+            200);
   Reply fresh = api_->Get("/v1/items/s9/similar?model=knn&k=3");
   ASSERT_EQ(fresh.status, 200) << fresh.Describe();
   EXPECT_EQ(fresh.json["source"], "content") << fresh.Describe();
@@ -269,7 +273,7 @@ TEST_F(IntegrationRecommendations, CliTrainListPromoteRollback) {
   CommandResult queued = Tailor(server_->url(), {"train", "--model", "knn", "--no-wait"});
   ASSERT_EQ(queued.exit_code, 0) << queued.err << queued.out;
   EXPECT_EQ(queued.out.size(), 27u) << queued.out;  // a job id (ULID) and a newline
-  for (int i = 0; i < 500; ++i) {  // let it finish: versions below count from it
+  for (int i = 0; i < 500; ++i) {                   // let it finish: versions below count from it
     if (api_->Get("/v1/jobs/" + queued.out.substr(0, 26)).json.value("state", "") == "done") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -286,10 +290,13 @@ TEST_F(IntegrationRecommendations, CliTrainListPromoteRollback) {
   CommandResult sh = Tailor(server_->url(), {"models", "shadow", "knn", "--version", "2"});
   ASSERT_EQ(sh.exit_code, 0) << sh.err << sh.out;
   EXPECT_EQ(Tailor(server_->url(), {"models", "shadow", "knn"}).exit_code, 2);
-  Reply bad_shadow = api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", "x"}}.dump());
+  Reply bad_shadow =
+      api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", "x"}}.dump());
   EXPECT_EQ(bad_shadow.status, 400) << bad_shadow.Describe();
   EXPECT_NE(bad_shadow.body.find("\"version\""), std::string::npos) << bad_shadow.Describe();
-  EXPECT_EQ(api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", 3}}.dump()).status, 400);  // live
+  EXPECT_EQ(
+      api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", 3}}.dump()).status,
+      400);  // live
   Json report;
   for (int i = 0; i < 200; ++i) {
     Reply r = api_->Get("/v1/recommendations?model=knn&user_id=u" + std::to_string(i % 20));

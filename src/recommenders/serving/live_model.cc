@@ -15,7 +15,8 @@ constexpr std::string_view kLiveKind = "live_model";
 size_t LiveModel::MemoryBytes() const {
   size_t n = model->MemoryBytes() + (data ? data->MemoryBytes() : 0) +
              (popularity.size() + by_popularity.size()) * sizeof(float);
-  for (const auto& [name, items] : segment_popular) n += name.size() + items.size() * sizeof(uint32_t);
+  for (const auto& [name, items] : segment_popular)
+    n += name.size() + items.size() * sizeof(uint32_t);
   if (!data) {
     for (uint32_t i = 0; i < restored_items.size(); ++i) n += restored_items.Id(i).size() + 48;
   }

@@ -25,7 +25,7 @@ namespace tailor::recommenders {
 struct LiveModel {
   std::shared_ptr<const ModelSpec> spec;
   uint64_t version = 0;
-  std::shared_ptr<const Catalog> catalog;  // the content model reads it; must outlive `model`
+  std::shared_ptr<const Catalog> catalog;    // the content model reads it; must outlive `model`
   std::unique_ptr<const Interactions> data;  // null when restored from stored model data
   IdMap restored_items;                      // the item ids when `data` is null
   std::unique_ptr<Recommender> model;
@@ -65,7 +65,7 @@ Status DecodeLive(std::string_view stored, LiveModel* live);
 // The bytes training `spec` on `all` (built from `raw_rows` raw interactions) is
 // expected to need at its peak: the raw rows, the holdout split's copies of the data,
 // the data kept for serving and the model's own estimate (Recommender::EstimateFitBytes).
-size_t EstimateTrainingBytes(const Recommender& model, const Interactions& all,
-                             size_t raw_rows, int threads);
+size_t EstimateTrainingBytes(const Recommender& model, const Interactions& all, size_t raw_rows,
+                             int threads);
 
 }  // namespace tailor::recommenders

@@ -56,8 +56,8 @@ class ModelVersions {
   // in `keep`, and marks those records pruned ("pruned": true, "pruned_at_ms": now_ms;
   // the record itself stays). One atomic write. Returns the versions pruned, oldest
   // first.
-  Result<std::vector<uint64_t>> PruneData(const std::string& name,
-                                          const std::set<uint64_t>& keep, int64_t now_ms);
+  Result<std::vector<uint64_t>> PruneData(const std::string& name, const std::set<uint64_t>& keep,
+                                          int64_t now_ms);
 
   Result<LivePointer> Live(const std::string& name);
   Status SetLive(const std::string& name, const LivePointer& live);

@@ -30,12 +30,12 @@
 #include <string>
 #include <vector>
 
+#include "condition/condition.h"
 #include "core/clock.h"
 #include "core/json_doc.h"
 #include "core/status.h"
 #include "identity/identity_index.h"
 #include "profile/profile_store.h"
-#include "condition/condition.h"
 #include "recommenders/serving/catalog_store.h"
 #include "recommenders/serving/event_interactions.h"
 #include "recommenders/serving/model_versions.h"
@@ -202,7 +202,7 @@ class RecService {
   std::mutex train_mu_;  // serializes training, promotion and the set of trained models
   // Versions trained in this process, by name: the newest few, for promotion without refit.
   std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>>
-      trained_;                                     // guarded by train_mu_
+      trained_;             // guarded by train_mu_
   std::mutex schedule_mu_;  // guards last_trained_ms_ (never held while training)
   std::map<std::string, int64_t> last_trained_ms_;  // guarded by schedule_mu_
   // Last member: destroyed first, so its thread stops before what its closures use.

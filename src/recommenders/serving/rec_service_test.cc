@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
-#include "recommenders/registry.h"
 #include "ingest/event.h"
 #include "profile/profile.h"
+#include "recommenders/registry.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "testutil/testutil.h"
@@ -311,7 +311,8 @@ TEST_F(RecServiceTest, TrainingReportsProgressAndRespectsTheMemoryBudget) {
   auto refused = small.Train("m", false);
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(refused.status().path(), "model_train_memory_budget");
-  EXPECT_NE(refused.status().message().find("MiB"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("MiB"), std::string::npos)
+      << refused.status().message();
   // Nothing was stored for the refused training.
   EXPECT_EQ(ModelVersions(store_).List("m")->size(), 1u);
 }
@@ -328,7 +329,9 @@ TEST_F(RecServiceTest, NewItemsGetContentNeighbours) {
   Configure(R"({"model": "itemknn"})");
   ASSERT_TRUE(service_.Train("m", true).ok());
   std::vector<Json> added = {
-      Json{{"id", "n1"}, {"title", "Blue running shoe"}, {"categories", {"shoes"}},
+      Json{{"id", "n1"},
+           {"title", "Blue running shoe"},
+           {"categories", {"shoes"}},
            {"attributes", {{"in_stock", true}}}},
       Json{{"id", "n2"}, {"title", "Espresso cup"}, {"categories", {"kitchen"}}}};
   ASSERT_OK(catalog_.Upsert(added));
@@ -410,8 +413,8 @@ TEST(ModelVersionsData, PruneDeletesDataOutsideKeepAndMarksRecords) {
   EXPECT_FALSE(versions.GetData("m", 1)->has_value());
   EXPECT_TRUE(versions.GetData("m", 2)->has_value());
   EXPECT_EQ((*versions.Get("m", 1))["pruned_at_ms"], 1234);
-  EXPECT_FALSE(versions.Get("m", 4)->contains("pruned"));  // had no data
-  EXPECT_TRUE(versions.GetData("other", 1)->has_value());  // another model: untouched
+  EXPECT_FALSE(versions.Get("m", 4)->contains("pruned"));    // had no data
+  EXPECT_TRUE(versions.GetData("other", 1)->has_value());    // another model: untouched
   EXPECT_TRUE(versions.PruneData("m", {2}, 1300)->empty());  // nothing left to prune
 }
 
@@ -420,9 +423,9 @@ TEST(ModelVersionsData, PruneDeletesDataOutsideKeepAndMarksRecords) {
 TEST_F(RecServiceTest, ShadowRunsBesideLiveAndIsCompared) {
   Populate();
   Configure(R"({"model": "itemknn"})");
-  ASSERT_TRUE(service_.Train("m", true).ok());   // v1 live
-  AddEvent(1, "view", "d", 1'800'000'000'000);    // changes what v2 learns
-  ASSERT_TRUE(service_.Train("m", false).ok());  // v2
+  ASSERT_TRUE(service_.Train("m", true).ok());                       // v1 live
+  AddEvent(1, "view", "d", 1'800'000'000'000);                       // changes what v2 learns
+  ASSERT_TRUE(service_.Train("m", false).ok());                      // v2
   EXPECT_EQ(service_.SetShadow("m", 1).status().path(), "version");  // the live one
   EXPECT_EQ(service_.SetShadow("m", 9).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service_.SetShadow("zz", 2).status().code(), StatusCode::kNotFound);
@@ -482,7 +485,7 @@ TEST_F(RecServiceTest, DueForRetrainingFollowsTheInterval) {
   Populate();
   Configure(R"({"model": "popularity", "retrain_every": "1h"})");
   EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});  // never trained
-  EXPECT_TRUE(service_.DueForRetraining().empty());  // attempted just now
+  EXPECT_TRUE(service_.DueForRetraining().empty());                       // attempted just now
   clock_.AdvanceMs(3'600'000);
   EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});
   ASSERT_TRUE(service_.Train("m", true).ok());

@@ -109,16 +109,15 @@ Result<RecList> RecService::Recommend(const RecRequest& req) const {
     std::vector<std::string> live_ids;
     for (const auto& i : out.items) live_ids.push_back(i.id);
     std::shared_ptr<const LiveModel> shadow = it->second;
-    comparer_->Submit(
-        req.model, shadow->version, std::move(live_ids), live_micros,
-        [this, shadow, config, spec, req, pid, h = std::move(h), filter,
-         catalog]() -> Result<std::vector<std::string>> {
-          TAILOR_ASSIGN_OR_RETURN(RecList l,
-                                  Serve(*shadow, *spec, req, pid, h, filter.get(), *catalog));
-          std::vector<std::string> ids;
-          for (const auto& i : l.items) ids.push_back(i.id);
-          return ids;
-        });
+    comparer_->Submit(req.model, shadow->version, std::move(live_ids), live_micros,
+                      [this, shadow, config, spec, req, pid, h = std::move(h), filter,
+                       catalog]() -> Result<std::vector<std::string>> {
+                        TAILOR_ASSIGN_OR_RETURN(
+                            RecList l, Serve(*shadow, *spec, req, pid, h, filter.get(), *catalog));
+                        std::vector<std::string> ids;
+                        for (const auto& i : l.items) ids.push_back(i.id);
+                        return ids;
+                      });
   }
   return out;
 }
@@ -231,9 +230,8 @@ Result<RecList> RecService::Similar(const std::string& model, const std::string&
     const ContentIndex& content = catalog->content();
     const uint32_t c = content.Find(item);
     if (c == kNoIndex) {
-      return NotFound("item '" + item + "' is unknown to model '" + model +
-                          "' and not in the catalog",
-                      "id");
+      return NotFound(
+          "item '" + item + "' is unknown to model '" + model + "' and not in the catalog", "id");
     }
     auto allowed = [&](uint32_t i) { return !filter || Passes(*filter, *catalog, content.id(i)); };
     RecList out;

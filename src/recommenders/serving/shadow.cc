@@ -151,19 +151,18 @@ Json ShadowComparer::Report(const std::string& name) const {
   const Stats empty;
   const Stats& s = it == stats_.end() ? empty : it->second;
   const double compared = static_cast<double>(s.compared);
-  return Json{
-      {"sampled", s.sampled},
-      {"compared", s.compared},
-      {"dropped", s.dropped},
-      {"errors", s.errors},
-      {"last_error", s.last_error.empty() ? Json(nullptr) : Json(s.last_error)},
-      {"overlap_at_k", s.compared ? Json(s.overlap_sum / compared) : Json(nullptr)},
-      {"rank_correlation",
-       s.correlation_n ? Json(s.correlation_sum / static_cast<double>(s.correlation_n))
-                       : Json(nullptr)},
-      {"rank_correlation_lists", s.correlation_n},
-      {"live_latency_us", Percentiles(s.live_micros)},
-      {"shadow_latency_us", Percentiles(s.shadow_micros)}};
+  return Json{{"sampled", s.sampled},
+              {"compared", s.compared},
+              {"dropped", s.dropped},
+              {"errors", s.errors},
+              {"last_error", s.last_error.empty() ? Json(nullptr) : Json(s.last_error)},
+              {"overlap_at_k", s.compared ? Json(s.overlap_sum / compared) : Json(nullptr)},
+              {"rank_correlation",
+               s.correlation_n ? Json(s.correlation_sum / static_cast<double>(s.correlation_n))
+                               : Json(nullptr)},
+              {"rank_correlation_lists", s.correlation_n},
+              {"live_latency_us", Percentiles(s.live_micros)},
+              {"shadow_latency_us", Percentiles(s.shadow_micros)}};
 }
 
 void ShadowComparer::Drain() {

@@ -32,8 +32,8 @@ namespace tailor::recommenders {
 
 // How two lists of one request compare.
 struct ListComparison {
-  double overlap = 0;         // |A ∩ B| / max(|A|, |B|); 1 when both are empty
-  double rank_correlation = 0;  // Spearman's rho over the shared items
+  double overlap = 0;            // |A ∩ B| / max(|A|, |B|); 1 when both are empty
+  double rank_correlation = 0;   // Spearman's rho over the shared items
   bool has_correlation = false;  // false when fewer than two items are shared
 };
 
@@ -97,9 +97,9 @@ class ShadowComparer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::deque<Job> queue_;                          // GUARDED_BY(mu_)
-  bool running_ = false;                           // GUARDED_BY(mu_): a job is executing
-  bool stopping_ = false;                          // GUARDED_BY(mu_)
+  std::deque<Job> queue_;                            // GUARDED_BY(mu_)
+  bool running_ = false;                             // GUARDED_BY(mu_): a job is executing
+  bool stopping_ = false;                            // GUARDED_BY(mu_)
   std::map<std::string, Stats, std::less<>> stats_;  // GUARDED_BY(mu_)
   std::thread worker_;
 };

@@ -36,8 +36,12 @@ TEST(CompareLists, OverlapAndSpearman) {
 TEST(ShadowComparer, AccumulatesReportsAndCountsErrors) {
   ShadowComparer c;
   c.Reset("m", 2);
-  ASSERT_TRUE(c.Submit("m", 2, {"a", "b", "c"}, 100, [] { return Result<Ids>(Ids{"a", "b", "c"}); }));
-  ASSERT_TRUE(c.Submit("m", 2, {"a", "b", "c"}, 300, [] { return Result<Ids>(Ids{"c", "b", "a"}); }));
+  ASSERT_TRUE(c.Submit("m", 2, {"a", "b", "c"}, 100, [] {
+    return Result<Ids>(Ids{"a", "b", "c"});
+  }));
+  ASSERT_TRUE(c.Submit("m", 2, {"a", "b", "c"}, 300, [] {
+    return Result<Ids>(Ids{"c", "b", "a"});
+  }));
   ASSERT_TRUE(c.Submit("m", 2, {"a"}, 200, [] { return Result<Ids>(NotFound("gone")); }));
   c.Drain();
   Json r = c.Report("m");

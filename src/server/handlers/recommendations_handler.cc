@@ -1,6 +1,6 @@
 // Recommendations: the catalog (POST /v1/items), lists and similar items, and the model
-// registry (list, info, train as a job, promote, rollback, shadow). Decoding and encoding only; the work is
-// in recommenders::RecService and CatalogStore.
+// registry (list, info, train as a job, promote, rollback, shadow). Decoding and encoding only; the
+// work is in recommenders::RecService and CatalogStore.
 #include "recommenders/serving/train_job.h"
 #include "server/handlers/handler_util.h"
 #include "server/handlers/handlers.h"
