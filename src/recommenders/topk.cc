@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 
 namespace tailor::recommenders {
@@ -288,29 +289,30 @@ std::vector<ScoredItem> FactorScorer::TopKFor(std::span<const float> query, size
                                               const ItemFilter& filter) const {
   const Impl& x = *impl_;
   const size_t n = num_items(), dim = this->dim();
-  // Candidates rescored exactly: more for int8, whose error bound is wider.
-  // (3k + 32 for int8: no fallback in 2,000 queries on either benchmark data set; 2k + 16
-  // fell back on most.)
+  // Candidates rescored exactly: more for int8, whose error bound is wider (3k + 32: no
+  // inconclusive bound in 2,000 queries on either benchmark data set; 2k + 16 was
+  // inconclusive on most).
   const size_t m = x.kernel == ScoreKernel::kAvx512Vnni ? 3 * k + 32 : 2 * k + 16;
   if (x.nblocks == 0 || k == 0 || m >= n / 4) {
     std::vector<float> scores(n);
     ScoreAll(query, scores);
     return TopK(scores, k, filter);
   }
-  // Approximate scores chunk by chunk into a stack buffer, selecting as they come: no
-  // per-query buffer of n scores.
-  Selector sel(m, filter);
+  // One approximate pass: scores chunk by chunk into a stack buffer, handed to `take`
+  // (no per-query buffer of n scores).
   alignas(64) float buf[kChunk];
-  double rel = 0;    // error of an approximate score relative to |q| max|y|
+  double rel = 0;    // error bound of an approximate score relative to |q| max|y|
   double extra = 0;  // and in absolute terms
+  std::function<void(const std::function<void(const float*, size_t, uint32_t)>&)> pass;
+  std::vector<uint32_t> q4;
   if (x.kernel == ScoreKernel::kAvx512Vnni) {
     // q = sq (q' + e), y = sy (y' + d) with |e|, |d| <= 1/2 per dimension (rounding), so
     // |q.y - sq sy q'.y'| <= sy/2 |q|_1 + sq/2 |y|_1 + sq sy dim / 4 (q'.y' is exact in
-    // int32; one float rounding of the product, relative 2^-23, covered by the margin).
+    // int32; one float rounding of the product, relative 2^-23, covered by `rel`).
     float max_q = 0, l1_q = 0;
     for (float v : query) max_q = std::max(max_q, std::fabs(v)), l1_q += std::fabs(v);
     const float sq = max_q > 0 ? max_q / 127.0f : 1.0f;
-    std::vector<uint32_t> q4(x.ngroups, 0);
+    q4.assign(x.ngroups, 0);
     int32_t qsum = 0;
     for (size_t d = 0; d < dim; ++d) {
       const int v = static_cast<int>(std::clamp(std::nearbyint(query[d] / sq), -127.0f, 127.0f));
@@ -318,56 +320,90 @@ std::vector<ScoredItem> FactorScorer::TopKFor(std::span<const float> query, size
       q4[d / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(static_cast<int8_t>(v)))
                    << (8 * (d % 4));
     }
-    constexpr size_t kPerChunk = kChunk / kBlock16;
-    for (size_t b = 0; b < x.nblocks; b += kPerChunk) {
-      const size_t nb = std::min(kPerChunk, x.nblocks - b);
-      ScoreBlocksAvx512Vnni(x.bytes.data() + b * x.ngroups * 64, nb, x.ngroups, q4.data(),
-                            128 * qsum, sq * x.int8_scale, buf);
-      sel.Offer(buf, std::min(nb * kBlock16, n - b * kBlock16),
-                static_cast<uint32_t>(b * kBlock16));
-    }
+    const float scale = sq * x.int8_scale;
+    pass = [&, qsum, scale](const std::function<void(const float*, size_t, uint32_t)>& take) {
+      constexpr size_t kPerChunk = kChunk / kBlock16;
+      for (size_t b = 0; b < x.nblocks; b += kPerChunk) {
+        const size_t nb = std::min(kPerChunk, x.nblocks - b);
+        ScoreBlocksAvx512Vnni(x.bytes.data() + b * x.ngroups * 64, nb, x.ngroups, q4.data(),
+                              128 * qsum, scale, buf);
+        take(buf, std::min(nb * kBlock16, n - b * kBlock16), static_cast<uint32_t>(b * kBlock16));
+      }
+    };
     const double sy = x.int8_scale;
     extra = 0.5 * sy * l1_q + 0.5 * sq * x.max_l1 + 0.25 * sq * sy * static_cast<double>(dim);
-    // The final float product: relative 2^-23 of a score at most |q| max|y|.
     rel = std::ldexp(1.0, -22);
   } else {
-    constexpr size_t kPerChunk = kChunk / kBlock;
     const auto score = x.kernel == ScoreKernel::kAvx2 ? ScoreBlocksAvx2 : ScoreBlocksGeneric;
-    for (size_t b = 0; b < x.nblocks; b += kPerChunk) {
-      const size_t nb = std::min(kPerChunk, x.nblocks - b);
-      score(x.blocks.data() + b * dim * kBlock, nb, dim, query.data(), buf);
-      sel.Offer(buf, std::min(nb * kBlock, n - b * kBlock), static_cast<uint32_t>(b * kBlock));
-    }
+    pass = [&, score](const std::function<void(const float*, size_t, uint32_t)>& take) {
+      constexpr size_t kPerChunk = kChunk / kBlock;
+      for (size_t b = 0; b < x.nblocks; b += kPerChunk) {
+        const size_t nb = std::min(kPerChunk, x.nblocks - b);
+        score(x.blocks.data() + b * dim * kBlock, nb, dim, query.data(), buf);
+        take(buf, std::min(nb * kBlock, n - b * kBlock), static_cast<uint32_t>(b * kBlock));
+      }
+    };
     // |approx - exact| <= sum_d |q_d| |y_d - bf16(y_d)| + float rounding
     //                  <= (2^-9 + dim * 2^-23) |q| |y|.
     rel = std::ldexp(1.0, -9) + static_cast<double>(dim) * std::ldexp(1.0, -23);
   }
-  std::vector<ScoredItem> cand = std::move(sel).Take();
   Eigen::Map<const Eigen::VectorXf> q(query.data(), static_cast<Eigen::Index>(dim));
   const double bound = (rel * q.norm() * x.max_norm + extra) * 1.01 +
                        static_cast<double>(4 * dim) * std::numeric_limits<float>::min();
-  const float last_approx =
-      cand.size() == m ? cand.back().score : -std::numeric_limits<float>::infinity();
-  // The candidates' rows are scattered over the float matrix: prefetch a few ahead.
-  constexpr size_t kAhead = 8;
-  for (size_t c = 0; c < cand.size(); ++c) {
-    if (c + kAhead < cand.size()) {
-      const char* row = reinterpret_cast<const char*>(Row(cand[c + kAhead].item));
-      for (size_t off = 0; off < dim * sizeof(float); off += 64) __builtin_prefetch(row + off);
+  // Exact scores of candidates, in place. Their rows are scattered over the float
+  // matrix: prefetch a few ahead.
+  auto rescore = [&](std::vector<ScoredItem>& cand) {
+    constexpr size_t kAhead = 8;
+    for (size_t c = 0; c < cand.size(); ++c) {
+      if (c + kAhead < cand.size()) {
+        const char* row = reinterpret_cast<const char*>(Row(cand[c + kAhead].item));
+        for (size_t off = 0; off < dim * sizeof(float); off += 64) __builtin_prefetch(row + off);
+      }
+      cand[c].score = x.m.row(static_cast<Eigen::Index>(cand[c].item)).dot(q);
     }
-    cand[c].score = x.m.row(static_cast<Eigen::Index>(cand[c].item)).dot(q);
+    std::sort(cand.begin(), cand.end(), Better);
+  };
+
+  Selector sel(m, filter);
+  pass([&](const float* s, size_t count, uint32_t base) { sel.Offer(s, count, base); });
+  std::vector<ScoredItem> cand = std::move(sel).Take();  // best approximate score first
+  if (cand.size() < m) {  // every item that passed the filter is a candidate
+    rescore(cand);
+    if (cand.size() > k) cand.resize(k);
+    return cand;
   }
-  std::sort(cand.begin(), cand.end(), Better);
-  if (cand.size() > k) cand.resize(k);
-  // Items not among the candidates have approx <= last_approx, so exact <= last + bound.
-  // A candidate's exact score is >= its approx - bound, so the check is sound.
-  if (cand.size() == k &&
-      !(static_cast<double>(last_approx) + bound < static_cast<double>(cand.back().score))) {
-    std::vector<float> scores(n);  // a near-tie at the boundary: do it the slow way
-    ScoreAll(query, scores);
-    return TopK(scores, k, filter);
+  const float last_approx = cand.back().score;
+  rescore(cand);
+  cand.resize(k);
+  // Items not among the candidates have approx <= last_approx, so exact <= last + bound;
+  // when that is below the k-th exact score, none of them can enter the top k. (A
+  // candidate's exact score is >= its approx - bound, so the check is sound.)
+  const double kth = cand.back().score;
+  if (static_cast<double>(last_approx) + bound < kth) return cand;
+
+  // Inconclusive (near-ties at the boundary, or a wide int8 bound on factors with skewed
+  // norms): a second approximate pass collects every item with approx >= kth - bound
+  // (any item below scores exactly < kth, which k candidates reach) and rescores those.
+  const double floor = kth - bound;
+  std::vector<ScoredItem> wide;
+  bool too_many = false;
+  pass([&](const float* s, size_t count, uint32_t base) {
+    for (size_t i = 0; i < count && !too_many; ++i) {
+      if (!(static_cast<double>(s[i]) >= floor)) continue;
+      const auto item = static_cast<uint32_t>(base + i);
+      if (filter && !filter(item)) continue;
+      wide.push_back({item, s[i]});
+      too_many = wide.size() > n / 8;
+    }
+  });
+  if (!too_many) {
+    rescore(wide);
+    if (wide.size() > k) wide.resize(k);
+    return wide;
   }
-  return cand;
+  std::vector<float> scores(n);  // the bound is useless here: score everything in float
+  ScoreAll(query, scores);
+  return TopK(scores, k, filter);
 }
 
 }  // namespace tailor::recommenders

@@ -131,6 +131,25 @@ TEST_P(TopKForKernels, TopKForIsExactOnLargeCatalogs) {
   }
 }
 
+// Every item the same: the bound can never separate them (the second pass would collect
+// everything), so the answer comes from full float scoring: the lowest indexes.
+TEST_P(TopKForKernels, AllTiedFallsBackToFullScoring) {
+  const auto [kernel, dim] = GetParam();
+  const size_t n = 10000;
+  std::vector<float> f(n * dim);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = 0.25f + static_cast<float>(i % dim) * 0.01f;
+  FactorScorer scorer;
+  scorer.Reset(f, n, dim, kernel);
+  std::vector<float> q(dim, 1.0f);
+  auto got = scorer.TopKFor(q, 50);
+  ASSERT_EQ(got.size(), 50u);
+  for (size_t r = 0; r < got.size(); ++r) EXPECT_EQ(got[r].item, r);
+  // With a filter, the lowest passing indexes.
+  auto odd = scorer.TopKFor(q, 10, [](uint32_t i) { return i % 2 == 1; });
+  ASSERT_EQ(odd.size(), 10u);
+  for (size_t r = 0; r < odd.size(); ++r) EXPECT_EQ(odd[r].item, 2 * r + 1);
+}
+
 // Recall@10 of the HNSW index against exact scoring over 10k random 32-d items.
 TEST(HnswIndex, RecallAgainstExact) {
   const size_t n = 10000, dim = 32, k = 10, queries = 100;
