@@ -79,8 +79,16 @@ for f in "$WORK"/events-*.json; do
   curl -sf -X POST -H "$AUTH" --data-binary @"$f" "$URL/v1/events" >/dev/null
 done
 echo "train:"
-curl -sf -X POST -H "$AUTH" "$URL/v1/models/for_you/train?promote=true" |
-  /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(json.dumps({k: r[k] for k in ("version","data","train_seconds","memory_bytes")}))'
+# Training is a background job: start it, then follow GET /v1/jobs/{id} to its end.
+JOB=$(curl -sf -X POST -H "$AUTH" "$URL/v1/models/for_you/train?promote=true" |
+  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+while :; do
+  STATE=$(curl -sf -H "$AUTH" "$URL/v1/jobs/$JOB" | tee "$WORK/job.json" |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+  [ "$STATE" = done ] || [ "$STATE" = failed ] && break
+  sleep 0.5
+done
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["state"] == "done", j; r=j["result"]; print(json.dumps({k: r[k] for k in ("version","data","train_seconds","memory_bytes","training_peak_estimate_bytes")}))' "$WORK/job.json"
 
 FILTER=$(/usr/bin/python3 -c 'import urllib.parse; print(urllib.parse.quote("{\"attributes.in_stock\": true, \"attributes.price\": {\"$lt\": 150}}"))')
 cat >"$WORK/rotate.lua" <<LUA

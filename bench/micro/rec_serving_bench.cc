@@ -6,7 +6,10 @@
 // Data: 20,000 catalog items (4 attributes, 1 of 50 categories, 1 of 20 providers),
 // 4,000 users x 50 views each (200k interactions, Zipf-ish item popularity), in a
 // MemoryStore. Counters p50_us / p99_us are per-request latencies over each run; the
-// model's memory is reported as model_bytes.
+// model's memory is reported as model_bytes. The `shadow` variants run a second version
+// (trained on the same data) in shadow on every request: the latency is still the live
+// answer's (the shadow runs after it, on the comparer thread), and the counters add the
+// comparer's report (compared, dropped, overlap).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -85,10 +88,18 @@ struct World {
   }
 };
 
-void BM_Recommend(benchmark::State& state, const std::string& model) {
+void BM_Recommend(benchmark::State& state, const std::string& model, bool shadow) {
   static std::map<std::string, std::unique_ptr<World>> worlds;
   auto& world = worlds[model];
   if (!world) world = std::make_unique<World>(model);
+  if (shadow) {
+    auto trained = world->service->Train("m", false);
+    if (!trained.ok() ||
+        !world->service->SetShadow("m", (*trained)["version"].get<uint64_t>()).ok()) {
+      state.SkipWithError("shadow not set");
+      return;
+    }
+  }
   RecRequest req;
   req.model = "m";
   req.k = 10;
@@ -108,12 +119,24 @@ void BM_Recommend(benchmark::State& state, const std::string& model) {
   state.counters["p50_us"] = us[us.size() / 2];
   state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
   state.counters["model_bytes"] = static_cast<double>(world->model_bytes);
+  if (shadow) {
+    world->service->DrainShadow();
+    auto report = world->service->ShadowReport("m");
+    state.counters["shadow_compared"] = (*report)["compared"].get<double>();
+    state.counters["shadow_dropped"] = (*report)["dropped"].get<double>();
+    state.counters["shadow_overlap"] =
+        (*report)["overlap_at_k"].is_number() ? (*report)["overlap_at_k"].get<double>() : 0.0;
+    (void)world->service->SetShadow("m", 0);
+  }
 }
 
-BENCHMARK_CAPTURE(BM_Recommend, als, std::string("als"))
+BENCHMARK_CAPTURE(BM_Recommend, als, std::string("als"), false)
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(2000);
-BENCHMARK_CAPTURE(BM_Recommend, itemknn, std::string("itemknn"))
+BENCHMARK_CAPTURE(BM_Recommend, als_shadow, std::string("als"), true)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(2000);
+BENCHMARK_CAPTURE(BM_Recommend, itemknn, std::string("itemknn"), false)
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(2000);
 

@@ -1,5 +1,6 @@
 // Top-100 for one user over 100k items with 64 factors: exact scoring
-// (FactorScorer::TopKFor: bfloat16 pre-selection proven exact by rescoring, see topk.h;
+// (FactorScorer::TopKFor: int8 or bfloat16 pre-selection proven exact by rescoring, see
+// topk.h, per kernel;
 // and float only: Eigen matrix-vector product + bounded-heap selection) and the HNSW index
 // (hnswlib, inner product, M=16, ef_construction=200, ef_search 100-800). Each benchmark iteration
 // is one query; the counters p50_us / p99_us come from per-query timings (a latency histogram of
@@ -81,12 +82,16 @@ void Percentiles(benchmark::State& state, std::vector<double>& us) {
   state.counters["max_us"] = us.back();
 }
 
-// Arg: catalog size (the first n of the 100k items).
+// Args: catalog size (the first n of the 100k items), pre-selection kernel (ScoreKernel:
+// 0 auto = the best the CPU has, 1 AVX-512 VNNI int8, 2 AVX2 bfloat16, 3 portable),
+// data set (0 Gaussian, 1 clustered).
 void BM_ExactTop100(benchmark::State& state) {
-  const Fixture& f = GetFixture();
+  const Fixture& f = GetFixture(static_cast<int>(state.range(2)));
   const auto n = static_cast<size_t>(state.range(0));
   FactorScorer scorer;
-  scorer.Reset(std::span<const float>(f.items.data(), n * kDim), n, kDim);
+  scorer.Reset(std::span<const float>(f.items.data(), n * kDim), n, kDim,
+               static_cast<ScoreKernel>(state.range(1)));
+  state.counters["kernel"] = static_cast<double>(scorer.kernel());
   std::vector<double> us;
   size_t q = 0;
   std::vector<float> scores(n);
@@ -101,9 +106,11 @@ void BM_ExactTop100(benchmark::State& state) {
   Percentiles(state, us);
 }
 BENCHMARK(BM_ExactTop100)
-    ->Arg(20'000)
-    ->Arg(50'000)
-    ->Arg(100'000)
+    ->Args({20'000, 0, 0})
+    ->Args({50'000, 0, 0})
+    ->Args({100'000, 0, 0})
+    ->Args({100'000, 0, 1})
+    ->Args({100'000, 2, 0})
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(2000);
 

@@ -24,6 +24,7 @@
 #include "ingest/schema_registry.h"
 #include "profile/profile_store.h"
 #include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/train_job.h"
 #include "recommenders/serving/rec_service.h"
 #include "server/authenticator.h"
 #include "server/http_server.h"
@@ -209,6 +210,27 @@ struct App::Impl {
               std::to_string(runtime.Load()->config->version) + "\n";
     });
     metrics.AddCollector([this](std::string* out) {
+      // Memory of the model versions held for serving and their recorded training peak.
+      const auto models = recs->Memory();
+      *out += "# HELP tailor_model_memory_bytes Bytes a served model version holds.\n"
+              "# TYPE tailor_model_memory_bytes gauge\n";
+      for (const auto& m : models) {
+        *out += "tailor_model_memory_bytes{name=\"" + m.name + "\",role=\"" + m.role +
+                "\",version=\"" + std::to_string(m.version) + "\"} " + std::to_string(m.bytes) + "\n";
+      }
+      *out += "# HELP tailor_model_training_peak_bytes Estimated memory peak of training a served "
+              "model version.\n# TYPE tailor_model_training_peak_bytes gauge\n";
+      for (const auto& m : models) {
+        *out += "tailor_model_training_peak_bytes{name=\"" + m.name + "\",role=\"" + m.role +
+                "\",version=\"" + std::to_string(m.version) + "\"} " +
+                std::to_string(m.training_peak_bytes) + "\n";
+      }
+      *out += "# HELP tailor_model_train_memory_budget_bytes The model_train_memory_budget "
+              "setting (0 = no limit).\n# TYPE tailor_model_train_memory_budget_bytes gauge\n"
+              "tailor_model_train_memory_budget_bytes " +
+              std::to_string(settings.model_train_memory_budget) + "\n";
+    });
+    metrics.AddCollector([this](std::string* out) {
       *out += "# HELP tailor_storage Storage engine statistics (RocksDB properties).\n"
               "# TYPE tailor_storage gauge\n";
       for (const auto& [name, v] : store->Stats()) {
@@ -225,6 +247,8 @@ struct App::Impl {
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 App::~App() {
+  // Jobs first: a running task (model training) uses the services below.
+  if (impl_) impl_->jobs.reset();
   if (impl_ && impl_->pipeline) {
     if (auto st = impl_->pipeline->FlushProfiles(); !st.ok()) {
       LogWarn("profiles not flushed; the next start rebuilds them", {{"error", st.status().ToString()}});
@@ -264,8 +288,12 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   m.decisions->Register(decision::ActionKind::kExperiment, m.experiment_action.get());
   m.catalog = std::make_unique<recommenders::CatalogStore>(*m.store);
   TAILOR_RETURN_IF_ERROR(m.catalog->Load());
+  recommenders::RecServiceOptions ro;
+  ro.train_threads = settings.model_train_threads;
+  ro.train_memory_budget_bytes = settings.model_train_memory_budget;
+  ro.keep_versions = static_cast<size_t>(settings.model_keep_versions);
   m.recs = std::make_unique<recommenders::RecService>(*m.store, *m.profiles, *m.identities,
-                                                      *m.catalog, m.clock);
+                                                      *m.catalog, m.clock, ro);
   m.recommend_action = std::make_unique<decision::RecommendAction>(*m.recs);
   m.decisions->Register(decision::ActionKind::kRecommend, m.recommend_action.get());
   // Every stored event: experiment metric attribution, then impressions for caps.
@@ -396,12 +424,19 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
     }
   });
   std::thread retrainer([&] {
-    // Scheduled retraining (`retrain_every`): checked every minute.
+    // Scheduled retraining (`retrain_every`), checked every model_retrain_check: a
+    // training job per due model (GET /v1/jobs shows them; never two of one model).
     std::unique_lock<std::mutex> lock(refresh_mu);
     while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(m.settings.model_retrain_check_ms),
                                 [&] { return stopping; })) {
       lock.unlock();
-      m.recs->RetrainDue();
+      for (const std::string& name : m.recs->DueForRetraining()) {
+        auto id = recommenders::StartTrainJob(*m.jobs, *m.recs, name, /*promote=*/true,
+                                              "scheduled retraining (retrain_every)");
+        if (!id.ok()) {
+          LogWarn("scheduled retraining not started", {{"name", name}, {"error", id.status().ToString()}});
+        }
+      }
       lock.lock();
     }
   });

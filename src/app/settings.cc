@@ -137,7 +137,17 @@ const std::vector<SettingRow>& SettingsTable() {
                    "with its batch (slower ingest)."),
       DURATION_ROW(model_retrain_check_ms, "model_retrain_check",
                    "How often the server checks which recommenders are due for scheduled "
-                   "retraining (their retrain_every); training runs on that background thread."),
+                   "retraining (their retrain_every); each due one gets a training job (GET /v1/jobs)."),
+      BYTES_ROW(model_train_memory_budget,
+                "Largest estimated memory peak of one model training (data, factors, EASE's "
+                "items x items matrix, ...). A training estimated above it fails before fitting "
+                "(its job ends failed, resource_exhausted, naming this setting); 0 = no limit."),
+      INT_ROW(model_train_threads, "Worker threads of one model training (als, itemknn, ease)."),
+      INT_ROW(model_keep_versions,
+              "Per recommender, the newest versions whose stored model data is kept besides the "
+              "live, shadow and rollback ones; older versions' data is deleted after each "
+              "training or promotion (records stay, marked pruned; promoting one refits it). "
+              "0 keeps all."),
   };
   return kTable;
 }
@@ -175,6 +185,10 @@ Status Settings::Validate() const {
     return InvalidArgument("must not be negative (0ms turns write-behind off)", "profile_flush_interval");
   }
   if (model_retrain_check_ms < 1000) return InvalidArgument("must be at least 1s", "model_retrain_check");
+  if (model_keep_versions < 0) return InvalidArgument("must be 0 or more", "model_keep_versions");
+  if (model_train_threads < 1 || model_train_threads > 256) {
+    return InvalidArgument("must be between 1 and 256", "model_train_threads");
+  }
   static const char* kLevels[] = {"debug", "info", "warn", "error", "off"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || log_level == l;

@@ -38,6 +38,9 @@ struct Settings {
   int64_t experiment_flush_interval_ms = 1000;  // write-behind of experiment aggregates
   int64_t profile_flush_interval_ms = 1000;     // write-behind of profiles; 0: write-through
   int64_t model_retrain_check_ms = 60'000;    // how often retrain_every schedules are checked
+  uint64_t model_train_memory_budget = 2ull << 30;  // estimated training peak allowed; 0 = none
+  int model_train_threads = 1;                      // threads of one model training
+  int model_keep_versions = 5;  // newest versions whose model data is kept; 0 = all
 
   // Cross-field checks, run once after all sources are applied.
   Status Validate() const;

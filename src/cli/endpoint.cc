@@ -1,11 +1,14 @@
 #include "cli/endpoint.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "app/app.h"
 #include "app/settings.h"
 #include "cli/http_client.h"
+#include "cli/progress.h"
 #include "core/json_doc.h"
 
 namespace tailor::cli {
@@ -87,6 +90,40 @@ std::unique_ptr<Endpoint> OpenEndpointOrReport(const EndpointFlags& flags) {
     return nullptr;
   }
   return std::move(endpoint).value();
+}
+
+int FollowJob(Endpoint& endpoint, const server::HttpResponse& started, const std::string& label,
+              const std::string& unit, bool no_wait) {
+  auto job = ParseJson(started.body);
+  if (!job.ok() || !job->contains("id")) {
+    std::cerr << "error: not a job record: " << started.body << "\n";
+    return 1;
+  }
+  const std::string id = (*job)["id"].get<std::string>();
+  if (no_wait) {
+    std::cout << id << "\n";
+    return 0;
+  }
+  ProgressBar bar(label, (*job).value("total", uint64_t{0}), unit);
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto poll = endpoint.Call(server::Method::kGet, "/v1/jobs/" + id);
+    if (!poll.ok() || poll->status != 200) return PrintResponse(poll);
+    auto j = ParseJson(poll->body);
+    if (!j.ok()) return PrintResponse(poll);
+    const std::string state = j->value("state", "");
+    const std::string stage = j->value("stage", "");
+    if (state == "done" || state == "failed" || state == "cancelled") {
+      bar.Finish(state);
+      if (state != "done") {
+        std::cerr << "error: job " << id << " " << state << ": " << j->value("error", "") << "\n";
+        return 1;
+      }
+      std::cout << (j->contains("result") ? (*j)["result"].dump(2) : j->dump(2)) << "\n";
+      return 0;
+    }
+    bar.Update(j->value("done", uint64_t{0}), stage.empty() ? state : stage);
+  }
 }
 
 int PrintResponse(const Result<server::HttpResponse>& r) {

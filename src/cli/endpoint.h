@@ -38,6 +38,14 @@ Result<std::unique_ptr<Endpoint>> OpenEndpoint(const EndpointFlags& flags);
 // OpenEndpoint for commands: on failure prints "error: ..." to stderr and returns null.
 std::unique_ptr<Endpoint> OpenEndpointOrReport(const EndpointFlags& flags);
 
+// Follows the job of a 202 response (`started`, a job record) with a progress bar on
+// stderr until it ends, polling GET /v1/jobs/{id}; the bar shows the job's stage. Prints
+// the job's `result` (or the whole record when it has none) and returns 0 when it is
+// done, 1 when it failed or was cancelled (its error on stderr). With `no_wait`, prints
+// the job id and returns 0 at once.
+int FollowJob(Endpoint& endpoint, const server::HttpResponse& started, const std::string& label,
+              const std::string& unit, bool no_wait);
+
 // Prints a response: the body (pretty JSON) on success, the error message on failure.
 // Returns the process exit code: 0 for 2xx, 1 otherwise.
 int PrintResponse(const Result<server::HttpResponse>& r);

@@ -1,10 +1,7 @@
-#include <chrono>
 #include <iostream>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/endpoint.h"
-#include "cli/progress.h"
 #include "core/json_doc.h"
 
 namespace tailor::cli {
@@ -37,30 +34,8 @@ void RegisterJobs(CLI::App& app, int* exit_code) {
         *exit_code = PrintResponse(r);
         return;
       }
-      auto job = ParseJson(r->body);
-      std::string id = (*job)["id"].get<std::string>();
-      if (st->no_wait) {
-        std::cout << id << "\n";
-        return;
-      }
-      ProgressBar bar(backfill ? "backfill" : "refresh", (*job)["total"].get<uint64_t>(), "profiles");
-      for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        auto poll = endpoint->Call(server::Method::kGet, "/v1/jobs/" + id);
-        if (!poll.ok() || poll->status != 200) {
-          *exit_code = PrintResponse(poll);
-          return;
-        }
-        auto j = ParseJson(poll->body);
-        std::string state = (*j)["state"].get<std::string>();
-        if (state == "done" || state == "failed" || state == "cancelled") {
-          bar.Finish(state);
-          std::cout << poll->body << "\n";
-          *exit_code = state == "done" ? 0 : 1;
-          return;
-        }
-        bar.Update((*j)["done"].get<uint64_t>(), state);
-      }
+      *exit_code = FollowJob(*endpoint, *r, backfill ? "backfill" : "refresh", "profiles",
+                             st->no_wait);
     });
   }
 }

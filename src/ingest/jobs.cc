@@ -1,5 +1,7 @@
 #include "ingest/jobs.h"
 
+#include <algorithm>
+
 #include "core/ids.h"
 #include "core/json_doc.h"
 #include "core/log.h"
@@ -19,6 +21,12 @@ std::string JobRecord::ToJson() const {
             {"error", error.empty() ? Json(nullptr) : Json(error)}, {"reason", reason},
             {"progress", total ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total))
                                : (state == "done" ? 1.0 : 0.0)}};
+  if (!subject.empty()) j["subject"] = subject;
+  if (!stage.empty()) j["stage"] = stage;
+  if (!result.empty()) {
+    auto parsed = ParseJson(result);
+    j["result"] = parsed.ok() ? std::move(parsed).value() : Json(result);
+  }
   return j.dump();
 }
 
@@ -37,6 +45,9 @@ Result<JobRecord> JobRecord::FromJson(std::string_view json) {
     if (j->at("finished_at").is_string()) r.finished_at_ms = *ParseIso8601(j->at("finished_at").get<std::string>());
     if (j->at("error").is_string()) r.error = j->at("error").get<std::string>();
     r.reason = j->at("reason").get<std::string>();
+    r.subject = j->value("subject", "");
+    r.stage = j->value("stage", "");
+    if (j->contains("result")) r.result = j->at("result").dump();
     return r;
   } catch (const std::exception& e) {
     return Corruption(std::string("job record: ") + e.what());
@@ -56,6 +67,7 @@ JobRunner::JobRunner(storage::KvStore& store, Pipeline& pipeline, const Clock& c
     Save(*r).IgnoreError();
   }
   thread_ = std::thread([this] { Loop(); });
+  task_thread_ = std::thread([this] { TaskLoop(); });
 }
 
 JobRunner::~JobRunner() {
@@ -65,6 +77,7 @@ JobRunner::~JobRunner() {
   }
   cv_.notify_all();
   thread_.join();
+  task_thread_.join();
 }
 
 Status JobRunner::Save(const JobRecord& r) {
@@ -139,6 +152,79 @@ void JobRunner::Loop() {
     LogInfo("job finished", {{"id", job.record.id}, {"state", job.record.state},
                              {"profiles", std::to_string(job.record.done)}});
   }
+}
+
+Result<std::string> JobRunner::StartTask(std::string kind, std::string subject,
+                                         std::string reason, TaskFn fn) {
+  PendingTask t;
+  t.record.id = NewUlid(clock_, random_);
+  t.record.kind = std::move(kind);
+  t.record.subject = std::move(subject);
+  t.record.state = "queued";
+  t.record.created_at_ms = clock_.NowMs();
+  t.record.total = 1000;  // per mille
+  t.record.reason = std::move(reason);
+  t.fn = std::move(fn);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto same = [&](const JobRecord& r) {
+    return r.kind == t.record.kind && r.subject == t.record.subject;
+  };
+  if (!running_task_.id.empty() && same(running_task_)) return running_task_.id;
+  for (const auto& q : tasks_) {
+    if (same(q.record)) return q.record.id;
+  }
+  // Saved under the lock so the task thread cannot save a later state first.
+  TAILOR_RETURN_IF_ERROR(Save(t.record));
+  std::string id = t.record.id;
+  tasks_.push_back(std::move(t));
+  cv_.notify_all();
+  return id;
+}
+
+void JobRunner::TaskLoop() {
+  for (;;) {
+    PendingTask task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (stopping_) return;
+      task = std::move(tasks_.front());
+      tasks_.erase(tasks_.begin());
+      task.record.state = "running";
+      running_task_ = task.record;
+      Save(task.record).IgnoreError();
+    }
+    RunTask(&task);
+    std::lock_guard<std::mutex> lock(mu_);
+    running_task_ = JobRecord();
+  }
+}
+
+void JobRunner::RunTask(PendingTask* task) {
+  JobRecord& r = task->record;
+  LogInfo("task started", {{"id", r.id}, {"kind", r.kind}, {"subject", r.subject}});
+  int64_t last_save = clock_.NowMs();
+  auto progress = [&](std::string_view stage, double fraction) {
+    r.stage = std::string(stage);
+    r.done = static_cast<uint64_t>(std::clamp(fraction, 0.0, 1.0) * 1000.0);
+    // Saved at most every 100 ms: progress calls may come per item.
+    if (const int64_t now = clock_.NowMs(); now - last_save >= 100) {
+      last_save = now;
+      Save(r).IgnoreError();
+    }
+  };
+  auto result = task->fn(progress);
+  if (result.ok()) {
+    r.state = "done";
+    r.done = r.total;
+    r.result = std::move(result).value();
+  } else {
+    r.state = "failed";
+    r.error = result.status().ToString();
+  }
+  r.finished_at_ms = clock_.NowMs();
+  Save(r).IgnoreError();
+  LogInfo("task finished", {{"id", r.id}, {"state", r.state}});
 }
 
 Status JobRunner::Run(JobRecord* record, const IngestSnapshot& snapshot, bool recompute,

@@ -3,6 +3,10 @@
 // One job runs at a time on its own thread; progress is stored in the jobs keyspace so
 // `GET /v1/jobs/{id}` and the CLI's progress bar can follow it.
 //
+// Tasks (StartTask) are other long work started over HTTP, e.g. model training: a
+// function run on a second thread (one task at a time, in order), so a training never
+// waits behind a profile pass and vice versa. They share the records and routes.
+//
 // Thread safety: safe for concurrent use. The destructor stops and joins the thread.
 #pragma once
 
@@ -13,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -35,10 +40,20 @@ struct JobRecord {
   int64_t finished_at_ms = 0;
   std::string error;
   std::string reason;         // why it runs ("features changed: purchases_30d")
+  std::string subject;        // what a task works on ("for_you"); "" for profile passes
+  std::string stage;          // a task's current step ("fit"); "" when none
+  std::string result;         // a task's result, JSON text; "" when none
+
 
   std::string ToJson() const;
   static Result<JobRecord> FromJson(std::string_view json);
 };
+
+// What a task reports while it runs: a stage name and the fraction done in [0, 1].
+// Called from the task's thread only.
+using TaskProgressFn = std::function<void(std::string_view stage, double fraction)>;
+// A task: does the work, reporting progress; returns its result as JSON text.
+using TaskFn = std::function<Result<std::string>(const TaskProgressFn& progress)>;
 
 class JobRunner {
  public:
@@ -64,6 +79,13 @@ class JobRunner {
   // backfill's (or none ran and features exist).
   Result<bool> NeedsBackfill(const IngestSnapshot& snapshot);
 
+  // Queues `fn` as a task of `kind` on `subject` (progress as done/total per mille).
+  // When a task of the same kind and subject is queued or running, returns that task's
+  // id and drops `fn`. Returns the job id; the store's error when the record cannot be
+  // written (nothing queued then).
+  Result<std::string> StartTask(std::string kind, std::string subject, std::string reason,
+                                TaskFn fn);
+
   Result<std::optional<JobRecord>> Get(std::string_view id);
   Result<std::vector<JobRecord>> List(size_t limit);
 
@@ -78,7 +100,13 @@ class JobRunner {
     std::shared_ptr<const IngestSnapshot> snapshot;
     bool recompute = false;
   };
+  struct PendingTask {
+    JobRecord record;
+    TaskFn fn;
+  };
   void Loop();
+  void TaskLoop();
+  void RunTask(PendingTask* task);
   Status Run(JobRecord* record, const IngestSnapshot& snapshot, bool recompute,
              const std::function<void(uint64_t, uint64_t)>& progress);
   Status Save(const JobRecord& r);
@@ -94,7 +122,10 @@ class JobRunner {
   std::condition_variable cv_;
   std::vector<Pending> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;       // GUARDED_BY(mu_)
+  std::vector<PendingTask> tasks_;  // GUARDED_BY(mu_)
+  JobRecord running_task_;          // GUARDED_BY(mu_); id "" when none runs
   std::thread thread_;
+  std::thread task_thread_;
 };
 
 }  // namespace tailor::ingest

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "storage/memory_store.h"
@@ -114,6 +116,67 @@ TEST(JobRunner, MarksJobsOfAStoppedProcessAsInterrupted) {
   ASSERT_TRUE(r->has_value());
   EXPECT_EQ((*r)->state, "failed");
   EXPECT_NE((*r)->error.find("interrupted"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tailor::ingest
+
+namespace tailor::ingest {
+namespace {
+
+std::optional<JobRecord> WaitFinished(JobRunner& jobs, const std::string& id) {
+  for (int i = 0; i < 1000; ++i) {
+    auto job = jobs.Get(id);
+    if (job.ok() && *job && ((*job)->state == "done" || (*job)->state == "failed")) return *job;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::nullopt;
+}
+
+TEST_F(JobsTest, TaskRunsInBackgroundWithProgressAndResult) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  auto id = jobs_.StartTask("model_train", "m", "test", [&](const TaskProgressFn& progress) {
+    progress("fit", 0.5);
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Result<std::string>(std::string(R"({"version":3})"));
+  });
+  ASSERT_OK(id);
+  // While it runs, the same task is not started twice; another subject is queued.
+  auto again = jobs_.StartTask("model_train", "m", "test", [](const TaskProgressFn&) {
+    return Result<std::string>(std::string("{}"));
+  });
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *id);
+  auto other = jobs_.StartTask("model_train", "n", "test", [](const TaskProgressFn&) {
+    return Result<std::string>(InvalidArgument("empty training set", "events"));
+  });
+  ASSERT_OK(other);
+  EXPECT_NE(*other, *id);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  auto done = WaitFinished(jobs_, *id);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state, "done");
+  EXPECT_EQ(done->done, done->total);
+  auto j = Json::parse(done->ToJson());
+  EXPECT_EQ(j["result"]["version"], 3);
+  EXPECT_EQ(j["subject"], "m");
+  EXPECT_EQ(j["progress"], 1.0);
+  auto failed = WaitFinished(jobs_, *other);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->state, "failed");
+  EXPECT_NE(failed->error.find("empty training set"), std::string::npos) << failed->error;
+  // The record round-trips through its JSON form.
+  auto back = JobRecord::FromJson(done->ToJson());
+  ASSERT_OK(back);
+  EXPECT_EQ(back->subject, "m");
+  EXPECT_EQ(Json::parse(back->result)["version"], 3);
 }
 
 }  // namespace

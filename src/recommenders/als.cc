@@ -214,6 +214,14 @@ class Als final : public Recommender {
     return TopK(scores, k);
   }
 
+  size_t EstimateFitBytes(size_t users, size_t items, size_t, int threads) const override {
+    // X and Y (float), a second copy of Y for serving (FactorScorer), the gram and
+    // per-thread CG vectors.
+    const size_t f = static_cast<size_t>(factors_);
+    return 4 * f * (users + 2 * items) + 4 * f * f * 2 + 12 * f * static_cast<size_t>(threads) +
+           4 * items;
+  }
+
   std::string ParamsJson() const override {
     return ParamsJsonWriter()
         .Add("factors", factors_)

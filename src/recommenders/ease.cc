@@ -67,6 +67,13 @@ class Ease final : public Recommender {
     return Status::OK();
   }
 
+  size_t EstimateFitBytes(size_t, size_t items, size_t, int) const override {
+    // Solve's peak (below): 1.25 n x n of S while inverting, then n x n of S + B (float).
+    const double n2 = static_cast<double>(items) * static_cast<double>(items);
+    const double s = double_precision_ ? 8.0 : 4.0;
+    return static_cast<size_t>(std::max(1.25 * s, s + 4.0) * n2) + items * 8;
+  }
+
   // Gram matrix, inverse and B in precision S. Peak memory: 1.25 n x n matrices of S
   // while inverting, then one of S plus B (float).
   template <typename S>

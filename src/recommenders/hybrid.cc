@@ -228,6 +228,18 @@ class Hybrid final : public Recommender {
       w.Add("weight." + chosen_[c], static_cast<double>(weights_[c]));
     return w.Done();
   }
+  size_t EstimateFitBytes(size_t users, size_t items, size_t nnz, int threads) const override {
+    // Components are fitted one after another, twice (validation split, then all data),
+    // and the fitted ones kept: the sum over components bounds the peak.
+    size_t n = 0;
+    for (const std::string& m : names_) {
+      auto c = CreateModel(m, SubParams(m));
+      n += c.ok() ? (*c)->EstimateFitBytes(users, items, nnz, threads)
+                  : Recommender::EstimateFitBytes(users, items, nnz, threads);
+    }
+    return n + nnz * 8;  // the validation split's copy of the data
+  }
+
   size_t MemoryBytes() const override {
     size_t n = 0;
     for (const auto& c : components_) n += c->MemoryBytes();

@@ -26,6 +26,8 @@ class ItemCatalog {
   void Add(CatalogItem item);
   const CatalogItem* Find(std::string_view id) const;
   size_t size() const { return items_.size(); }
+  // Every item, in insertion order.
+  const std::vector<CatalogItem>& items() const { return items_; }
 
   // Reads TAB-separated lines `id<TAB>title[<TAB>categories[<TAB>tags]]`, categories and
   // tags separated by '|'. kNotFound when the file cannot be opened, kInvalidArgument

@@ -116,6 +116,13 @@ class ItemKnn final : public Recommender {
         .Add("binary", binary_)
         .Done();
   }
+  size_t EstimateFitBytes(size_t, size_t items, size_t, int threads) const override {
+    // Per thread a dense dot row over the items; per item its candidates, then the kept
+    // neighbours (rows and the CSR copy).
+    const size_t keep = std::min(items, static_cast<size_t>(neighbors_));
+    return static_cast<size_t>(threads) * items * 8 + items * keep * 8 * 2 + items * 24;
+  }
+
   size_t MemoryBytes() const override {
     return neigh_.size() * sizeof(ScoredItem) + ptr_.size() * 8;
   }

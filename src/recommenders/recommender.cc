@@ -12,6 +12,10 @@ Status TrainOptions::Validate() const {
   return Status::OK();
 }
 
+size_t Recommender::EstimateFitBytes(size_t users, size_t items, size_t nnz, int) const {
+  return (users + items) * 16 + nnz * 8;
+}
+
 Status ValidateQuery(const UserQuery& query, size_t num_items, size_t num_users) {
   if (num_items == 0) return FailedPrecondition("model is not trained");
   if (query.user != kNoIndex && num_users > 0 && query.user >= num_users) {

@@ -99,6 +99,12 @@ class Recommender {
   // Bytes held by the fitted model.
   virtual size_t MemoryBytes() const = 0;
 
+  // Bytes Fit() is expected to allocate (model and scratch, beyond the Interactions it
+  // is given) on data of this shape: what the training memory budget is checked
+  // against before fitting. An estimate of the peak, erring high. The default suits
+  // models whose state is linear in users, items and pairs.
+  virtual size_t EstimateFitBytes(size_t users, size_t items, size_t nnz, int threads) const;
+
   // Items the model scores: the training catalog size. 0 before Fit.
   virtual size_t num_items() const = 0;
 

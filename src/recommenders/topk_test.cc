@@ -76,15 +76,29 @@ TEST(FactorScorer, EqualsNaiveDotProducts) {
 
 // The bfloat16 pre-selection must give exactly the float result: random items, a filter,
 // and duplicated items (exact ties at the boundary force the fallback).
-TEST(FactorScorer, TopKForIsExactOnLargeCatalogs) {
-  const size_t n = 30000, dim = 24;
+// Every pre-selection kernel (those the CPU lacks fall back to one it has), even and odd
+// dimensions (padding of bfloat16 pairs and int8 groups).
+class TopKForKernels : public ::testing::TestWithParam<std::tuple<ScoreKernel, size_t>> {};
+
+INSTANTIATE_TEST_SUITE_P(
+    Kernels, TopKForKernels,
+    ::testing::Combine(::testing::Values(ScoreKernel::kAuto, ScoreKernel::kAvx512Vnni,
+                                         ScoreKernel::kAvx2, ScoreKernel::kPortable),
+                       ::testing::Values(size_t{24}, size_t{13})));
+
+TEST_P(TopKForKernels, TopKForIsExactOnLargeCatalogs) {
+  const auto [kernel, dim] = GetParam();
+  const size_t n = 30000;
   auto f = RandomFactors(n, dim, 21);
   for (size_t i = 0; i < 200; ++i) {  // items 0..199 duplicated at 1000..1199
     std::copy(f.begin() + i * dim, f.begin() + (i + 1) * dim, f.begin() + (1000 + i) * dim);
   }
   FactorScorer scorer;
-  scorer.Reset(f, n, dim);
-  EXPECT_GT(scorer.MemoryBytes(), n * dim * sizeof(float));  // the bfloat16 copy
+  scorer.Reset(f, n, dim, kernel);
+  if (kernel != ScoreKernel::kAuto && kernel == BestScoreKernel())
+    EXPECT_EQ(scorer.kernel(), kernel);
+  if (kernel == ScoreKernel::kPortable) EXPECT_EQ(scorer.kernel(), kernel);
+  EXPECT_GT(scorer.MemoryBytes(), n * dim * sizeof(float));  // the reduced copy
   auto qs = RandomFactors(50, dim, 22);
   const ItemFilter odd = [](uint32_t i) { return i % 2 == 1; };
   std::vector<float> s(n);
@@ -115,6 +129,25 @@ TEST(FactorScorer, TopKForIsExactOnLargeCatalogs) {
     EXPECT_EQ(got.back().item, want.back().item) << "tie cut at rank " << r;
     break;
   }
+}
+
+// Every item the same: the bound can never separate them (the second pass would collect
+// everything), so the answer comes from full float scoring: the lowest indexes.
+TEST_P(TopKForKernels, AllTiedFallsBackToFullScoring) {
+  const auto [kernel, dim] = GetParam();
+  const size_t n = 10000;
+  std::vector<float> f(n * dim);
+  for (size_t i = 0; i < f.size(); ++i) f[i] = 0.25f + static_cast<float>(i % dim) * 0.01f;
+  FactorScorer scorer;
+  scorer.Reset(f, n, dim, kernel);
+  std::vector<float> q(dim, 1.0f);
+  auto got = scorer.TopKFor(q, 50);
+  ASSERT_EQ(got.size(), 50u);
+  for (size_t r = 0; r < got.size(); ++r) EXPECT_EQ(got[r].item, r);
+  // With a filter, the lowest passing indexes.
+  auto odd = scorer.TopKFor(q, 10, [](uint32_t i) { return i % 2 == 1; });
+  ASSERT_EQ(odd.size(), 10u);
+  for (size_t r = 0; r < odd.size(); ++r) EXPECT_EQ(odd[r].item, 2 * r + 1);
 }
 
 // Recall@10 of the HNSW index against exact scoring over 10k random 32-d items.

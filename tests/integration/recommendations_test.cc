@@ -5,7 +5,9 @@
 // bad input is a 4xx naming the path; the live version serves again after a restart.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "integration/harness.h"
 #include "integration/process.h"
@@ -54,6 +56,23 @@ class IntegrationRecommendations : public ::testing::Test {
   Json View(const std::string& user, const std::string& item, const std::string& type = "view") {
     return MakeEvent("e" + std::to_string(next_++), type, user, "",
                      Json{{"properties", {{"item_id", item}}}});
+  }
+  // Starts a training job (202) and follows it to its end; returns the finished job.
+  Json Train(const std::string& name, bool promote = false) {
+    Reply started = api_->Post("/v1/models/" + name + "/train" + (promote ? "?promote=true" : ""),
+                               std::string());
+    EXPECT_EQ(started.status, 202) << started.Describe();
+    EXPECT_EQ(started.json["kind"], "model_train") << started.Describe();
+    const std::string id = started.json.value("id", "");
+    for (int i = 0; i < 600; ++i) {
+      Reply job = api_->Get("/v1/jobs/" + id);
+      EXPECT_EQ(job.status, 200) << job.Describe();
+      const std::string state = job.json.value("state", "");
+      if (state == "done" || state == "failed") return job.json;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "training job " << id << " did not finish";
+    return Json::object();
   }
   std::vector<std::string> Ids(const Reply& r) {
     std::vector<std::string> out;
@@ -105,13 +124,33 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   ASSERT_EQ(fb.status, 200) << fb.Describe();
   EXPECT_EQ(fb.json["decisions"][0]["fallback"], true) << fb.Describe();
 
-  Reply trained = api_->Post("/v1/models/knn/train", std::string());
-  ASSERT_EQ(trained.status, 201) << trained.Describe();
-  EXPECT_EQ(trained.json["version"], 1);
-  EXPECT_EQ(trained.json["data"]["users"], 20);
-  EXPECT_TRUE(trained.json["metrics"].contains("ndcg@10")) << trained.Describe();
+  // Training is a background job; its result is the version record.
+  Json job = Train("knn");
+  ASSERT_EQ(job["state"], "done") << job.dump();
+  EXPECT_EQ(job["progress"], 1.0);
+  const Json& trained = job["result"];
+  EXPECT_EQ(trained["version"], 1);
+  EXPECT_EQ(trained["data"]["users"], 20);
+  EXPECT_TRUE(trained["metrics"].contains("ndcg@10")) << trained.dump();
+  EXPECT_GT(trained["training_peak_estimate_bytes"].get<size_t>(), 0u) << trained.dump();
+  EXPECT_GT(trained["model_bytes"].get<size_t>(), 0u) << trained.dump();
   ASSERT_EQ(api_->Post("/v1/models/knn/promote", Json{{"version", 1}}).status, 200);
-  ASSERT_EQ(api_->Post("/v1/models/knn/train?promote=true", std::string()).status, 201);
+  ASSERT_EQ(Train("knn", true)["state"], "done");
+  EXPECT_EQ(api_->Post("/v1/models/nope/train", std::string()).status, 404);
+  // One model's info and the memory gauges.
+  Reply info = api_->Get("/v1/models/knn");
+  ASSERT_EQ(info.status, 200) << info.Describe();
+  EXPECT_EQ(info.json["live_version"], 2);
+  EXPECT_GT(info.json["memory_bytes"].get<size_t>(), 0u) << info.Describe();
+  EXPECT_GT(info.json["training_peak_estimate_bytes"].get<size_t>(), 0u) << info.Describe();
+  EXPECT_EQ(api_->Get("/v1/models/nope").status, 404);
+  Reply metrics = api_->Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(
+      metrics.body.find("tailor_model_memory_bytes{name=\"knn\",role=\"live\",version=\"2\"}"),
+      std::string::npos)
+      << metrics.body.substr(0, 2000);
+  EXPECT_NE(metrics.body.find("tailor_model_training_peak_bytes{name=\"knn\""), std::string::npos);
   Reply list = api_->Get("/v1/models");
   ASSERT_EQ(list.status, 200);
   const Json& knn = list.json["models"][2];  // by name: cold, diverse, knn
@@ -152,7 +191,7 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   for (const auto& id : Ids(warm)) EXPECT_NE(id, "s3");
 
   // Diversity: at most one item per category.
-  ASSERT_EQ(api_->Post("/v1/models/diverse/train?promote=true", std::string()).status, 201);
+  ASSERT_EQ(Train("diverse", true)["state"], "done");
   Reply d = api_->Get("/v1/recommendations?model=diverse&user_id=u0&k=5&exclude_seen=false");
   ASSERT_EQ(d.status, 200) << d.Describe();
   EXPECT_LE(d.json["items"].size(), 3u) << d.Describe();  // shoes, hats, kitchen
@@ -161,6 +200,16 @@ TEST_F(IntegrationRecommendations, TrainPromoteServeDecide) {
   Reply sim = api_->Get("/v1/items/s1/similar?model=knn&k=2");
   ASSERT_EQ(sim.status, 200) << sim.Describe();
   EXPECT_EQ(sim.json["items"].size(), 2u);
+  // An item added after training gets content neighbours until it has interactions.
+  ASSERT_EQ(api_->Post("/v1/items", Json::parse(R"({"items": [{"id": "s9", "title": "Trail racer",
+      "categories": ["shoes"]}]})"))
+                .status,
+            200);
+  Reply fresh = api_->Get("/v1/items/s9/similar?model=knn&k=3");
+  ASSERT_EQ(fresh.status, 200) << fresh.Describe();
+  EXPECT_EQ(fresh.json["source"], "content") << fresh.Describe();
+  ASSERT_FALSE(Ids(fresh).empty()) << fresh.Describe();
+  EXPECT_EQ(Ids(fresh)[0], "s2") << fresh.Describe();  // "Trail", shoes
 
   // Decide with the recommend rule: value lists in-stock items.
   Reply dec = api_->Post("/v1/decide", Json{{"user_id", "u1"}, {"placements", {"shelf"}}});
@@ -220,6 +269,14 @@ TEST_F(IntegrationRecommendations, CliTrainListPromoteRollback) {
   CommandResult t1 = Tailor(server_->url(), {"train", "--model", "knn"});
   ASSERT_EQ(t1.exit_code, 0) << t1.err << t1.out;
   EXPECT_NE(t1.out.find("\"ndcg@10\""), std::string::npos) << t1.out;
+  EXPECT_NE(t1.err.find("train knn ["), std::string::npos) << t1.err;  // the progress bar
+  CommandResult queued = Tailor(server_->url(), {"train", "--model", "knn", "--no-wait"});
+  ASSERT_EQ(queued.exit_code, 0) << queued.err << queued.out;
+  EXPECT_EQ(queued.out.size(), 27u) << queued.out;  // a job id (ULID) and a newline
+  for (int i = 0; i < 500; ++i) {                   // let it finish: versions below count from it
+    if (api_->Get("/v1/jobs/" + queued.out.substr(0, 26)).json.value("state", "") == "done") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   CommandResult p1 = Tailor(server_->url(), {"models", "promote", "knn", "--version", "1"});
   ASSERT_EQ(p1.exit_code, 0) << p1.err << p1.out;
   CommandResult t2 = Tailor(server_->url(), {"train", "--model", "knn", "--promote"});
@@ -228,7 +285,35 @@ TEST_F(IntegrationRecommendations, CliTrainListPromoteRollback) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto j = ParseJson(list.out);
   ASSERT_TRUE(j.ok()) << list.out;
-  EXPECT_EQ((*j)["models"][2]["live_version"], 2);
+  EXPECT_EQ((*j)["models"][2]["live_version"], 3);
+  // Version 2 runs in shadow: requests are answered by v3 and compared with v2's lists.
+  CommandResult sh = Tailor(server_->url(), {"models", "shadow", "knn", "--version", "2"});
+  ASSERT_EQ(sh.exit_code, 0) << sh.err << sh.out;
+  EXPECT_EQ(Tailor(server_->url(), {"models", "shadow", "knn"}).exit_code, 2);
+  Reply bad_shadow =
+      api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", "x"}}.dump());
+  EXPECT_EQ(bad_shadow.status, 400) << bad_shadow.Describe();
+  EXPECT_NE(bad_shadow.body.find("\"version\""), std::string::npos) << bad_shadow.Describe();
+  EXPECT_EQ(
+      api_->Send(server::Method::kPut, "/v1/models/knn/shadow", Json{{"version", 3}}.dump()).status,
+      400);  // live
+  Json report;
+  for (int i = 0; i < 200; ++i) {
+    Reply r = api_->Get("/v1/recommendations?model=knn&user_id=u" + std::to_string(i % 20));
+    ASSERT_EQ(r.status, 200) << r.Describe();
+    EXPECT_EQ(r.json["version"], 3);
+    report = api_->Get("/v1/models/knn/shadow").json;
+    if (report.value("compared", 0) >= 5) break;
+  }
+  EXPECT_GE(report.value("compared", 0), 5) << report.dump();
+  EXPECT_EQ(report["shadow_version"], 2) << report.dump();
+  EXPECT_TRUE(report["overlap_at_k"].is_number()) << report.dump();
+  CommandResult rep = Tailor(server_->url(), {"models", "shadow-report", "knn"});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(rep.out.find("\"rank_correlation\""), std::string::npos) << rep.out;
+  CommandResult off = Tailor(server_->url(), {"models", "shadow", "knn", "--off"});
+  ASSERT_EQ(off.exit_code, 0) << off.err << off.out;
+  EXPECT_TRUE(api_->Get("/v1/models/knn/shadow").json["shadow_version"].is_null());
   CommandResult back = Tailor(server_->url(), {"models", "rollback", "knn"});
   ASSERT_EQ(back.exit_code, 0) << back.err << back.out;
   CommandResult again = Tailor(server_->url(), {"models", "rollback", "knn"});

@@ -20,6 +20,7 @@
 
 #include "core/json_doc.h"
 #include "core/status.h"
+#include "recommenders/content_index.h"
 #include "recommenders/item_catalog.h"
 #include "storage/kv_store.h"
 
@@ -35,6 +36,18 @@ struct Catalog {
     auto it = items.find(std::string(id));
     return it == items.end() ? nullptr : &it->second;
   }
+
+  // TF-IDF index over `text` (content neighbours of items no model knows yet), built
+  // on first use: O(catalog terms) once per catalog snapshot, not per change.
+  // Thread-safe.
+  const ContentIndex& content() const {
+    std::call_once(content_once_, [this] { content_ = ContentIndex::Build(text); });
+    return content_;
+  }
+
+ private:
+  mutable std::once_flag content_once_;
+  mutable ContentIndex content_;
 };
 
 class CatalogStore {

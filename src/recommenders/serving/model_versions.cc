@@ -14,7 +14,7 @@ std::string VersionKey(const std::string& name, uint64_t version) {
   return k;
 }
 
-// name '\2' version: the prefix of a version's data chunks.
+// name '\2' version: the prefix of a version's data chunks. name '\3': the shadow pointer.
 std::string DataPrefix(const std::string& name, uint64_t version) {
   std::string k = VersionKey(name, version);
   k[name.size()] = '\2';
@@ -102,6 +102,35 @@ Result<std::vector<Json>> ModelVersions::List(const std::string& name) {
   return out;
 }
 
+Result<std::vector<uint64_t>> ModelVersions::PruneData(const std::string& name,
+                                                       const std::set<uint64_t>& keep,
+                                                       int64_t now_ms) {
+  // Data chunk keys: name '\2' version(8) chunk(4).
+  const std::string prefix = name + '\2';
+  storage::WriteBatch b;
+  std::vector<uint64_t> pruned;
+  auto it = store_.NewIterator(storage::Keyspace::kModels, prefix, storage::PrefixEnd(prefix));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key();
+    if (key.size() != prefix.size() + 12) return Corruption("model data: bad chunk key");
+    uint64_t version = 0;
+    for (size_t i = prefix.size(); i < prefix.size() + 8; ++i)
+      version = (version << 8) | static_cast<uint8_t>(key[i]);
+    if (keep.count(version)) continue;
+    b.Delete(storage::Keyspace::kModels, key);
+    if (pruned.empty() || pruned.back() != version) pruned.push_back(version);
+  }
+  TAILOR_RETURN_IF_ERROR(it->status());
+  for (uint64_t v : pruned) {
+    TAILOR_ASSIGN_OR_RETURN(Json record, Get(name, v));
+    record["pruned"] = true;
+    record["pruned_at_ms"] = now_ms;
+    b.Put(storage::Keyspace::kModels, VersionKey(name, v), Encode(record));
+  }
+  if (!pruned.empty()) TAILOR_RETURN_IF_ERROR(store_.Write(b));
+  return pruned;
+}
+
 Result<LivePointer> ModelVersions::Live(const std::string& name) {
   TAILOR_ASSIGN_OR_RETURN(auto v, store_.Get(storage::Keyspace::kModels, LiveKey(name)));
   LivePointer p;
@@ -110,6 +139,23 @@ Result<LivePointer> ModelVersions::Live(const std::string& name) {
   p.version = j.value("version", uint64_t{0});
   if (j.contains("previous")) p.previous = j["previous"].get<std::vector<uint64_t>>();
   return p;
+}
+
+Result<uint64_t> ModelVersions::Shadow(const std::string& name) {
+  TAILOR_ASSIGN_OR_RETURN(auto v, store_.Get(storage::Keyspace::kModels, name + '\3'));
+  if (!v) return uint64_t{0};
+  TAILOR_ASSIGN_OR_RETURN(Json j, Decode(*v, "shadow pointer"));
+  return j.value("version", uint64_t{0});
+}
+
+Status ModelVersions::SetShadow(const std::string& name, uint64_t version) {
+  storage::WriteBatch b;
+  if (version == 0) {
+    b.Delete(storage::Keyspace::kModels, name + '\3');
+  } else {
+    b.Put(storage::Keyspace::kModels, name + '\3', Encode(Json{{"version", version}}));
+  }
+  return store_.Write(b);
 }
 
 Status ModelVersions::SetLive(const std::string& name, const LivePointer& live) {

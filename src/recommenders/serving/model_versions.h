@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +52,19 @@ class ModelVersions {
   // Every version of `name`, oldest first.
   Result<std::vector<Json>> List(const std::string& name);
 
+  // Deletes the stored model data of every version of `name` that has some and is not
+  // in `keep`, and marks those records pruned ("pruned": true, "pruned_at_ms": now_ms;
+  // the record itself stays). One atomic write. Returns the versions pruned, oldest
+  // first.
+  Result<std::vector<uint64_t>> PruneData(const std::string& name, const std::set<uint64_t>& keep,
+                                          int64_t now_ms);
+
   Result<LivePointer> Live(const std::string& name);
   Status SetLive(const std::string& name, const LivePointer& live);
+
+  // The shadow version of `name` (0 = none), stored at name '\3'.
+  Result<uint64_t> Shadow(const std::string& name);
+  Status SetShadow(const std::string& name, uint64_t version);
 
  private:
   storage::KvStore& store_;

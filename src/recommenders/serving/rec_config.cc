@@ -128,6 +128,8 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
     } else if (k == "history_events") {
       TAILOR_ASSIGN_OR_RETURN(double h, Number(v, k, 1, 10000));
       m.history_events = static_cast<int>(h);
+    } else if (k == "shadow_sample") {
+      TAILOR_ASSIGN_OR_RETURN(m.shadow_sample, Number(v, k, 0, 1));
     } else if (k == "cold_start_segments") {
       if (!v.is_array()) return InvalidArgument("must be a list of segment names", k);
       for (size_t i = 0; i < v.size(); ++i) {
@@ -141,7 +143,7 @@ Result<ModelSpec> ParseModelSpec(std::string_view name, const Json& def) {
     } else {
       return InvalidArgument(
           "unknown field; use model, params, events, item_property, decay_half_life, "
-          "retrain_every, history_events, cold_start_segments, serving",
+          "retrain_every, history_events, cold_start_segments, shadow_sample, serving",
           k);
     }
   }

@@ -8,6 +8,7 @@
 //       events: {view: 1, add_to_cart: 3, purchase: 5}
 //       decay_half_life: 30d
 //       retrain_every: 1h
+//       shadow_sample: 0.2
 //       serving:
 //         boosts: [{when: {attributes.provider: acme}, multiplier: 1.5}]
 //         mmr_lambda: 0.7        # or category_cap: 3
@@ -75,6 +76,9 @@ struct ModelSpec {
   // this order) gets the items most popular among that segment's members at training
   // time, then global popularity. Empty: global popularity only.
   std::vector<std::string> cold_start_segments;
+  // Share of requests in [0, 1] that also run the shadow version (when one is set), off
+  // the response path; 0 = none.
+  double shadow_sample = 1.0;
   ServingOptions serving;
   Json canonical = Json::object();
 };

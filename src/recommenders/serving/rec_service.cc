@@ -2,45 +2,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <set>
 #include <unordered_set>
 
 #include "condition/json_document.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "recommenders/evaluate.h"
-#include "recommenders/model_blob.h"
 #include "recommenders/registry.h"
 #include "recommenders/serving/event_interactions.h"
+#include "recommenders/serving/live_model.h"
 #include "recommenders/serving/rerank.h"
 #include "recommenders/split.h"
-#include "storage/key_codec.h"
 
 namespace tailor::recommenders {
-
-struct LiveModel {
-  std::shared_ptr<const ModelSpec> spec;
-  uint64_t version = 0;
-  std::shared_ptr<const Catalog> catalog;  // the content model reads it; must outlive `model`
-  std::unique_ptr<const Interactions> data;  // null when restored from stored model data
-  IdMap restored_items;                      // the item ids when `data` is null
-  std::unique_ptr<Recommender> model;
-  std::vector<float> popularity;        // distinct training users per item
-  std::vector<uint32_t> by_popularity;  // item indexes, most popular first
-  // Per cold_start_segments entry: items of its members, most popular among them first.
-  std::vector<std::pair<std::string, std::vector<uint32_t>>> segment_popular;
-  // Item id <-> model index, as in training.
-  const IdMap& items() const { return data ? data->items() : restored_items; }
-  size_t MemoryBytes() const {
-    return model->MemoryBytes() + (data ? data->MemoryBytes() : 0) +
-           (popularity.size() + by_popularity.size()) * sizeof(float) + SegmentBytes();
-  }
-  size_t SegmentBytes() const {
-    size_t n = 0;
-    for (const auto& [name, items] : segment_popular)
-      n += name.size() + items.size() * sizeof(uint32_t);
-    return n;
-  }
-};
 
 namespace {
 
@@ -52,82 +28,16 @@ Json ParamsToJson(const ModelParams& p) {
   return out;
 }
 
-Result<std::optional<condition::Condition>> CompileFilter(const std::string& text) {
-  if (text.empty()) return std::optional<condition::Condition>();
-  auto c = condition::Condition::Parse(text);
-  if (!c.ok()) {
-    const std::string& p = c.status().path();
-    return InvalidArgument(c.status().message(), p.empty() ? "filter" : "filter." + p);
-  }
-  return std::optional<condition::Condition>(std::move(c).value());
-}
-
-// Evaluates a filter over an item's catalog document (a stub {"id"} when absent).
-bool Passes(const condition::Condition& filter, const Catalog& catalog, const std::string& id) {
-  if (const Json* doc = catalog.Find(id)) return filter.Evaluate(condition::JsonDocument(*doc));
-  Json stub = {{"id", id}};
-  return filter.Evaluate(condition::JsonDocument(stub));
-}
-
 Json EffectiveParams(const Recommender& model) {
   auto j = ParseJson(model.ParamsJson());
   return j.ok() ? std::move(j).value() : Json::object();
 }
 
-// Items of the segment's members (membership index at training time), by the number of
-// members who interacted with them; ties by global popularity.
-Result<std::vector<uint32_t>> SegmentPopular(storage::KvStore& store, const Interactions& d,
-                                             const std::vector<float>& popularity,
-                                             const std::string& segment) {
-  std::vector<float> count(d.num_items(), 0);
-  const std::string prefix = storage::SegmentMemberPrefix(segment);
-  auto it =
-      store.NewIterator(storage::Keyspace::kSegmentMembers, prefix, storage::PrefixEnd(prefix));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint32_t u = d.users().Find(it->key().substr(prefix.size()));
-    if (u == kNoIndex) continue;
-    for (uint32_t i : d.UserItems(u)) count[i] += 1;
-  }
-  TAILOR_RETURN_IF_ERROR(it->status());
-  std::vector<uint32_t> out;
-  for (uint32_t i = 0; i < count.size(); ++i) {
-    if (count[i] > 0) out.push_back(i);
-  }
-  std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) {
-    return count[a] != count[b] ? count[a] > count[b] : popularity[a] > popularity[b];
-  });
-  return out;
-}
-
-// Item indexes by popularity, most popular first (ties: lower index first).
-void RankByPopularity(LiveModel* live) {
-  live->by_popularity.resize(live->popularity.size());
-  for (uint32_t i = 0; i < live->popularity.size(); ++i) live->by_popularity[i] = i;
-  std::stable_sort(
-      live->by_popularity.begin(), live->by_popularity.end(),
-      [&](uint32_t a, uint32_t b) { return live->popularity[a] > live->popularity[b]; });
-}
-
-// The stored form of a live version (ModelVersions data): a model_blob.h blob of kind
-// "live_model" holding the item ids (model index order), the per-item popularity, the
-// cold-start segment orders and the model's own Serialize() blob.
-constexpr std::string_view kLiveKind = "live_model";
-
-Result<std::string> EncodeLive(const LiveModel& live) {
-  TAILOR_ASSIGN_OR_RETURN(std::string model, live.model->Serialize());
-  const IdMap& ids = live.items();
-  BlobWriter w(kLiveKind);
-  w.Str(live.model->name());
-  w.Put<uint64_t>(ids.size());
-  for (uint32_t i = 0; i < ids.size(); ++i) w.Str(ids.Id(i));
-  w.Array(live.popularity);
-  w.Put<uint32_t>(static_cast<uint32_t>(live.segment_popular.size()));
-  for (const auto& [segment, order] : live.segment_popular) {
-    w.Str(segment);
-    w.Array(order);
-  }
-  w.Bytes(model);
-  return std::move(w).Finish();
+std::string FormatMiB(size_t bytes) {
+  const double mib = static_cast<double>(bytes) / (1 << 20);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, mib < 10 ? "%.1f MiB" : "%.0f MiB", mib);
+  return buf;
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -145,9 +55,11 @@ RecService::RecService(storage::KvStore& store, profile::ProfileStore& profiles,
       catalog_(catalog),
       clock_(clock),
       options_(options),
-      versions_(store) {
+      versions_(store),
+      comparer_(std::make_unique<ShadowComparer>(options.shadow_queue)) {
   config_.store(std::make_shared<const RecConfig>());
   live_.store(std::make_shared<const LiveSet>());
+  shadow_.store(std::make_shared<const LiveSet>());
 }
 
 RecService::~RecService() = default;
@@ -160,13 +72,27 @@ void RecService::Configure(std::shared_ptr<const RecConfig> config) {
   for (const auto& [name, m] : *live) {
     if (config->Find(name) != nullptr) next->emplace(name, m);
   }
+  auto shadows = std::make_shared<LiveSet>();
+  for (const auto& [name, m] : *shadow_.load()) {
+    if (config->Find(name) != nullptr) shadows->emplace(name, m);
+  }
   config_.store(std::move(config));
   live_.store(std::move(next));
+  shadow_.store(std::move(shadows));
 }
 
 Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, uint64_t version,
-                                                         Json* record) {
+                                                         Json* record,
+                                                         const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
+  // Model progress mapped into [from, from + span) of the whole training.
+  auto stage = [&](double from, double span) -> ProgressFn {
+    if (!progress) return {};
+    return [&progress, from, span](std::string_view name, double f) {
+      progress(name, from + span * std::clamp(f, 0.0, 1.0));
+    };
+  };
+  if (progress) progress("read events", 0.0);
   EventScanStats stats;
   TAILOR_ASSIGN_OR_RETURN(RawInteractions raw, ReadInteractions(store_, spec, &stats));
   if (raw.rows.empty()) {
@@ -186,42 +112,63 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
   to.seed = options_.seed;
   to.catalog = &live->catalog->text;
 
+  // The memory budget is checked before anything large is allocated: the data as read,
+  // the model's estimate for this shape.
+  TAILOR_ASSIGN_OR_RETURN(Interactions all, Interactions::Build(raw, io));
+  TAILOR_ASSIGN_OR_RETURN(live->model, CreateModel(spec.model, spec.params));
+  const size_t peak = EstimateTrainingBytes(*live->model, all, raw.rows.size(), to.threads);
+  live->training_peak_bytes = peak;
+  if (options_.train_memory_budget_bytes > 0 && peak > options_.train_memory_budget_bytes) {
+    return Status(
+        StatusCode::kResourceExhausted,
+        "training '" + spec.name + "' (" + spec.model + ": " + std::to_string(all.num_users()) +
+            " users, " + std::to_string(all.num_items()) + " items, " +
+            std::to_string(all.nnz()) + " pairs) needs an estimated " + FormatMiB(peak) +
+            ", over the training memory budget of " +
+            FormatMiB(options_.train_memory_budget_bytes) +
+            "; raise the model_train_memory_budget setting, or lower the model's size "
+            "(factors, neighbors, fewer items)",
+        "model_train_memory_budget");
+  }
+
   // Holdout metrics first (a model trained on the training part), then the served model
   // on all data. Too little data for a holdout is recorded, not fatal.
   Json metrics = Json::object();
-  SeededRandom random(options_.seed);
-  SplitSpec split_spec;
-  split_spec.fraction = 1.0 - options_.holdout;
-  auto split = SplitInteractions(raw, split_spec, random);
-  Status eval_status = split.status();
-  if (split.ok()) {
-    auto train = Interactions::Build(split->train, io);
-    auto test = Interactions::Build(split->test, io);
-    eval_status = !train.ok() ? train.status() : test.status();
-    if (train.ok() && test.ok()) {
-      auto m = CreateModel(spec.model, spec.params);
-      eval_status = m.status();
-      if (m.ok()) eval_status = (*m)->Fit(*train, to, {});
-      if (eval_status.ok()) {
-        EvalOptions eo;
-        eo.k = options_.eval_k;
-        eo.threads = options_.train_threads;
-        auto e = EvaluateModel(**m, *train, *test, eo);
-        eval_status = e.status();
-        if (e.ok()) {
-          for (const auto& [n, v] : e->Named()) metrics[n] = v;
-          metrics["users"] = e->users;
+  Status eval_status;
+  {
+    SeededRandom random(options_.seed);
+    SplitSpec split_spec;
+    split_spec.fraction = 1.0 - options_.holdout;
+    auto split = SplitInteractions(raw, split_spec, random);
+    eval_status = split.status();
+    if (split.ok()) {
+      auto train = Interactions::Build(split->train, io);
+      auto test = Interactions::Build(split->test, io);
+      eval_status = !train.ok() ? train.status() : test.status();
+      if (train.ok() && test.ok()) {
+        auto m = CreateModel(spec.model, spec.params);
+        eval_status = m.status();
+        if (m.ok()) eval_status = (*m)->Fit(*train, to, stage(0.02, 0.38));
+        if (eval_status.ok()) {
+          EvalOptions eo;
+          eo.k = options_.eval_k;
+          eo.threads = options_.train_threads;
+          auto e = EvaluateModel(**m, *train, *test, eo, stage(0.40, 0.10));
+          eval_status = e.status();
+          if (e.ok()) {
+            for (const auto& [n, v] : e->Named()) metrics[n] = v;
+            metrics["users"] = e->users;
+          }
         }
       }
     }
   }
   if (!eval_status.ok()) metrics = Json{{"error", eval_status.message()}};
+  raw = RawInteractions();  // no longer needed: the full fit runs on `all`
 
-  TAILOR_ASSIGN_OR_RETURN(Interactions all, Interactions::Build(raw, io));
   live->data = std::make_unique<const Interactions>(std::move(all));
-  TAILOR_ASSIGN_OR_RETURN(live->model, CreateModel(spec.model, spec.params));
   const auto fit_started = std::chrono::steady_clock::now();
-  TAILOR_RETURN_IF_ERROR(live->model->Fit(*live->data, to, {}));
+  TAILOR_RETURN_IF_ERROR(live->model->Fit(*live->data, to, stage(0.50, 0.45)));
   const double fit_seconds = Seconds(fit_started);
   const Interactions& d = *live->data;
   live->popularity.resize(d.num_items());
@@ -252,50 +199,23 @@ Result<std::shared_ptr<const LiveModel>> RecService::Fit(const ModelSpec& spec, 
                  {"seed", options_.seed},
                  {"train_seconds", fit_seconds},
                  {"total_seconds", Seconds(started)},
-                 {"memory_bytes", live->MemoryBytes()}};
+                 {"memory_bytes", live->MemoryBytes()},
+                 {"model_bytes", live->model->MemoryBytes()},
+                 {"training_peak_estimate_bytes", peak},
+                 {"train_memory_budget_bytes", options_.train_memory_budget_bytes}};
   return std::shared_ptr<const LiveModel>(std::move(live));
 }
 
 Result<std::shared_ptr<const LiveModel>> RecService::Restore(const ModelSpec& spec,
                                                              uint64_t version,
-                                                             std::string_view stored) {
-  BlobReader r(stored);
-  TAILOR_RETURN_IF_ERROR(r.Header(kLiveKind));
-  const Status bad = Corruption("stored model data truncated or malformed");
+                                                             std::string_view stored,
+                                                             size_t training_peak_bytes) {
   auto live = std::make_shared<LiveModel>();
+  live->training_peak_bytes = training_peak_bytes;
   live->spec = std::make_shared<const ModelSpec>(spec);
   live->version = version;
   live->catalog = catalog_.Current();
-  std::string model_name;
-  uint64_t n = 0;
-  if (!r.Str(&model_name) || !r.Get(&n) || n >= UINT32_MAX || n > r.remaining() / 4) return bad;
-  if (model_name != spec.model) {
-    return Corruption("stored model data is of model '" + model_name + "', the version of '" +
-                      spec.model + "'");
-  }
-  std::string id;
-  for (uint64_t i = 0; i < n; ++i) {
-    if (!r.Str(&id) || live->restored_items.Intern(id) != i) return bad;
-  }
-  uint32_t segments = 0;
-  if (!r.Array(&live->popularity, n) || !r.Get(&segments) || segments > r.remaining() / 12)
-    return bad;
-  for (uint32_t s = 0; s < segments; ++s) {
-    std::string segment;
-    std::vector<uint32_t> order;
-    if (!r.Str(&segment) || !r.Array(&order)) return bad;
-    for (uint32_t i : order) {
-      if (i >= n) return bad;
-    }
-    live->segment_popular.emplace_back(std::move(segment), std::move(order));
-  }
-  std::string_view model_data;
-  if (!r.Bytes(&model_data) || !r.AtEnd()) return bad;
-  TAILOR_ASSIGN_OR_RETURN(live->model, CreateModel(spec.model, spec.params));
-  TAILOR_RETURN_IF_ERROR(live->model->Deserialize(model_data));
-  if (live->model->num_items() != n)
-    return Corruption("stored model data: the model's item count differs from the id map");
-  RankByPopularity(live.get());
+  TAILOR_RETURN_IF_ERROR(DecodeLive(stored, live.get()));
   return std::shared_ptr<const LiveModel>(std::move(live));
 }
 
@@ -316,7 +236,14 @@ Result<std::shared_ptr<const LiveModel>> RecService::LiveFor(const std::string& 
   return it->second;
 }
 
-Result<Json> RecService::Train(const std::string& name, bool promote) {
+Status RecService::CheckConfigured(const std::string& name) const {
+  if (config_.load()->Find(name) == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
+  return Status::OK();
+}
+
+Result<Json> RecService::Train(const std::string& name, bool promote,
+                               const ProgressFn& progress) {
   auto config = config_.load();
   const ModelSpec* spec = config->Find(name);
   if (spec == nullptr)
@@ -324,7 +251,8 @@ Result<Json> RecService::Train(const std::string& name, bool promote) {
   std::unique_lock<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(uint64_t version, versions_.NextVersion(name));
   Json record;
-  TAILOR_ASSIGN_OR_RETURN(auto model, Fit(*spec, version, &record));
+  TAILOR_ASSIGN_OR_RETURN(auto model, Fit(*spec, version, &record, progress));
+  if (progress) progress("store", 0.96);
   // The fitted data is stored with the record, so a restart or another process's
   // promotion serves this exact model; models that are not persistable are refit there.
   std::string data;
@@ -337,17 +265,60 @@ Result<Json> RecService::Train(const std::string& name, bool promote) {
   }
   record["model_data_bytes"] = data.size();
   TAILOR_RETURN_IF_ERROR(versions_.Put(name, record, data));
+  PruneData(name);
   auto& kept = trained_[name];
   kept.push_back(model);
   if (kept.size() > kKeepTrained) kept.erase(kept.begin());
-  last_trained_ms_[name] = clock_.NowMs();
+  {
+    std::lock_guard<std::mutex> schedule_lock(schedule_mu_);
+    last_trained_ms_[name] = clock_.NowMs();
+  }
   LogInfo("model trained", {{"name", name}, {"version", std::to_string(version)}});
   lock.unlock();
   if (promote) {
+    if (progress) progress("promote", 0.99);
     TAILOR_ASSIGN_OR_RETURN(Json live, Promote(name, version));
     record["live"] = true;
   }
   return record;
+}
+
+Result<std::shared_ptr<const LiveModel>> RecService::LoadVersion(const ModelSpec& spec,
+                                                                 uint64_t version) {
+  const std::string& name = spec.name;
+  TAILOR_ASSIGN_OR_RETURN(Json record, versions_.Get(name, version));
+  for (const auto& m : trained_[name]) {
+    if (m->version == version) return m;
+  }
+  // Not in memory (another process trained it, or the server restarted): load the
+  // stored model data, or refit with the version's recorded model and parameters when
+  // there is none (not persistable, pruned, older versions) or it cannot be read.
+  ModelSpec refit = spec;
+  refit.model = record.value("model", spec.model);
+  refit.params.clear();
+  for (const auto& [k, v] : record.value("params", Json::object()).items())
+    refit.params[k] = v.get<std::string>();
+  const std::string v = std::to_string(version);
+  auto stored = versions_.GetData(name, version);
+  Status why = stored.ok() ? NotFound("no stored model data") : stored.status();
+  if (stored.ok() && *stored) {
+    auto restored =
+        Restore(refit, version, **stored, record.value("training_peak_estimate_bytes", size_t{0}));
+    if (restored.ok()) {
+      LogInfo("model loaded from stored data",
+              {{"name", name}, {"version", v}, {"bytes", std::to_string((*stored)->size())}});
+      return restored;
+    }
+    why = restored.status();
+  }
+  if (why.code() == StatusCode::kNotFound || why.code() == StatusCode::kFailedPrecondition) {
+    LogInfo("model retrained at load", {{"name", name}, {"version", v}, {"reason", why.message()}});
+  } else {
+    LogWarn("model retrained at load: stored model data unusable",
+            {{"name", name}, {"version", v}, {"error", why.ToString()}});
+  }
+  Json ignored;
+  return Fit(refit, version, &ignored);
 }
 
 Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
@@ -356,53 +327,98 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
   if (spec == nullptr)
     return NotFound("no recommender '" + name + "' in the active config", "name");
   std::lock_guard<std::mutex> lock(train_mu_);
-  TAILOR_ASSIGN_OR_RETURN(Json record, versions_.Get(name, version));
-  std::shared_ptr<const LiveModel> model;
-  for (const auto& m : trained_[name]) {
-    if (m->version == version) model = m;
-  }
-  if (!model) {
-    // Not in memory (another process trained it, or the server restarted): load the
-    // stored model data, or refit with the version's recorded model and parameters when
-    // there is none (not persistable, older versions) or it cannot be read.
-    ModelSpec refit = *spec;
-    refit.model = record.value("model", spec->model);
-    refit.params.clear();
-    for (const auto& [k, v] : record.value("params", Json::object()).items())
-      refit.params[k] = v.get<std::string>();
-    const std::string v = std::to_string(version);
-    auto stored = versions_.GetData(name, version);
-    Status why = stored.ok() ? NotFound("no stored model data") : stored.status();
-    if (stored.ok() && *stored) {
-      auto restored = Restore(refit, version, **stored);
-      if (restored.ok()) {
-        model = std::move(restored).value();
-        LogInfo("model loaded from stored data",
-                {{"name", name}, {"version", v}, {"bytes", std::to_string((*stored)->size())}});
-      } else {
-        why = restored.status();
-      }
-    }
-    if (!model) {
-      if (why.code() == StatusCode::kNotFound || why.code() == StatusCode::kFailedPrecondition) {
-        LogInfo("model retrained at load", {{"name", name}, {"version", v}, {"reason", why.message()}});
-      } else {
-        LogWarn("model retrained at load: stored model data unusable",
-                {{"name", name}, {"version", v}, {"error", why.ToString()}});
-      }
-      Json ignored;
-      TAILOR_ASSIGN_OR_RETURN(model, Fit(refit, version, &ignored));
-    }
-  }
+  TAILOR_ASSIGN_OR_RETURN(auto model, LoadVersion(*spec, version));
   TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
   if (live.version != version) {
     if (live.version != 0) live.previous.push_back(live.version);
     live.version = version;
     TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, live));
   }
+  // A shadow version that becomes live stops shadowing.
+  TAILOR_ASSIGN_OR_RETURN(uint64_t shadow, versions_.Shadow(name));
+  if (shadow == version) {
+    TAILOR_RETURN_IF_ERROR(versions_.SetShadow(name, 0));
+    SwapShadow(name, nullptr);
+  }
+  PruneData(name);
   TAILOR_RETURN_IF_ERROR(SwapLive(name, model));
   LogInfo("model promoted", {{"name", name}, {"version", std::to_string(version)}});
   return Json{{"name", name}, {"live_version", version}, {"previous", live.previous}};
+}
+
+Result<Json> RecService::SetShadow(const std::string& name, uint64_t version) {
+  auto config = config_.load();
+  const ModelSpec* spec = config->Find(name);
+  if (spec == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
+  std::lock_guard<std::mutex> lock(train_mu_);
+  TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
+  if (version != 0 && version == live.version) {
+    return InvalidArgument("version " + std::to_string(version) +
+                               " is the live version; a shadow runs beside it",
+                           "version");
+  }
+  std::shared_ptr<const LiveModel> model;
+  if (version != 0) {
+    TAILOR_ASSIGN_OR_RETURN(model, LoadVersion(*spec, version));
+  }
+  TAILOR_RETURN_IF_ERROR(versions_.SetShadow(name, version));
+  SwapShadow(name, std::move(model));
+  PruneData(name);
+  LogInfo("model shadow set", {{"name", name}, {"version", std::to_string(version)}});
+  return Json{{"name", name}, {"live_version", live.version},
+              {"shadow_version", version == 0 ? Json(nullptr) : Json(version)}};
+}
+
+Result<Json> RecService::ShadowReport(const std::string& name) const {
+  auto config = config_.load();
+  const ModelSpec* spec = config->Find(name);
+  if (spec == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
+  auto live = live_.load();
+  auto shadows = shadow_.load();
+  auto l = live->find(name);
+  auto s = shadows->find(name);
+  Json out = comparer_->Report(name);
+  out["name"] = name;
+  out["live_version"] = l == live->end() ? Json(nullptr) : Json(l->second->version);
+  out["shadow_version"] = s == shadows->end() ? Json(nullptr) : Json(s->second->version);
+  out["shadow_sample"] = spec->shadow_sample;
+  return out;
+}
+
+void RecService::SwapShadow(const std::string& name, std::shared_ptr<const LiveModel> model) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  auto next = std::make_shared<LiveSet>(*shadow_.load());
+  comparer_->Reset(name, model ? model->version : 0);
+  if (model) {
+    (*next)[name] = std::move(model);
+  } else {
+    next->erase(name);
+  }
+  shadow_.store(std::move(next));
+}
+
+void RecService::PruneData(const std::string& name) {
+  if (options_.keep_versions == 0) return;
+  auto prune = [&]() -> Result<std::vector<uint64_t>> {
+    TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
+    std::set<uint64_t> keep = {live.version};
+    if (!live.previous.empty()) keep.insert(live.previous.back());  // the rollback target
+    TAILOR_ASSIGN_OR_RETURN(uint64_t shadow, versions_.Shadow(name));
+    if (shadow != 0) keep.insert(shadow);
+    TAILOR_ASSIGN_OR_RETURN(uint64_t next, versions_.NextVersion(name));
+    for (uint64_t v = next - 1, n = 0; v > 0 && n < options_.keep_versions; --v, ++n) keep.insert(v);
+    return versions_.PruneData(name, keep, clock_.NowMs());
+  };
+  auto pruned = prune();
+  if (!pruned.ok()) {
+    LogWarn("model data not pruned", {{"name", name}, {"error", pruned.status().ToString()}});
+  } else if (!pruned->empty()) {
+    std::string list;
+    for (uint64_t v : *pruned) list += (list.empty() ? "" : ",") + std::to_string(v);
+    LogInfo("model data pruned", {{"name", name}, {"versions", list}});
+  }
 }
 
 Result<Json> RecService::Rollback(const std::string& name) {
@@ -443,173 +459,89 @@ Status RecService::LoadLive() {
       LogWarn("live model not loaded", {{"name", name}, {"error", promoted.status().ToString()}});
       if (first.ok()) first = promoted.status();
     }
+    auto shadow = versions_.Shadow(name);
+    if (shadow.ok() && *shadow != 0) {
+      auto set = SetShadow(name, *shadow);
+      if (!set.ok()) {
+        LogWarn("shadow model not loaded", {{"name", name}, {"error", set.status().ToString()}});
+        if (first.ok()) first = set.status();
+      }
+    }
   }
   return first;
 }
 
-void RecService::RetrainDue() {
+std::vector<std::string> RecService::DueForRetraining() {
   auto config = config_.load();
   const int64_t now = clock_.NowMs();
+  std::vector<std::string> due;
   for (const auto& [name, spec] : config->models) {
     if (spec->retrain_every_ms <= 0) continue;
+    std::lock_guard<std::mutex> lock(schedule_mu_);
     int64_t last = 0;
-    {
-      std::lock_guard<std::mutex> lock(train_mu_);
-      auto it = last_trained_ms_.find(name);
-      if (it != last_trained_ms_.end()) {
-        last = it->second;
-      } else if (auto l = versions_.Live(name); l.ok() && l->version != 0) {
-        if (auto r = versions_.Get(name, l->version); r.ok())
-          last = r->value("trained_at_ms", int64_t{0});
-      }
+    if (auto it = last_trained_ms_.find(name); it != last_trained_ms_.end()) {
+      last = it->second;
+    } else if (auto l = versions_.Live(name); l.ok() && l->version != 0) {
+      if (auto r = versions_.Get(name, l->version); r.ok())
+        last = r->value("trained_at_ms", int64_t{0});
     }
     if (now - last < spec->retrain_every_ms) continue;
-    auto r = Train(name, /*promote=*/true);
-    if (!r.ok()) {
-      LogWarn("scheduled retraining failed", {{"name", name}, {"error", r.status().ToString()}});
-      std::lock_guard<std::mutex> lock(train_mu_);
-      last_trained_ms_[name] = now;  // retry after the next interval, not in a loop
-    }
+    // An attempt counts as a training: a failed one is retried one interval later, not
+    // at every check.
+    last_trained_ms_[name] = now;
+    due.push_back(name);
   }
+  return due;
+}
+
+Result<Json> RecService::Describe(const ModelSpec& spec) {
+  const std::string& name = spec.name;
+  auto live = live_.load();
+  TAILOR_ASSIGN_OR_RETURN(LivePointer pointer, versions_.Live(name));
+  TAILOR_ASSIGN_OR_RETURN(std::vector<Json> versions, versions_.List(name));
+  Json m = {{"name", name},
+            {"model", spec.model},
+            {"config", spec.canonical},
+            {"live_version", pointer.version},
+            {"previous_versions", pointer.previous},
+            {"versions", versions}};
+  auto it = live->find(name);
+  m["serving"] = it != live->end();
+  m["memory_bytes"] = it != live->end() ? it->second->MemoryBytes() : 0;
+  m["model_bytes"] = it != live->end() ? it->second->model->MemoryBytes() : 0;
+  m["training_peak_estimate_bytes"] = it != live->end() ? it->second->training_peak_bytes : 0;
+  m["train_memory_budget_bytes"] = options_.train_memory_budget_bytes;
+  auto shadows = shadow_.load();
+  auto s = shadows->find(name);
+  m["shadow_version"] = s == shadows->end() ? Json(nullptr) : Json(s->second->version);
+  return m;
 }
 
 Result<Json> RecService::List() {
   auto config = config_.load();
-  auto live = live_.load();
   Json out = Json::array();
   for (const auto& [name, spec] : config->models) {
-    TAILOR_ASSIGN_OR_RETURN(LivePointer pointer, versions_.Live(name));
-    TAILOR_ASSIGN_OR_RETURN(std::vector<Json> versions, versions_.List(name));
-    Json m = {{"name", name},
-              {"model", spec->model},
-              {"config", spec->canonical},
-              {"live_version", pointer.version},
-              {"previous_versions", pointer.previous},
-              {"versions", versions}};
-    auto it = live->find(name);
-    m["serving"] = it != live->end();
-    m["memory_bytes"] = it != live->end() ? it->second->MemoryBytes() : 0;
+    TAILOR_ASSIGN_OR_RETURN(Json m, Describe(*spec));
     out.push_back(std::move(m));
   }
   return Json{{"models", std::move(out)}};
 }
 
-Result<RecList> RecService::Recommend(const RecRequest& req) const {
+Result<Json> RecService::Info(const std::string& name) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(req.model);
+  const ModelSpec* spec = config->Find(name);
   if (spec == nullptr)
-    return NotFound("no recommender '" + req.model + "' in the active config", "model");
-  TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(req.model));
-  TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(req.filter));
-  const IdMap& ids = live->items();
-  const auto catalog = catalog_.Current();
-
-  // The user's newest interactions, mapped to the model's items: the fold-in history.
-  std::optional<std::string> pid;
-  if (!req.user_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, req.user_id));
-  }
-  if (!pid && !req.anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid,
-                            identities_.Lookup(identity::IdKind::kAnonymous, req.anonymous_id));
-  }
-  std::vector<uint32_t> items, seen;
-  std::vector<float> weights;
-  if (pid) {
-    // The current spec: serving changes in config apply at once, without retraining.
-    TAILOR_ASSIGN_OR_RETURN(History h, ReadHistory(profiles_, *pid, *spec));
-    for (size_t i = 0; i < h.items.size(); ++i) {
-      uint32_t idx = ids.Find(h.items[i]);
-      if (idx == kNoIndex) continue;
-      seen.push_back(idx);
-      if (h.weights[i] > 0) items.push_back(idx), weights.push_back(h.weights[i]);
-    }
-  }
-  std::sort(seen.begin(), seen.end());
-  auto allowed = [&](uint32_t i) {
-    if (req.exclude_seen && std::binary_search(seen.begin(), seen.end(), i)) return false;
-    return !filter || Passes(*filter, *catalog, ids.Id(i));
-  };
-  const size_t want = req.k * static_cast<size_t>(spec->serving.candidate_factor);
-  RecList out;
-  out.model = req.model;
-  out.version = live->version;
-  std::vector<Candidate> cands;
-  if (items.empty()) {
-    out.source = "cold_start";
-    const std::vector<uint32_t>* segment_order = nullptr;
-    if (pid && !live->segment_popular.empty()) {
-      TAILOR_ASSIGN_OR_RETURN(auto profile, profiles_.Load(*pid));
-      for (const auto& [segment, order] : live->segment_popular) {
-        if (profile && profile->segments.count(segment)) {
-          segment_order = &order;
-          out.source = "cold_start:" + segment;
-          break;
-        }
-      }
-    }
-    // The segment's favourites first (scored above any global rank), then global order.
-    std::vector<bool> added(segment_order ? ids.size() : 0, false);
-    if (segment_order) {
-      const float top = live->popularity[live->by_popularity[0]];
-      for (size_t r = 0; r < segment_order->size() && cands.size() < want; ++r) {
-        uint32_t i = (*segment_order)[r];
-        if (!allowed(i)) continue;
-        added[i] = true;
-        cands.push_back(
-            {i, top + static_cast<float>(segment_order->size() - r), nullptr, live->popularity[i]});
-      }
-    }
-    for (uint32_t i : live->by_popularity) {
-      if (cands.size() == want) break;
-      if (segment_order && added[i]) continue;
-      if (allowed(i)) cands.push_back({i, live->popularity[i], nullptr, live->popularity[i]});
-    }
-  } else {
-    out.source = "model";
-    UserQuery q;
-    q.user = kNoIndex;  // always fold in: the history is newer than the training data
-    q.items = items;
-    q.weights = weights;
-    RecommendOptions ro;
-    ro.k = want;
-    ro.exclude_seen = req.exclude_seen;
-    ro.filter = allowed;
-    TAILOR_ASSIGN_OR_RETURN(auto scored, live->model->Recommend(q, ro));
-    for (const auto& s : scored)
-      cands.push_back({s.item, s.score, nullptr, live->popularity[s.item]});
-  }
-  for (Candidate& c : cands) c.doc = catalog->Find(ids.Id(c.item));
-  for (const Candidate& c : Rerank(std::move(cands), spec->serving, req.k)) {
-    out.items.push_back({ids.Id(c.item), c.score});
-  }
-  return out;
+    return NotFound("no recommender '" + name + "' in the active config", "name");
+  return Describe(*spec);
 }
 
-Result<RecList> RecService::Similar(const std::string& model, const std::string& item, size_t k,
-                                    const std::string& filter_text) const {
-  auto config = config_.load();
-  const ModelSpec* spec = config->Find(model);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + model + "' in the active config", "model");
-  TAILOR_ASSIGN_OR_RETURN(auto live, LiveFor(model));
-  TAILOR_ASSIGN_OR_RETURN(auto filter, CompileFilter(filter_text));
-  const IdMap& ids = live->items();
-  uint32_t idx = ids.Find(item);
-  if (idx == kNoIndex)
-    return NotFound("item '" + item + "' is unknown to model '" + model + "'", "id");
-  const auto catalog = catalog_.Current();
-  const size_t want = k * static_cast<size_t>(spec->serving.candidate_factor);
-  TAILOR_ASSIGN_OR_RETURN(auto scored, live->model->SimilarItems(idx, filter ? want : k));
-  RecList out;
-  out.model = model;
-  out.version = live->version;
-  out.source = "similar";
-  for (const auto& s : scored) {
-    if (out.items.size() == k) break;
-    const std::string& id = ids.Id(s.item);
-    if (filter && !Passes(*filter, *catalog, id)) continue;
-    out.items.push_back({id, s.score});
+std::vector<ModelMemory> RecService::Memory() const {
+  std::vector<ModelMemory> out;
+  for (const auto& [name, m] : *live_.load()) {
+    out.push_back({name, "live", m->version, m->MemoryBytes(), m->training_peak_bytes});
+  }
+  for (const auto& [name, m] : *shadow_.load()) {
+    out.push_back({name, "shadow", m->version, m->MemoryBytes(), m->training_peak_bytes});
   }
   return out;
 }

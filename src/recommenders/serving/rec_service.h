@@ -30,14 +30,17 @@
 #include <string>
 #include <vector>
 
+#include "condition/condition.h"
 #include "core/clock.h"
 #include "core/json_doc.h"
 #include "core/status.h"
 #include "identity/identity_index.h"
 #include "profile/profile_store.h"
 #include "recommenders/serving/catalog_store.h"
+#include "recommenders/serving/event_interactions.h"
 #include "recommenders/serving/model_versions.h"
 #include "recommenders/serving/rec_config.h"
+#include "recommenders/serving/shadow.h"
 #include "storage/kv_store.h"
 
 namespace tailor::recommenders {
@@ -71,6 +74,25 @@ struct RecServiceOptions {
   uint64_t seed = 42;     // training and holdout split seed
   double holdout = 0.25;  // share of each user's items held out for the metrics
   size_t eval_k = 10;
+  // Largest estimated peak of one training (EstimateTrainingBytes); a training above it
+  // fails with kResourceExhausted before fitting. 0 = no limit.
+  size_t train_memory_budget_bytes = 0;
+  // Versions whose stored model data is kept besides the live, shadow and rollback
+  // (previously live) ones: the newest N. Older versions' data is deleted after each
+  // training and promotion (their records stay, marked "pruned"; promoting one refits
+  // it). 0 = keep every version's data.
+  size_t keep_versions = 5;
+  // Shadow comparisons waiting for the comparer's thread; more are dropped (counted).
+  size_t shadow_queue = 256;
+};
+
+// Memory of one model version held for serving (the /metrics gauges).
+struct ModelMemory {
+  std::string name;  // config name
+  std::string role;  // "live" or "shadow"
+  uint64_t version = 0;
+  size_t bytes = 0;                // held while serving (LiveModel::MemoryBytes)
+  size_t training_peak_bytes = 0;  // the estimate recorded at training; 0 = unknown
 };
 
 class RecService {
@@ -90,22 +112,48 @@ class RecService {
   // Returns the first error after trying all; models that fail do not serve.
   Status LoadLive();
 
+  // kNotFound naming "name" when `name` is not a recommender of the active config.
+  Status CheckConfigured(const std::string& name) const;
+
   // Trains `name` on the stored events, evaluates on a per-user holdout, refits on all
-  // data and stores a new version (promoted at once when `promote`). Returns the version
-  // record. kNotFound for a name not in the config, kInvalidArgument for an empty
-  // training set, the model's error otherwise.
-  Result<Json> Train(const std::string& name, bool promote);
+  // data and stores a new version (promoted at once when `promote`), reporting progress
+  // (stage, fraction of the whole) when given. Runs on the caller's thread: the server
+  // calls it from a background job. Returns the version record. kNotFound for a name not
+  // in the config, kInvalidArgument for an empty training set, kResourceExhausted
+  // (path "model_train_memory_budget") when the estimated peak is over the budget, the
+  // model's error otherwise.
+  Result<Json> Train(const std::string& name, bool promote, const ProgressFn& progress = {});
   // Makes `version` live (loading or refitting it when it is not in memory). kNotFound
   // when absent.
   Result<Json> Promote(const std::string& name, uint64_t version);
+  // Runs `version` in shadow beside the live version (loading or refitting it like
+  // Promote): a sampled share of requests (the spec's shadow_sample) also computes the
+  // shadow's list off the response path; it is compared with the live list and never
+  // served. 0 removes the shadow. Promoting the shadow version ends the shadow.
+  // kNotFound for an unknown name or version, kInvalidArgument naming "version" for the
+  // live version.
+  Result<Json> SetShadow(const std::string& name, uint64_t version);
+  // The comparison of the shadow with the live version since the shadow was set:
+  // sampled, compared, dropped, errors, overlap_at_k, rank_correlation, live and shadow
+  // latency p50/p99 (µs). kNotFound naming "name".
+  Result<Json> ShadowReport(const std::string& name) const;
+  // Waits until every queued shadow comparison has run.
+  void DrainShadow() { comparer_->Drain(); }
+
   // Makes the previously live version live again. kFailedPrecondition when there is none.
   Result<Json> Rollback(const std::string& name);
   // Every configured model with its live version, versions and memory (GET /v1/models).
   Result<Json> List();
+  // One model as in List() (GET /v1/models/{name}). kNotFound naming "name".
+  Result<Json> Info(const std::string& name);
+  // The versions held in memory for serving.
+  std::vector<ModelMemory> Memory() const;
 
-  // Trains every model whose retrain_every has elapsed since its last training and
-  // promotes the result (the scheduler thread calls this).
-  void RetrainDue();
+  // Names of the recommenders whose retrain_every has elapsed since their last training
+  // (or the live version's trained_at_ms), each marked attempted now, so a failed
+  // training is retried one interval later. The server's scheduler starts a training
+  // job (promote) for each.
+  std::vector<std::string> DueForRetraining();
 
   // kNotFound naming "model" for an unknown model, kUnavailable when it has no live
   // version, kInvalidArgument naming "filter" for a bad filter.
@@ -118,10 +166,24 @@ class RecService {
  private:
   using LiveSet = std::map<std::string, std::shared_ptr<const LiveModel>, std::less<>>;
   Result<std::shared_ptr<const LiveModel>> Fit(const ModelSpec& spec, uint64_t version,
-                                               Json* record);
+                                               Json* record, const ProgressFn& progress = {});
   // A live version from its stored model data (EncodeLive in rec_service.cc).
   Result<std::shared_ptr<const LiveModel>> Restore(const ModelSpec& spec, uint64_t version,
-                                                   std::string_view stored);
+                                                   std::string_view stored,
+                                                   size_t training_peak_bytes);
+  Result<Json> Describe(const ModelSpec& spec);
+  // A version ready to serve: trained in this process, stored model data, or a refit.
+  // REQUIRES: train_mu_ held.
+  Result<std::shared_ptr<const LiveModel>> LoadVersion(const ModelSpec& spec, uint64_t version);
+  // The list `live` gives for `req` (history `h` of profile `pid`; `filter` may be null).
+  Result<RecList> Serve(const LiveModel& live, const ModelSpec& spec, const RecRequest& req,
+                        const std::optional<std::string>& pid, const History& h,
+                        const condition::Condition* filter, const Catalog& catalog) const;
+  void SwapShadow(const std::string& name, std::shared_ptr<const LiveModel> model);
+  // Deletes the model data of versions outside the kept set (keep_versions). Failures
+  // are logged, not returned: the data is only disk space. REQUIRES: train_mu_ held.
+  void PruneData(const std::string& name);
+
   Status SwapLive(const std::string& name, std::shared_ptr<const LiveModel> model);
   Result<std::shared_ptr<const LiveModel>> LiveFor(const std::string& name) const;
 
@@ -134,12 +196,17 @@ class RecService {
   ModelVersions versions_;
   std::atomic<std::shared_ptr<const RecConfig>> config_;
   std::atomic<std::shared_ptr<const LiveSet>> live_;
+  std::atomic<std::shared_ptr<const LiveSet>> shadow_;  // shadow versions, by name
+  mutable std::atomic<uint64_t> shadow_counter_{0};     // sampling of shadow requests
   std::mutex live_mu_;   // serializes writers of live_ (readers only load it)
   std::mutex train_mu_;  // serializes training, promotion and the set of trained models
   // Versions trained in this process, by name: the newest few, for promotion without refit.
   std::map<std::string, std::vector<std::shared_ptr<const LiveModel>>>
-      trained_;                                     // guarded by train_mu_
-  std::map<std::string, int64_t> last_trained_ms_;  // guarded by train_mu_
+      trained_;             // guarded by train_mu_
+  std::mutex schedule_mu_;  // guards last_trained_ms_ (never held while training)
+  std::map<std::string, int64_t> last_trained_ms_;  // guarded by schedule_mu_
+  // Last member: destroyed first, so its thread stops before what its closures use.
+  std::unique_ptr<ShadowComparer> comparer_;
 };
 
 }  // namespace tailor::recommenders

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "ingest/event.h"
 #include "profile/profile.h"
+#include "recommenders/registry.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "testutil/testutil.h"
@@ -270,6 +271,244 @@ TEST_F(RecServiceTest, NotPersistableModelsAreRefitAtLoad) {
   auto list = restarted.Recommend(req);
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   EXPECT_EQ(list->version, 1u);
+}
+
+// Training reports progress through its stages and records its memory; a training
+// whose estimate is over the budget fails before fitting, naming the setting.
+TEST_F(RecServiceTest, TrainingReportsProgressAndRespectsTheMemoryBudget) {
+  Populate();
+  Configure(R"({"model": "als", "params": {"factors": 8, "iterations": 2}})");
+  std::vector<std::pair<std::string, double>> seen;
+  auto trained = service_.Train("m", true, [&](std::string_view stage, double f) {
+    seen.emplace_back(std::string(stage), f);
+  });
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().first, "read events");
+  EXPECT_EQ(seen.back().first, "promote");
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i].second, seen[i - 1].second) << i;
+  const size_t peak = (*trained)["training_peak_estimate_bytes"].get<size_t>();
+  // At least the factors: 8 x (6 users + 4 items) floats.
+  EXPECT_GE(peak, 8u * 10u * 4u);
+  EXPECT_GT((*trained)["model_bytes"].get<size_t>(), 0u);
+  auto memory = service_.Memory();
+  ASSERT_EQ(memory.size(), 1u);
+  EXPECT_EQ(memory[0].role, "live");
+  EXPECT_EQ(memory[0].training_peak_bytes, peak);
+  EXPECT_GT(memory[0].bytes, 0u);
+  auto info = service_.Info("m");
+  ASSERT_OK(info);
+  EXPECT_EQ((*info)["training_peak_estimate_bytes"], peak);
+  EXPECT_EQ(service_.Info("zz").status().code(), StatusCode::kNotFound);
+
+  RecServiceOptions tight;
+  tight.train_memory_budget_bytes = peak - 1;
+  RecService small(store_, profiles_, identities_, catalog_, clock_, tight);
+  auto config = std::make_shared<RecConfig>();
+  config->models["m"] = std::make_shared<const ModelSpec>(*ParseModelSpec(
+      "m", Json::parse(R"({"model": "als", "params": {"factors": 8, "iterations": 2}})")));
+  small.Configure(config);
+  auto refused = small.Train("m", false);
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().path(), "model_train_memory_budget");
+  EXPECT_NE(refused.status().message().find("MiB"), std::string::npos)
+      << refused.status().message();
+  // Nothing was stored for the refused training.
+  EXPECT_EQ(ModelVersions(store_).List("m")->size(), 1u);
+}
+
+// An item added to the catalog after training has no interactions: /similar answers its
+// content neighbours, and a user whose history holds only such items gets a content list.
+TEST_F(RecServiceTest, NewItemsGetContentNeighbours) {
+  Populate();
+  std::vector<Json> known = {
+      Json{{"id", "a"}, {"title", "Red running shoe"}, {"categories", {"shoes"}}},
+      Json{{"id", "b"}, {"title", "Coffee mug"}, {"categories", {"kitchen"}}},
+      Json{{"id", "c"}, {"title", "Wool running sock"}, {"categories", {"socks"}}}};
+  ASSERT_OK(catalog_.Upsert(known));
+  Configure(R"({"model": "itemknn"})");
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  std::vector<Json> added = {
+      Json{{"id", "n1"},
+           {"title", "Blue running shoe"},
+           {"categories", {"shoes"}},
+           {"attributes", {{"in_stock", true}}}},
+      Json{{"id", "n2"}, {"title", "Espresso cup"}, {"categories", {"kitchen"}}}};
+  ASSERT_OK(catalog_.Upsert(added));
+  auto sim = service_.Similar("m", "n1", 5, "");
+  ASSERT_TRUE(sim.ok()) << sim.status().ToString();
+  EXPECT_EQ(sim->source, "content");
+  ASSERT_FALSE(sim->items.empty());
+  EXPECT_EQ(sim->items[0].id, "a");  // same title words and category
+  for (const auto& i : sim->items) EXPECT_TRUE(i.id != "n1" && i.id != "n2") << i.id;
+  // The filter applies to content neighbours too.
+  auto filtered = service_.Similar("m", "n2", 5, R"({"categories": "kitchen"})");
+  ASSERT_TRUE(filtered.ok()) << filtered.status().ToString();
+  EXPECT_EQ(Ids(*filtered), (std::vector<std::string>{"b"}));
+  // Known items still answer from the model; unknown everywhere is 404 naming "id".
+  EXPECT_EQ(service_.Similar("m", "a", 2, "")->source, "similar");
+  EXPECT_EQ(service_.Similar("m", "zzz", 2, "").status().code(), StatusCode::kNotFound);
+  // u8 viewed only n1 (unknown to the model): content candidates, never n1 itself.
+  AddEvent(8, "view", "n1", 1'800'000'000'000);
+  RecRequest req{.model = "m", .user_id = "u8", .k = 3};
+  auto list = service_.Recommend(req);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->source, "content");
+  ASSERT_FALSE(list->items.empty());
+  EXPECT_EQ(list->items[0].id, "a");
+  for (const auto& i : list->items) EXPECT_NE(i.id, "n1");
+}
+
+// Stored model data is pruned to the live, rollback and newest N versions; a pruned
+// version keeps its record and is refit when promoted.
+TEST_F(RecServiceTest, PrunesModelDataOutsideTheKeptVersions) {
+  Populate();
+  RecServiceOptions o;
+  o.keep_versions = 1;
+  RecService service(store_, profiles_, identities_, catalog_, clock_, o);
+  auto config = std::make_shared<RecConfig>();
+  config->models["m"] = std::make_shared<const ModelSpec>(
+      *ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
+  service.Configure(config);
+  ASSERT_TRUE(service.Train("m", true).ok());   // v1 live
+  ASSERT_TRUE(service.Train("m", true).ok());   // v2 live, v1 rollback target
+  ASSERT_TRUE(service.Train("m", false).ok());  // v3 newest
+  ASSERT_TRUE(service.Train("m", false).ok());  // v4 newest: v3 pruned
+  ModelVersions versions(store_);
+  auto has_data = [&](uint64_t v) { return versions.GetData("m", v)->has_value(); };
+  EXPECT_TRUE(has_data(1));   // rollback target
+  EXPECT_TRUE(has_data(2));   // live
+  EXPECT_FALSE(has_data(3));  // neither
+  EXPECT_TRUE(has_data(4));   // newest
+  auto v3 = versions.Get("m", 3);
+  ASSERT_OK(v3);
+  EXPECT_EQ((*v3)["pruned"], true);
+  EXPECT_EQ((*v3)["version"], 3);
+  EXPECT_FALSE(versions.Get("m", 4)->contains("pruned"));
+  // Promoting v4 makes v2 the rollback target: v1's data goes.
+  ASSERT_TRUE(service.Promote("m", 4).ok());
+  EXPECT_FALSE(has_data(1));
+  EXPECT_TRUE(has_data(2));
+  // A pruned version still promotes (refit from the stored events) and serves.
+  RecService other(store_, profiles_, identities_, catalog_, clock_, o);
+  other.Configure(config);
+  ASSERT_TRUE(other.Promote("m", 3).ok());
+  RecRequest req{.model = "m", .user_id = "u1", .k = 5};
+  auto list = other.Recommend(req);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->version, 3u);
+  EXPECT_EQ(versions.List("m")->size(), 4u);  // every record stays
+}
+
+TEST(ModelVersionsData, PruneDeletesDataOutsideKeepAndMarksRecords) {
+  FakeClock clock(1000);
+  storage::MemoryStore store(clock);
+  ModelVersions versions(store);
+  for (uint64_t v = 1; v <= 3; ++v) ASSERT_OK(versions.Put("m", Json{{"version", v}}, "data"));
+  ASSERT_OK(versions.Put("m", Json{{"version", 4}}));  // no data
+  ASSERT_OK(versions.Put("other", Json{{"version", 1}}, "x"));
+  auto pruned = versions.PruneData("m", {2}, 1234);
+  ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, (std::vector<uint64_t>{1, 3}));
+  EXPECT_FALSE(versions.GetData("m", 1)->has_value());
+  EXPECT_TRUE(versions.GetData("m", 2)->has_value());
+  EXPECT_EQ((*versions.Get("m", 1))["pruned_at_ms"], 1234);
+  EXPECT_FALSE(versions.Get("m", 4)->contains("pruned"));    // had no data
+  EXPECT_TRUE(versions.GetData("other", 1)->has_value());    // another model: untouched
+  EXPECT_TRUE(versions.PruneData("m", {2}, 1300)->empty());  // nothing left to prune
+}
+
+// A shadow version answers the same requests off the response path; its lists are
+// compared with the live ones and never served.
+TEST_F(RecServiceTest, ShadowRunsBesideLiveAndIsCompared) {
+  Populate();
+  Configure(R"({"model": "itemknn"})");
+  ASSERT_TRUE(service_.Train("m", true).ok());                       // v1 live
+  AddEvent(1, "view", "d", 1'800'000'000'000);                       // changes what v2 learns
+  ASSERT_TRUE(service_.Train("m", false).ok());                      // v2
+  EXPECT_EQ(service_.SetShadow("m", 1).status().path(), "version");  // the live one
+  EXPECT_EQ(service_.SetShadow("m", 9).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_.SetShadow("zz", 2).status().code(), StatusCode::kNotFound);
+  auto set = service_.SetShadow("m", 2);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ((*set)["shadow_version"], 2);
+  for (int u = 0; u < 6; ++u) {
+    RecRequest req{.model = "m", .user_id = "u" + std::to_string(u), .k = 3};
+    auto list = service_.Recommend(req);
+    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    EXPECT_EQ(list->version, 1u);  // the live version answers
+  }
+  service_.DrainShadow();
+  auto report = service_.ShadowReport("m");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ((*report)["shadow_version"], 2);
+  EXPECT_EQ((*report)["live_version"], 1);
+  EXPECT_EQ((*report)["sampled"], 6);
+  EXPECT_EQ((*report)["compared"], 6) << report->dump();
+  const double overlap = (*report)["overlap_at_k"].get<double>();
+  EXPECT_GT(overlap, 0.0);
+  EXPECT_LE(overlap, 1.0);
+  EXPECT_EQ((*report)["live_latency_us"]["n"], 6);
+  auto memory = service_.Memory();
+  ASSERT_EQ(memory.size(), 2u);
+  EXPECT_EQ(memory[1].role, "shadow");
+  EXPECT_EQ(memory[1].version, 2u);
+  // The shadow pointer is stored: a restarted service runs it again.
+  {
+    RecService restarted(store_, profiles_, identities_, catalog_, clock_);
+    auto config = std::make_shared<RecConfig>();
+    config->models["m"] = std::make_shared<const ModelSpec>(
+        *ParseModelSpec("m", Json::parse(R"({"model": "itemknn", "shadow_sample": 0.5})")));
+    restarted.Configure(config);
+    ASSERT_OK(restarted.LoadLive());
+    EXPECT_EQ((*restarted.ShadowReport("m"))["shadow_version"], 2);
+    // shadow_sample 0.5: every second request is compared.
+    for (int i = 0; i < 4; ++i) {
+      RecRequest req{.model = "m", .user_id = "u0", .k = 3};
+      ASSERT_TRUE(restarted.Recommend(req).ok());
+    }
+    restarted.DrainShadow();
+    EXPECT_EQ((*restarted.ShadowReport("m"))["sampled"], 2);
+  }
+  // Promoting the shadow version ends the shadow; 0 removes a shadow.
+  ASSERT_TRUE(service_.Promote("m", 2).ok());
+  EXPECT_TRUE((*service_.ShadowReport("m"))["shadow_version"].is_null());
+  EXPECT_EQ(*ModelVersions(store_).Shadow("m"), 0u);
+  ASSERT_TRUE(service_.SetShadow("m", 1).ok());
+  ASSERT_TRUE(service_.SetShadow("m", 0).ok());
+  EXPECT_TRUE((*service_.ShadowReport("m"))["shadow_version"].is_null());
+}
+
+// The schedule: a model is due when retrain_every has elapsed since its last training
+// or attempt; an attempt is not repeated before the next interval.
+TEST_F(RecServiceTest, DueForRetrainingFollowsTheInterval) {
+  Populate();
+  Configure(R"({"model": "popularity", "retrain_every": "1h"})");
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});  // never trained
+  EXPECT_TRUE(service_.DueForRetraining().empty());                       // attempted just now
+  clock_.AdvanceMs(3'600'000);
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});
+  ASSERT_TRUE(service_.Train("m", true).ok());
+  clock_.AdvanceMs(1'800'000);
+  EXPECT_TRUE(service_.DueForRetraining().empty());
+  clock_.AdvanceMs(1'800'000);
+  EXPECT_EQ(service_.DueForRetraining(), std::vector<std::string>{"m"});
+  Configure(R"({"model": "popularity"})");  // no schedule
+  clock_.AdvanceMs(7'200'000);
+  EXPECT_TRUE(service_.DueForRetraining().empty());
+}
+
+// EASE's estimate grows with items squared: the budget refuses a large catalog early.
+TEST(TrainingEstimate, EaseGrowsWithItemsSquared) {
+  auto ease = CreateModel("ease", {});
+  ASSERT_OK(ease);
+  const size_t small = (*ease)->EstimateFitBytes(1000, 1000, 10'000, 1);
+  const size_t large = (*ease)->EstimateFitBytes(1000, 10'000, 10'000, 1);
+  EXPECT_GE(large, 99 * small);
+  EXPECT_GE(large, size_t{8} * 10'000 * 10'000);
+  auto als = CreateModel("als", {{"factors", "64"}});
+  ASSERT_OK(als);
+  EXPECT_GE((*als)->EstimateFitBytes(50'000, 20'000, 2'000'000, 2), size_t{4} * 64 * 70'000);
 }
 
 }  // namespace

@@ -62,7 +62,11 @@ HttpResponse PostItems(Services& s, const HttpRequest& req);
 HttpResponse GetRecommendations(Services& s, const HttpRequest& req);
 HttpResponse SimilarItems(Services& s, const HttpRequest& req);
 HttpResponse ListModels(Services& s, const HttpRequest& req);
+HttpResponse GetModel(Services& s, const HttpRequest& req);
 HttpResponse TrainModel(Services& s, const HttpRequest& req);
+HttpResponse SetShadowModel(Services& s, const HttpRequest& req);
+HttpResponse ClearShadowModel(Services& s, const HttpRequest& req);
+HttpResponse ShadowModelReport(Services& s, const HttpRequest& req);
 HttpResponse PromoteModel(Services& s, const HttpRequest& req);
 HttpResponse RollbackModel(Services& s, const HttpRequest& req);
 

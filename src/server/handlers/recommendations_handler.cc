@@ -1,6 +1,7 @@
 // Recommendations: the catalog (POST /v1/items), lists and similar items, and the model
-// registry (list, train, promote, rollback). Decoding and encoding only; the work is
-// in recommenders::RecService and CatalogStore.
+// registry (list, info, train as a job, promote, rollback, shadow). Decoding and encoding only; the
+// work is in recommenders::RecService and CatalogStore.
+#include "recommenders/serving/train_job.h"
 #include "server/handlers/handler_util.h"
 #include "server/handlers/handlers.h"
 
@@ -99,18 +100,50 @@ HttpResponse ListModels(Services& s, const HttpRequest&) {
   return JsonOk(*out);
 }
 
+HttpResponse GetModel(Services& s, const HttpRequest& req) {
+  auto out = s.recs->Info(req.PathParam("name"));
+  if (!out.ok()) return Error(out.status());
+  return JsonOk(*out);
+}
+
+// Training runs as a background job (GET /v1/jobs/{id} follows it; its result is the
+// version record). A training of the same model already queued or running is returned
+// instead of a second one.
 HttpResponse TrainModel(Services& s, const HttpRequest& req) {
   auto promote = QueryBool(req, "promote", false);
   if (!promote.ok()) return Error(promote.status());
-  auto out = s.recs->Train(req.PathParam("name"), *promote);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out, 201);
+  auto id = recommenders::StartTrainJob(*s.jobs, *s.recs, req.PathParam("name"), *promote,
+                                        "requested by " + req.principal.key_id);
+  if (!id.ok()) return Error(id.status());
+  auto job = s.jobs->Get(*id);
+  if (!job.ok() || !*job) return Error(job.ok() ? Internal("job vanished") : job.status());
+  return HttpResponse::Json(202, (*job)->ToJson());
 }
 
 HttpResponse PromoteModel(Services& s, const HttpRequest& req) {
   auto version = BodyVersion(req);
   if (!version.ok()) return Error(version.status());
   auto out = s.recs->Promote(req.PathParam("name"), *version);
+  if (!out.ok()) return Error(out.status());
+  return JsonOk(*out);
+}
+
+HttpResponse SetShadowModel(Services& s, const HttpRequest& req) {
+  auto version = BodyVersion(req);
+  if (!version.ok()) return Error(version.status());
+  auto out = s.recs->SetShadow(req.PathParam("name"), *version);
+  if (!out.ok()) return Error(out.status());
+  return JsonOk(*out);
+}
+
+HttpResponse ClearShadowModel(Services& s, const HttpRequest& req) {
+  auto out = s.recs->SetShadow(req.PathParam("name"), 0);
+  if (!out.ok()) return Error(out.status());
+  return JsonOk(*out);
+}
+
+HttpResponse ShadowModelReport(Services& s, const HttpRequest& req) {
+  auto out = s.recs->ShadowReport(req.PathParam("name"));
   if (!out.ok()) return Error(out.status());
   return JsonOk(*out);
 }
