@@ -5,34 +5,13 @@
 #include "core/json_doc.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
+#include "testutil/failing_store.h"
 #include "testutil/testutil.h"
 
 namespace tailor::ingest {
 namespace {
 
-// A store that fails every write while `fail` is set (failure injection by wrapping).
-class FailingStore final : public storage::KvStore {
- public:
-  explicit FailingStore(storage::KvStore& inner) : inner_(inner) {}
-  bool fail = false;
-  Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
-    return inner_.Get(ks, k);
-  }
-  Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
-    if (fail) return IOError("injected write failure");
-    return inner_.Write(b, o);
-  }
-  std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
-                                                 std::string_view u) override {
-    return inner_.NewIterator(ks, l, u);
-  }
-  Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
-  Status Flush() override { return inner_.Flush(); }
-  std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
-
- private:
-  storage::KvStore& inner_;
-};
+using testutil::FailingStore;
 
 class PipelineTest : public ::testing::Test {
  protected:

@@ -3,44 +3,19 @@
 // the journal after a crash or a failed write.
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <thread>
-#include <utility>
 
 #include "core/json_doc.h"
 #include "ingest/pipeline.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
+#include "testutil/failing_store.h"
 #include "testutil/testutil.h"
 
 namespace tailor::ingest {
 namespace {
 
-// Fails every write while `fail` is set.
-class FlakyStore final : public storage::KvStore {
- public:
-  explicit FlakyStore(storage::KvStore& inner) : inner_(inner) {}
-  bool fail = false;
-  std::function<void()> before_next_write;  // runs once, inside the next Write
-  Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
-    return inner_.Get(ks, k);
-  }
-  Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
-    if (fail) return IOError("injected write failure");
-    if (auto hook = std::exchange(before_next_write, nullptr)) hook();
-    return inner_.Write(b, o);
-  }
-  std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
-                                                 std::string_view u) override {
-    return inner_.NewIterator(ks, l, u);
-  }
-  Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
-  Status Flush() override { return inner_.Flush(); }
-  std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
-
- private:
-  storage::KvStore& inner_;
-};
+using testutil::FailingStore;
 
 // One process's view of the data directory: caches, identity index and pipeline. A
 // "crash" is dropping it without FlushProfiles and building a new one on the same store.
@@ -136,7 +111,7 @@ class WriteBehindTest : public ::testing::Test {
   FakeClock clock_{1'800'000'000'000};
   SeededRandom random_{7};
   storage::MemoryStore memory_{clock_};
-  FlakyStore store_{memory_};
+  FailingStore store_{memory_};
   std::shared_ptr<const IngestSnapshot> snapshot_;
   std::unique_ptr<Process> process_;
   size_t recovered_ = 0;

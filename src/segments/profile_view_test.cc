@@ -102,6 +102,17 @@ const char* kConditions[] = {
     R"({"$not":{"traits.age":{"$type":"string"}}})",
 };
 
+// Parses and builds the segment definitions `defs` ({"name": {...}}).
+Result<std::shared_ptr<const SegmentSet>> BuildSegments(const Json& defs,
+                                                        const profile::FeatureSet* features) {
+  std::vector<SegmentSpec> specs;
+  for (const auto& [name, def] : defs.items()) {
+    TAILOR_ASSIGN_OR_RETURN(SegmentSpec spec, ParseSegmentSpec(name, def));
+    specs.push_back(std::move(spec));
+  }
+  return SegmentSet::Build(std::move(specs), features);
+}
+
 TEST(ProfileView, AnswersLikeTheJsonDocument) {
   auto features = Features();
   profile::Profile p = SampleProfile(*features);
@@ -156,13 +167,7 @@ TEST(ProfileView, SegmentSetEvaluatesLikeTheJsonDocument) {
       {"new", {{"fallback", {{"max_events", 3}}}, {"condition", {{"traits.country", "NO"}}}}},
       {"nordic", {{"condition", {{"traits.country", {{"$in", {"NO", "SE"}}}}}}}},
   };
-  std::vector<SegmentSpec> specs;
-  for (const auto& [name, def] : defs.items()) {
-    auto spec = ParseSegmentSpec(name, def);
-    ASSERT_OK(spec.status());
-    specs.push_back(std::move(spec).value());
-  }
-  auto set = SegmentSet::Build(std::move(specs), features.get());
+  auto set = BuildSegments(defs, features.get());
   ASSERT_OK(set.status());
   profile::Profile p = SampleProfile(*features);
   const std::string context = R"({"channel":"web"})";
@@ -197,13 +202,7 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
       {"nordic_parent", {{"condition", {{"traits.country", "NO"}}}}},
       {"gold", {{"group", "tier"}, {"priority", 2}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
   };
-  std::vector<SegmentSpec> specs;
-  for (const auto& [name, def] : defs.items()) {
-    auto spec = ParseSegmentSpec(name, def);
-    ASSERT_OK(spec.status());
-    specs.push_back(std::move(spec).value());
-  }
-  auto set = SegmentSet::Build(std::move(specs), features.get());
+  auto set = BuildSegments(defs, features.get());
   ASSERT_OK(set.status());
   profile::Profile p = SampleProfile(*features);
   p.segments.clear();  // as if every condition had been false at the last evaluation

@@ -1,0 +1,43 @@
+// FailingStore: a KvStore wrapper for failure injection in tests. Every write fails while
+// `fail` is set; `before_next_write` runs once inside the next write (to interleave work
+// with a write in progress). Header-only: only tests that use it link the storage library.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "storage/kv_store.h"
+
+namespace tailor::testutil {
+
+class FailingStore final : public storage::KvStore {
+ public:
+  explicit FailingStore(storage::KvStore& inner) : inner_(inner) {}
+
+  bool fail = false;
+  std::function<void()> before_next_write;
+
+  Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
+    return inner_.Get(ks, k);
+  }
+  Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
+    if (fail) return IOError("injected write failure");
+    if (auto hook = std::exchange(before_next_write, nullptr)) hook();
+    return inner_.Write(b, o);
+  }
+  std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
+                                                 std::string_view u) override {
+    return inner_.NewIterator(ks, l, u);
+  }
+  Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
+  Status Flush() override { return inner_.Flush(); }
+  std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
+
+ private:
+  storage::KvStore& inner_;
+};
+
+}  // namespace tailor::testutil
