@@ -119,6 +119,9 @@ struct App::Impl {
   std::atomic<bool> ready{false};
 
   std::mutex activate_mu;
+  // Jobs (refresh, backfill) rewrite profiles: none may start before Pipeline::Recover has
+  // rebuilt the profiles a crash left behind their journal.
+  std::atomic<bool> jobs_allowed{false};
 
   // Compiles and swaps in `snapshot`. Concurrent applies may finish out of order; the
   // newest version always wins.
@@ -137,21 +140,25 @@ struct App::Impl {
     if (catalog) catalog->SetConfigItems(rt->config->recommenders->items);
     if (recs) recs->Configure(rt->config->recommenders);
     runtime.Store(std::move(rt));
-    if (jobs && segments_changed) {
+    if (jobs_allowed && segments_changed) {
       auto id = jobs->Start(ingest, version, false, "segment definitions changed (config version " +
                                                        std::to_string(version) + ")");
       if (id.ok()) LogInfo("segment refresh queued", {{"job", *id}});
     }
-    if (jobs) {
-      auto needs = jobs->NeedsBackfill(*ingest);
-      if (needs.ok() && *needs) {
-        auto id = jobs->Start(ingest, version, true, "feature definitions changed (config version " +
-                                                         std::to_string(version) + ")");
-        if (id.ok()) LogInfo("feature backfill queued", {{"job", *id}});
-      }
-    }
+    if (jobs_allowed) QueueBackfillIfNeeded(ingest, version);
     LogInfo("config active", {{"version", std::to_string(version)}});
     return Status::OK();
+  }
+
+  // A feature whose definition changed is recomputed from stored events (a job).
+  void QueueBackfillIfNeeded(const std::shared_ptr<const ingest::IngestSnapshot>& ingest,
+                             uint64_t version) {
+    auto needs = jobs->NeedsBackfill(*ingest);
+    if (needs.ok() && *needs) {
+      auto id = jobs->Start(ingest, version, true, "feature definitions changed (config version " +
+                                                       std::to_string(version) + ")");
+      if (id.ok()) LogInfo("feature backfill queued", {{"job", *id}});
+    }
   }
 
   void RegisterCollectors() {
@@ -321,6 +328,11 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   // before anything reads them.
   TAILOR_ASSIGN_OR_RETURN(size_t rebuilt, m.pipeline->Recover(*m.runtime.Load()->ingest));
   if (rebuilt > 0) LogInfo("profiles rebuilt from the journal", {{"profiles", std::to_string(rebuilt)}});
+  m.jobs_allowed = true;
+  {
+    auto rt = m.runtime.Load();
+    m.QueueBackfillIfNeeded(rt->ingest, rt->config->version);
+  }
   // Live model versions load their stored model data (refit from stored events when none).
   if (Status st = m.recs->LoadLive(); !st.ok()) {
     LogWarn("some live recommenders are not serving", {{"error", st.ToString()}});

@@ -122,6 +122,15 @@ class Pipeline::Batch {
   Result<Profile*> LoadProfile(const std::string& pid) {
     auto it = profiles_.find(pid);
     if (it != profiles_.end()) return &it->second;
+    if (p_.IsBroken(pid)) {
+      // A failed batch could not rebuild it: retry now (we hold its stripe), else refuse
+      // rather than build on a stored form that lacks acknowledged changes.
+      std::set<std::string> one = {pid};
+      auto rebuilt = p_.ReplayJournal(&one, snap_);
+      if (!rebuilt.ok() || p_.IsBroken(pid)) {
+        return Unavailable("profile " + pid + " is being rebuilt after a failed write; retry later");
+      }
+    }
     // Taken out of the cache (no copy); Commit puts it back, or drops it on failure.
     TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Take(pid));
     if (!loaded) return Corruption("identity points at missing profile " + pid);
@@ -337,7 +346,7 @@ class Pipeline::Batch {
       if (!changed && refresh_only_.count(pid)) unchanged.insert(pid);
     }
     // Write-behind: profiles whose change the journal can replay stay in the cache.
-    if (defer_) seq_ = p_.journal_.Begin();
+    if (defer_ && !profiles_.empty()) seq_ = p_.journal_.Begin();
     std::vector<ProfileJournal::Change> deferred;
     std::unordered_map<std::string, size_t> deferred_index;
     for (auto& [pid, p] : profiles_) {
@@ -351,13 +360,15 @@ class Pipeline::Batch {
       }
       profile::ProfileStore::Stage(p, &wb);
     }
-    if (!deferred.empty()) {
+    if (seq_ != 0) {
       for (const Event& e : pending_) {
         auto it = deferred_index.find(e.profile_id);
         if (it == deferred_index.end()) continue;
         std::string key = storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id);
         deferred[it->second].event_suffixes.push_back(key.substr(storage::ProfilePrefix(e.profile_id).size()));
       }
+      // Always an entry, even empty: its key records that `seq_` was used (a stored
+      // applied_seq may carry it), so numbering never repeats after a crash.
       ProfileJournal::Stage(seq_, deferred, &wb);
     }
     for (size_t i = 0; i < internal_events_.size(); ++i) {
@@ -843,25 +854,49 @@ Result<size_t> Pipeline::ReplayJournal(const std::set<std::string>* pids,
                                        const IngestSnapshot& snapshot) {
   // pid -> (seq, event-key suffixes), in sequence order.
   std::map<std::string, std::vector<std::pair<uint64_t, std::vector<std::string>>>> changes;
-  TAILOR_RETURN_IF_ERROR(journal_.Scan([&](uint64_t seq, ProfileJournal::Change& c) {
+  auto mark = [&](const std::string& pid, bool broken) {
+    std::lock_guard<std::mutex> lock(broken_mu_);
+    if (broken) broken_.insert(pid); else broken_.erase(pid);
+  };
+  Status scanned = journal_.Scan([&](uint64_t seq, ProfileJournal::Change& c) {
     if (pids == nullptr || pids->count(c.pid)) {
       changes[c.pid].emplace_back(seq, std::move(c.event_suffixes));
     }
     return Status::OK();
-  }));
+  });
+  if (!scanned.ok()) {
+    keep_journal_ = true;  // what failed to rebuild stays replayable at the next start
+    if (pids != nullptr) for (const auto& pid : *pids) mark(pid, true);
+    return scanned;
+  }
   size_t rebuilt = 0;
+  Status first_error;
   for (const auto& [pid, list] : changes) {
     Batch b(*this, snapshot, "recovery");
     auto replayed = b.ReplayProfile(pid, list);
     if (!replayed.ok()) {
-      keep_journal_ = true;  // what failed to rebuild stays replayable at the next start
-      return replayed.status();
+      keep_journal_ = true;
+      mark(pid, true);  // the next batch for it retries first (Batch::LoadProfile)
+      if (first_error.ok()) first_error = replayed.status();
+      continue;
     }
     b.FinishReplay();
+    mark(pid, false);
     rebuilt += *replayed;
   }
+  if (pids != nullptr) {
+    for (const auto& pid : *pids) {
+      if (!changes.count(pid)) mark(pid, false);  // nothing journaled: the store is current
+    }
+  }
   counters_.profiles_recovered.fetch_add(rebuilt, std::memory_order_relaxed);
+  if (!first_error.ok()) return first_error;
   return rebuilt;
+}
+
+bool Pipeline::IsBroken(const std::string& pid) {
+  std::lock_guard<std::mutex> lock(broken_mu_);
+  return broken_.count(pid) > 0;
 }
 
 Result<size_t> Pipeline::Recover(const IngestSnapshot& snapshot) {

@@ -181,6 +181,11 @@ class Pipeline {
   ProfileJournal journal_;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> keep_journal_{false};  // a rebuild failed: never truncate until restart
+  // Profiles a failed batch could not rebuild (ReplayJournal): the next batch that needs
+  // one retries the rebuild first and fails with kUnavailable while it cannot.
+  std::mutex broken_mu_;
+  std::set<std::string> broken_;  // guarded by broken_mu_
+  bool IsBroken(const std::string& pid);
   std::mutex flush_mu_;  // one FlushProfiles at a time
   uint64_t truncated_floor_ = 0;  // guarded by flush_mu_
   PipelineCounters counters_;

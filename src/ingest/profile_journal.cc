@@ -103,7 +103,6 @@ void ProfileJournal::End(uint64_t seq) {
 
 void ProfileJournal::Stage(uint64_t seq, const std::vector<Change>& changes,
                            storage::WriteBatch* wb) {
-  if (changes.empty()) return;
   wb->Put(storage::Keyspace::kProfileJournal, storage::JournalKey(seq), EncodeJournalEntry(changes));
 }
 

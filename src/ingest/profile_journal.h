@@ -44,7 +44,8 @@ class ProfileJournal {
   uint64_t Begin();
   void End(uint64_t seq);
 
-  // Adds the entry of batch `seq` to `wb` (nothing when `changes` is empty).
+  // Adds the entry of batch `seq` to `wb` (also when `changes` is empty: the key records
+  // that `seq` was used).
   static void Stage(uint64_t seq, const std::vector<Change>& changes, storage::WriteBatch* wb);
 
   // The smallest sequence number a truncation must keep for batches in flight: the

@@ -1,5 +1,5 @@
 // FailingStore: a KvStore wrapper for failure injection in tests. Every write fails while
-// `fail` is set; `before_next_write` runs once inside the next write (to interleave work
+// `fail` is set, every read (Get, iterators) while `fail_reads` is set; `before_next_write` runs once inside the next write (to interleave work
 // with a write in progress). Header-only: only tests that use it link the storage library.
 #pragma once
 
@@ -18,9 +18,11 @@ class FailingStore final : public storage::KvStore {
   explicit FailingStore(storage::KvStore& inner) : inner_(inner) {}
 
   bool fail = false;
+  bool fail_reads = false;
   std::function<void()> before_next_write;
 
   Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
+    if (fail_reads) return IOError("injected read failure");
     return inner_.Get(ks, k);
   }
   Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
@@ -30,6 +32,7 @@ class FailingStore final : public storage::KvStore {
   }
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
                                                  std::string_view u) override {
+    if (fail_reads) return inner_.NewIterator(ks, "\xff", "\xff");  // empty, like a lost read
     return inner_.NewIterator(ks, l, u);
   }
   Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }

@@ -334,6 +334,13 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
     live.version = version;
     TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, live));
   }
+  TAILOR_RETURN_IF_ERROR(FinishLiveChange(name, version, model));
+  LogInfo("model promoted", {{"name", name}, {"version", std::to_string(version)}});
+  return Json{{"name", name}, {"live_version", version}, {"previous", live.previous}};
+}
+
+Status RecService::FinishLiveChange(const std::string& name, uint64_t version,
+                                    std::shared_ptr<const LiveModel> model) {
   // A shadow version that becomes live stops shadowing.
   TAILOR_ASSIGN_OR_RETURN(uint64_t shadow, versions_.Shadow(name));
   if (shadow == version) {
@@ -341,9 +348,7 @@ Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
     SwapShadow(name, nullptr);
   }
   PruneData(name);
-  TAILOR_RETURN_IF_ERROR(SwapLive(name, model));
-  LogInfo("model promoted", {{"name", name}, {"version", std::to_string(version)}});
-  return Json{{"name", name}, {"live_version", version}, {"previous", live.previous}};
+  return SwapLive(name, std::move(model));
 }
 
 Result<Json> RecService::SetShadow(const std::string& name, uint64_t version) {
@@ -422,27 +427,26 @@ void RecService::PruneData(const std::string& name) {
 }
 
 Result<Json> RecService::Rollback(const std::string& name) {
-  uint64_t target = 0;
-  LivePointer original;
-  {
-    std::lock_guard<std::mutex> lock(train_mu_);
-    TAILOR_ASSIGN_OR_RETURN(original, versions_.Live(name));
-    if (original.previous.empty()) {
-      return FailedPrecondition("recommender '" + name + "' has no earlier live version", "name");
-    }
-    LivePointer popped = original;
-    target = popped.previous.back();
-    popped.previous.pop_back();
-    // Promote below would push the current version; store the popped stack without it.
-    popped.version = 0;
-    TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, popped));
+  auto config = config_.load();
+  const ModelSpec* spec = config->Find(name);
+  if (spec == nullptr)
+    return NotFound("no recommender '" + name + "' in the active config", "name");
+  // One hold of train_mu_ from reading the live pointer to serving the target: no training
+  // can prune the target's data or see a live pointer without a version in between.
+  std::lock_guard<std::mutex> lock(train_mu_);
+  TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
+  if (live.previous.empty()) {
+    return FailedPrecondition("recommender '" + name + "' has no earlier live version", "name");
   }
-  auto promoted = Promote(name, target);
-  if (!promoted.ok()) {
-    std::lock_guard<std::mutex> lock(train_mu_);
-    versions_.SetLive(name, original).IgnoreError();  // the old version still serves
-  }
-  return promoted;
+  uint64_t target = live.previous.back();
+  // Loaded before anything changes: on failure the current version still serves.
+  TAILOR_ASSIGN_OR_RETURN(auto model, LoadVersion(*spec, target));
+  live.previous.pop_back();
+  live.version = target;
+  TAILOR_RETURN_IF_ERROR(versions_.SetLive(name, live));
+  TAILOR_RETURN_IF_ERROR(FinishLiveChange(name, target, model));
+  LogInfo("model rolled back", {{"name", name}, {"version", std::to_string(target)}});
+  return Json{{"name", name}, {"live_version", target}, {"previous", live.previous}};
 }
 
 Status RecService::LoadLive() {

@@ -185,6 +185,10 @@ class RecService {
   void PruneData(const std::string& name);
 
   Status SwapLive(const std::string& name, std::shared_ptr<const LiveModel> model);
+  // After the live pointer moved to `version` (promote, rollback): ends a shadow of that
+  // version, prunes old model data and serves `model`. REQUIRES: train_mu_ held.
+  Status FinishLiveChange(const std::string& name, uint64_t version,
+                          std::shared_ptr<const LiveModel> model);
   Result<std::shared_ptr<const LiveModel>> LiveFor(const std::string& name) const;
 
   storage::KvStore& store_;
