@@ -210,13 +210,22 @@ std::string DecisionLog::Append(PendingDecision d) {
 
 Status DecisionLog::Flush() {
   MutexLock write_lock(write_mu_);
-  std::vector<PendingDecision> batch;
+  // The queue and spare_ trade places, so appends reuse the capacity of an earlier
+  // batch instead of regrowing (and moving every queued record) after each flush.
+  std::vector<PendingDecision>& batch = spare_;
   std::vector<std::shared_ptr<const ProfileView>> snapshots;
   {
     std::lock_guard lock(mu_);
     batch.swap(queue_);
     snapshots.swap(snapshots_);
   }
+  struct Recycle {
+    std::vector<PendingDecision>& v;
+    ~Recycle() {
+      v.clear();
+      if (v.capacity() > kMaxSpareCapacity) std::vector<PendingDecision>().swap(v);
+    }
+  } recycle{batch};
   storage::WriteBatch wb;
   std::string buf;
   for (const auto& v : snapshots) {

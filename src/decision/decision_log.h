@@ -121,6 +121,9 @@ class DecisionLog {
   bool stop_ = false;                   // guarded by mu_
   std::condition_variable cv_;
   Mutex write_mu_;  // one writer at a time, so records land in order
+  // The previous batch, emptied, kept for its capacity.
+  std::vector<PendingDecision> spare_ GUARDED_BY(write_mu_);
+  static constexpr size_t kMaxSpareCapacity = 1 << 16;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
   std::thread writer_;

@@ -5,6 +5,7 @@
 
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/json_util.h"
 #include "core/time_util.h"
 #include "decision/request_state.h"
 #include "segments/profile_document.h"
@@ -22,6 +23,19 @@ int64_t SteadyMicros() {
 std::string CapText(const std::string& key, int used, const CapSpec& cap) {
   return "cap " + key + " " + std::to_string(used) + "/" + std::to_string(cap.max) + " per " +
          FormatDurationMs(cap.window_ms);
+}
+
+// The completed request context without the server-set "time" (JSON text, hashed).
+uint64_t ContextHash(const Json& context) {
+  std::string text;
+  for (auto it = context.begin(); it != context.end(); ++it) {
+    if (it.key() == "time") continue;
+    AppendJsonString(&text, it.key());
+    text += ':';
+    AppendJsonValue(&text, it.value());
+    text += ',';
+  }
+  return Hash64(text) | 1;
 }
 
 }  // namespace
@@ -283,6 +297,19 @@ void DecisionEngine::RecordServed(const Placement& pl, const Answer& a, RequestS
 
 Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& request,
                                                      const DecisionInputs& in) {
+  return DecideWith(request, std::make_shared<Json>(request.context), in);
+}
+
+Result<std::vector<Decision>> DecisionEngine::Decide(DecideRequest&& request,
+                                                     const DecisionInputs& in) {
+  auto context = std::make_shared<Json>(std::move(request.context));
+  request.context = Json::object();
+  return DecideWith(request, std::move(context), in);
+}
+
+Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& request,
+                                                         std::shared_ptr<Json> context,
+                                                         const DecisionInputs& in) {
   const DecisionConfig& config = *in.decision;
   std::vector<const Placement*> placements;
   placements.reserve(request.placements.size());
@@ -314,7 +341,6 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   rs.view = View(pid.value_or(""), in, rs.now_ms, &error);
   if (!rs.view) return error;
 
-  auto context = std::make_shared<Json>(request.context);
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
   CompleteContext(context.get(), rs.now_ms, need_time);
@@ -347,9 +373,9 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     bool cacheable = settings.cache_ttl_ms > 0 && pl.cacheable && !rs.view->pid.empty();
     uint64_t key = 0;
     if (cacheable) {
-      // The request's own context (not the server's clock) keys the cache, plus the
-      // minute for placements whose rules read the time of day.
-      if (context_hash == 0) context_hash = Hash64(request.context.dump() + rs.channel) | 1;
+      // The request's own context (not the server's clock: "time" is left out) keys
+      // the cache, plus the minute for placements whose rules read the time of day.
+      if (context_hash == 0) context_hash = ContextHash(*rs.context);
       key = Hash64(pl.name, context_hash);
       if (pl.reads_time) key = Hash64(std::to_string(rs.now_ms / 60'000), key);
       if (auto hit = views_.GetAnswer(rs.view->pid, rs.view.get(), key, rs.now_ms)) {
