@@ -102,15 +102,33 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
                                                                    const std::string& anonymous_id,
                                                                    const DecisionInputs& in,
                                                                    int64_t now_ms) {
-  std::optional<std::string> pid;
-  if (!user_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, user_id));
-  }
-  if (!pid && !anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, anonymous_id));
+  // A user id first, then the anonymous id; unknown people get a cold-start view (empty
+  // profile: defaults, popularity), never an error. A person seen recently is found by
+  // the id itself, without the identity lookup.
+  const DecisionSettings& settings = in.decision->settings;
+  const uint64_t generation = identities_.generation();
+  struct Id {
+    identity::IdKind kind;
+    const std::string& id;
+  };
+  for (const Id& e : {Id{identity::IdKind::kUser, user_id},
+                      Id{identity::IdKind::kAnonymous, anonymous_id}}) {
+    if (e.id.empty()) continue;
+    const char kind = static_cast<char>(e.kind);
+    if (auto v = views_.GetExternal(kind, e.id, generation, in.config_version, now_ms,
+                                    settings.view_ttl_ms)) {
+      return v;
+    }
+    TAILOR_ASSIGN_OR_RETURN(std::optional<std::string> pid, identities_.Lookup(e.kind, e.id));
+    if (!pid) continue;
+    Status error;
+    auto view = View(*pid, in, now_ms, &error);
+    if (!view) return error;
+    views_.PutExternal(kind, e.id, generation, view);
+    return view;
   }
   Status error;
-  auto view = View(pid.value_or(""), in, now_ms, &error);
+  auto view = View("", in, now_ms, &error);
   if (!view) return error;
   return view;
 }
@@ -327,19 +345,7 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
   rs.now_ms = clock_.NowMs();
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
 
-  // Identity: a user id first, then the anonymous id; unknown people get a cold-start
-  // view (empty profile: defaults, popularity), never an error.
-  std::optional<std::string> pid;
-  if (!request.user_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, request.user_id));
-  }
-  if (!pid && !request.anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid,
-                            identities_.Lookup(identity::IdKind::kAnonymous, request.anonymous_id));
-  }
-  Status error;
-  rs.view = View(pid.value_or(""), in, rs.now_ms, &error);
-  if (!rs.view) return error;
+  TAILOR_ASSIGN_OR_RETURN(rs.view, ViewFor(request.user_id, request.anonymous_id, in, rs.now_ms));
 
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
