@@ -123,14 +123,27 @@ void AddInputs(Json* record, const DecisionConfig* config) {
 }
 
 std::string EncodeDecision(const PendingDecision& d) {
-  static const Json kEmpty = Json::object();
-  const Json& context = d.context ? *d.context : kEmpty;
   std::string out;
   out.reserve(768);
+  AppendDecision(&out, d);
+  return out;
+}
+
+void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
+  static const Json kEmpty = Json::object();
+  const Json& context = d.context ? *d.context : kEmpty;
+  std::string& out = *out_ptr;
+  // Records of one batch were mostly decided in the same millisecond.
+  thread_local int64_t last_at_ms = -1;
+  thread_local std::string last_at;
+  if (d.at_ms != last_at_ms) {
+    last_at = FormatIso8601(d.at_ms);
+    last_at_ms = d.at_ms;
+  }
   out += "{\"decision_id\":";
   AppendJsonString(&out, d.id);
   out += ",\"at\":";
-  AppendJsonString(&out, FormatIso8601(d.at_ms));
+  AppendJsonString(&out, last_at);
   out += ",\"at_ms\":";
   AppendJsonInt(&out, d.at_ms);
   out += ",\"profile_id\":";
@@ -169,7 +182,6 @@ std::string EncodeDecision(const PendingDecision& d) {
   out += ",\"latency_us\":";
   AppendJsonInt(&out, d.latency_us);
   out += '}';
-  return out;
 }
 
 DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, const Clock& clock,
@@ -239,7 +251,7 @@ Status DecisionLog::Flush() {
     buf.clear();
     for (size_t i = start; i < end; ++i) {
       if (i > start) buf += '\n';
-      buf += EncodeDecision(batch[i]);
+      AppendDecision(&buf, batch[i]);
     }
     wb.Put(storage::Keyspace::kDecisions, batch[start].id, buf);
   }

@@ -59,6 +59,8 @@ struct PendingDecision {
 
 // The stored JSON form (docs/decisions.md).
 std::string EncodeDecision(const PendingDecision& d);
+// The same, appended to `out`.
+void AppendDecision(std::string* out, const PendingDecision& d);
 
 // Adds "inputs" to a stored record: the value of every attribute path the placement's
 // rules read in `config` (the config version the decision ran under), taken from the
