@@ -210,14 +210,15 @@ void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
 
 std::string DecisionLog::Append(PendingDecision d) {
   std::lock_guard lock(mu_);
-  last_id_ = NextMonotonicUlid(clock_, random_, last_id_);
+  std::string id = NextMonotonicUlid(clock_, random_, last_id_);
+  last_id_ = id;  // same length: reuses last_id_'s buffer
   if (queue_.size() >= options_.max_queue) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    return last_id_;
+    return id;
   }
-  d.id = last_id_;
+  d.id = id;
   queue_.push_back(std::move(d));
-  return last_id_;
+  return id;
 }
 
 Status DecisionLog::Flush() {

@@ -247,6 +247,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
   DecisionDocument doc(rs.view->doc, *rs.context);
+  a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
     if (!rule.enabled) {
