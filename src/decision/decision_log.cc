@@ -146,8 +146,13 @@ void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
   AppendJsonString(&out, last_at);
   out += ",\"at_ms\":";
   AppendJsonInt(&out, d.at_ms);
+  static const Answer kNoAnswer;
+  static const std::string kNone;
+  const Answer& answer = d.answer ? *d.answer : kNoAnswer;
+  const std::string& pid = d.view ? d.view->pid : kNone;
+  const std::string& snapshot_id = d.view ? d.view->id : kNone;
   out += ",\"profile_id\":";
-  d.pid.empty() ? void(out += "null") : AppendJsonString(&out, d.pid);
+  pid.empty() ? void(out += "null") : AppendJsonString(&out, pid);
   if (!d.user_id.empty()) {
     out += ",\"user_id\":";
     AppendJsonString(&out, d.user_id);
@@ -163,16 +168,16 @@ void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
   out += ",\"context\":";
   AppendJsonValue(&out, context);
   out += ",\"snapshot_id\":";
-  d.snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, d.snapshot_id);
+  snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, snapshot_id);
   out += ',';
-  AppendAnswer(&out, d.answer);
+  AppendAnswer(&out, answer);
   if (d.shadow) {
     out += ",\"shadow\":{";
     AppendAnswer(&out, *d.shadow);
     // Differs when it would have served something else (rule names of the two rule
     // sets may differ for the same answer).
-    bool differs = d.shadow->content != d.answer.content || d.shadow->value != d.answer.value ||
-                   d.shadow->served != d.answer.served;
+    bool differs = d.shadow->content != answer.content || d.shadow->value != answer.value ||
+                   d.shadow->served != answer.served;
     out += differs ? ",\"differs\":true}" : ",\"differs\":false}";
   }
   out += d.cached ? ",\"cached\":true" : ",\"cached\":false";

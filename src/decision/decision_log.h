@@ -44,12 +44,14 @@ namespace tailor::decision {
 struct PendingDecision {
   std::string id;  // ULID, set by DecisionLog::Append
   int64_t at_ms = 0;
-  std::string pid, user_id, anonymous_id;
+  // What the rules read: its pid is the record's profile id, its id the snapshot id.
+  // Null for neither (tests).
+  std::shared_ptr<const ProfileView> view;
+  std::string user_id, anonymous_id;
   std::string placement;
   uint64_t config_version = 0;
   std::shared_ptr<const Json> context;           // the request context (with "time")
-  std::string snapshot_id;                       // ProfileView::id of what the rules read
-  Answer answer;
+  std::shared_ptr<const Answer> answer;          // null encodes as a default Answer
   std::optional<Answer> shadow;
   bool cached = false;
   bool impressions_recorded = false;

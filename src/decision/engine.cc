@@ -386,36 +386,35 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
       key = Hash64(pl.name, context_hash);
       if (pl.reads_time) key = Hash64(std::to_string(rs.now_ms / 60'000), key);
       if (auto hit = views_.GetAnswer(rs.view->pid, rs.view.get(), key, rs.now_ms)) {
-        d.answer = std::move(hit->answer);
+        d.answer = std::move(hit->answer);  // shared, not copied
         d.cached = true;
         counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
       }
     }
     if (!d.cached) {
-      d.answer = DecidePlacement(pl, pl.live, rs, /*shadow=*/false);
+      d.answer = std::make_shared<const Answer>(DecidePlacement(pl, pl.live, rs, /*shadow=*/false));
       if (cacheable)
         views_.PutAnswer(rs.view->pid, rs.view.get(), key,
                          CachedAnswer{rs.now_ms + settings.cache_ttl_ms, d.answer});
     }
-    RecordServed(pl, d.answer, rs);
+    RecordServed(pl, *d.answer, rs);
     counters_.decisions.fetch_add(1, std::memory_order_relaxed);
-    if (d.answer.fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+    if (d.answer->fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
 
     PendingDecision rec;
     if (pl.shadow) rec.shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
     rec.at_ms = rs.now_ms;
-    rec.pid = rs.view->pid;
+    rec.view = rs.view;
     rec.user_id = request.user_id;
     rec.anonymous_id = request.anonymous_id;
     rec.placement = pl.name;
     rec.config_version = in.config_version;
     rec.context = rs.context;
-    rec.snapshot_id = rs.view->id;
     rec.answer = d.answer;
     rec.cached = d.cached;
     rec.latency_us = SteadyMicros() - t0;
     rec.consented = rs.consented;
-    rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rec.pid.empty();
+    rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rs.view->pid.empty();
     d.decision_id = log_.Append(std::move(rec));
   }
   return out;

@@ -49,7 +49,8 @@ struct DecisionInputs {
 struct Decision {
   std::string placement;
   std::string decision_id;
-  Answer answer;
+  // Never null. Shared with the decision's log record and the answer cache.
+  std::shared_ptr<const Answer> answer;
   bool cached = false;
 };
 

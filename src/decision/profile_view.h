@@ -47,7 +47,7 @@ struct ProfileView {
 // One answer kept for reuse: what a placement served for a user in a context.
 struct CachedAnswer {
   int64_t expires_at_ms = 0;
-  Answer answer;
+  std::shared_ptr<const Answer> answer;  // never null
 };
 
 class ViewCache {

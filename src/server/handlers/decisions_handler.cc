@@ -17,7 +17,7 @@ decision::DecisionInputs Inputs(const config::Runtime& rt) {
 
 // Encodes one decision without building a DOM (the decide path stays allocation-light).
 void AppendDecision(std::string* out, const decision::Decision& d) {
-  const decision::Answer& a = d.answer;
+  const decision::Answer& a = *d.answer;
   *out += "{\"placement\":";
   AppendJsonString(out, d.placement);
   *out += ",\"decision_id\":";
