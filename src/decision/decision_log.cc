@@ -130,8 +130,6 @@ std::string EncodeDecision(const PendingDecision& d) {
 }
 
 void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
-  static const Json kEmpty = Json::object();
-  const Json& context = d.context ? *d.context : kEmpty;
   std::string& out = *out_ptr;
   // Records of one batch were mostly decided in the same millisecond.
   thread_local int64_t last_at_ms = -1;
@@ -147,6 +145,7 @@ void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
   out += ",\"at_ms\":";
   AppendJsonInt(&out, d.at_ms);
   static const Answer kNoAnswer;
+  static const std::string kEmptyContext = "{}";
   static const std::string kNone;
   const Answer& answer = d.answer ? *d.answer : kNoAnswer;
   const std::string& pid = d.view ? d.view->pid : kNone;
@@ -166,7 +165,7 @@ void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
   out += ",\"config_version\":";
   AppendJsonInt(&out, d.config_version);
   out += ",\"context\":";
-  AppendJsonValue(&out, context);
+  out += d.context_json ? *d.context_json : kEmptyContext;
   out += ",\"snapshot_id\":";
   snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, snapshot_id);
   out += ',';

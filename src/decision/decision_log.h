@@ -50,7 +50,10 @@ struct PendingDecision {
   std::string user_id, anonymous_id;
   std::string placement;
   uint64_t config_version = 0;
-  std::shared_ptr<const Json> context;           // the request context (with "time")
+  // The completed request context (with "channel", and "time" when read) as JSON
+  // text, encoded once per request on the deciding thread and shared by its records, so
+  // the writer neither walks nor frees a JSON tree. Null encodes as {}.
+  std::shared_ptr<const std::string> context_json;
   std::shared_ptr<const Answer> answer;          // null encodes as a default Answer
   std::optional<Answer> shadow;
   bool cached = false;

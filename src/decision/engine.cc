@@ -353,6 +353,9 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
   CompleteContext(context.get(), rs.now_ms, need_time);
   rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
   rs.context = std::move(context);
+  // The log records' copy of the context: text, encoded once for all placements.
+  auto context_json = std::make_shared<std::string>();
+  AppendJsonValue(context_json.get(), *rs.context);
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
@@ -409,7 +412,7 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     rec.anonymous_id = request.anonymous_id;
     rec.placement = pl.name;
     rec.config_version = in.config_version;
-    rec.context = rs.context;
+    rec.context_json = context_json;
     rec.answer = d.answer;
     rec.cached = d.cached;
     rec.latency_us = SteadyMicros() - t0;
