@@ -6,6 +6,8 @@
 #include <thread>
 #include <mutex>
 #include <cstdlib>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "config/config_store.h"
 #include "config/runtime.h"
@@ -38,22 +40,54 @@ namespace tailor::app {
 
 namespace {
 
+// Heterogeneous lookup of std::string keys by std::string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // Maps API keys (governance) to principals with scope bits (server).
+//
+// Verified keys are cached by their exact secret, so a request with a known key costs a
+// hash-map lookup instead of a SHA-256 and a record copy (every /v1/decide carries one).
+// Entries are valid only for the key store generation they were verified under: a key
+// created or deleted empties the cache for the next request. Failed authentications
+// are not cached. The cache lives in process memory only, like the request that
+// carried the secret.
 class KeyAuthenticator final : public server::Authenticator {
  public:
   explicit KeyAuthenticator(governance::ApiKeyStore& keys) : keys_(keys) {}
   Result<server::Principal> Authenticate(std::string_view token) override {
+    const uint64_t generation = keys_.generation();
+    {
+      std::shared_lock lock(mu_);
+      if (generation_ == generation) {
+        if (auto it = verified_.find(token); it != verified_.end()) return it->second;
+      }
+    }
     TAILOR_ASSIGN_OR_RETURN(governance::ApiKeyRecord r, keys_.Authenticate(token));
     server::Principal p;
     p.key_id = r.id;
     for (const auto& s : r.scopes) {
       if (auto scope = server::ParseScope(s)) p.scopes |= *scope;
     }
+    std::unique_lock lock(mu_);
+    if (generation_ != generation) {
+      verified_.clear();
+      generation_ = generation;
+    }
+    if (verified_.size() >= kMaxCached) verified_.clear();  // bounded; refilled on demand
+    verified_.emplace(std::string(token), p);
     return p;
   }
 
  private:
+  static constexpr size_t kMaxCached = 1024;
   governance::ApiKeyStore& keys_;
+  std::shared_mutex mu_;
+  uint64_t generation_ = 0;  // guarded by mu_: the key store generation verified_ is for
+  std::unordered_map<std::string, server::Principal, StringHash, std::equal_to<>>
+      verified_;  // guarded by mu_
 };
 
 void AppendCounter(std::string* out, const char* name, const char* help, const char* label,

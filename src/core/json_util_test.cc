@@ -18,6 +18,16 @@ TEST(JsonUtil, QuoteRoundTripsThroughParser) {
   }
 }
 
+TEST(JsonUtil, QuoteEscapesExactlyLikeTheSpec) {
+  EXPECT_EQ(JsonQuote(""), "\"\"");
+  EXPECT_EQ(JsonQuote("abc"), "\"abc\"");
+  EXPECT_EQ(JsonQuote(std::string("a\"b\\c\nd\re\tf\bg\fh\x01i\x1f", 18)),
+            "\"a\\\"b\\\\c\\nd\\re\\tf\\bg\\fh\\u0001i\\u001f\"");
+  EXPECT_EQ(JsonQuote("\"x"), "\"\\\"x\"");
+  EXPECT_EQ(JsonQuote("x\\"), "\"x\\\\\"");
+  EXPECT_EQ(JsonQuote("ü/✓"), "\"ü/✓\"");
+}
+
 TEST(JsonUtil, NumbersRoundTrip) {
   std::string out;
   AppendJsonInt(&out, int64_t{-9223372036854775807LL - 1});

@@ -123,18 +123,35 @@ void AddInputs(Json* record, const DecisionConfig* config) {
 }
 
 std::string EncodeDecision(const PendingDecision& d) {
-  static const Json kEmpty = Json::object();
-  const Json& context = d.context ? *d.context : kEmpty;
   std::string out;
   out.reserve(768);
+  AppendDecision(&out, d);
+  return out;
+}
+
+void AppendDecision(std::string* out_ptr, const PendingDecision& d) {
+  std::string& out = *out_ptr;
+  // Records of one batch were mostly decided in the same millisecond.
+  thread_local int64_t last_at_ms = -1;
+  thread_local std::string last_at;
+  if (d.at_ms != last_at_ms) {
+    last_at = FormatIso8601(d.at_ms);
+    last_at_ms = d.at_ms;
+  }
   out += "{\"decision_id\":";
   AppendJsonString(&out, d.id);
   out += ",\"at\":";
-  AppendJsonString(&out, FormatIso8601(d.at_ms));
+  AppendJsonString(&out, last_at);
   out += ",\"at_ms\":";
   AppendJsonInt(&out, d.at_ms);
+  static const Answer kNoAnswer;
+  static const std::string kEmptyContext = "{}";
+  static const std::string kNone;
+  const Answer& answer = d.answer ? *d.answer : kNoAnswer;
+  const std::string& pid = d.view ? d.view->pid : kNone;
+  const std::string& snapshot_id = d.view ? d.view->id : kNone;
   out += ",\"profile_id\":";
-  d.pid.empty() ? void(out += "null") : AppendJsonString(&out, d.pid);
+  pid.empty() ? void(out += "null") : AppendJsonString(&out, pid);
   if (!d.user_id.empty()) {
     out += ",\"user_id\":";
     AppendJsonString(&out, d.user_id);
@@ -148,18 +165,18 @@ std::string EncodeDecision(const PendingDecision& d) {
   out += ",\"config_version\":";
   AppendJsonInt(&out, d.config_version);
   out += ",\"context\":";
-  AppendJsonValue(&out, context);
+  out += d.context_json ? *d.context_json : kEmptyContext;
   out += ",\"snapshot_id\":";
-  d.snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, d.snapshot_id);
+  snapshot_id.empty() ? void(out += "null") : AppendJsonString(&out, snapshot_id);
   out += ',';
-  AppendAnswer(&out, d.answer);
+  AppendAnswer(&out, answer);
   if (d.shadow) {
     out += ",\"shadow\":{";
     AppendAnswer(&out, *d.shadow);
     // Differs when it would have served something else (rule names of the two rule
     // sets may differ for the same answer).
-    bool differs = d.shadow->content != d.answer.content || d.shadow->value != d.answer.value ||
-                   d.shadow->served != d.answer.served;
+    bool differs = d.shadow->content != answer.content || d.shadow->value != answer.value ||
+                   d.shadow->served != answer.served;
     out += differs ? ",\"differs\":true}" : ",\"differs\":false}";
   }
   out += d.cached ? ",\"cached\":true" : ",\"cached\":false";
@@ -169,7 +186,6 @@ std::string EncodeDecision(const PendingDecision& d) {
   out += ",\"latency_us\":";
   AppendJsonInt(&out, d.latency_us);
   out += '}';
-  return out;
 }
 
 DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, const Clock& clock,
@@ -198,25 +214,35 @@ void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
 
 std::string DecisionLog::Append(PendingDecision d) {
   std::lock_guard lock(mu_);
-  last_id_ = NextMonotonicUlid(clock_, random_, last_id_);
+  std::string id = NextMonotonicUlid(clock_, random_, last_id_);
+  last_id_ = id;  // same length: reuses last_id_'s buffer
   if (queue_.size() >= options_.max_queue) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    return last_id_;
+    return id;
   }
-  d.id = last_id_;
+  d.id = id;
   queue_.push_back(std::move(d));
-  return last_id_;
+  return id;
 }
 
 Status DecisionLog::Flush() {
   MutexLock write_lock(write_mu_);
-  std::vector<PendingDecision> batch;
+  // The queue and spare_ trade places, so appends reuse the capacity of an earlier
+  // batch instead of regrowing (and moving every queued record) after each flush.
+  std::vector<PendingDecision>& batch = spare_;
   std::vector<std::shared_ptr<const ProfileView>> snapshots;
   {
     std::lock_guard lock(mu_);
     batch.swap(queue_);
     snapshots.swap(snapshots_);
   }
+  struct Recycle {
+    std::vector<PendingDecision>& v;
+    ~Recycle() {
+      v.clear();
+      if (v.capacity() > kMaxSpareCapacity) std::vector<PendingDecision>().swap(v);
+    }
+  } recycle{batch};
   storage::WriteBatch wb;
   std::string buf;
   for (const auto& v : snapshots) {
@@ -230,7 +256,7 @@ Status DecisionLog::Flush() {
     buf.clear();
     for (size_t i = start; i < end; ++i) {
       if (i > start) buf += '\n';
-      buf += EncodeDecision(batch[i]);
+      AppendDecision(&buf, batch[i]);
     }
     wb.Put(storage::Keyspace::kDecisions, batch[start].id, buf);
   }

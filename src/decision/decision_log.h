@@ -44,12 +44,17 @@ namespace tailor::decision {
 struct PendingDecision {
   std::string id;  // ULID, set by DecisionLog::Append
   int64_t at_ms = 0;
-  std::string pid, user_id, anonymous_id;
+  // What the rules read: its pid is the record's profile id, its id the snapshot id.
+  // Null for neither (tests).
+  std::shared_ptr<const ProfileView> view;
+  std::string user_id, anonymous_id;
   std::string placement;
   uint64_t config_version = 0;
-  std::shared_ptr<const Json> context;           // the request context (with "time")
-  std::string snapshot_id;                       // ProfileView::id of what the rules read
-  Answer answer;
+  // The completed request context (with "channel", and "time" when read) as JSON
+  // text, encoded once per request on the deciding thread and shared by its records, so
+  // the writer neither walks nor frees a JSON tree. Null encodes as {}.
+  std::shared_ptr<const std::string> context_json;
+  std::shared_ptr<const Answer> answer;          // null encodes as a default Answer
   std::optional<Answer> shadow;
   bool cached = false;
   bool impressions_recorded = false;
@@ -59,6 +64,8 @@ struct PendingDecision {
 
 // The stored JSON form (docs/decisions.md).
 std::string EncodeDecision(const PendingDecision& d);
+// The same, appended to `out`.
+void AppendDecision(std::string* out, const PendingDecision& d);
 
 // Adds "inputs" to a stored record: the value of every attribute path the placement's
 // rules read in `config` (the config version the decision ran under), taken from the
@@ -121,6 +128,9 @@ class DecisionLog {
   bool stop_ = false;                   // guarded by mu_
   std::condition_variable cv_;
   Mutex write_mu_;  // one writer at a time, so records land in order
+  // The previous batch, emptied, kept for its capacity.
+  std::vector<PendingDecision> spare_ GUARDED_BY(write_mu_);
+  static constexpr size_t kMaxSpareCapacity = 1 << 16;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
   std::thread writer_;

@@ -15,9 +15,11 @@ PendingDecision Make(int64_t at_ms, const std::string& placement) {
   PendingDecision d;
   d.at_ms = at_ms;
   d.placement = placement;
-  d.answer.rule = "r";
-  d.answer.content = "c";
-  d.answer.trace.push_back({"r", RuleOutcome::kMatched, ""});
+  Answer a;
+  a.rule = "r";
+  a.content = "c";
+  a.trace.push_back({"r", RuleOutcome::kMatched, ""});
+  d.answer = std::make_shared<const Answer>(std::move(a));
   return d;
 }
 

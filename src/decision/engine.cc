@@ -5,6 +5,7 @@
 
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/json_util.h"
 #include "core/time_util.h"
 #include "decision/request_state.h"
 #include "segments/profile_document.h"
@@ -22,6 +23,19 @@ int64_t SteadyMicros() {
 std::string CapText(const std::string& key, int used, const CapSpec& cap) {
   return "cap " + key + " " + std::to_string(used) + "/" + std::to_string(cap.max) + " per " +
          FormatDurationMs(cap.window_ms);
+}
+
+// The completed request context without the server-set "time" (JSON text, hashed).
+uint64_t ContextHash(const Json& context) {
+  std::string text;
+  for (auto it = context.begin(); it != context.end(); ++it) {
+    if (it.key() == "time") continue;
+    AppendJsonString(&text, it.key());
+    text += ':';
+    AppendJsonValue(&text, it.value());
+    text += ',';
+  }
+  return Hash64(text) | 1;
 }
 
 }  // namespace
@@ -88,15 +102,33 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
                                                                    const std::string& anonymous_id,
                                                                    const DecisionInputs& in,
                                                                    int64_t now_ms) {
-  std::optional<std::string> pid;
-  if (!user_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, user_id));
-  }
-  if (!pid && !anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kAnonymous, anonymous_id));
+  // A user id first, then the anonymous id; unknown people get a cold-start view (empty
+  // profile: defaults, popularity), never an error. A person seen recently is found by
+  // the id itself, without the identity lookup.
+  const DecisionSettings& settings = in.decision->settings;
+  const uint64_t generation = identities_.generation();
+  struct Id {
+    identity::IdKind kind;
+    const std::string& id;
+  };
+  for (const Id& e : {Id{identity::IdKind::kUser, user_id},
+                      Id{identity::IdKind::kAnonymous, anonymous_id}}) {
+    if (e.id.empty()) continue;
+    const char kind = static_cast<char>(e.kind);
+    if (auto v = views_.GetExternal(kind, e.id, generation, in.config_version, now_ms,
+                                    settings.view_ttl_ms)) {
+      return v;
+    }
+    TAILOR_ASSIGN_OR_RETURN(std::optional<std::string> pid, identities_.Lookup(e.kind, e.id));
+    if (!pid) continue;
+    Status error;
+    auto view = View(*pid, in, now_ms, &error);
+    if (!view) return error;
+    views_.PutExternal(kind, e.id, generation, view);
+    return view;
   }
   Status error;
-  auto view = View(pid.value_or(""), in, now_ms, &error);
+  auto view = View("", in, now_ms, &error);
   if (!view) return error;
   return view;
 }
@@ -215,6 +247,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
   DecisionDocument doc(rs.view->doc, *rs.context);
+  a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
     if (!rule.enabled) {
@@ -283,6 +316,19 @@ void DecisionEngine::RecordServed(const Placement& pl, const Answer& a, RequestS
 
 Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& request,
                                                      const DecisionInputs& in) {
+  return DecideWith(request, std::make_shared<Json>(request.context), in);
+}
+
+Result<std::vector<Decision>> DecisionEngine::Decide(DecideRequest&& request,
+                                                     const DecisionInputs& in) {
+  auto context = std::make_shared<Json>(std::move(request.context));
+  request.context = Json::object();
+  return DecideWith(request, std::move(context), in);
+}
+
+Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& request,
+                                                         std::shared_ptr<Json> context,
+                                                         const DecisionInputs& in) {
   const DecisionConfig& config = *in.decision;
   std::vector<const Placement*> placements;
   placements.reserve(request.placements.size());
@@ -300,26 +346,16 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   rs.now_ms = clock_.NowMs();
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
 
-  // Identity: a user id first, then the anonymous id; unknown people get a cold-start
-  // view (empty profile: defaults, popularity), never an error.
-  std::optional<std::string> pid;
-  if (!request.user_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid, identities_.Lookup(identity::IdKind::kUser, request.user_id));
-  }
-  if (!pid && !request.anonymous_id.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(pid,
-                            identities_.Lookup(identity::IdKind::kAnonymous, request.anonymous_id));
-  }
-  Status error;
-  rs.view = View(pid.value_or(""), in, rs.now_ms, &error);
-  if (!rs.view) return error;
+  TAILOR_ASSIGN_OR_RETURN(rs.view, ViewFor(request.user_id, request.anonymous_id, in, rs.now_ms));
 
-  auto context = std::make_shared<Json>(request.context);
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
   CompleteContext(context.get(), rs.now_ms, need_time);
   rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
   rs.context = std::move(context);
+  // The log records' copy of the context: text, encoded once for all placements.
+  auto context_json = std::make_shared<std::string>();
+  AppendJsonValue(context_json.get(), *rs.context);
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
@@ -347,42 +383,41 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     bool cacheable = settings.cache_ttl_ms > 0 && pl.cacheable && !rs.view->pid.empty();
     uint64_t key = 0;
     if (cacheable) {
-      // The request's own context (not the server's clock) keys the cache, plus the
-      // minute for placements whose rules read the time of day.
-      if (context_hash == 0) context_hash = Hash64(request.context.dump() + rs.channel) | 1;
+      // The request's own context (not the server's clock: "time" is left out) keys
+      // the cache, plus the minute for placements whose rules read the time of day.
+      if (context_hash == 0) context_hash = ContextHash(*rs.context);
       key = Hash64(pl.name, context_hash);
       if (pl.reads_time) key = Hash64(std::to_string(rs.now_ms / 60'000), key);
       if (auto hit = views_.GetAnswer(rs.view->pid, rs.view.get(), key, rs.now_ms)) {
-        d.answer = std::move(hit->answer);
+        d.answer = std::move(hit->answer);  // shared, not copied
         d.cached = true;
         counters_.cache_hits.fetch_add(1, std::memory_order_relaxed);
       }
     }
     if (!d.cached) {
-      d.answer = DecidePlacement(pl, pl.live, rs, /*shadow=*/false);
+      d.answer = std::make_shared<const Answer>(DecidePlacement(pl, pl.live, rs, /*shadow=*/false));
       if (cacheable)
         views_.PutAnswer(rs.view->pid, rs.view.get(), key,
                          CachedAnswer{rs.now_ms + settings.cache_ttl_ms, d.answer});
     }
-    RecordServed(pl, d.answer, rs);
+    RecordServed(pl, *d.answer, rs);
     counters_.decisions.fetch_add(1, std::memory_order_relaxed);
-    if (d.answer.fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
+    if (d.answer->fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
 
     PendingDecision rec;
     if (pl.shadow) rec.shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
     rec.at_ms = rs.now_ms;
-    rec.pid = rs.view->pid;
+    rec.view = rs.view;
     rec.user_id = request.user_id;
     rec.anonymous_id = request.anonymous_id;
     rec.placement = pl.name;
     rec.config_version = in.config_version;
-    rec.context = rs.context;
-    rec.snapshot_id = rs.view->id;
+    rec.context_json = context_json;
     rec.answer = d.answer;
     rec.cached = d.cached;
     rec.latency_us = SteadyMicros() - t0;
     rec.consented = rs.consented;
-    rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rec.pid.empty();
+    rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rs.view->pid.empty();
     d.decision_id = log_.Append(std::move(rec));
   }
   return out;

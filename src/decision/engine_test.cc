@@ -104,7 +104,7 @@ TEST(EngineGolden, Cases) {
           if (x.placement == e["placement"].get<std::string>()) d = &x;
         }
         ASSERT_NE(d, nullptr) << e.dump();
-        const Answer& a = d->answer;
+        const Answer& a = *d->answer;
         SCOPED_TRACE(e.dump());
         if (e.contains("rule")) EXPECT_EQ(a.rule, e["rule"].is_null() ? "" : e["rule"].get<std::string>());
         if (e.contains("content")) EXPECT_EQ(a.content, e["content"].get<std::string>());
@@ -151,8 +151,8 @@ TEST(Engine, StagedRolloutIsDeterministicAndProportional) {
     auto b = f.engine.Decide(*req, in);
     ASSERT_OK(a);
     ASSERT_OK(b);
-    EXPECT_EQ((*a)[0].answer.value, (*b)[0].answer.value);  // same user, same answer
-    if ((*a)[0].answer.value == Json(true)) ++on;
+    EXPECT_EQ((*a)[0].answer->value, (*b)[0].answer->value);  // same user, same answer
+    if ((*a)[0].answer->value == Json(true)) ++on;
   }
   EXPECT_NEAR(on / 2000.0, 0.30, 0.04);
 }
@@ -235,7 +235,7 @@ TEST(Engine, ShadowRulesAreLoggedAndReportedNeverServed) {
     auto req = ParseDecideRequest(std::string(R"({"anonymous_id":"v","placements":["p"],"context":{"page":")") + page + "\"}}");
     auto out = f.engine.Decide(*req, in);
     ASSERT_OK(out);
-    EXPECT_EQ((*out)[0].answer.content, "a");
+    EXPECT_EQ((*out)[0].answer->content, "a");
   }
   f.clock.AdvanceMs(1);
   auto report = f.engine.ShadowReport("p", 0, f.clock.NowMs(), 1000);
@@ -259,13 +259,13 @@ TEST(Engine, ImpressionEventsCountTowardCaps) {
   auto req = *ParseDecideRequest(R"({"user_id":"u1","placements":["p"]})");
   auto first = f.engine.Decide(req, in);
   ASSERT_OK(first);
-  EXPECT_EQ((*first)[0].answer.content, "ad");
-  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer.content, "ad");  // not shown yet: no impression
+  EXPECT_EQ((*first)[0].answer->content, "ad");
+  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer->content, "ad");  // not shown yet: no impression
   ASSERT_OK(f.engine.RecordImpression(**config, "01JTESTPROFILE000000000000", (*first)[0].decision_id,
                                       Json::object(), f.clock.NowMs()));
-  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer.content, "plain");
+  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer->content, "plain");
   f.clock.AdvanceMs(3'600'001);
-  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer.content, "ad");  // the window slid
+  EXPECT_EQ((*f.engine.Decide(req, in))[0].answer->content, "ad");  // the window slid
 }
 
 }  // namespace

@@ -28,10 +28,16 @@ void ViewCache::Put(std::shared_ptr<const ProfileView> view) {
   auto it = shard.map.find(view->pid);
   if (it == shard.map.end()) {
     // Bounded: evict an arbitrary entry of this shard (views are rebuilt on demand).
-    if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+    if (shard.map.size() >= per_shard_cap_) {
+      if (shard.map.begin()->second.view) {
+        shard.map.begin()->second.view->retired.store(true, std::memory_order_release);
+      }
+      shard.map.erase(shard.map.begin());
+    }
     it = shard.map.emplace(view->pid, Entry{}).first;
   }
   it->second.answers.clear();
+  if (it->second.view) it->second.view->retired.store(true, std::memory_order_release);
   it->second.view = std::move(view);
 }
 
@@ -60,7 +66,60 @@ void ViewCache::PutAnswer(const std::string& pid, const ProfileView* view, uint6
 void ViewCache::Invalidate(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   MutexLock lock(shard.mu);
-  shard.map.erase(pid);
+  auto it = shard.map.find(pid);
+  if (it == shard.map.end()) return;
+  if (it->second.view) it->second.view->retired.store(true, std::memory_order_release);
+  shard.map.erase(it);
+}
+
+namespace {
+
+std::string ExternalKey(char kind, std::string_view id) {
+  std::string key;
+  key.reserve(id.size() + 1);
+  key += kind;
+  key += id;
+  return key;
+}
+
+}  // namespace
+
+ViewCache::ExternalShard& ViewCache::ExternalShardFor(std::string_view key) const {
+  return external_[std::hash<std::string_view>{}(key) % kShards];
+}
+
+std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string_view id,
+                                                          uint64_t identity_generation,
+                                                          uint64_t config_version,
+                                                          int64_t now_ms,
+                                                          int64_t max_age_ms) const {
+  std::string key = ExternalKey(kind, id);
+  ExternalShard& shard = ExternalShardFor(key);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(key);
+  if (it == shard.map.end() || it->second.identity_generation != identity_generation) {
+    return nullptr;
+  }
+  const ProfileView& v = *it->second.view;
+  if (v.retired.load(std::memory_order_acquire) || v.config_version != config_version ||
+      now_ms - v.built_at_ms > max_age_ms || now_ms < v.built_at_ms) {
+    return nullptr;
+  }
+  return it->second.view;
+}
+
+void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_generation,
+                            std::shared_ptr<const ProfileView> view) {
+  std::string key = ExternalKey(kind, id);
+  ExternalShard& shard = ExternalShardFor(key);
+  MutexLock lock(shard.mu);
+  auto it = shard.map.find(key);
+  if (it == shard.map.end()) {
+    if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+    shard.map.emplace(std::move(key), ExternalEntry{std::move(view), identity_generation});
+  } else {
+    it->second = ExternalEntry{std::move(view), identity_generation};
+  }
 }
 
 condition::ValueKind DecisionDocument::Kind(condition::Node n) const {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,12 +39,15 @@ struct ProfileView {
   int64_t built_at_ms = 0;
   // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
   Json doc;
+  // Set (once) when the view cache replaces or drops this view: entries that reach it
+  // by external id must not serve it any more.
+  mutable std::atomic<bool> retired{false};
 };
 
 // One answer kept for reuse: what a placement served for a user in a context.
 struct CachedAnswer {
   int64_t expires_at_ms = 0;
-  Answer answer;
+  std::shared_ptr<const Answer> answer;  // never null
 };
 
 class ViewCache {
@@ -68,6 +72,19 @@ class ViewCache {
   // Drops everything cached for `pid` (its profile changed).
   void Invalidate(const std::string& pid);
 
+  // The view an external identity (`kind` 'u' or 'a', and the id) resolved to when it
+  // was stored with PutExternal, if that view is still the cached one of its profile,
+  // the identity index is still at `identity_generation`, and the view passes the
+  // checks of Get. Skips the identity lookup for people seen recently.
+  std::shared_ptr<const ProfileView> GetExternal(char kind, std::string_view id,
+                                                 uint64_t identity_generation,
+                                                 uint64_t config_version, int64_t now_ms,
+                                                 int64_t max_age_ms) const;
+  // Remembers that (`kind`, `id`) resolved to `view` at `identity_generation` (read
+  // before resolving).
+  void PutExternal(char kind, std::string_view id, uint64_t identity_generation,
+                   std::shared_ptr<const ProfileView> view);
+
  private:
   static constexpr size_t kShards = 64;
   struct Entry {
@@ -79,9 +96,20 @@ class ViewCache {
     std::unordered_map<std::string, Entry> map GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& pid) const;
+  struct ExternalEntry {
+    std::shared_ptr<const ProfileView> view;
+    uint64_t identity_generation = 0;
+  };
+  struct ExternalShard {
+    mutable Mutex mu;
+    // kind + id -> the view it resolved to
+    std::unordered_map<std::string, ExternalEntry> map GUARDED_BY(mu);
+  };
+  ExternalShard& ExternalShardFor(std::string_view key) const;
 
   size_t per_shard_cap_;
   mutable std::array<Shard, kShards> shards_;
+  mutable std::array<ExternalShard, kShards> external_;
 };
 
 class DecisionDocument final : public condition::Document {

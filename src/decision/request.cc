@@ -1,6 +1,9 @@
 #include "decision/request.h"
 
-#include <set>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "core/ids.h"
 #include "core/json_util.h"
@@ -9,85 +12,144 @@ namespace tailor::decision {
 
 namespace {
 
-int Depth(const Json& j, int depth) {
+namespace dom = simdjson::dom;
+
+// A parser keeps its buffers between calls (one per thread). Bodies above this size get
+// a throwaway parser so a rare huge body does not pin memory in every io thread.
+constexpr size_t kMaxRetainedParserBytes = size_t{1} << 20;
+
+int Depth(dom::element el, int depth) {
   if (depth > 16) return depth;
   int max = depth;
-  if (j.is_object() || j.is_array()) {
-    for (const auto& v : j) max = std::max(max, Depth(v, depth + 1));
+  if (dom::object obj; el.get(obj) == simdjson::SUCCESS) {
+    for (dom::key_value_pair f : obj) max = std::max(max, Depth(f.value, depth + 1));
+  } else if (dom::array arr; el.get(arr) == simdjson::SUCCESS) {
+    for (dom::element v : arr) max = std::max(max, Depth(v, depth + 1));
   }
   return max;
 }
 
-Status CheckString(const Json& v, const char* path) {
-  if (!v.is_string()) return InvalidArgument("must be a string", path);
+// The nlohmann value of `el`, typed as nlohmann's own parser would type it
+// (non-negative integers unsigned). REQUIRES: `el` nested at most a few levels.
+Json ToJson(dom::element el) {
+  switch (el.type()) {
+    case dom::element_type::OBJECT: {
+      Json out = Json::object();
+      for (dom::key_value_pair f : dom::object(el)) out[std::string(f.key)] = ToJson(f.value);
+      return out;
+    }
+    case dom::element_type::ARRAY: {
+      Json out = Json::array();
+      for (dom::element v : dom::array(el)) out.push_back(ToJson(v));
+      return out;
+    }
+    case dom::element_type::STRING:
+      return Json(std::string(std::string_view(el)));
+    case dom::element_type::INT64: {
+      int64_t v = int64_t(el);
+      return v >= 0 ? Json(static_cast<uint64_t>(v)) : Json(v);
+    }
+    case dom::element_type::UINT64:
+      return Json(uint64_t(el));
+    case dom::element_type::DOUBLE:
+      return Json(double(el));
+    case dom::element_type::BOOL:
+      return Json(bool(el));
+    case dom::element_type::NULL_VALUE:
+      return Json(nullptr);
+  }
+  return Json(nullptr);
+}
+
+Status CheckString(dom::object context, const char* name) {
+  dom::element v;
+  if (context[name].get(v) != simdjson::SUCCESS || v.is_string()) return Status::OK();
+  return InvalidArgument("must be a string", std::string("context.") + name);
+}
+
+Status CheckContext(dom::element v) {
+  dom::object ctx;
+  if (v.get(ctx) != simdjson::SUCCESS) {
+    return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", "context");
+  }
+  if (Depth(v, 0) > 8) return InvalidArgument("nested more than 8 levels", "context");
+  for (const char* name : {"channel", "device", "locale", "page"}) {
+    TAILOR_RETURN_IF_ERROR(CheckString(ctx, name));
+  }
+  if (dom::element geo; ctx["geo"].get(geo) == simdjson::SUCCESS && !geo.is_object()) {
+    return InvalidArgument("must be an object such as {\"country\": \"NO\"}", "context.geo");
+  }
+  if (dom::element off; ctx["utc_offset_minutes"].get(off) == simdjson::SUCCESS) {
+    int64_t minutes = 0;
+    bool integer = off.is_int64() || off.is_uint64();
+    if (!integer || off.get(minutes) != simdjson::SUCCESS || std::abs(minutes) > 14 * 60) {
+      return InvalidArgument("must be an integer from -840 to 840", "context.utc_offset_minutes");
+    }
+  }
+  if (dom::element t; ctx["time"].get(t) == simdjson::SUCCESS) {
+    return InvalidArgument("reserved: the server sets context.time", "context.time");
+  }
   return Status::OK();
 }
 
-}  // namespace
-
-Result<DecideRequest> ParseDecideRequest(std::string_view body) {
-  auto parsed = ParseJson(body);
-  if (!parsed.ok()) return InvalidArgument("the body is not valid JSON: " + parsed.status().message());
-  const Json& j = *parsed;
-  if (!j.is_object()) return InvalidArgument("the body must be a JSON object with placements");
+Result<DecideRequest> Decode(dom::element root, std::string_view body) {
+  dom::object obj;
+  if (root.get(obj) != simdjson::SUCCESS) {
+    return InvalidArgument("the body must be a JSON object with placements");
+  }
   DecideRequest r;
   bool has_placements = false;
-  for (const auto& [key, v] : j.items()) {
+  for (dom::key_value_pair f : obj) {
+    std::string_view key = f.key;
+    dom::element v = f.value;
     if (key == "user_id" || key == "anonymous_id") {
-      if (!v.is_string()) return InvalidArgument("must be a string", key);
-      TAILOR_RETURN_IF_ERROR(ValidateExternalId(v.get<std::string>(), key));
-      (key == "user_id" ? r.user_id : r.anonymous_id) = v.get<std::string>();
+      std::string_view id;
+      if (v.get(id) != simdjson::SUCCESS) return InvalidArgument("must be a string", std::string(key));
+      TAILOR_RETURN_IF_ERROR(ValidateExternalId(id, key));
+      (key == "user_id" ? r.user_id : r.anonymous_id) = std::string(id);
     } else if (key == "placements") {
-      if (!v.is_array() || v.empty()) return InvalidArgument("must be a non-empty list of placement names", key);
-      if (v.size() > kMaxPlacementsPerRequest) {
+      dom::array arr;
+      if (v.get(arr) != simdjson::SUCCESS || arr.size() == 0) {
+        return InvalidArgument("must be a non-empty list of placement names", std::string(key));
+      }
+      if (arr.size() > kMaxPlacementsPerRequest) {
         return InvalidArgument("at most " + std::to_string(kMaxPlacementsPerRequest) +
                                    " placements per request; split the request",
-                               key);
+                               std::string(key));
       }
-      std::set<std::string_view> seen;
-      for (size_t i = 0; i < v.size(); ++i) {
-        std::string path = "placements";
-        AppendPathIndex(&path, i);
-        if (!v[i].is_string() || v[i].get_ref<const std::string&>().empty()) {
-          return InvalidArgument("must be a placement name", path);
+      r.placements.clear();
+      r.placements.reserve(arr.size());
+      size_t i = 0;
+      for (dom::element p : arr) {
+        std::string_view name;
+        auto path = [&] {
+          std::string out = "placements";
+          AppendPathIndex(&out, i);
+          return out;
+        };
+        if (p.get(name) != simdjson::SUCCESS || name.empty()) {
+          return InvalidArgument("must be a placement name", path());
         }
-        if (!seen.insert(v[i].get_ref<const std::string&>()).second) {
-          return InvalidArgument("placement listed twice", path);
+        if (std::find(r.placements.begin(), r.placements.end(), name) != r.placements.end()) {
+          return InvalidArgument("placement listed twice", path());
         }
-        r.placements.push_back(v[i].get<std::string>());
+        r.placements.emplace_back(name);
+        ++i;
       }
       has_placements = true;
     } else if (key == "context") {
-      if (!v.is_object()) return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", key);
-      if (Depth(v, 0) > 8) return InvalidArgument("nested more than 8 levels", key);
+      TAILOR_RETURN_IF_ERROR(CheckContext(v));
+      r.context = ToJson(v);
       // The context's text is part of the body, so only a large body needs measuring.
-      if (body.size() > kMaxContextBytes && v.dump().size() > kMaxContextBytes) {
-        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", key);
+      if (body.size() > kMaxContextBytes && r.context.dump().size() > kMaxContextBytes) {
+        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", std::string(key));
       }
-      for (const char* name : {"channel", "device", "locale", "page"}) {
-        if (auto it = v.find(name); it != v.end()) {
-          TAILOR_RETURN_IF_ERROR(CheckString(*it, (std::string("context.") + name).c_str()));
-        }
-      }
-      if (auto it = v.find("geo"); it != v.end() && !it->is_object()) {
-        return InvalidArgument("must be an object such as {\"country\": \"NO\"}", "context.geo");
-      }
-      if (auto it = v.find("utc_offset_minutes"); it != v.end()) {
-        if (!it->is_number_integer() || std::abs(it->get<int64_t>()) > 14 * 60) {
-          return InvalidArgument("must be an integer from -840 to 840", "context.utc_offset_minutes");
-        }
-      }
-      if (v.contains("time")) {
-        return InvalidArgument("reserved: the server sets context.time", "context.time");
-      }
-      r.context = v;
     } else if (key == "dry_run") {
-      if (!v.is_boolean()) return InvalidArgument("must be true or false", key);
-      r.dry_run = v.get<bool>();
+      if (v.get(r.dry_run) != simdjson::SUCCESS) return InvalidArgument("must be true or false", std::string(key));
     } else {
-      return InvalidArgument("unknown member '" + key +
+      return InvalidArgument("unknown member '" + std::string(key) +
                                  "'; use user_id, anonymous_id, placements, context, dry_run",
-                             key);
+                             std::string(key));
     }
   }
   if (!has_placements) return InvalidArgument("required: the placements to decide", "placements");
@@ -95,6 +157,30 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body) {
     return InvalidArgument("required: user_id or anonymous_id (a new visitor: any fresh anonymous id)", "user_id");
   }
   return r;
+}
+
+}  // namespace
+
+// simdjson, not nlohmann: this runs for every /v1/decide. Only the context becomes an
+// nlohmann value (conditions and templates read it).
+Result<DecideRequest> ParseDecideRequest(std::string_view body) {
+  dom::element root;
+  simdjson::error_code error;
+  if (body.size() <= kMaxRetainedParserBytes) {
+    // The body is copied into a buffer with simdjson's padding, kept like the parser.
+    thread_local dom::parser parser;
+    thread_local std::string padded;
+    padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    padded.assign(body);
+    error = parser.parse(padded.data(), body.size(), /*realloc_if_needed=*/false).get(root);
+    if (error == simdjson::SUCCESS) return Decode(root, body);
+  } else {
+    dom::parser parser;
+    error = parser.parse(body.data(), body.size()).get(root);
+    if (error == simdjson::SUCCESS) return Decode(root, body);
+  }
+  return InvalidArgument(std::string("the body is not valid JSON: ") +
+                         simdjson::error_message(error));
 }
 
 void CompleteContext(Json* context, int64_t now_ms, bool with_time) {

@@ -73,7 +73,7 @@ class JsonContext final : public mstch::basic_context<std::string> {
 
   const mstch::data* get_partial(const std::string&) const override { return nullptr; }
 
- private:
+  // The JSON value a name refers to in the documents (not the section stack).
   const Json* Resolve(std::string_view name) const {
     size_t dot = name.find('.');
     std::string_view first = name.substr(0, dot);
@@ -105,11 +105,60 @@ class JsonContext final : public mstch::basic_context<std::string> {
     return at;
   }
 
+ private:
   const Json& doc_;
   const Json* context_;
   std::vector<const mstch::data*> stack_;
   mutable std::deque<mstch::data> arena_;  // converted values; stable addresses
 };
+
+// A template made only of text and escaped variables ("Hello {{traits.first_name}}"),
+// the common case, is rendered without kainjow (no stream, no data conversion, no lock)
+// exactly as kainjow would render it: the variable's string HTML-escaped, a number as
+// its JSON text, null or missing as nothing. Other values (booleans, lists, objects)
+// and every other tag kind go through kainjow.
+struct Piece {
+  bool variable = false;
+  std::string text;  // literal text, or the variable name
+};
+
+// The pieces of `text`, or false when it has anything but literals and {{name}}.
+bool SplitSimple(std::string_view text, std::vector<Piece>* out) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      out->push_back({false, std::string(text.substr(pos))});
+      break;
+    }
+    if (open > pos) out->push_back({false, std::string(text.substr(pos, open - pos))});
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) return false;
+    std::string_view name = text.substr(open + 2, close - open - 2);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (name.empty() || name == "." ||
+        name.find_first_of("#^/!>&{}=<%\n\r \t") != std::string_view::npos) {
+      return false;
+    }
+    out->push_back({true, std::string(name)});
+    pos = close + 2;
+  }
+  return true;
+}
+
+void AppendHtmlEscaped(std::string* out, std::string_view s) {
+  for (char ch : s) {
+    switch (ch) {
+      case '&': *out += "&amp;"; break;
+      case '<': *out += "&lt;"; break;
+      case '>': *out += "&gt;"; break;
+      case '"': *out += "&quot;"; break;
+      case '\'': *out += "&apos;"; break;
+      default: *out += ch;
+    }
+  }
+}
 
 }  // namespace
 
@@ -119,6 +168,8 @@ struct Template::Impl {
     std::unique_ptr<mstch::mustache> tmpl;
   };
   std::array<Copy, kCopies> copies;
+  bool simple = false;
+  std::vector<Piece> pieces;  // when simple
 };
 
 Template::Template(std::string text, std::unique_ptr<Impl> impl)
@@ -133,12 +184,34 @@ Result<std::shared_ptr<const Template>> Template::Compile(std::string_view text)
       return InvalidArgument("invalid mustache template: " + c.tmpl->error_message());
     }
   }
+  impl->simple = SplitSimple(text, &impl->pieces);
   return std::shared_ptr<const Template>(
       new Template(std::string(text), std::move(impl)));
 }
 
 std::string Template::Render(const Json& doc, const Json* context) const {
   JsonContext ctx(doc, context);
+  if (impl_->simple) {
+    std::string out;
+    bool ok = true;
+    for (const Piece& p : impl_->pieces) {
+      if (!p.variable) {
+        out += p.text;
+        continue;
+      }
+      const Json* j = ctx.Resolve(p.text);
+      if (j == nullptr || j->is_null()) continue;
+      if (j->is_string()) {
+        AppendHtmlEscaped(&out, j->get_ref<const std::string&>());
+      } else if (j->is_number()) {
+        out += j->dump();
+      } else {
+        ok = false;  // booleans, lists and objects: kainjow's rules
+        break;
+      }
+    }
+    if (ok) return out;
+  }
   size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id()) % kCopies;
   for (size_t i = 0;; ++i) {
     auto& c = impl_->copies[(start + i) % kCopies];

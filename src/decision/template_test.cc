@@ -34,6 +34,25 @@ TEST(Template, NumbersRenderAsJsonText) {
   EXPECT_EQ((*t)->Render(doc), "2.5 / 3");
 }
 
+TEST(Template, VariableOnlyTemplatesRenderAsKainjowDoes) {
+  // The text-and-variables fast path must agree with kainjow; an empty section in front
+  // sends the same text through kainjow.
+  const std::string text =
+      "A {{ traits.name }} {{traits.n}}/{{traits.i}} [{{traits.missing}}|{{traits.nil}}|"
+      "{{traits.flag}}|{{traits.list}}|{{context.x}}] }} {";
+  auto fast = Template::Compile(text);
+  auto slow = Template::Compile("{{#traits.none}}{{/traits.none}}" + text);
+  ASSERT_OK(fast);
+  ASSERT_OK(slow);
+  Json doc = Json::parse(
+      R"({"traits":{"name":"<a href='x'>&\"é","n":4.5,"i":-3,"nil":null,"flag":true,"list":[1]}})");
+  Json context = Json::parse(R"({"x":"y"})");
+  EXPECT_EQ((*fast)->Render(doc, &context), (*slow)->Render(doc, &context));
+  Json plain = Json::parse(R"({"traits":{"name":"Ada","n":1}})");
+  EXPECT_EQ((*fast)->Render(plain, &context), (*slow)->Render(plain, &context));
+  EXPECT_EQ((*fast)->Render(plain, &context), "A Ada 1/ [||||y] }} {");
+}
+
 TEST(Template, MalformedTemplatesAreErrors) {
   EXPECT_FALSE(Template::Compile("{{#open}} never closed").ok());
   EXPECT_FALSE(Template::Compile("{{unclosed").ok());

@@ -71,6 +71,7 @@ Result<ApiKeyRecord> ApiKeyStore::Insert(std::string_view secret, std::string na
   b.Put(storage::Keyspace::kApiKeys, std::string(kHashPrefix) + hash, EncodeRecord(r));
   TAILOR_RETURN_IF_ERROR(store_.Write(b, storage::WriteOptions{true}));
   by_hash_.emplace(std::move(hash), r);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   return r;
 }
 
@@ -135,6 +136,7 @@ Status ApiKeyStore::Delete(std::string_view id) {
     b.Delete(storage::Keyspace::kApiKeys, std::string(kHashPrefix) + it->first);
     TAILOR_RETURN_IF_ERROR(store_.Write(b, storage::WriteOptions{true}));
     by_hash_.erase(it);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
     return Status::OK();
   }
   return NotFound("no API key with id '" + std::string(id) + "'", "id");

@@ -6,6 +6,7 @@
 // index (shared lock); Create/Delete take an exclusive lock and write through.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -60,6 +61,10 @@ class ApiKeyStore {
   // Deletes the key; kNotFound if unknown. Takes effect for the next request.
   Status Delete(std::string_view id);
 
+  // Changes whenever a key is added or deleted: callers that cache Authenticate()
+  // results drop them when it differs from the value they were cached under.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
  private:
   ApiKeyStore(storage::KvStore& store, const Clock& clock, Random& random)
       : store_(store), clock_(clock), random_(random) {}
@@ -72,6 +77,7 @@ class ApiKeyStore {
   Random& random_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, ApiKeyRecord> by_hash_;  // GUARDED_BY(mu_)
+  std::atomic<uint64_t> generation_{0};  // bumped under mu_ by every change of by_hash_
 };
 
 }  // namespace tailor::governance

@@ -21,7 +21,10 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
   TAILOR_ASSIGN_OR_RETURN(auto pid, store_.Get(storage::Keyspace::kIdentities, key));
   if (pid) {
     MutexLock lock(shard.mu);
-    if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
+    if (shard.map.size() >= per_shard_cap_) {
+      shard.map.erase(shard.map.begin());
+      evicted_.store(true, std::memory_order_relaxed);
+    }
     shard.map.emplace(key, *pid);
   }
   return pid;
@@ -37,8 +40,21 @@ void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::str
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
   Shard& shard = ShardFor(key);
   MutexLock lock(shard.mu);
-  if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
-  shard.map.insert_or_assign(std::move(key), std::string(pid));
+  auto it = shard.map.find(key);
+  if (it != shard.map.end()) {
+    if (it->second == pid) return;
+    it->second = std::string(pid);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    return;
+  }
+  // Absent: a new identity, unless it may have been evicted with another pid.
+  if (evicted_.load(std::memory_order_relaxed)) generation_.fetch_add(1, std::memory_order_acq_rel);
+  if (shard.map.size() >= per_shard_cap_) {
+    shard.map.erase(shard.map.begin());
+    evicted_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  shard.map.emplace(std::move(key), std::string(pid));
 }
 
 void IdentityIndex::Forget(IdKind kind, std::string_view external_id) {
@@ -46,6 +62,7 @@ void IdentityIndex::Forget(IdKind kind, std::string_view external_id) {
   Shard& shard = ShardFor(key);
   MutexLock lock(shard.mu);
   shard.map.erase(key);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 }  // namespace tailor::identity

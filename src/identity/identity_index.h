@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +40,13 @@ class IdentityIndex {
   // Drops cached entries (after a failed write, the store is the truth).
   void Forget(IdKind kind, std::string_view external_id);
 
+  // Changes whenever an identity may have moved to another pid (a Remember that
+  // changes a known mapping, or one whose old mapping may have been evicted, and every
+  // Forget); adding a new identity leaves it unchanged. Callers caching what an
+  // identity resolved to keep it only while the generation is the one they read
+  // before resolving.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
  private:
   static constexpr size_t kShards = 32;
   struct Shard {
@@ -50,6 +58,8 @@ class IdentityIndex {
   storage::KvStore& store_;
   size_t per_shard_cap_;
   std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> evicted_{false};  // some mapping left the cache for lack of room
 };
 
 }  // namespace tailor::identity

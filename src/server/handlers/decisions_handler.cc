@@ -17,7 +17,7 @@ decision::DecisionInputs Inputs(const config::Runtime& rt) {
 
 // Encodes one decision without building a DOM (the decide path stays allocation-light).
 void AppendDecision(std::string* out, const decision::Decision& d) {
-  const decision::Answer& a = d.answer;
+  const decision::Answer& a = *d.answer;
   *out += "{\"placement\":";
   AppendJsonString(out, d.placement);
   *out += ",\"decision_id\":";
@@ -82,7 +82,7 @@ HttpResponse Decide(Services& s, const HttpRequest& req) {
   auto request = decision::ParseDecideRequest(req.body);
   if (!request.ok()) return Error(request.status());
   auto rt = s.runtime();
-  auto decisions = s.decisions->Decide(*request, Inputs(*rt));
+  auto decisions = s.decisions->Decide(std::move(*request), Inputs(*rt));
   if (!decisions.ok()) return Error(decisions.status());
   std::string out = "{\"decisions\":[";
   for (size_t i = 0; i < decisions->size(); ++i) {
