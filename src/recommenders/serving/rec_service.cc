@@ -20,6 +20,13 @@ namespace tailor::recommenders {
 
 namespace {
 
+// The spec of recommender `name` in `config`, or kNotFound naming it.
+Result<const ModelSpec*> FindSpec(const RecConfig& config, const std::string& name) {
+  const ModelSpec* spec = config.Find(name);
+  if (spec == nullptr) return NotFound("no recommender '" + name + "' in the active config", "name");
+  return spec;
+}
+
 constexpr size_t kKeepTrained = 2;  // trained versions kept in memory per name
 
 Json ParamsToJson(const ModelParams& p) {
@@ -237,17 +244,13 @@ Result<std::shared_ptr<const LiveModel>> RecService::LiveFor(const std::string& 
 }
 
 Status RecService::CheckConfigured(const std::string& name) const {
-  if (config_.load()->Find(name) == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
-  return Status::OK();
+  return FindSpec(*config_.load(), name).status();
 }
 
 Result<Json> RecService::Train(const std::string& name, bool promote,
                                const ProgressFn& progress) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   std::unique_lock<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(uint64_t version, versions_.NextVersion(name));
   Json record;
@@ -323,9 +326,7 @@ Result<std::shared_ptr<const LiveModel>> RecService::LoadVersion(const ModelSpec
 
 Result<Json> RecService::Promote(const std::string& name, uint64_t version) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   std::lock_guard<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(auto model, LoadVersion(*spec, version));
   TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
@@ -353,9 +354,7 @@ Status RecService::FinishLiveChange(const std::string& name, uint64_t version,
 
 Result<Json> RecService::SetShadow(const std::string& name, uint64_t version) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   std::lock_guard<std::mutex> lock(train_mu_);
   TAILOR_ASSIGN_OR_RETURN(LivePointer live, versions_.Live(name));
   if (version != 0 && version == live.version) {
@@ -377,9 +376,7 @@ Result<Json> RecService::SetShadow(const std::string& name, uint64_t version) {
 
 Result<Json> RecService::ShadowReport(const std::string& name) const {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   auto live = live_.load();
   auto shadows = shadow_.load();
   auto l = live->find(name);
@@ -428,9 +425,7 @@ void RecService::PruneData(const std::string& name) {
 
 Result<Json> RecService::Rollback(const std::string& name) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   // One hold of train_mu_ from reading the live pointer to serving the target: no training
   // can prune the target's data or see a live pointer without a version in between.
   std::lock_guard<std::mutex> lock(train_mu_);
@@ -533,9 +528,7 @@ Result<Json> RecService::List() {
 
 Result<Json> RecService::Info(const std::string& name) {
   auto config = config_.load();
-  const ModelSpec* spec = config->Find(name);
-  if (spec == nullptr)
-    return NotFound("no recommender '" + name + "' in the active config", "name");
+  TAILOR_ASSIGN_OR_RETURN(const ModelSpec* spec, FindSpec(*config, name));
   return Describe(*spec);
 }
 
