@@ -31,6 +31,17 @@ TEST(FormatIso8601, RoundTrips) {
     EXPECT_EQ(*ParseIso8601(FormatIso8601(ms)), ms) << FormatIso8601(ms);
   }
   EXPECT_EQ(FormatIso8601(1795397896123), "2026-11-23T01:38:16.123Z");
+  EXPECT_EQ(FormatIso8601(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(-500), "1969-12-31T23:59:59.500Z");
+  EXPECT_EQ(FormatIso8601(951'782'400'007), "2000-02-29T00:00:00.007Z");
+  EXPECT_EQ(FormatIso8601(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatIso8601(253'402'300'800'000), "10000-01-01T00:00:00.000Z");  // wider year
+  // A sweep over two centuries round-trips (the digits are formatted by hand).
+  for (int64_t ms = -2'208'988'800'000; ms < 4'102'444'800'000; ms += 86'400'000LL * 37 + 3'723'417) {
+    auto back = ParseIso8601(FormatIso8601(ms));
+    ASSERT_TRUE(back.ok()) << FormatIso8601(ms);
+    EXPECT_EQ(*back, ms) << FormatIso8601(ms);
+  }
 }
 
 TEST(Duration, ParsesAndFormats) {
