@@ -439,11 +439,20 @@ class Pipeline::Batch {
   // holding the result in this batch until FinishReplay. Returns whether it replayed
   // anything. REQUIRES: no concurrent writer of `pid`.
   Result<bool> ReplayProfile(const std::string& pid,
-                       const std::vector<std::pair<uint64_t, std::vector<std::string>>>& changes) {
+                       const std::vector<std::pair<uint64_t, std::vector<std::string>>>& changes,
+                       bool held) {
     replaying_ = true;
-    TAILOR_ASSIGN_OR_RETURN(auto loaded, p_.profiles_.Take(pid));
-    if (!loaded) return false;  // erased or merged away since: nothing to rebuild
-    Profile& p = profiles_.emplace(pid, std::move(*loaded)).first->second;
+    // `held`: the caller holds the cache entry (Abandon); read the stored form directly.
+    auto loaded = held ? p_.profiles_.LoadStored(pid) : p_.profiles_.Take(pid);
+    if (!loaded.ok()) {
+      if (held) p_.profiles_.Forget(pid);
+      return loaded.status();
+    }
+    if (!*loaded) {  // erased or merged away since: nothing to rebuild
+      if (held) p_.profiles_.Forget(pid);
+      return false;
+    }
+    Profile& p = profiles_.emplace(pid, std::move(**loaded)).first->second;
     std::string prefix = storage::ProfilePrefix(pid);
     bool any = false;
     for (const auto& [seq, suffixes] : changes) {
@@ -505,19 +514,23 @@ class Pipeline::Batch {
   }
 
   void Abandon() {
-    // No flush may truncate the journal between forgetting a profile and rebuilding it.
-    std::lock_guard<std::mutex> flush_lock(p_.flush_mu_);
     if (seq_ != 0) p_.journal_.End(seq_);
+    // Profiles the store has in full are dropped (the store is the truth). The others stay
+    // held — readers keep waiting, and their unstored mark keeps the journal — while they
+    // are rebuilt from the stored form and the journal.
     std::set<std::string> lagging;
-    for (const auto& [pid, p] : profiles_) {
-      if (p_.profiles_.Forget(pid)) lagging.insert(pid);
-    }
-    for (const auto& pid : erased_) {
-      if (p_.profiles_.Forget(pid)) lagging.insert(pid);
-    }
+    auto give_back = [&](const std::string& pid) {
+      if (p_.profiles_.Unstored(pid)) {
+        lagging.insert(pid);
+      } else {
+        p_.profiles_.Forget(pid);
+      }
+    };
+    for (const auto& [pid, p] : profiles_) give_back(pid);
+    for (const auto& pid : erased_) give_back(pid);
     for (const auto& [key, link] : links_) p_.identities_.Forget(link.kind, link.id);
     if (lagging.empty()) return;
-    auto rebuilt = p_.ReplayJournal(&lagging, snap_);
+    auto rebuilt = p_.ReplayJournal(&lagging, snap_, /*held=*/true);
     if (!rebuilt.ok()) {
       LogError("profiles not rebuilt after a failed batch; they will be at the next start",
                {{"error", rebuilt.status().ToString()}, {"profiles", std::to_string(lagging.size())}});
@@ -851,7 +864,7 @@ Status Pipeline::Refresh(const std::vector<std::string>& pids, const IngestSnaps
 }
 
 Result<size_t> Pipeline::ReplayJournal(const std::set<std::string>* pids,
-                                       const IngestSnapshot& snapshot) {
+                                       const IngestSnapshot& snapshot, bool held) {
   // pid -> (seq, event-key suffixes), in sequence order.
   std::map<std::string, std::vector<std::pair<uint64_t, std::vector<std::string>>>> changes;
   auto mark = [&](const std::string& pid, bool broken) {
@@ -866,14 +879,19 @@ Result<size_t> Pipeline::ReplayJournal(const std::set<std::string>* pids,
   });
   if (!scanned.ok()) {
     keep_journal_ = true;  // what failed to rebuild stays replayable at the next start
-    if (pids != nullptr) for (const auto& pid : *pids) mark(pid, true);
+    if (pids != nullptr) {
+      for (const auto& pid : *pids) {
+        mark(pid, true);
+        if (held) profiles_.Forget(pid);
+      }
+    }
     return scanned;
   }
   size_t rebuilt = 0;
   Status first_error;
   for (const auto& [pid, list] : changes) {
     Batch b(*this, snapshot, "recovery");
-    auto replayed = b.ReplayProfile(pid, list);
+    auto replayed = b.ReplayProfile(pid, list, held);
     if (!replayed.ok()) {
       keep_journal_ = true;
       mark(pid, true);  // the next batch for it retries first (Batch::LoadProfile)
@@ -886,7 +904,9 @@ Result<size_t> Pipeline::ReplayJournal(const std::set<std::string>* pids,
   }
   if (pids != nullptr) {
     for (const auto& pid : *pids) {
-      if (!changes.count(pid)) mark(pid, false);  // nothing journaled: the store is current
+      if (changes.count(pid)) continue;
+      mark(pid, false);  // nothing journaled: the store is current
+      if (held) profiles_.Forget(pid);
     }
   }
   counters_.profiles_recovered.fetch_add(rebuilt, std::memory_order_relaxed);

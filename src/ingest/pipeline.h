@@ -166,9 +166,12 @@ class Pipeline {
                                           const std::vector<std::string>& dead_letters);
 
   // Rebuilds `pids` (all with journal entries when null) from the stored profile plus the
-  // journal entries newer than its applied_seq, writes and caches them.
+  // journal entries newer than its applied_seq and caches them as unstored (no write).
+  // With `held`, the caller holds their cache entries (Take): they are rebuilt from the
+  // stored form without letting readers in, and each ends rebuilt or forgotten.
   // REQUIRES: no concurrent writer of those profiles (stripes held, or start-up).
-  Result<size_t> ReplayJournal(const std::set<std::string>* pids, const IngestSnapshot& snapshot);
+  Result<size_t> ReplayJournal(const std::set<std::string>* pids, const IngestSnapshot& snapshot,
+                               bool held = false);
 
   std::function<void(const Event&)> accepted_listener_;
   storage::KvStore& store_;

@@ -196,6 +196,20 @@ void ProfileStore::WaitForFlush(const std::string& pid) {
   }
 }
 
+bool ProfileStore::Unstored(const std::string& pid) {
+  Shard& shard = ShardFor(pid);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.map.find(pid);
+  return it != shard.map.end() && it->second.unstored_since != 0;
+}
+
+Result<std::optional<Profile>> ProfileStore::LoadStored(const std::string& pid) {
+  TAILOR_ASSIGN_OR_RETURN(auto raw, store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(pid)));
+  if (!raw) return std::optional<Profile>();
+  TAILOR_ASSIGN_OR_RETURN(Profile p, DecodeProfile(*raw));
+  return std::optional<Profile>(std::move(p));
+}
+
 uint64_t ProfileStore::UnstoredFloor() {
   uint64_t floor = UINT64_MAX;
   for (Shard& shard : shards_) {

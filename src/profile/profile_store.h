@@ -69,6 +69,11 @@ class ProfileStore {
   // Drops `pid` from the cache. Returns true when it had changes not stored (the caller
   // must rebuild them: Pipeline::RecoverProfiles).
   bool Forget(const std::string& pid);
+  // True when `pid`'s cache entry has changes the store lacks.
+  bool Unstored(const std::string& pid);
+  // The stored form of `pid`, bypassing the cache: for rebuilding a profile the caller
+  // holds (Take) without letting readers at the older stored form.
+  Result<std::optional<Profile>> LoadStored(const std::string& pid);
 
   // Writes every dirty profile (in WriteBatches of up to 512) and marks it stored.
   // Returns how many were written.

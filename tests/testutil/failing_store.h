@@ -13,6 +13,20 @@
 
 namespace tailor::testutil {
 
+// An iterator whose read failed: never valid, status() is an I/O error.
+class FailedIterator final : public storage::Iterator {
+ public:
+  bool Valid() const override { return false; }
+  void Seek(std::string_view) override {}
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return IOError("injected read failure"); }
+};
+
 class FailingStore final : public storage::KvStore {
  public:
   explicit FailingStore(storage::KvStore& inner) : inner_(inner) {}
@@ -32,7 +46,7 @@ class FailingStore final : public storage::KvStore {
   }
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
                                                  std::string_view u) override {
-    if (fail_reads) return inner_.NewIterator(ks, "\xff", "\xff");  // empty, like a lost read
+    if (fail_reads) return std::make_unique<FailedIterator>();
     return inner_.NewIterator(ks, l, u);
   }
   Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
