@@ -823,12 +823,18 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   for (size_t k = 0; k < ids.size(); ++k) b.Know(ids[k].first, ids[k].second, resolved[k]);
 
   const int64_t window = snap.config.dedup_window_ms;
-  for (auto& [index, e] : kept) {
+  // Every event id of the batch looked up at once (one batched RocksDB lookup).
+  std::vector<std::string_view> event_ids;
+  event_ids.reserve(kept.size());
+  for (const auto& [index, e] : kept) event_ids.push_back(e->event_id);
+  TAILOR_ASSIGN_OR_RETURN(auto stored_ids, store_.MultiGet(storage::Keyspace::kDedup, event_ids));
+  for (size_t k = 0; k < kept.size(); ++k) {
+    auto& [index, e] = kept[k];
     if (b.SeenInBatch(e->event_id)) {
       ++b.outcome.duplicates;
       continue;
     }
-    TAILOR_ASSIGN_OR_RETURN(auto seen, store_.Get(storage::Keyspace::kDedup, e->event_id));
+    const std::optional<std::string>& seen = stored_ids[k];
     if (seen && b.now() - DedupTime(*seen) <= window) {
       ++b.outcome.duplicates;
       continue;

@@ -2,6 +2,17 @@
 
 namespace tailor::storage {
 
+Result<std::vector<std::optional<std::string>>> KvStore::MultiGet(
+    Keyspace ks, const std::vector<std::string_view>& keys) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (std::string_view key : keys) {
+    TAILOR_ASSIGN_OR_RETURN(auto value, Get(ks, key));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
 void WriteBatch::Put(Keyspace ks, std::string_view key, std::string_view value) {
   ops_.push_back(Op{OpType::kPut, ks, std::string(key), std::string(value)});
   bytes_ += key.size() + value.size();

@@ -83,6 +83,11 @@ class KvStore {
   // Returns the value, std::nullopt when absent (or expired), or an I/O error.
   virtual Result<std::optional<std::string>> Get(Keyspace ks, std::string_view key) = 0;
 
+  // Get of many keys of one keyspace, values in the order of `keys`. Engines with a
+  // batched lookup (RocksDB's MultiGet) override it; the default asks one key at a time.
+  virtual Result<std::vector<std::optional<std::string>>> MultiGet(
+      Keyspace ks, const std::vector<std::string_view>& keys);
+
   // Applies `batch` atomically. Durable against process crash once it returns OK;
   // durable against power loss too when options.sync.
   virtual Status Write(const WriteBatch& batch, const WriteOptions& options = {}) = 0;

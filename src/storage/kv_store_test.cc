@@ -44,6 +44,31 @@ TEST_P(KvStoreContract, PutGetDeleteAtomically) {
   EXPECT_FALSE(store->Get(Keyspace::kProfiles, "{a}").value().has_value());
 }
 
+TEST_P(KvStoreContract, MultiGetAnswersInKeyOrderAndHidesExpired) {
+  StoreOptions options;
+  options.SetTtl(Keyspace::kDedup, 1000);
+  auto store = Open(options);
+  WriteBatch b;
+  b.Put(Keyspace::kDedup, "old", "p0");
+  ASSERT_OK(store->Write(b));
+  clock_.AdvanceMs(1500);  // "old" expires
+  b.Clear();
+  b.Put(Keyspace::kDedup, "e2", "p2");
+  b.Put(Keyspace::kDedup, "e1", "p1");
+  b.Put(Keyspace::kEvents, "e3", "not in dedup");
+  ASSERT_OK(store->Write(b));
+  auto got = store->MultiGet(Keyspace::kDedup, {"e1", "missing", "e2", "old", "e3", "e1"});
+  ASSERT_OK(got.status());
+  ASSERT_EQ(got->size(), 6u);
+  EXPECT_EQ((*got)[0], std::optional<std::string>("p1"));
+  EXPECT_FALSE((*got)[1].has_value());
+  EXPECT_EQ((*got)[2], std::optional<std::string>("p2"));
+  EXPECT_FALSE((*got)[3].has_value()) << "expired";
+  EXPECT_FALSE((*got)[4].has_value()) << "another keyspace";
+  EXPECT_EQ((*got)[5], std::optional<std::string>("p1"));
+  EXPECT_TRUE(store->MultiGet(Keyspace::kDedup, {})->empty());
+}
+
 TEST_P(KvStoreContract, IteratesWithinBoundsInOrder) {
   auto store = Open();
   WriteBatch b;
