@@ -94,6 +94,26 @@ void BM_SegmentReevaluationPerEventView(benchmark::State& state) {
 }
 BENCHMARK(BM_SegmentReevaluationPerEventView);
 
+// What ingest does per profile since the dependency index: only the segments reading a
+// path the event changed (here a page_view: the page-view features, `profile`, `context`)
+// plus parents, groups and cold-start segments are re-evaluated.
+void BM_SegmentReevaluationPerPageView(benchmark::State& state) {
+  const auto& c = Config();
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  const std::string context = R"({"channel":"web"})";
+  std::vector<std::string> changed = c.features->ChangedPaths("page_view");
+  changed.insert(changed.end(), {"context", "profile"});
+  for (auto _ : state) {
+    segments::ProfileView view(p, c.features.get(), now, &context);
+    auto in = c.segments->Evaluate(&view, c.saved_groups.get(), true, &changed);
+    benchmark::DoNotOptimize(in);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["changed_paths"] = static_cast<double>(changed.size());
+}
+BENCHMARK(BM_SegmentReevaluationPerPageView);
+
 void BM_FeatureReadAsOfNow(benchmark::State& state) {
   const auto& c = Config();
   int64_t now = 1'800'000'000'000;
