@@ -1,5 +1,20 @@
-# Shared by the bench/load/run_*.sh scripts (sourced). Expects TAILOR, WORK, HTTP_THREADS
-# and TAILOR_ADMIN_KEY to be set.
+# Shared by the bench/load/run_*.sh scripts (sourced). Call setup_work first; the server
+# functions expect TAILOR and HTTP_THREADS to be set.
+
+# setup_work NAME: a fresh temp dir $WORK (deleted at exit unless KEEP_LOGS is set), a
+# random admin key in TAILOR_ADMIN_KEY, and traps that stop the server on any exit.
+setup_work() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-$1.XXXXXX")
+  SERVER_PID=""
+  export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+  trap cleanup_work EXIT
+  trap 'exit 130' INT TERM
+}
+
+cleanup_work() {
+  stop_server
+  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
 
 # start_server NAME [SERVE_ARGS...]: starts `tailor serve` on a fresh data dir under $WORK
 # with the extra arguments, waits for its URL and applies $WORK/config. Sets SERVER_PID

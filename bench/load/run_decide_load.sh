@@ -38,16 +38,8 @@ OPEN_CONNECTIONS=${OPEN_CONNECTIONS:-32}
 USERS=${USERS:-10000}
 HTTP_THREADS=${HTTP_THREADS:-2}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-decide-load.XXXXXX")
-SERVER_PID=""
-export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 source "$(dirname "$0")/lib.sh"
-cleanup() {
-  stop_server
-  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+setup_work decide-load
 
 mkdir -p "$WORK/config"
 "$LOADGEN" --print-config >"$WORK/config/bench.json"

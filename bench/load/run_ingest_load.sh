@@ -36,18 +36,8 @@ USERS=${USERS:-10000}
 HTTP_THREADS=${HTTP_THREADS:-2}
 MODES=${MODES:-"false true"}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-ingest-load.XXXXXX")
-SERVER_PID=""
-export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-
-cleanup() {
-  stop_server
-  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 source "$(dirname "$0")/lib.sh"
+setup_work ingest-load
 
 mkdir -p "$WORK/config"
 "$LOADGEN" --print-config >"$WORK/config/bench.json"

@@ -22,16 +22,8 @@ command -v wrk >/dev/null || { echo "error: wrk not installed (apt-get install w
 ITEMS=${ITEMS:-20000} USERS=${USERS:-4000} VIEWS=${VIEWS:-50}
 CONNECTIONS=${CONNECTIONS:-8} DURATION=${DURATION:-10} HTTP_THREADS=${HTTP_THREADS:-2}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tailor-rec-load.XXXXXX")
-SERVER_PID=""
-export TAILOR_ADMIN_KEY="bench-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 source "$(dirname "$0")/lib.sh"
-cleanup() {
-  stop_server
-  if [[ -n "${KEEP_LOGS:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+setup_work rec-load
 
 mkdir -p "$WORK/config"
 cat >"$WORK/config/rec.yaml" <<'YAML'

@@ -79,37 +79,30 @@ void BM_SegmentReevaluationPerEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_SegmentReevaluationPerEvent);
 
-// The same as ingest does it now: conditions over a ProfileView, no JSON document.
-void BM_SegmentReevaluationPerEventView(benchmark::State& state) {
+// Segment re-evaluation over a ProfileView (no JSON document), of every segment
+// (`changed` null) or, as ingest does since the dependency index, only of those reading a
+// changed path plus parents, groups and cold-start segments.
+void RunViewReevaluation(benchmark::State& state, const std::vector<std::string>* changed) {
   const auto& c = Config();
   int64_t now = 1'800'000'000'000;
   profile::Profile p = Warm(200, now);
   const std::string context = R"({"channel":"web"})";
   for (auto _ : state) {
     segments::ProfileView view(p, c.features.get(), now, &context);
-    auto in = c.segments->Evaluate(&view, c.saved_groups.get());
+    auto in = c.segments->Evaluate(&view, c.saved_groups.get(), true, changed);
     benchmark::DoNotOptimize(in);
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_SegmentReevaluationPerEventView(benchmark::State& state) { RunViewReevaluation(state, nullptr); }
 BENCHMARK(BM_SegmentReevaluationPerEventView);
 
-// What ingest does per profile since the dependency index: only the segments reading a
-// path the event changed (here a page_view: the page-view features, `profile`, `context`)
-// plus parents, groups and cold-start segments are re-evaluated.
+// A page_view changes the page-view features, `profile` and `context`.
 void BM_SegmentReevaluationPerPageView(benchmark::State& state) {
-  const auto& c = Config();
-  int64_t now = 1'800'000'000'000;
-  profile::Profile p = Warm(200, now);
-  const std::string context = R"({"channel":"web"})";
-  std::vector<std::string> changed = c.features->ChangedPaths("page_view");
+  std::vector<std::string> changed = Config().features->ChangedPaths("page_view");
   changed.insert(changed.end(), {"context", "profile"});
-  for (auto _ : state) {
-    segments::ProfileView view(p, c.features.get(), now, &context);
-    auto in = c.segments->Evaluate(&view, c.saved_groups.get(), true, &changed);
-    benchmark::DoNotOptimize(in);
-  }
-  state.SetItemsProcessed(state.iterations());
+  RunViewReevaluation(state, &changed);
   state.counters["changed_paths"] = static_cast<double>(changed.size());
 }
 BENCHMARK(BM_SegmentReevaluationPerPageView);

@@ -2,6 +2,16 @@
 
 namespace tailor::segments {
 
+Json ProfileFacts(const profile::Profile& p, int64_t now_ms) {
+  return {{"event_count", p.event_count},
+          {"session_count", p.session_count},
+          {"first_seen_ms", p.first_seen_ms},
+          {"last_seen_ms", p.last_seen_ms},
+          {"created_at_ms", p.created_at_ms},
+          {"days_since_last_seen",
+           p.event_count ? static_cast<double>(now_ms - p.last_seen_ms) / 86'400'000.0 : 0.0}};
+}
+
 Json BuildProfileDocument(const profile::Profile& p, const profile::FeatureSet* features,
                           int64_t now_ms, const Json* context) {
   Json doc = Json::object();
@@ -14,13 +24,7 @@ Json BuildProfileDocument(const profile::Profile& p, const profile::FeatureSet* 
   Json segs = Json::array();
   for (const auto& [name, at] : p.segments) segs.push_back(name);
   doc["segments"] = std::move(segs);
-  doc["profile"] = {{"event_count", p.event_count},
-                    {"session_count", p.session_count},
-                    {"first_seen_ms", p.first_seen_ms},
-                    {"last_seen_ms", p.last_seen_ms},
-                    {"created_at_ms", p.created_at_ms},
-                    {"days_since_last_seen",
-                     p.event_count ? static_cast<double>(now_ms - p.last_seen_ms) / 86'400'000.0 : 0.0}};
+  doc["profile"] = ProfileFacts(p, now_ms);
   doc["context"] = context && context->is_object() ? *context : Json::object();
   return doc;
 }

@@ -16,4 +16,7 @@ namespace tailor::segments {
 Json BuildProfileDocument(const profile::Profile& p, const profile::FeatureSet* features,
                           int64_t now_ms, const Json* context);
 
+// The document's "profile" object for `p` as of `now_ms` (also served by ProfileView).
+Json ProfileFacts(const profile::Profile& p, int64_t now_ms);
+
 }  // namespace tailor::segments

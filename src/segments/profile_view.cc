@@ -1,5 +1,7 @@
 #include "segments/profile_view.h"
 
+#include "segments/profile_document.h"
+
 namespace tailor::segments {
 
 namespace {
@@ -45,14 +47,7 @@ const Json& ProfileView::Consent() const {
 
 const Json& ProfileView::ProfileFacts() const {
   if (!profile_facts_) {
-    profile_facts_ = Json{
-        {"event_count", p_.event_count},
-        {"session_count", p_.session_count},
-        {"first_seen_ms", p_.first_seen_ms},
-        {"last_seen_ms", p_.last_seen_ms},
-        {"created_at_ms", p_.created_at_ms},
-        {"days_since_last_seen",
-         p_.event_count ? static_cast<double>(now_ms_ - p_.last_seen_ms) / 86'400'000.0 : 0.0}};
+    profile_facts_ = segments::ProfileFacts(p_, now_ms_);
   }
   return *profile_facts_;
 }

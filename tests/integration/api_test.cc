@@ -7,14 +7,8 @@
 namespace tailor::integration {
 namespace {
 
-class IntegrationApi : public ::testing::Test {
+class IntegrationApi : public ServerTest {
  protected:
-  void SetUp() override {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-  }
-
   // Asserts the common error body shape and returns the error code.
   static std::string ErrorCode(const Reply& r) {
     EXPECT_TRUE(r.json.is_object()) << r.Describe();
@@ -27,8 +21,6 @@ class IntegrationApi : public ::testing::Test {
     return e.value("code", "");
   }
 
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
 };
 
 TEST_F(IntegrationApi, MissingKeyIs401WithErrorBody) {

@@ -35,15 +35,8 @@ Json Files(const std::string& name, const std::string& yaml) {
   return {{"files", {{name, yaml}}}};
 }
 
-class IntegrationConfig : public ::testing::Test {
+class IntegrationConfig : public ServerTest {
  protected:
-  void SetUp() override {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    api_ = std::make_unique<ApiClient>(server_->url());
-  }
-
   // Applies one YAML file and returns the new version.
   uint64_t Apply(const std::string& yaml) {
     Reply r = api_->Post("/v1/config", Files("events.yaml", yaml));
@@ -66,9 +59,6 @@ class IntegrationConfig : public ::testing::Test {
     return r.json["accepted"] == 1;
   }
 
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
-  std::unique_ptr<ApiClient> api_;
 };
 
 TEST_F(IntegrationConfig, SchemaIsLiveAsSoonAsApplied) {

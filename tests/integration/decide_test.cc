@@ -35,13 +35,11 @@ placements:
     default: {content: plain}
 )";
 
-class IntegrationDecide : public ::testing::Test {
+class IntegrationDecide : public ServerTest {
  protected:
   void SetUp() override {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    api_ = std::make_unique<ApiClient>(server_->url());
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
     Reply r = api_->Post("/v1/config", Json{{"files", {{"decisions.yaml", kDecisionsYaml}}}});
     ASSERT_EQ(r.status, 200) << r.Describe();
     version_ = r.json["version"].get<uint64_t>();
@@ -58,9 +56,6 @@ class IntegrationDecide : public ::testing::Test {
     return r.json;
   }
 
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
-  std::unique_ptr<ApiClient> api_;
   uint64_t version_ = 0;
 };
 

@@ -38,22 +38,11 @@ placements:
 )";
 }
 
-class IntegrationExperiments : public ::testing::Test {
+class IntegrationExperiments : public ServerTest {
  protected:
-  void SetUp() override { Start(); }
-  void Start() {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    api_ = std::make_unique<ApiClient>(server_->url());
-  }
   Reply Apply(const char* status) {
     return api_->Post("/v1/config", Json{{"files", {{"exp.yaml", ExperimentsYaml(status)}}}});
   }
-
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
-  std::unique_ptr<ApiClient> api_;
 };
 
 TEST_F(IntegrationExperiments, AssignsExposesAttributesAndReports) {

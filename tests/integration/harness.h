@@ -5,6 +5,8 @@
 // (like the HttpClient it wraps).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "cli/http_client.h"
 #include "core/json_doc.h"
 #include "integration/process.h"
+#include "testutil/testutil.h"
 
 namespace tailor::integration {
 
@@ -97,5 +100,22 @@ std::string UrlEncode(std::string_view s);
 // unexpected response.
 bool CollectEventIds(ApiClient& api, const std::string& id, std::vector<std::string>* ids,
                      Reply* failure);
+
+// A test with a server on a fresh data directory, started by SetUp (Start again after a
+// Stop or Kill to restart it on the same directory), and a client for it.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+  void Start() {
+    auto s = TailorServer::Start((dir_.path() / "data").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    api_ = std::make_unique<ApiClient>(server_->url());
+  }
+
+  testutil::TempDir dir_;
+  std::unique_ptr<TailorServer> server_;
+  std::unique_ptr<ApiClient> api_;
+};
 
 }  // namespace tailor::integration

@@ -9,15 +9,8 @@
 namespace tailor::integration {
 namespace {
 
-class IntegrationIdentity : public ::testing::Test {
+class IntegrationIdentity : public ServerTest {
  protected:
-  void SetUp() override {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    api_ = std::make_unique<ApiClient>(server_->url());
-  }
-
   // Posts `events`, expecting every one accepted.
   void PostAll(const std::vector<Json>& events) {
     Reply r = api_->Post("/v1/events", BatchBody(events));
@@ -33,9 +26,6 @@ class IntegrationIdentity : public ::testing::Test {
     return ids;
   }
 
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
-  std::unique_ptr<ApiClient> api_;
 };
 
 TEST_F(IntegrationIdentity, IdentifyMergesAnonymousProfileIntoUser) {

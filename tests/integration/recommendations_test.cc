@@ -40,15 +40,8 @@ placements:
     default: {content: generic}
 )";
 
-class IntegrationRecommendations : public ::testing::Test {
+class IntegrationRecommendations : public ServerTest {
  protected:
-  void SetUp() override { Start(); }
-  void Start() {
-    auto s = TailorServer::Start((dir_.path() / "data").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    api_ = std::make_unique<ApiClient>(server_->url());
-  }
   void Send(const std::vector<Json>& events) {
     Reply r = api_->Post("/v1/events", BatchBody(events));
     ASSERT_EQ(r.status, 200) << r.Describe();
@@ -93,9 +86,6 @@ class IntegrationRecommendations : public ::testing::Test {
     Send(events);
   }
 
-  testutil::TempDir dir_;
-  std::unique_ptr<TailorServer> server_;
-  std::unique_ptr<ApiClient> api_;
   int next_ = 0;
 };
 

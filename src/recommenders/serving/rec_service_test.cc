@@ -46,12 +46,23 @@ class RecServiceTest : public ::testing::Test {
     ASSERT_OK(store_.Write(b));
   }
 
-  void Configure(const std::string& model_json) {
+  // A config with recommender "m" defined by `model_json`.
+  static std::shared_ptr<RecConfig> ConfigOf(const std::string& model_json) {
     auto config = std::make_shared<RecConfig>();
     auto spec = ParseModelSpec("m", Json::parse(model_json));
-    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-    config->models["m"] = std::make_shared<const ModelSpec>(std::move(spec).value());
-    service_.Configure(config);
+    EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+    if (spec.ok()) config->models["m"] = std::make_shared<const ModelSpec>(std::move(spec).value());
+    return config;
+  }
+
+  void Configure(const std::string& model_json) { service_.Configure(ConfigOf(model_json)); }
+
+  // A second service over the same store (a restart), configured and loaded.
+  std::unique_ptr<RecService> Restarted(const std::string& model_json) {
+    auto restarted = std::make_unique<RecService>(store_, profiles_, identities_, catalog_, clock_);
+    restarted->Configure(ConfigOf(model_json));
+    EXPECT_OK(restarted->LoadLive());
+    return restarted;
   }
 
   void Populate() {
@@ -181,12 +192,8 @@ TEST_F(RecServiceTest, LoadLiveServesThePromotedVersion) {
   Populate();
   Configure(R"({"model": "popularity"})");
   ASSERT_TRUE(service_.Train("m", true).ok());
-  RecService restarted(store_, profiles_, identities_, catalog_, clock_);
-  auto config = std::make_shared<RecConfig>();
-  config->models["m"] = std::make_shared<const ModelSpec>(
-      *ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
-  restarted.Configure(config);
-  ASSERT_OK(restarted.LoadLive());
+  auto restarted_service = Restarted(R"({"model": "popularity"})");
+  RecService& restarted = *restarted_service;
   RecRequest req{.model = "m", .user_id = "u1", .k = 5};
   EXPECT_EQ(Ids(*restarted.Recommend(req)), (std::vector<std::string>{"b", "d"}));
 }
@@ -212,12 +219,8 @@ TEST_F(RecServiceTest, RestartServesTheStoredModelWithoutRetraining) {
     AddEvent(u, "purchase", "c", t++);
     AddEvent(u, "purchase", "e", t++);
   }
-  RecService restarted(store_, profiles_, identities_, catalog_, clock_);
-  auto config = std::make_shared<RecConfig>();
-  config->models["m"] = std::make_shared<const ModelSpec>(
-      *ParseModelSpec("m", Json::parse(R"({"model": "itemknn"})")));
-  restarted.Configure(config);
-  ASSERT_OK(restarted.LoadLive());
+  auto restarted_service = Restarted(R"({"model": "itemknn"})");
+  RecService& restarted = *restarted_service;
   auto after = restarted.Recommend(req);
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->version, 1u);
@@ -244,12 +247,8 @@ TEST_F(RecServiceTest, CorruptStoredModelDataFallsBackToRetraining) {
   storage::WriteBatch b;
   b.Put(storage::Keyspace::kModels, key, stored->value().substr(0, stored->value().size() / 2));
   ASSERT_OK(store_.Write(b));
-  RecService restarted(store_, profiles_, identities_, catalog_, clock_);
-  auto config = std::make_shared<RecConfig>();
-  config->models["m"] = std::make_shared<const ModelSpec>(
-      *ParseModelSpec("m", Json::parse(R"({"model": "popularity"})")));
-  restarted.Configure(config);
-  ASSERT_OK(restarted.LoadLive());
+  auto restarted_service = Restarted(R"({"model": "popularity"})");
+  RecService& restarted = *restarted_service;
   RecRequest req{.model = "m", .user_id = "u1", .k = 5};
   EXPECT_EQ(Ids(*restarted.Recommend(req)), (std::vector<std::string>{"b", "d"}));
 }
@@ -261,12 +260,8 @@ TEST_F(RecServiceTest, NotPersistableModelsAreRefitAtLoad) {
   auto trained = service_.Train("m", true);
   ASSERT_TRUE(trained.ok()) << trained.status().ToString();
   EXPECT_EQ((*trained)["model_data_bytes"].get<size_t>(), 0u);
-  RecService restarted(store_, profiles_, identities_, catalog_, clock_);
-  auto config = std::make_shared<RecConfig>();
-  config->models["m"] = std::make_shared<const ModelSpec>(
-      *ParseModelSpec("m", Json::parse(R"({"model": "session"})")));
-  restarted.Configure(config);
-  ASSERT_OK(restarted.LoadLive());
+  auto restarted_service = Restarted(R"({"model": "session"})");
+  RecService& restarted = *restarted_service;
   RecRequest req{.model = "m", .user_id = "u1", .k = 5};
   auto list = restarted.Recommend(req);
   ASSERT_TRUE(list.ok()) << list.status().ToString();
@@ -455,12 +450,8 @@ TEST_F(RecServiceTest, ShadowRunsBesideLiveAndIsCompared) {
   EXPECT_EQ(memory[1].version, 2u);
   // The shadow pointer is stored: a restarted service runs it again.
   {
-    RecService restarted(store_, profiles_, identities_, catalog_, clock_);
-    auto config = std::make_shared<RecConfig>();
-    config->models["m"] = std::make_shared<const ModelSpec>(
-        *ParseModelSpec("m", Json::parse(R"({"model": "itemknn", "shadow_sample": 0.5})")));
-    restarted.Configure(config);
-    ASSERT_OK(restarted.LoadLive());
+    auto restarted_service = Restarted(R"({"model": "itemknn", "shadow_sample": 0.5})");
+    RecService& restarted = *restarted_service;
     EXPECT_EQ((*restarted.ShadowReport("m"))["shadow_version"], 2);
     // shadow_sample 0.5: every second request is compared.
     for (int i = 0; i < 4; ++i) {

@@ -66,10 +66,8 @@ HttpResponse ExperimentResults(Services& s, const HttpRequest& req) {
   if (!e.ok()) return Error(e.status());
   auto options = ResultsQuery(req);
   if (!options.ok()) return Error(options.status());
-  auto out = experiments::ComputeResults(**e, *set, s.experiments->tracker().Aggregates((*e)->key()),
-                                         *options);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(experiments::ComputeResults(**e, *set, s.experiments->tracker().Aggregates((*e)->key()),
+                                         *options));
 }
 
 HttpResponse ExperimentHistory(Services& s, const HttpRequest& req) {
@@ -97,9 +95,7 @@ HttpResponse Assign(Services& s, const HttpRequest& req) {
   const auto& c = *rt->config;
   decision::DecisionInputs in{c.decision, c.features.get(), c.segments.get(), c.saved_groups.get(),
                               c.version};
-  auto out = decision::AssignExperiments(*s.decisions, *s.experiments, *request, in);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(decision::AssignExperiments(*s.decisions, *s.experiments, *request, in));
 }
 
 }  // namespace tailor::server::handlers

@@ -54,4 +54,8 @@ HttpResponse JsonOk(const Json& body, int status) { return HttpResponse::Json(st
 
 HttpResponse Error(const Status& status) { return ErrorResponse(status); }
 
+HttpResponse JsonOrError(const Result<Json>& body) {
+  return body.ok() ? JsonOk(*body) : Error(body.status());
+}
+
 }  // namespace tailor::server

@@ -31,4 +31,7 @@ HttpResponse JsonOk(const Json& body, int status = 200);
 // Response for a non-OK status (status_mapping.h), also for Result errors.
 HttpResponse Error(const Status& status);
 
+// 200 with the body, or the error response.
+HttpResponse JsonOrError(const Result<Json>& body);
+
 }  // namespace tailor::server

@@ -95,15 +95,11 @@ HttpResponse SimilarItems(Services& s, const HttpRequest& req) {
 }
 
 HttpResponse ListModels(Services& s, const HttpRequest&) {
-  auto out = s.recs->List();
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->List());
 }
 
 HttpResponse GetModel(Services& s, const HttpRequest& req) {
-  auto out = s.recs->Info(req.PathParam("name"));
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->Info(req.PathParam("name")));
 }
 
 // Training runs as a background job (GET /v1/jobs/{id} follows it; its result is the
@@ -123,35 +119,25 @@ HttpResponse TrainModel(Services& s, const HttpRequest& req) {
 HttpResponse PromoteModel(Services& s, const HttpRequest& req) {
   auto version = BodyVersion(req);
   if (!version.ok()) return Error(version.status());
-  auto out = s.recs->Promote(req.PathParam("name"), *version);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->Promote(req.PathParam("name"), *version));
 }
 
 HttpResponse SetShadowModel(Services& s, const HttpRequest& req) {
   auto version = BodyVersion(req);
   if (!version.ok()) return Error(version.status());
-  auto out = s.recs->SetShadow(req.PathParam("name"), *version);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->SetShadow(req.PathParam("name"), *version));
 }
 
 HttpResponse ClearShadowModel(Services& s, const HttpRequest& req) {
-  auto out = s.recs->SetShadow(req.PathParam("name"), 0);
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->SetShadow(req.PathParam("name"), 0));
 }
 
 HttpResponse ShadowModelReport(Services& s, const HttpRequest& req) {
-  auto out = s.recs->ShadowReport(req.PathParam("name"));
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->ShadowReport(req.PathParam("name")));
 }
 
 HttpResponse RollbackModel(Services& s, const HttpRequest& req) {
-  auto out = s.recs->Rollback(req.PathParam("name"));
-  if (!out.ok()) return Error(out.status());
-  return JsonOk(*out);
+  return JsonOrError(s.recs->Rollback(req.PathParam("name")));
 }
 
 }  // namespace tailor::server::handlers
