@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/hash.h"
 #include "storage/key_codec.h"
@@ -131,44 +134,49 @@ void ProfileStore::RememberUnstored(Profile p, uint64_t seq) { Put(std::move(p),
 void ProfileStore::Return(Profile p) { Put(std::move(p), kUnchanged, 0); }
 
 Result<size_t> ProfileStore::Flush() {
-  size_t written = 0;
+  // Every dirty profile, in key order: consecutive keys of a sorted batch land next to
+  // each other in RocksDB's memtable skiplist, so each insert continues the previous
+  // one's search instead of starting from the top (about half the flush's write cost).
+  std::vector<std::pair<std::string, std::string>> keyed;  // (stored key, pid)
   for (Shard& shard : shards_) {
-    std::vector<std::string> dirty;
-    {
-      std::lock_guard<std::mutex> lock(shard.mu);
-      for (const auto& [pid, e] : shard.map) {
-        if (e.unstored_since != 0) dirty.push_back(pid);
-      }
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [pid, e] : shard.map) {
+      if (e.unstored_since != 0) keyed.emplace_back(storage::ProfilePrefix(pid), pid);
     }
-    for (size_t begin = 0; begin < dirty.size(); begin += kFlushChunk) {
-      size_t end = std::min(dirty.size(), begin + kFlushChunk);
-      // Copied under the lock and encoded outside it, so writers never wait for a flush:
-      // a profile changed meanwhile stays unstored for the changes after the copy.
-      std::vector<Profile> picked;
-      {
-        std::lock_guard<std::mutex> lock(shard.mu);
-        for (size_t i = begin; i < end; ++i) {
-          auto it = shard.map.find(dirty[i]);
-          if (it == shard.map.end() || !it->second.profile || it->second.unstored_since == 0 ||
-              it->second.flushing) {
-            continue;  // written, held by a writer, or gone: the next flush sees it
-          }
-          it->second.flushing = true;
-          picked.push_back(*it->second.profile);
-        }
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::string> dirty;
+  dirty.reserve(keyed.size());
+  for (auto& [key, pid] : keyed) dirty.push_back(std::move(pid));
+  size_t written = 0;
+  for (size_t begin = 0; begin < dirty.size(); begin += kFlushChunk) {
+    size_t end = std::min(dirty.size(), begin + kFlushChunk);
+    // Copied under the lock and encoded outside it, so writers never wait for a flush:
+    // a profile changed meanwhile stays unstored for the changes after the copy.
+    std::vector<Profile> picked;
+    for (size_t i = begin; i < end; ++i) {
+      Shard& shard = ShardFor(dirty[i]);
+      std::lock_guard<std::mutex> lock(shard.mu);
+      auto it = shard.map.find(dirty[i]);
+      if (it == shard.map.end() || !it->second.profile || it->second.unstored_since == 0 ||
+          it->second.flushing) {
+        continue;  // written, held by a writer, or gone: the next flush sees it
       }
-      if (picked.empty()) continue;
-      storage::WriteBatch wb;
-      for (const Profile& p : picked) Stage(p, &wb);
-      Status st = store_.Write(wb, storage::WriteOptions{});
-      {
-        std::lock_guard<std::mutex> lock(shard.mu);
-        for (const Profile& p : picked) {
-          auto it = shard.map.find(p.id);
-          if (it == shard.map.end()) continue;  // forgotten meanwhile
-          Entry& e = it->second;
-          e.flushing = false;
-          if (!st.ok() || e.unstored_since == 0) continue;
+      it->second.flushing = true;
+      picked.push_back(*it->second.profile);
+    }
+    if (picked.empty()) continue;
+    storage::WriteBatch wb;
+    for (const Profile& p : picked) Stage(p, &wb);
+    Status st = store_.Write(wb, storage::WriteOptions{});
+    for (const Profile& p : picked) {
+      Shard& shard = ShardFor(p.id);
+      std::lock_guard<std::mutex> lock(shard.mu);
+      auto it = shard.map.find(p.id);
+      if (it != shard.map.end()) {  // else forgotten meanwhile
+        Entry& e = it->second;
+        e.flushing = false;
+        if (st.ok() && e.unstored_since != 0) {
           if (e.profile && e.profile->version == p.version) {
             e.unstored_since = 0;
           } else {
@@ -177,11 +185,11 @@ Result<size_t> ProfileStore::Flush() {
             e.unstored_since = std::max(e.unstored_since, p.applied_seq + 1);
           }
         }
-        shard.cv.notify_all();
       }
-      TAILOR_RETURN_IF_ERROR(st);
-      written += picked.size();
+      shard.cv.notify_all();
     }
+    TAILOR_RETURN_IF_ERROR(st);
+    written += picked.size();
   }
   return written;
 }

@@ -75,7 +75,8 @@ class ProfileStore {
   // holds (Take) without letting readers at the older stored form.
   Result<std::optional<Profile>> LoadStored(const std::string& pid);
 
-  // Writes every dirty profile (in WriteBatches of up to 512) and marks it stored.
+  // Writes every dirty profile (in key order, in WriteBatches of up to 512) and marks it
+  // stored.
   // Returns how many were written.
   Result<size_t> Flush();
   // Returns once no flush is writing `pid`, so the caller's own write of it lands later.
