@@ -147,50 +147,55 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
       set->reads_context_ = true;
     }
   }
-  for (const auto& [name, i] : set->index_) set->by_name_.push_back(i);
+  std::map<std::string, size_t> in_name_order(set->index_.begin(), set->index_.end());
+  for (const auto& [name, i] : in_name_order) set->by_name_.push_back(i);
+  // Changed paths: the features naming the type (in definition order), then those of
+  // every type.
   for (const auto& s : set->specs_) {
     std::string path = "features." + s.name;
-    if (s.events.empty()) set->any_type_paths_.push_back(path);
-    for (const auto& type : s.events) set->paths_by_type_[type].push_back(path);
+    if (s.events.empty()) set->any_type_plan_.paths.push_back(path);
+    for (const auto& type : s.events) set->plans_[type].paths.push_back(path);
   }
-  for (auto& [type, paths] : set->paths_by_type_) {
-    paths.insert(paths.end(), set->any_type_paths_.begin(), set->any_type_paths_.end());
+  auto fill = [&](const std::string* type, TypePlan* plan) {
+    for (size_t i : set->by_name_) {
+      const FeatureSpec& s = set->specs_[i];
+      if (type != nullptr && !s.events.empty() &&
+          std::find(s.events.begin(), s.events.end(), *type) == s.events.end()) {
+        continue;
+      }
+      if (type == nullptr && !s.events.empty()) continue;
+      plan->specs.push_back(i);
+      if (!s.field.empty() || s.where) plan->needs_doc = true;
+    }
+  };
+  for (auto& [type, plan] : set->plans_) {
+    plan.paths.insert(plan.paths.end(), set->any_type_plan_.paths.begin(),
+                      set->any_type_plan_.paths.end());
+    fill(&type, &plan);
   }
+  fill(nullptr, &set->any_type_plan_);
   return std::shared_ptr<const FeatureSet>(std::move(set));
 }
 
+const FeatureSet::TypePlan& FeatureSet::PlanFor(std::string_view type) const {
+  auto it = plans_.find(type);
+  return it == plans_.end() ? any_type_plan_ : it->second;
+}
+
 const std::vector<std::string>& FeatureSet::ChangedPaths(std::string_view type) const {
-  auto it = paths_by_type_.find(type);
-  return it == paths_by_type_.end() ? any_type_paths_ : it->second;
+  return PlanFor(type).paths;
 }
 
-bool FeatureSet::Relevant(std::string_view type) const {
-  for (const auto& s : specs_) {
-    if (s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end()) {
-      return true;
-    }
-  }
-  return false;
-}
+bool FeatureSet::Relevant(std::string_view type) const { return !PlanFor(type).specs.empty(); }
 
-bool FeatureSet::NeedsDocument(std::string_view type) const {
-  for (const auto& s : specs_) {
-    bool matches = s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end();
-    if (matches && (!s.field.empty() || s.where)) return true;
-  }
-  return false;
-}
+bool FeatureSet::NeedsDocument(std::string_view type) const { return PlanFor(type).needs_doc; }
 
 void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
   // Specs in name order walk `states` (also in name order) once, instead of a lookup
   // per feature; each feature's state is independent of the others'.
   auto it = states->begin();
-  for (size_t i : by_name_) {
+  for (size_t i : PlanFor(event.type).specs) {
     const FeatureSpec& s = specs_[i];
-    if (!s.events.empty() &&
-        std::find(s.events.begin(), s.events.end(), event.type) == s.events.end()) {
-      continue;
-    }
     if (s.where && (event.doc == nullptr || !s.where->Matches(*event.doc))) continue;
     while (it != states->end() && it->first < s.name) ++it;
     if (it == states->end() || it->first != s.name) {
@@ -297,61 +302,42 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
   st->seen = true;
 }
 
-Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
+// The number-or-null kinds; ReadOne wraps the same answer in a Json.
+FeatureSet::Scalar FeatureSet::ScalarOne(size_t i, const FeatureState* st, int64_t now) const {
+  using K = Scalar::Kind;
   const FeatureSpec& s = specs_[i];
   if (st != nullptr && st->spec_digest != digests_[i]) st = nullptr;  // stale: backfill pending
+  auto integer = [](int64_t v) { return Scalar{K::kInt, v, 0}; };
+  auto real = [](double v) { return Scalar{K::kDouble, 0, v}; };
+  const Scalar null{K::kNull, 0, 0};
   switch (s.kind) {
     case FeatureKind::kCount:
-      return static_cast<int64_t>(Aggregate(st, s.window_ms, now).count);
+      return integer(static_cast<int64_t>(Aggregate(st, s.window_ms, now).count));
     case FeatureKind::kSum:
-      return Aggregate(st, s.window_ms, now).sum;
+      return real(Aggregate(st, s.window_ms, now).sum);
     case FeatureKind::kAvg: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.sum / a.count) : Json(nullptr);
+      return a.count > 0 ? real(a.sum / a.count) : null;
     }
     case FeatureKind::kMin: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.min) : Json(nullptr);
+      return a.count > 0 ? real(a.min) : null;
     }
     case FeatureKind::kMax: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.max) : Json(nullptr);
+      return a.count > 0 ? real(a.max) : null;
     }
-    case FeatureKind::kFirst:
-      return st && st->seen ? st->first : Json(nullptr);
-    case FeatureKind::kLast:
-      return st && st->seen ? st->last : Json(nullptr);
     case FeatureKind::kRecency:
-      return st && st->seen ? Json(std::max<int64_t>(0, now - st->last_ms)) : Json(nullptr);
+      return st && st->seen ? integer(std::max<int64_t>(0, now - st->last_ms)) : null;
     case FeatureKind::kDistinctCount: {
       int64_t n = 0;
       if (st) {
         for (const auto& [v, t] : st->items) n += s.window_ms <= 0 || t > now - s.window_ms;
       }
-      return n;
-    }
-    case FeatureKind::kNegative: {
-      Json out = Json::array();
-      if (!st) return out;
-      auto items = st->items;
-      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-      for (const auto& [v, t] : items) {
-        if (s.window_ms <= 0 || t > now - s.window_ms) out.push_back(v);
-      }
-      return out;
+      return integer(n);
     }
     case FeatureKind::kDecayedScore:
-      return st ? Decay(st->score, st->ref_ms, now, s.half_life_ms) : 0.0;
-    case FeatureKind::kDecayedTop: {
-      Json out = Json::array();
-      if (!st) return out;
-      auto top = st->top;
-      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
-        return a.second > b.second || (a.second == b.second && a.first < b.first);
-      });
-      for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
-      return out;
-    }
+      return real(st ? Decay(st->score, st->ref_ms, now, s.half_life_ms) : 0.0);
     case FeatureKind::kSessions: case FeatureKind::kPagesPerSession: case FeatureKind::kAvgDwell: {
       double sessions = 0, events = 0, dwell = 0;
       if (st) {
@@ -362,9 +348,55 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
           dwell += static_cast<double>(x.last_ms - x.start_ms);
         }
       }
-      if (s.kind == FeatureKind::kSessions) return static_cast<int64_t>(sessions);
-      if (sessions == 0) return nullptr;
-      return s.kind == FeatureKind::kPagesPerSession ? events / sessions : dwell / sessions;
+      if (s.kind == FeatureKind::kSessions) return integer(static_cast<int64_t>(sessions));
+      if (sessions == 0) return null;
+      return real(s.kind == FeatureKind::kPagesPerSession ? events / sessions : dwell / sessions);
+    }
+    case FeatureKind::kFirst: case FeatureKind::kLast: case FeatureKind::kNegative:
+    case FeatureKind::kDecayedTop: case FeatureKind::kRfm:
+      break;
+  }
+  return Scalar{K::kOther, 0, 0};
+}
+
+Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
+  Scalar scalar = ScalarOne(i, st, now);
+  switch (scalar.kind) {
+    case Scalar::Kind::kNull:
+      return nullptr;
+    case Scalar::Kind::kInt:
+      return scalar.i;
+    case Scalar::Kind::kDouble:
+      return scalar.d;
+    case Scalar::Kind::kOther:
+      break;
+  }
+  const FeatureSpec& s = specs_[i];
+  if (st != nullptr && st->spec_digest != digests_[i]) st = nullptr;  // stale: backfill pending
+  switch (s.kind) {
+    case FeatureKind::kFirst:
+      return st && st->seen ? st->first : Json(nullptr);
+    case FeatureKind::kLast:
+      return st && st->seen ? st->last : Json(nullptr);
+    case FeatureKind::kNegative: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto items = st->items;
+      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      for (const auto& [v, t] : items) {
+        if (s.window_ms <= 0 || t > now - s.window_ms) out.push_back(v);
+      }
+      return out;
+    }
+    case FeatureKind::kDecayedTop: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto top = st->top;
+      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+        return a.second > b.second || (a.second == b.second && a.first < b.first);
+      });
+      for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
+      return out;
     }
     case FeatureKind::kRfm: {
       if (!st || !st->seen) return nullptr;
@@ -377,6 +409,8 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
       return Json{{"recency", r}, {"frequency", f}, {"monetary", m},
                   {"code", std::to_string(r) + std::to_string(f) + std::to_string(m)}};
     }
+    default:
+      break;  // answered by ScalarOne
   }
   return nullptr;
 }
@@ -395,9 +429,25 @@ int FeatureSet::IndexOf(std::string_view name) const {
   return it == index_.end() ? -1 : static_cast<int>(it->second);
 }
 
-Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+const FeatureState* FeatureSet::StateOf(size_t i, const FeatureStates& states) const {
   auto it = states.find(specs_[i].name);
-  return ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
+  return it == states.end() ? nullptr : &it->second;
+}
+
+Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+  return ReadOne(i, StateOf(i, states), now_ms);
+}
+
+FeatureSet::Scalar FeatureSet::ReadScalar(size_t i, const FeatureStates& states,
+                                          int64_t now_ms) const {
+  return ScalarOne(i, StateOf(i, states), now_ms);
+}
+
+const Json& FeatureSet::FirstLast(size_t i, const FeatureStates& states) const {
+  static const Json kNull;
+  const FeatureState* st = StateOf(i, states);
+  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return kNull;
+  return specs_[i].kind == FeatureKind::kFirst ? st->first : st->last;
 }
 
 std::vector<std::string> FeatureSet::Stale(const FeatureStates& states) const {

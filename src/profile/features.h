@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/json_doc.h"
@@ -65,6 +66,21 @@ class FeatureSet {
   // REQUIRES: i < specs().size().
   Json ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const;
 
+  // Feature `i`'s value as ReadValue() gives it, for readers that avoid building JSON
+  // (segments/profile_view.h): kinds whose value is a number or null are answered here;
+  // the others (first, last, negative, decayed_top, rfm) are kOther and read with
+  // ReadValue(), or for first/last straight from the state (FirstLast).
+  struct Scalar {
+    enum class Kind : uint8_t { kNull, kInt, kDouble, kOther };
+    Kind kind = Kind::kNull;
+    int64_t i = 0;   // kInt: what ReadValue holds as an integer
+    double d = 0;    // kDouble
+  };
+  Scalar ReadScalar(size_t i, const FeatureStates& states, int64_t now_ms) const;
+  // For a `first` or `last` feature: the value ReadValue() returns, without a copy; null
+  // (a static) when unset or stale. REQUIRES: feature `i` is of kind first or last.
+  const Json& FirstLast(size_t i, const FeatureStates& states) const;
+
   // Names of features whose state in `states` was computed for another definition
   // (backfill pending).
   std::vector<std::string> Stale(const FeatureStates& states) const;
@@ -79,13 +95,29 @@ class FeatureSet {
   FeatureSet() = default;
   void ApplyOne(size_t i, const EventFacts& event, FeatureState* st) const;
   Json ReadOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+  Scalar ScalarOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+  const FeatureState* StateOf(size_t i, const FeatureStates& states) const;
+
+  // What an event of one type does, resolved once in Build: the features it updates (in
+  // name order, as Apply walks the states), whether they need the event document, and
+  // the paths they change.
+  struct TypePlan {
+    std::vector<size_t> specs;
+    bool needs_doc = false;
+    std::vector<std::string> paths;
+  };
+  const TypePlan& PlanFor(std::string_view type) const;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
-  std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;  // name -> index
   std::vector<size_t> by_name_;                       // indexes of specs_ in name order
-  std::map<std::string, std::vector<std::string>, std::less<>> paths_by_type_;
-  std::vector<std::string> any_type_paths_;  // features of every event type
+  std::map<std::string, TypePlan, std::less<>> plans_;  // event types some feature names
+  TypePlan any_type_plan_;  // other types: the features of every event type
   bool reads_context_ = false;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
