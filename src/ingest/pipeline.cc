@@ -52,30 +52,15 @@ std::string DedupValue(const std::string& pid, int64_t now) {
   return pid + "|" + std::to_string(now);
 }
 
-// The document features and `where` filters see for one event. `context` is left out
-// when no feature can read it (FeatureSet::ReadsContext), which saves parsing it.
-Json EventDocument(const Event& e, bool with_context) {
-  Json doc = {{"type", e.type}, {"timestamp", e.timestamp_ms}, {"session_id", e.session_id}};
-  auto raw = [&](const char* name, const std::string& text) {
-    if (text.empty()) return;
-    auto parsed = ParseJson(text);
-    if (parsed.ok()) doc[name] = std::move(parsed).value();
-  };
-  raw("properties", e.properties_json);
-  if (with_context) raw("context", e.context_json);
-  return doc;
-}
-
 // Folds `e` into the profile's features; false when no feature reads events of its type.
-bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
+// Fields and `where` filters read the event's text through `view` (profile/event_view.h),
+// not a JSON document.
+bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p,
+                   profile::EventView* view) {
   if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return false;
-  Json doc;
-  const Json* docp = nullptr;
-  if (features.NeedsDocument(e.type)) {
-    doc = EventDocument(e, features.ReadsContext());
-    docp = &doc;
-  }
-  features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);
+  profile::EventFacts facts{e.type, e.timestamp_ms, e.session_id, nullptr, e.properties_json,
+                            e.context_json};
+  features.Apply(facts, &p->features, view);
   return true;
 }
 
@@ -291,7 +276,7 @@ class Pipeline::Batch {
     }
     Sessionize(&e, p);
     Dirty& dirty = dirty_[p->id];
-    if (snap_.features && ApplyFeatures(*snap_.features, e, p)) {
+    if (snap_.features && ApplyFeatures(*snap_.features, e, p, &event_view_)) {
       // Per feature, so only the segments reading one of them are re-evaluated.
       dirty.AddFeatures(&snap_.features->ChangedPaths(e.type));
     }
@@ -682,7 +667,7 @@ class Pipeline::Batch {
     std::stable_sort(events.begin(), events.end(),
                      [](const Event& a, const Event& b) { return a.timestamp_ms < b.timestamp_ms; });
     into->features.clear();
-    for (const Event& e : events) ApplyFeatures(*snap_.features, e, into);
+    for (const Event& e : events) ApplyFeatures(*snap_.features, e, into, &event_view_);
     return Status::OK();
   }
 
@@ -710,6 +695,7 @@ class Pipeline::Batch {
   std::unordered_set<std::string> seen_ids_;
   std::vector<Event> pending_;
   std::unordered_map<std::string, Dirty> dirty_;  // pid -> what changed
+  profile::EventView event_view_;  // reused by every event's feature update
   // Resolved reaches (ReachOf): per DirtyRoot (kDirtyRoots order) and changed-feature list.
   std::array<std::optional<segments::SegmentSet::Reach>, kDirtyRoots.size()> root_reach_;
   std::unordered_map<const std::vector<std::string>*, segments::SegmentSet::Reach> paths_reach_;

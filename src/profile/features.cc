@@ -126,6 +126,35 @@ const Json* LookupPath(const Json& doc, std::string_view path) {
   return cur;
 }
 
+// One event's value of a feature's field, from the JSON document (`json`) or an EventView
+// (`view`, `node`), with the same answers either way.
+struct FeatureSet::FieldRef {
+  const Json* json = nullptr;
+  const EventView* view = nullptr;
+  condition::Node node;
+
+  bool present() const { return view ? EventView::Present(node) : json != nullptr; }
+  condition::ValueKind kind() const {
+    using condition::ValueKind;
+    if (view) return view->Kind(node);
+    if (json->is_number()) return ValueKind::kNumber;
+    if (json->is_string()) return ValueKind::kString;
+    if (json->is_boolean()) return ValueKind::kBool;
+    if (json->is_null()) return ValueKind::kNull;
+    return json->is_array() ? ValueKind::kArray : ValueKind::kObject;  // (binary: never parsed)
+  }
+  double number() const { return view ? view->GetNumber(node) : json->get<double>(); }
+  Json ToJson() const { return view ? view->ToJson(node) : *json; }
+  // The value as a distinct/top key: a string as itself, anything else as its JSON text.
+  std::string Key() const {
+    if (view) {
+      if (view->Kind(node) == condition::ValueKind::kString) return std::string(view->GetString(node));
+      return view->ToJson(node).dump();
+    }
+    return ValueKey(*json);
+  }
+};
+
 Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureSpec> specs) {
   std::shared_ptr<FeatureSet> set(new FeatureSet());
   std::set<std::string> names;
@@ -141,6 +170,26 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
   for (size_t i = 0; i < set->specs_.size(); ++i) {
     const FeatureSpec& s = set->specs_[i];
     set->index_.emplace(s.name, i);
+    // Split as LookupPath splits.
+    std::vector<std::string> steps;
+    for (size_t pos = 0; !s.field.empty();) {
+      size_t dot = s.field.find('.', pos);
+      steps.emplace_back(s.field.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+      if (dot == std::string::npos) break;
+      pos = dot + 1;
+    }
+    set->field_steps_.push_back(std::move(steps));
+    // The filter ParseFeatureSpec compiled from the same text (config's CompileEventFilter:
+    // Condition::Compile with default options), compiled again to run over an EventView.
+    std::unique_ptr<condition::Condition> where;
+    if (s.where && !s.where_json.empty()) {
+      auto json = ParseJson(s.where_json);
+      if (json.ok()) {
+        auto compiled = condition::Condition::Compile(*json);
+        if (compiled.ok()) where = std::make_unique<condition::Condition>(std::move(compiled).value());
+      }
+    }
+    set->where_.push_back(std::move(where));
     // Conservative: a `where` naming "context" anywhere may read it.
     if (s.field.rfind("context", 0) == 0 || (s.where && s.where_json.empty()) ||
         s.where_json.find("context") != std::string::npos) {
@@ -166,6 +215,7 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
       if (type == nullptr && !s.events.empty()) continue;
       plan->specs.push_back(i);
       if (!s.field.empty() || s.where) plan->needs_doc = true;
+      if (s.where && !set->where_[i]) plan->needs_json = true;
     }
   };
   for (auto& [type, plan] : set->plans_) {
@@ -191,12 +241,45 @@ bool FeatureSet::Relevant(std::string_view type) const { return !PlanFor(type).s
 bool FeatureSet::NeedsDocument(std::string_view type) const { return PlanFor(type).needs_doc; }
 
 void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
+  Apply(event, states, nullptr);
+}
+
+void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView* view) const {
+  const TypePlan& plan = PlanFor(event.type);
+  const Json* doc = event.doc;
+  Json built;
+  if (doc == nullptr && plan.needs_doc && view != nullptr) {
+    bool viewed = view != nullptr && !plan.needs_json &&
+                  view->Reset(event.type, event.timestamp_ms, event.session_id,
+                              event.properties_json, event.context_json, reads_context_);
+    if (!viewed) {
+      view = nullptr;
+      built = EventDocumentJson(event.type, event.timestamp_ms, event.session_id,
+                                event.properties_json, event.context_json, reads_context_);
+      doc = &built;
+    }
+  } else {
+    view = nullptr;
+  }
   // Specs in name order walk `states` (also in name order) once, instead of a lookup
   // per feature; each feature's state is independent of the others'.
   auto it = states->begin();
-  for (size_t i : PlanFor(event.type).specs) {
+  for (size_t i : plan.specs) {
     const FeatureSpec& s = specs_[i];
-    if (s.where && (event.doc == nullptr || !s.where->Matches(*event.doc))) continue;
+    if (s.where) {
+      bool matches = view != nullptr ? where_[i]->Evaluate(*view)
+                                     : doc != nullptr && s.where->Matches(*doc);
+      if (!matches) continue;
+    }
+    FieldRef field;
+    if (!s.field.empty()) {
+      if (view != nullptr) {
+        field.view = view;
+        field.node = view->Field(field_steps_[i]);
+      } else {
+        field.json = doc ? LookupPath(*doc, s.field) : nullptr;
+      }
+    }
     while (it != states->end() && it->first < s.name) ++it;
     if (it == states->end() || it->first != s.name) {
       it = states->emplace_hint(it, s.name, FeatureState{});
@@ -208,20 +291,23 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
       it->second = FeatureState{};
       it->second.spec_digest = digests_[i] + kPartialSuffix;
     }
-    ApplyOne(i, event, &it->second);
+    ApplyOne(i, event, field, &it->second);
   }
 }
 
-void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const {
+void FeatureSet::ApplyOne(size_t i, const EventFacts& e, const FieldRef& f, FeatureState* st) const {
+  using condition::ValueKind;
   const FeatureSpec& s = specs_[i];
-  const Json* field = nullptr;
+  const FieldRef* field = nullptr;
   if (!s.field.empty()) {
-    field = e.doc ? LookupPath(*e.doc, s.field) : nullptr;
     bool numeric = s.kind == FeatureKind::kSum || s.kind == FeatureKind::kAvg ||
                    s.kind == FeatureKind::kMin || s.kind == FeatureKind::kMax ||
                    s.kind == FeatureKind::kRfm;
-    bool usable = field != nullptr && !field->is_null() &&
-                  (numeric ? field->is_number() : (field->is_primitive()));
+    ValueKind kind = f.present() ? f.kind() : ValueKind::kNull;
+    bool usable = kind != ValueKind::kNull &&
+                  (numeric ? kind == ValueKind::kNumber
+                           : kind != ValueKind::kArray && kind != ValueKind::kObject);
+    field = &f;
     if (!usable) {
       ++st->bad_field;
       bad_field_[i]->fetch_add(1, std::memory_order_relaxed);
@@ -239,12 +325,12 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
       break;
     case FeatureKind::kSum: case FeatureKind::kAvg: case FeatureKind::kMin: case FeatureKind::kMax:
     case FeatureKind::kRfm:
-      AddToBuckets(st, ts, field->get<double>(), s.window_ms);
+      AddToBuckets(st, ts, field->number(), s.window_ms);
       break;
     case FeatureKind::kFirst: case FeatureKind::kLast: case FeatureKind::kRecency:
       break;  // handled by the seen/first/last bookkeeping below
     case FeatureKind::kDistinctCount: case FeatureKind::kNegative:
-      Track(&st->items, ValueKey(*field), ts, s.max_tracked);
+      Track(&st->items, field->Key(), ts, s.max_tracked);
       break;
     case FeatureKind::kDecayedScore:
       if (ts >= st->ref_ms) {
@@ -255,7 +341,7 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
       }
       break;
     case FeatureKind::kDecayedTop: {
-      std::string key = ValueKey(*field);
+      std::string key = field->Key();
       if (ts > st->ref_ms) {
         for (auto& [v, sc] : st->top) sc = Decay(sc, st->ref_ms, ts, s.half_life_ms);
         st->ref_ms = ts;
@@ -293,11 +379,11 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
   }
   if (!st->seen || ts < st->first_ms) {
     st->first_ms = ts;
-    st->first = field ? *field : Json(nullptr);
+    st->first = field ? field->ToJson() : Json(nullptr);
   }
   if (!st->seen || ts >= st->last_ms) {
     st->last_ms = ts;
-    st->last = field ? *field : Json(nullptr);
+    st->last = field ? field->ToJson() : Json(nullptr);
   }
   st->seen = true;
 }

@@ -15,6 +15,8 @@
 
 #include "core/json_doc.h"
 #include "core/status.h"
+#include "condition/condition.h"
+#include "profile/event_view.h"
 #include "profile/feature_spec.h"
 #include "profile/feature_state.h"
 
@@ -27,8 +29,11 @@ struct EventFacts {
   std::string_view type;
   int64_t timestamp_ms = 0;
   std::string_view session_id;
-  // {"type","timestamp","properties","context"}; built only when some feature needs it.
+  // {"type","timestamp","session_id","properties","context"}; when null, Apply reads
+  // fields from the texts below instead (EventView, or EventDocumentJson when needed).
   const Json* doc = nullptr;
+  std::string_view properties_json;  // the event's properties object ("" = none)
+  std::string_view context_json;     // the event's context object ("" = none)
 };
 
 class FeatureSet {
@@ -55,6 +60,12 @@ class FeatureSet {
   // older definition of the feature is reset). Never fails: a missing or mistyped field
   // is counted in FeatureState::bad_field and in bad_field_events().
   void Apply(const EventFacts& event, FeatureStates* states) const;
+  // The same for an event given as text (`event.doc` null; REQUIRES: view not null):
+  // fields and `where` filters are read through `view` (reused from event to event)
+  // rather than a JSON document, with the same results. Events for features whose
+  // `where` came without its JSON text (FeatureSpec::where_json), and text simdjson
+  // rejects, are read from EventDocumentJson instead.
+  void Apply(const EventFacts& event, FeatureStates* states, EventView* view) const;
 
   // Every feature's value as of `now_ms`, as {"name": value}. Features never updated
   // read as their empty value (0, null or []).
@@ -93,7 +104,8 @@ class FeatureSet {
 
  private:
   FeatureSet() = default;
-  void ApplyOne(size_t i, const EventFacts& event, FeatureState* st) const;
+  struct FieldRef;
+  void ApplyOne(size_t i, const EventFacts& event, const FieldRef& field, FeatureState* st) const;
   Json ReadOne(size_t i, const FeatureState* st, int64_t now_ms) const;
   Scalar ScalarOne(size_t i, const FeatureState* st, int64_t now_ms) const;
   const FeatureState* StateOf(size_t i, const FeatureStates& states) const;
@@ -104,6 +116,7 @@ class FeatureSet {
   struct TypePlan {
     std::vector<size_t> specs;
     bool needs_doc = false;
+    bool needs_json = false;  // a `where` filter without where_json: the JSON document
     std::vector<std::string> paths;
   };
   const TypePlan& PlanFor(std::string_view type) const;
@@ -119,6 +132,10 @@ class FeatureSet {
   std::map<std::string, TypePlan, std::less<>> plans_;  // event types some feature names
   TypePlan any_type_plan_;  // other types: the features of every event type
   bool reads_context_ = false;
+  std::vector<std::vector<std::string>> field_steps_;  // per spec: `field` split at dots
+  // Per spec: `where` compiled from where_json, evaluated over an EventView (null: none,
+  // or no where_json).
+  std::vector<std::unique_ptr<condition::Condition>> where_;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
 
