@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -51,30 +52,15 @@ std::string DedupValue(const std::string& pid, int64_t now) {
   return pid + "|" + std::to_string(now);
 }
 
-// The document features and `where` filters see for one event. `context` is left out
-// when no feature can read it (FeatureSet::ReadsContext), which saves parsing it.
-Json EventDocument(const Event& e, bool with_context) {
-  Json doc = {{"type", e.type}, {"timestamp", e.timestamp_ms}, {"session_id", e.session_id}};
-  auto raw = [&](const char* name, const std::string& text) {
-    if (text.empty()) return;
-    auto parsed = ParseJson(text);
-    if (parsed.ok()) doc[name] = std::move(parsed).value();
-  };
-  raw("properties", e.properties_json);
-  if (with_context) raw("context", e.context_json);
-  return doc;
-}
-
 // Folds `e` into the profile's features; false when no feature reads events of its type.
-bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p) {
+// Fields and `where` filters read the event's text through `view` (profile/event_view.h),
+// not a JSON document.
+bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p,
+                   profile::EventView* view) {
   if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return false;
-  Json doc;
-  const Json* docp = nullptr;
-  if (features.NeedsDocument(e.type)) {
-    doc = EventDocument(e, features.ReadsContext());
-    docp = &doc;
-  }
-  features.Apply(profile::EventFacts{e.type, e.timestamp_ms, e.session_id, docp}, &p->features);
+  profile::EventFacts facts{e.type, e.timestamp_ms, e.session_id, nullptr, e.properties_json,
+                            e.context_json};
+  features.Apply(facts, &p->features, view);
   return true;
 }
 
@@ -176,7 +162,7 @@ class Pipeline::Batch {
     if (snap_.features && !snap_.features->empty()) {
       TAILOR_RETURN_IF_ERROR(RecomputeFeatures(from_pid, into));
     }
-    MarkDirty(into->id, "features");
+    MarkDirty(into->id, kDirtyFeatures);
     full_eval_.insert(into->id);
     must_store_.insert(into->id);  // its events moved: the journal cannot replay them
     p_.counters_.merges.fetch_add(1, std::memory_order_relaxed);
@@ -257,7 +243,7 @@ class Pipeline::Batch {
     TAILOR_ASSIGN_OR_RETURN(Profile * p, Resolve(e, purpose.empty() || is_consent));
     if (p != nullptr && is_consent) {
       TAILOR_RETURN_IF_ERROR(ApplyConsent(e, p));
-      MarkDirty(p->id, "consent");
+      MarkDirty(p->id, kDirtyConsent);
     }
     if (!purpose.empty() && (p == nullptr || !p->HasConsent(purpose))) {
       ++outcome.consent_dropped;
@@ -286,17 +272,19 @@ class Pipeline::Batch {
     Event& e = *ev;
     if (e.type == "identify" && !e.traits_json.empty()) {
       TAILOR_RETURN_IF_ERROR(profile::MergeTraits(&p->traits_json, e.traits_json));
-      MarkDirty(p->id, "traits");
+      MarkDirty(p->id, kDirtyTraits);
     }
     Sessionize(&e, p);
-    if (snap_.features && ApplyFeatures(*snap_.features, e, p)) {
+    Dirty& dirty = dirty_[p->id];
+    if (snap_.features && ApplyFeatures(*snap_.features, e, p, &event_view_)) {
       // Per feature, so only the segments reading one of them are re-evaluated.
-      for (const std::string& path : snap_.features->ChangedPaths(e.type)) MarkDirty(p->id, path);
+      dirty.AddFeatures(&snap_.features->ChangedPaths(e.type));
     }
-    MarkDirty(p->id, "profile");
+    dirty.roots |= kDirtyProfile;
     if (!e.context_json.empty()) {
-      contexts_[p->id] = e.context_json;
-      MarkDirty(p->id, "context");
+      // Kept only for segments that read it (ProfileView parses it on first read).
+      if (snap_.segments && snap_.segments->ReadsContext()) contexts_[p->id] = e.context_json;
+      dirty.roots |= kDirtyContext;
     }
     if (p->event_count == 0) {
       p->first_seen_ms = p->last_seen_ms = e.timestamp_ms;
@@ -507,10 +495,42 @@ class Pipeline::Batch {
   void DeleteDeadLetter(const std::string& id) { DeadLetterStore::StageDelete(id, &tail_); }
 
  private:
-  void MarkDirty(const std::string& pid, const char* root) { dirty_[pid].emplace(root); }
-  void MarkDirty(const std::string& pid, const std::string& path) {
-    auto& paths = dirty_[pid];
-    if (paths.find(path) == paths.end()) paths.insert(path);
+  // What changed on one profile in this batch, for segment re-evaluation: document roots
+  // (bits below) and the changed-feature lists (FeatureSet::ChangedPaths) of its events.
+  enum DirtyRoot : uint8_t {
+    kDirtyTraits = 1, kDirtyConsent = 2, kDirtyFeatures = 4, kDirtyProfile = 8, kDirtyContext = 16,
+  };
+  static constexpr std::array<std::pair<DirtyRoot, const char*>, 5> kDirtyRoots = {{
+      {kDirtyTraits, "traits"}, {kDirtyConsent, "consent"}, {kDirtyFeatures, "features"},
+      {kDirtyProfile, "profile"}, {kDirtyContext, "context"}}};
+  struct Dirty {
+    uint8_t roots = 0;
+    std::vector<const std::vector<std::string>*> features;  // distinct lists
+    void AddFeatures(const std::vector<std::string>* paths) {
+      if (std::find(features.begin(), features.end(), paths) == features.end()) {
+        features.push_back(paths);
+      }
+    }
+  };
+  void MarkDirty(const std::string& pid, DirtyRoot root) { dirty_[pid].roots |= root; }
+
+  // Which segments the changes in `dirty` reach (SegmentSet::ReachOf of every changed
+  // path), from reaches resolved once per batch for each root and changed-feature list.
+  const segments::SegmentSet::Reach& ReachOf(const Dirty& dirty) {
+    const segments::SegmentSet& set = *snap_.segments;
+    reach_.any = false;
+    reach_.reevaluate.assign(set.specs().size(), false);
+    for (size_t k = 0; k < kDirtyRoots.size(); ++k) {
+      if (!(dirty.roots & kDirtyRoots[k].first)) continue;
+      if (!root_reach_[k]) root_reach_[k] = set.ReachOf({kDirtyRoots[k].second});
+      reach_.Add(*root_reach_[k]);
+    }
+    for (const std::vector<std::string>* paths : dirty.features) {
+      auto it = paths_reach_.find(paths);
+      if (it == paths_reach_.end()) it = paths_reach_.emplace(paths, set.ReachOf(*paths)).first;
+      reach_.Add(it->second);
+    }
+    return reach_;
   }
 
   void Abandon() {
@@ -545,8 +565,8 @@ class Pipeline::Batch {
     if (!set || (set->empty() && p->segments.empty())) return false;
     auto dirty = dirty_.find(p->id);
     if (dirty == dirty_.end()) return false;
-    std::vector<std::string> roots(dirty->second.begin(), dirty->second.end());
-    if (!set->DependsOnAny(roots) && p->segments.empty()) return false;
+    const segments::SegmentSet::Reach& reach = ReachOf(dirty->second);
+    if (!reach.any && p->segments.empty()) return false;
     const std::string* context = nullptr;
     if (auto c = contexts_.find(p->id); c != contexts_.end()) context = &c->second;
     // A view over the profile, not a JSON document: only what the conditions read is
@@ -557,8 +577,8 @@ class Pipeline::Batch {
       // An event re-evaluates the segments reading what it changed; a merge or a refresh
       // re-evaluates all of them.
       bool full = full_eval_.count(p->id) > 0;
-      now_in = set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr,
-                             full ? nullptr : &roots);
+      now_in = full ? set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr)
+                    : set->Reevaluate(&view, snap_.saved_groups.get(), context != nullptr, reach);
     }
     std::vector<std::string> left;
     for (const auto& [name, at] : p->segments) {
@@ -609,8 +629,8 @@ class Pipeline::Batch {
     } else {
       refresh_only_.insert(pid);
     }
-    MarkDirty(pid, "features");
-    MarkDirty(pid, "profile");
+    MarkDirty(pid, kDirtyFeatures);
+    MarkDirty(pid, kDirtyProfile);
     full_eval_.insert(pid);
     return Status::OK();
   }
@@ -622,7 +642,7 @@ class Pipeline::Batch {
     auto [it, fresh] = profiles_.emplace(pid, std::move(*loaded));
     TAILOR_RETURN_IF_ERROR(profile::MergeTraits(&it->second.traits_json, traits_json));
     it->second.updated_at_ms = now_;
-    MarkDirty(pid, "traits");
+    MarkDirty(pid, kDirtyTraits);
     return Status::OK();
   }
 
@@ -647,7 +667,7 @@ class Pipeline::Batch {
     std::stable_sort(events.begin(), events.end(),
                      [](const Event& a, const Event& b) { return a.timestamp_ms < b.timestamp_ms; });
     into->features.clear();
-    for (const Event& e : events) ApplyFeatures(*snap_.features, e, into);
+    for (const Event& e : events) ApplyFeatures(*snap_.features, e, into, &event_view_);
     return Status::OK();
   }
 
@@ -674,7 +694,12 @@ class Pipeline::Batch {
   std::set<std::string> erased_;
   std::unordered_set<std::string> seen_ids_;
   std::vector<Event> pending_;
-  std::map<std::string, std::set<std::string>> dirty_;  // pid -> changed document roots
+  std::unordered_map<std::string, Dirty> dirty_;  // pid -> what changed
+  profile::EventView event_view_;  // reused by every event's feature update
+  // Resolved reaches (ReachOf): per DirtyRoot (kDirtyRoots order) and changed-feature list.
+  std::array<std::optional<segments::SegmentSet::Reach>, kDirtyRoots.size()> root_reach_;
+  std::unordered_map<const std::vector<std::string>*, segments::SegmentSet::Reach> paths_reach_;
+  segments::SegmentSet::Reach reach_;  // ReachOf's result
   std::unordered_map<std::string, std::string> contexts_;  // pid -> latest event context
   std::vector<std::pair<std::string, std::string>> erased_members_;  // (segment, pid)
   std::vector<Event> internal_events_;

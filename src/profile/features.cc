@@ -126,6 +126,35 @@ const Json* LookupPath(const Json& doc, std::string_view path) {
   return cur;
 }
 
+// One event's value of a feature's field, from the JSON document (`json`) or an EventView
+// (`view`, `node`), with the same answers either way.
+struct FeatureSet::FieldRef {
+  const Json* json = nullptr;
+  const EventView* view = nullptr;
+  condition::Node node;
+
+  bool present() const { return view ? EventView::Present(node) : json != nullptr; }
+  condition::ValueKind kind() const {
+    using condition::ValueKind;
+    if (view) return view->Kind(node);
+    if (json->is_number()) return ValueKind::kNumber;
+    if (json->is_string()) return ValueKind::kString;
+    if (json->is_boolean()) return ValueKind::kBool;
+    if (json->is_null()) return ValueKind::kNull;
+    return json->is_array() ? ValueKind::kArray : ValueKind::kObject;  // (binary: never parsed)
+  }
+  double number() const { return view ? view->GetNumber(node) : json->get<double>(); }
+  Json ToJson() const { return view ? view->ToJson(node) : *json; }
+  // The value as a distinct/top key: a string as itself, anything else as its JSON text.
+  std::string Key() const {
+    if (view) {
+      if (view->Kind(node) == condition::ValueKind::kString) return std::string(view->GetString(node));
+      return view->ToJson(node).dump();
+    }
+    return ValueKey(*json);
+  }
+};
+
 Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureSpec> specs) {
   std::shared_ptr<FeatureSet> set(new FeatureSet());
   std::set<std::string> names;
@@ -141,57 +170,116 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
   for (size_t i = 0; i < set->specs_.size(); ++i) {
     const FeatureSpec& s = set->specs_[i];
     set->index_.emplace(s.name, i);
+    // Split as LookupPath splits.
+    std::vector<std::string> steps;
+    for (size_t pos = 0; !s.field.empty();) {
+      size_t dot = s.field.find('.', pos);
+      steps.emplace_back(s.field.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+      if (dot == std::string::npos) break;
+      pos = dot + 1;
+    }
+    set->field_steps_.push_back(std::move(steps));
+    // The filter ParseFeatureSpec compiled from the same text (config's CompileEventFilter:
+    // Condition::Compile with default options), compiled again to run over an EventView.
+    std::unique_ptr<condition::Condition> where;
+    if (s.where && !s.where_json.empty()) {
+      auto json = ParseJson(s.where_json);
+      if (json.ok()) {
+        auto compiled = condition::Condition::Compile(*json);
+        if (compiled.ok()) where = std::make_unique<condition::Condition>(std::move(compiled).value());
+      }
+    }
+    set->where_.push_back(std::move(where));
     // Conservative: a `where` naming "context" anywhere may read it.
     if (s.field.rfind("context", 0) == 0 || (s.where && s.where_json.empty()) ||
         s.where_json.find("context") != std::string::npos) {
       set->reads_context_ = true;
     }
   }
-  for (const auto& [name, i] : set->index_) set->by_name_.push_back(i);
+  std::map<std::string, size_t> in_name_order(set->index_.begin(), set->index_.end());
+  for (const auto& [name, i] : in_name_order) set->by_name_.push_back(i);
+  // Changed paths: the features naming the type (in definition order), then those of
+  // every type.
   for (const auto& s : set->specs_) {
     std::string path = "features." + s.name;
-    if (s.events.empty()) set->any_type_paths_.push_back(path);
-    for (const auto& type : s.events) set->paths_by_type_[type].push_back(path);
+    if (s.events.empty()) set->any_type_plan_.paths.push_back(path);
+    for (const auto& type : s.events) set->plans_[type].paths.push_back(path);
   }
-  for (auto& [type, paths] : set->paths_by_type_) {
-    paths.insert(paths.end(), set->any_type_paths_.begin(), set->any_type_paths_.end());
+  auto fill = [&](const std::string* type, TypePlan* plan) {
+    for (size_t i : set->by_name_) {
+      const FeatureSpec& s = set->specs_[i];
+      if (type != nullptr && !s.events.empty() &&
+          std::find(s.events.begin(), s.events.end(), *type) == s.events.end()) {
+        continue;
+      }
+      if (type == nullptr && !s.events.empty()) continue;
+      plan->specs.push_back(i);
+      if (!s.field.empty() || s.where) plan->needs_doc = true;
+      if (s.where && !set->where_[i]) plan->needs_json = true;
+    }
+  };
+  for (auto& [type, plan] : set->plans_) {
+    plan.paths.insert(plan.paths.end(), set->any_type_plan_.paths.begin(),
+                      set->any_type_plan_.paths.end());
+    fill(&type, &plan);
   }
+  fill(nullptr, &set->any_type_plan_);
   return std::shared_ptr<const FeatureSet>(std::move(set));
 }
 
+const FeatureSet::TypePlan& FeatureSet::PlanFor(std::string_view type) const {
+  auto it = plans_.find(type);
+  return it == plans_.end() ? any_type_plan_ : it->second;
+}
+
 const std::vector<std::string>& FeatureSet::ChangedPaths(std::string_view type) const {
-  auto it = paths_by_type_.find(type);
-  return it == paths_by_type_.end() ? any_type_paths_ : it->second;
+  return PlanFor(type).paths;
 }
 
-bool FeatureSet::Relevant(std::string_view type) const {
-  for (const auto& s : specs_) {
-    if (s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end()) {
-      return true;
-    }
-  }
-  return false;
-}
+bool FeatureSet::Relevant(std::string_view type) const { return !PlanFor(type).specs.empty(); }
 
-bool FeatureSet::NeedsDocument(std::string_view type) const {
-  for (const auto& s : specs_) {
-    bool matches = s.events.empty() || std::find(s.events.begin(), s.events.end(), type) != s.events.end();
-    if (matches && (!s.field.empty() || s.where)) return true;
-  }
-  return false;
-}
+bool FeatureSet::NeedsDocument(std::string_view type) const { return PlanFor(type).needs_doc; }
 
 void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
+  Apply(event, states, nullptr);
+}
+
+void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView* view) const {
+  const TypePlan& plan = PlanFor(event.type);
+  const Json* doc = event.doc;
+  Json built;
+  if (doc == nullptr && plan.needs_doc && view != nullptr) {
+    bool viewed = view != nullptr && !plan.needs_json &&
+                  view->Reset(event.type, event.timestamp_ms, event.session_id,
+                              event.properties_json, event.context_json, reads_context_);
+    if (!viewed) {
+      view = nullptr;
+      built = EventDocumentJson(event.type, event.timestamp_ms, event.session_id,
+                                event.properties_json, event.context_json, reads_context_);
+      doc = &built;
+    }
+  } else {
+    view = nullptr;
+  }
   // Specs in name order walk `states` (also in name order) once, instead of a lookup
   // per feature; each feature's state is independent of the others'.
   auto it = states->begin();
-  for (size_t i : by_name_) {
+  for (size_t i : plan.specs) {
     const FeatureSpec& s = specs_[i];
-    if (!s.events.empty() &&
-        std::find(s.events.begin(), s.events.end(), event.type) == s.events.end()) {
-      continue;
+    if (s.where) {
+      bool matches = view != nullptr ? where_[i]->Evaluate(*view)
+                                     : doc != nullptr && s.where->Matches(*doc);
+      if (!matches) continue;
     }
-    if (s.where && (event.doc == nullptr || !s.where->Matches(*event.doc))) continue;
+    FieldRef field;
+    if (!s.field.empty()) {
+      if (view != nullptr) {
+        field.view = view;
+        field.node = view->Field(field_steps_[i]);
+      } else {
+        field.json = doc ? LookupPath(*doc, s.field) : nullptr;
+      }
+    }
     while (it != states->end() && it->first < s.name) ++it;
     if (it == states->end() || it->first != s.name) {
       it = states->emplace_hint(it, s.name, FeatureState{});
@@ -203,20 +291,23 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
       it->second = FeatureState{};
       it->second.spec_digest = digests_[i] + kPartialSuffix;
     }
-    ApplyOne(i, event, &it->second);
+    ApplyOne(i, event, field, &it->second);
   }
 }
 
-void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const {
+void FeatureSet::ApplyOne(size_t i, const EventFacts& e, const FieldRef& f, FeatureState* st) const {
+  using condition::ValueKind;
   const FeatureSpec& s = specs_[i];
-  const Json* field = nullptr;
+  const FieldRef* field = nullptr;
   if (!s.field.empty()) {
-    field = e.doc ? LookupPath(*e.doc, s.field) : nullptr;
     bool numeric = s.kind == FeatureKind::kSum || s.kind == FeatureKind::kAvg ||
                    s.kind == FeatureKind::kMin || s.kind == FeatureKind::kMax ||
                    s.kind == FeatureKind::kRfm;
-    bool usable = field != nullptr && !field->is_null() &&
-                  (numeric ? field->is_number() : (field->is_primitive()));
+    ValueKind kind = f.present() ? f.kind() : ValueKind::kNull;
+    bool usable = kind != ValueKind::kNull &&
+                  (numeric ? kind == ValueKind::kNumber
+                           : kind != ValueKind::kArray && kind != ValueKind::kObject);
+    field = &f;
     if (!usable) {
       ++st->bad_field;
       bad_field_[i]->fetch_add(1, std::memory_order_relaxed);
@@ -234,12 +325,12 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
       break;
     case FeatureKind::kSum: case FeatureKind::kAvg: case FeatureKind::kMin: case FeatureKind::kMax:
     case FeatureKind::kRfm:
-      AddToBuckets(st, ts, field->get<double>(), s.window_ms);
+      AddToBuckets(st, ts, field->number(), s.window_ms);
       break;
     case FeatureKind::kFirst: case FeatureKind::kLast: case FeatureKind::kRecency:
       break;  // handled by the seen/first/last bookkeeping below
     case FeatureKind::kDistinctCount: case FeatureKind::kNegative:
-      Track(&st->items, ValueKey(*field), ts, s.max_tracked);
+      Track(&st->items, field->Key(), ts, s.max_tracked);
       break;
     case FeatureKind::kDecayedScore:
       if (ts >= st->ref_ms) {
@@ -250,7 +341,7 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
       }
       break;
     case FeatureKind::kDecayedTop: {
-      std::string key = ValueKey(*field);
+      std::string key = field->Key();
       if (ts > st->ref_ms) {
         for (auto& [v, sc] : st->top) sc = Decay(sc, st->ref_ms, ts, s.half_life_ms);
         st->ref_ms = ts;
@@ -288,70 +379,51 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, FeatureState* st) const
   }
   if (!st->seen || ts < st->first_ms) {
     st->first_ms = ts;
-    st->first = field ? *field : Json(nullptr);
+    st->first = field ? field->ToJson() : Json(nullptr);
   }
   if (!st->seen || ts >= st->last_ms) {
     st->last_ms = ts;
-    st->last = field ? *field : Json(nullptr);
+    st->last = field ? field->ToJson() : Json(nullptr);
   }
   st->seen = true;
 }
 
-Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
+// The number-or-null kinds; ReadOne wraps the same answer in a Json.
+FeatureSet::Scalar FeatureSet::ScalarOne(size_t i, const FeatureState* st, int64_t now) const {
+  using K = Scalar::Kind;
   const FeatureSpec& s = specs_[i];
   if (st != nullptr && st->spec_digest != digests_[i]) st = nullptr;  // stale: backfill pending
+  auto integer = [](int64_t v) { return Scalar{K::kInt, v, 0}; };
+  auto real = [](double v) { return Scalar{K::kDouble, 0, v}; };
+  const Scalar null{K::kNull, 0, 0};
   switch (s.kind) {
     case FeatureKind::kCount:
-      return static_cast<int64_t>(Aggregate(st, s.window_ms, now).count);
+      return integer(static_cast<int64_t>(Aggregate(st, s.window_ms, now).count));
     case FeatureKind::kSum:
-      return Aggregate(st, s.window_ms, now).sum;
+      return real(Aggregate(st, s.window_ms, now).sum);
     case FeatureKind::kAvg: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.sum / a.count) : Json(nullptr);
+      return a.count > 0 ? real(a.sum / a.count) : null;
     }
     case FeatureKind::kMin: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.min) : Json(nullptr);
+      return a.count > 0 ? real(a.min) : null;
     }
     case FeatureKind::kMax: {
       Agg a = Aggregate(st, s.window_ms, now);
-      return a.count > 0 ? Json(a.max) : Json(nullptr);
+      return a.count > 0 ? real(a.max) : null;
     }
-    case FeatureKind::kFirst:
-      return st && st->seen ? st->first : Json(nullptr);
-    case FeatureKind::kLast:
-      return st && st->seen ? st->last : Json(nullptr);
     case FeatureKind::kRecency:
-      return st && st->seen ? Json(std::max<int64_t>(0, now - st->last_ms)) : Json(nullptr);
+      return st && st->seen ? integer(std::max<int64_t>(0, now - st->last_ms)) : null;
     case FeatureKind::kDistinctCount: {
       int64_t n = 0;
       if (st) {
         for (const auto& [v, t] : st->items) n += s.window_ms <= 0 || t > now - s.window_ms;
       }
-      return n;
-    }
-    case FeatureKind::kNegative: {
-      Json out = Json::array();
-      if (!st) return out;
-      auto items = st->items;
-      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-      for (const auto& [v, t] : items) {
-        if (s.window_ms <= 0 || t > now - s.window_ms) out.push_back(v);
-      }
-      return out;
+      return integer(n);
     }
     case FeatureKind::kDecayedScore:
-      return st ? Decay(st->score, st->ref_ms, now, s.half_life_ms) : 0.0;
-    case FeatureKind::kDecayedTop: {
-      Json out = Json::array();
-      if (!st) return out;
-      auto top = st->top;
-      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
-        return a.second > b.second || (a.second == b.second && a.first < b.first);
-      });
-      for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
-      return out;
-    }
+      return real(st ? Decay(st->score, st->ref_ms, now, s.half_life_ms) : 0.0);
     case FeatureKind::kSessions: case FeatureKind::kPagesPerSession: case FeatureKind::kAvgDwell: {
       double sessions = 0, events = 0, dwell = 0;
       if (st) {
@@ -362,9 +434,55 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
           dwell += static_cast<double>(x.last_ms - x.start_ms);
         }
       }
-      if (s.kind == FeatureKind::kSessions) return static_cast<int64_t>(sessions);
-      if (sessions == 0) return nullptr;
-      return s.kind == FeatureKind::kPagesPerSession ? events / sessions : dwell / sessions;
+      if (s.kind == FeatureKind::kSessions) return integer(static_cast<int64_t>(sessions));
+      if (sessions == 0) return null;
+      return real(s.kind == FeatureKind::kPagesPerSession ? events / sessions : dwell / sessions);
+    }
+    case FeatureKind::kFirst: case FeatureKind::kLast: case FeatureKind::kNegative:
+    case FeatureKind::kDecayedTop: case FeatureKind::kRfm:
+      break;
+  }
+  return Scalar{K::kOther, 0, 0};
+}
+
+Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
+  Scalar scalar = ScalarOne(i, st, now);
+  switch (scalar.kind) {
+    case Scalar::Kind::kNull:
+      return nullptr;
+    case Scalar::Kind::kInt:
+      return scalar.i;
+    case Scalar::Kind::kDouble:
+      return scalar.d;
+    case Scalar::Kind::kOther:
+      break;
+  }
+  const FeatureSpec& s = specs_[i];
+  if (st != nullptr && st->spec_digest != digests_[i]) st = nullptr;  // stale: backfill pending
+  switch (s.kind) {
+    case FeatureKind::kFirst:
+      return st && st->seen ? st->first : Json(nullptr);
+    case FeatureKind::kLast:
+      return st && st->seen ? st->last : Json(nullptr);
+    case FeatureKind::kNegative: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto items = st->items;
+      std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      for (const auto& [v, t] : items) {
+        if (s.window_ms <= 0 || t > now - s.window_ms) out.push_back(v);
+      }
+      return out;
+    }
+    case FeatureKind::kDecayedTop: {
+      Json out = Json::array();
+      if (!st) return out;
+      auto top = st->top;
+      std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+        return a.second > b.second || (a.second == b.second && a.first < b.first);
+      });
+      for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
+      return out;
     }
     case FeatureKind::kRfm: {
       if (!st || !st->seen) return nullptr;
@@ -377,6 +495,8 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
       return Json{{"recency", r}, {"frequency", f}, {"monetary", m},
                   {"code", std::to_string(r) + std::to_string(f) + std::to_string(m)}};
     }
+    default:
+      break;  // answered by ScalarOne
   }
   return nullptr;
 }
@@ -395,9 +515,25 @@ int FeatureSet::IndexOf(std::string_view name) const {
   return it == index_.end() ? -1 : static_cast<int>(it->second);
 }
 
-Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+const FeatureState* FeatureSet::StateOf(size_t i, const FeatureStates& states) const {
   auto it = states.find(specs_[i].name);
-  return ReadOne(i, it == states.end() ? nullptr : &it->second, now_ms);
+  return it == states.end() ? nullptr : &it->second;
+}
+
+Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+  return ReadOne(i, StateOf(i, states), now_ms);
+}
+
+FeatureSet::Scalar FeatureSet::ReadScalar(size_t i, const FeatureStates& states,
+                                          int64_t now_ms) const {
+  return ScalarOne(i, StateOf(i, states), now_ms);
+}
+
+const Json& FeatureSet::FirstLast(size_t i, const FeatureStates& states) const {
+  static const Json kNull;
+  const FeatureState* st = StateOf(i, states);
+  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return kNull;
+  return specs_[i].kind == FeatureKind::kFirst ? st->first : st->last;
 }
 
 std::vector<std::string> FeatureSet::Stale(const FeatureStates& states) const {

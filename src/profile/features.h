@@ -10,10 +10,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/json_doc.h"
 #include "core/status.h"
+#include "condition/condition.h"
+#include "profile/event_view.h"
 #include "profile/feature_spec.h"
 #include "profile/feature_state.h"
 
@@ -26,8 +29,11 @@ struct EventFacts {
   std::string_view type;
   int64_t timestamp_ms = 0;
   std::string_view session_id;
-  // {"type","timestamp","properties","context"}; built only when some feature needs it.
+  // {"type","timestamp","session_id","properties","context"}; when null, Apply reads
+  // fields from the texts below instead (EventView, or EventDocumentJson when needed).
   const Json* doc = nullptr;
+  std::string_view properties_json;  // the event's properties object ("" = none)
+  std::string_view context_json;     // the event's context object ("" = none)
 };
 
 class FeatureSet {
@@ -54,6 +60,12 @@ class FeatureSet {
   // older definition of the feature is reset). Never fails: a missing or mistyped field
   // is counted in FeatureState::bad_field and in bad_field_events().
   void Apply(const EventFacts& event, FeatureStates* states) const;
+  // The same for an event given as text (`event.doc` null; REQUIRES: view not null):
+  // fields and `where` filters are read through `view` (reused from event to event)
+  // rather than a JSON document, with the same results. Events for features whose
+  // `where` came without its JSON text (FeatureSpec::where_json), and text simdjson
+  // rejects, are read from EventDocumentJson instead.
+  void Apply(const EventFacts& event, FeatureStates* states, EventView* view) const;
 
   // Every feature's value as of `now_ms`, as {"name": value}. Features never updated
   // read as their empty value (0, null or []).
@@ -64,6 +76,21 @@ class FeatureSet {
   // Feature `i`'s value as of `now_ms`: the same value Read() puts under its name.
   // REQUIRES: i < specs().size().
   Json ReadValue(size_t i, const FeatureStates& states, int64_t now_ms) const;
+
+  // Feature `i`'s value as ReadValue() gives it, for readers that avoid building JSON
+  // (segments/profile_view.h): kinds whose value is a number or null are answered here;
+  // the others (first, last, negative, decayed_top, rfm) are kOther and read with
+  // ReadValue(), or for first/last straight from the state (FirstLast).
+  struct Scalar {
+    enum class Kind : uint8_t { kNull, kInt, kDouble, kOther };
+    Kind kind = Kind::kNull;
+    int64_t i = 0;   // kInt: what ReadValue holds as an integer
+    double d = 0;    // kDouble
+  };
+  Scalar ReadScalar(size_t i, const FeatureStates& states, int64_t now_ms) const;
+  // For a `first` or `last` feature: the value ReadValue() returns, without a copy; null
+  // (a static) when unset or stale. REQUIRES: feature `i` is of kind first or last.
+  const Json& FirstLast(size_t i, const FeatureStates& states) const;
 
   // Names of features whose state in `states` was computed for another definition
   // (backfill pending).
@@ -77,16 +104,38 @@ class FeatureSet {
 
  private:
   FeatureSet() = default;
-  void ApplyOne(size_t i, const EventFacts& event, FeatureState* st) const;
+  struct FieldRef;
+  void ApplyOne(size_t i, const EventFacts& event, const FieldRef& field, FeatureState* st) const;
   Json ReadOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+  Scalar ScalarOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+  const FeatureState* StateOf(size_t i, const FeatureStates& states) const;
+
+  // What an event of one type does, resolved once in Build: the features it updates (in
+  // name order, as Apply walks the states), whether they need the event document, and
+  // the paths they change.
+  struct TypePlan {
+    std::vector<size_t> specs;
+    bool needs_doc = false;
+    bool needs_json = false;  // a `where` filter without where_json: the JSON document
+    std::vector<std::string> paths;
+  };
+  const TypePlan& PlanFor(std::string_view type) const;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
-  std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;  // name -> index
   std::vector<size_t> by_name_;                       // indexes of specs_ in name order
-  std::map<std::string, std::vector<std::string>, std::less<>> paths_by_type_;
-  std::vector<std::string> any_type_paths_;  // features of every event type
+  std::map<std::string, TypePlan, std::less<>> plans_;  // event types some feature names
+  TypePlan any_type_plan_;  // other types: the features of every event type
   bool reads_context_ = false;
+  std::vector<std::vector<std::string>> field_steps_;  // per spec: `field` split at dots
+  // Per spec: `where` compiled from where_json, evaluated over an EventView (null: none,
+  // or no where_json).
+  std::vector<std::unique_ptr<condition::Condition>> where_;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
 

@@ -24,7 +24,7 @@ ProfileView::ProfileView(const profile::Profile& p, const profile::FeatureSet* f
       json_(EmptyObject()) {
   segments_.reserve(p.segments.size());
   for (const auto& [name, at] : p.segments) segments_.push_back(&name);
-  if (features_ != nullptr) feature_values_.resize(features_->specs().size());
+  if (features_ != nullptr) features_read_.resize(features_->specs().size());
 }
 
 // The lazily built members mirror BuildProfileDocument member by member.
@@ -63,10 +63,40 @@ const Json& ProfileView::Context() const {
   return *context_;
 }
 
-const Json& ProfileView::Feature(size_t i) const {
-  auto& slot = feature_values_[i];
-  if (!slot) slot = features_->ReadValue(i, p_.features, now_ms_);
-  return *slot;
+// The same value as FeatureSet::ReadValue, as a node: JSON numbers read through
+// JsonDocument::GetNumber as the double of the integer or double, which is what
+// kFeatureNumber nodes give.
+Node ProfileView::Feature(size_t i) const {
+  FeatureSlot& slot = features_read_[i];
+  if (!slot.read) {
+    slot.read = true;
+    using K = profile::FeatureSet::Scalar::Kind;
+    auto scalar = features_->ReadScalar(i, p_.features, now_ms_);
+    switch (scalar.kind) {
+      case K::kInt:
+        slot.is_number = true;
+        slot.number = static_cast<double>(scalar.i);
+        break;
+      case K::kDouble:
+        slot.is_number = true;
+        slot.number = scalar.d;
+        break;
+      case K::kNull:
+        break;  // json stays null: Node{} reads as null
+      case K::kOther: {
+        auto kind = features_->specs()[i].kind;
+        if (kind == profile::FeatureKind::kFirst || kind == profile::FeatureKind::kLast) {
+          slot.json = &features_->FirstLast(i, p_.features);
+        } else {
+          built_.push_back(std::make_unique<Json>(features_->ReadValue(i, p_.features, now_ms_)));
+          slot.json = built_.back().get();
+        }
+        break;
+      }
+    }
+  }
+  if (slot.is_number) return Node{i, kFeatureNumber};
+  return slot.json != nullptr ? N(*slot.json) : Node{};
 }
 
 ValueKind ProfileView::Kind(Node n) const {
@@ -81,6 +111,8 @@ ValueKind ProfileView::Kind(Node n) const {
       return ValueKind::kArray;
     case kSegmentName:
       return ValueKind::kString;
+    case kFeatureNumber:
+      return ValueKind::kNumber;
     default:
       return ValueKind::kNull;
   }
@@ -89,6 +121,7 @@ ValueKind ProfileView::Kind(Node n) const {
 bool ProfileView::GetBool(Node n) const { return n.b == kJson && n.a != 0 && json_.GetBool(n); }
 
 double ProfileView::GetNumber(Node n) const {
+  if (n.b == kFeatureNumber) return n.a < features_read_.size() ? features_read_[n.a].number : 0;
   return n.b == kJson && n.a != 0 ? json_.GetNumber(n) : 0;
 }
 
@@ -144,7 +177,7 @@ bool ProfileView::Find(Node object, std::string_view key, Node* out) const {
       if (features_ == nullptr) return false;
       int i = features_->IndexOf(key);
       if (i < 0) return false;
-      *out = N(Feature(static_cast<size_t>(i)));
+      *out = Feature(static_cast<size_t>(i));
       return true;
     }
     default:
@@ -156,11 +189,18 @@ bool ProfileView::Lookup(Node start, std::span<const condition::PathSegment> pat
   if (start.b != kRoot || path.empty()) return Document::Lookup(start, path, out);
   Node first;
   if (!Find(start, path[0].key, &first)) return false;
+  if (first.b == kFeatures && path.size() >= 2) {  // "features.<name>...": one step more
+    if (!Find(first, path[1].key, &first)) return false;
+    path = path.subspan(1);
+  }
   if (path.size() == 1) {
     *out = first;
     return true;
   }
-  if (first.b == kJson) return json_.Lookup(first, path.subspan(1), out);
+  if (first.b == kJson) {
+    if (first.a == 0) return false;  // a null feature: not a container
+    return json_.Lookup(first, path.subspan(1), out);
+  }
   return Document::Lookup(first, path.subspan(1), out);
 }
 

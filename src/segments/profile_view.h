@@ -4,8 +4,11 @@
 // profile_view_test.cc); ingest uses it to re-evaluate segments per event.
 //
 //   traits    parsed from Profile::traits_json on first access ({} when unparsable)
-//   features  an object of every feature; a member is read as of `now_ms`
-//             (FeatureSet::ReadValue) on first access, so unread features cost nothing
+//   features  an object of every feature; a member is read as of `now_ms` on first
+//             access, so unread features cost nothing. Numbers and nulls are kept as
+//             such (FeatureSet::ReadScalar), first/last values are read in place
+//             (FeatureSet::FirstLast); only arrays and objects (negative, decayed_top,
+//             rfm) are built as JSON (FeatureSet::ReadValue)
 //   consent   {purpose: granted}, built on first access
 //   segments  the names set with SetSegments (initially the profile's stored membership)
 //   profile   {"event_count", ...} as in BuildProfileDocument, built on first access
@@ -19,6 +22,7 @@
 // view per thread and evaluation.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +46,9 @@ class ProfileView final : public condition::Document {
   const profile::Profile& profile() const { return p_; }
 
   // Replaces the `segments` array with `names` (pointers must outlive the view).
-  void SetSegments(std::vector<const std::string*> names) { segments_ = std::move(names); }
+  void SetSegments(const std::vector<const std::string*>& names) {
+    segments_.assign(names.begin(), names.end());
+  }
 
   condition::Node Root() const override { return condition::Node{0, kRoot}; }
   condition::ValueKind Kind(condition::Node n) const override;
@@ -58,14 +64,24 @@ class ProfileView final : public condition::Document {
               condition::Node* out) const override;
 
  private:
-  // Node::b: what the node is. kJson nodes are JsonDocument nodes (Node::a = const Json*).
-  enum Tag : uintptr_t { kJson = 0, kRoot, kFeatures, kSegments, kSegmentName };
+  // Node::b: what the node is. kJson nodes are JsonDocument nodes (Node::a = const Json*);
+  // kFeatureNumber: Node::a = feature index, the number in features_read_.
+  enum Tag : uintptr_t { kJson = 0, kRoot, kFeatures, kSegments, kSegmentName, kFeatureNumber };
+
+  // One feature's value once read: a number, or a Json (null included) held by the
+  // profile, a static, or built_.
+  struct FeatureSlot {
+    bool read = false;
+    bool is_number = false;
+    double number = 0;
+    const Json* json = nullptr;
+  };
 
   const Json& Traits() const;
   const Json& Consent() const;
   const Json& ProfileFacts() const;
   const Json& Context() const;
-  const Json& Feature(size_t i) const;
+  condition::Node Feature(size_t i) const;
 
   const profile::Profile& p_;
   const profile::FeatureSet* features_;
@@ -74,7 +90,8 @@ class ProfileView final : public condition::Document {
   std::vector<const std::string*> segments_;
   condition::JsonDocument json_;  // answers for kJson nodes
   mutable std::optional<Json> traits_, consent_, profile_facts_, context_;
-  mutable std::vector<std::optional<Json>> feature_values_;  // sized once: nodes stay valid
+  mutable std::vector<FeatureSlot> features_read_;  // sized once: nodes stay valid
+  mutable std::vector<std::unique_ptr<Json>> built_;  // arrays and objects read so far
 };
 
 }  // namespace tailor::segments

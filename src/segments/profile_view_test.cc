@@ -80,6 +80,21 @@ const char* kConditions[] = {
     R"({"features.pages.0":"/p/0"})",
     R"({"features.rfm.code":{"$in":["555","554","545","455"]}})",
     R"({"features.rfm":{"$type":"object"}})",
+    // Numbers, nulls and first/last values are not JSON in the view: deeper paths, types.
+    R"({"features.purchases_30d.x":{"$exists":false}})",
+    R"({"features.purchases_30d.0":{"$exists":true}})",
+    R"({"features.never.x":{"$exists":false}})",
+    R"({"features.never":{"$type":"null"}})",
+    R"({"features.revenue":{"$type":"number"}})",
+    R"({"features.revenue":{"$in":[63,64,65,66,67,68,69,70,71,72]}})",
+    R"({"features.first_currency":{"$type":"string"}})",
+    R"({"features.first_currency.length":{"$exists":true}})",
+    R"({"features.first_currency":{"$regex":"^E"}})",
+    R"({"features.since_view":{"$gt":"1"}})",
+    R"({"features.purchases_30d":{"$size":0}})",
+    R"({"features.purchases_30d":{"$elemMatch":{"$gt":0}}})",
+    R"({"features.pages":{"$size":2}})",
+    R"({"$or":[{"features.purchases_30d":{"$lt":1}},{"features.never":{"$gt":1}}]})",
     R"({"features":{"$exists":true}})",
     R"({"features":{"$size":7}})",
     R"({"consent.analytics":true})",
@@ -238,6 +253,44 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
   ProfileView view4(p, features.get(), kNow, nullptr);
   got = (*set)->Evaluate(&view4, nullptr, false, &sibling);
   EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") == got.end());
+}
+
+// Ingest resolves what a change reaches once per changed-path list and ORs the results
+// per profile; that must equal resolving the union of the paths at once.
+TEST(ProfileView, ReachOfAUnionIsTheUnionOfReaches) {
+  auto features = Features();
+  Json defs = {
+      {"buyers", {{"condition", {{"features.purchases_30d", {{"$gte", 1}}}}}}},
+      {"nordic", {{"condition", {{"traits.country", {{"$in", {"NO", "SE"}}}}}}}},
+      {"viewer", {{"condition", {{"features.since_view", {{"$lt", 86'400'000}}}}}}},
+      {"web", {{"condition", {{"context.channel", "web"}}}}},
+      {"champions", {{"condition", {{"features.rfm.code", {{"$in", {"555"}}}}}}}},
+      {"gold", {{"group", "tier"}, {"priority", 2}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
+  };
+  auto set = BuildSegments(defs, features.get());
+  ASSERT_OK(set.status());
+  EXPECT_TRUE((*set)->ReadsContext());
+  profile::Profile p = SampleProfile(*features);
+  p.segments.clear();
+  const std::vector<std::vector<std::string>> lists = {
+      features->ChangedPaths("purchase"), features->ChangedPaths("page_view"), {"traits"},
+      {"context"}, {"profile"}, {"features"}, {}};
+  for (size_t a = 0; a < lists.size(); ++a) {
+    for (size_t b = 0; b < lists.size(); ++b) {
+      std::vector<std::string> both = lists[a];
+      both.insert(both.end(), lists[b].begin(), lists[b].end());
+      SegmentSet::Reach reach = (*set)->ReachOf(lists[a]);
+      reach.Add((*set)->ReachOf(lists[b]));
+      SegmentSet::Reach whole = (*set)->ReachOf(both);
+      EXPECT_EQ(reach.any, whole.any) << a << " " << b;
+      EXPECT_EQ(reach.any, (*set)->DependsOnAny(both)) << a << " " << b;
+      EXPECT_EQ(reach.reevaluate, whole.reevaluate) << a << " " << b;
+      ProfileView v1(p, features.get(), kNow, nullptr);
+      ProfileView v2(p, features.get(), kNow, nullptr);
+      EXPECT_EQ((*set)->Reevaluate(&v1, nullptr, false, reach),
+                (*set)->Evaluate(&v2, nullptr, false, &both));
+    }
+  }
 }
 
 }  // namespace

@@ -155,6 +155,18 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     if (!set->standalone_[i]) continue;
     for (const auto& p : set->paths_[i]) set->standalone_readers_[p].push_back(i);
   }
+  std::map<std::string, int> group_ids;
+  set->group_.assign(n, -1);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& g = set->specs_[i].group;
+    if (g.empty()) continue;
+    set->group_[i] = group_ids.emplace(g, static_cast<int>(group_ids.size())).first->second;
+  }
+  set->groups_ = group_ids.size();
+  for (size_t i = 0; i < n; ++i) {
+    set->any_reader_ = set->any_reader_ || set->reads_segments_[i];
+    set->any_context_reader_ = set->any_context_reader_ || set->reads_context_[i];
+  }
   return std::shared_ptr<const SegmentSet>(std::move(set));
 }
 
@@ -207,31 +219,61 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
   return EvaluateOver(view, std::move(before_eval), events, groups, has_context, publish);
 }
 
+void SegmentSet::Reach::Add(const Reach& other) {
+  any = any || other.any;
+  for (size_t i = 0; i < reevaluate.size() && i < other.reevaluate.size(); ++i) {
+    if (other.reevaluate[i]) reevaluate[i] = true;
+  }
+}
+
+SegmentSet::Reach SegmentSet::ReachOf(const std::vector<std::string>& changed) const {
+  Reach reach;
+  reach.any = DependsOnAny(changed);
+  std::vector<bool> keep = standalone_;  // then cleared for the readers of each changed path
+  for (const std::string& c : changed) {
+    // Paths at or below `c` ("features.rfm" reaches "features.rfm.code")...
+    for (auto it = standalone_readers_.lower_bound(c);
+         it != standalone_readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
+      if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
+      for (size_t i : it->second) keep[i] = false;
+    }
+    // ...and above it ("features" reads every feature).
+    for (size_t dot = c.find('.'); dot != std::string::npos; dot = c.find('.', dot + 1)) {
+      auto it = standalone_readers_.find(std::string_view(c).substr(0, dot));
+      if (it == standalone_readers_.end()) continue;
+      for (size_t i : it->second) keep[i] = false;
+    }
+  }
+  reach.reevaluate.resize(keep.size());
+  for (size_t i = 0; i < keep.size(); ++i) reach.reevaluate[i] = !keep[i];
+  return reach;
+}
+
 std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition::SavedGroups* groups,
                                               bool has_context,
                                               const std::vector<std::string>* changed) const {
+  if (changed != nullptr) return Reevaluate(view, groups, has_context, ReachOf(*changed));
+  return Reevaluate(view, groups, has_context, Reach{true, std::vector<bool>(specs_.size(), true)});
+}
+
+std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
+                                                const condition::SavedGroups* groups,
+                                                bool has_context, const Reach& reach) const {
   size_t n = specs_.size();
-  std::vector<bool> keep;
-  if (changed != nullptr) {
-    keep = standalone_;  // then cleared for the readers of each changed path
-    for (const std::string& c : *changed) {
-      // Paths at or below `c` ("features.rfm" reaches "features.rfm.code")...
-      for (auto it = standalone_readers_.lower_bound(c);
-           it != standalone_readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
-        if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
-        for (size_t i : it->second) keep[i] = false;
-      }
-      // ...and above it ("features" reads every feature).
-      for (size_t dot = c.find('.'); dot != std::string::npos; dot = c.find('.', dot + 1)) {
-        auto it = standalone_readers_.find(std::string_view(c).substr(0, dot));
-        if (it == standalone_readers_.end()) continue;
-        for (size_t i : it->second) keep[i] = false;
-      }
-    }
-  }
+  // Stored membership and specs_ are both in name order: one merged walk.
   std::vector<bool> before_eval(n, false);
-  for (const auto& [name, at] : view->profile().segments) {
-    if (auto it = index_.find(name); it != index_.end()) before_eval[it->second] = true;
+  const auto& stored = view->profile().segments;
+  size_t i = 0;
+  for (auto it = stored.begin(); it != stored.end() && i < n;) {
+    int c = it->first.compare(specs_[i].name);
+    if (c == 0) {
+      before_eval[i++] = true;
+      ++it;
+    } else if (c < 0) {
+      ++it;
+    } else {
+      ++i;
+    }
   }
   // As profile.event_count reads in the JSON document (an unsigned number read as int64).
   int64_t events = static_cast<int64_t>(view->profile().event_count);
@@ -239,13 +281,13 @@ std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition
   names.reserve(n);
   auto publish = [&](const std::vector<bool>& in) {
     names.clear();
-    for (size_t i = 0; i < n; ++i) {
-      if (in[i]) names.push_back(&specs_[i].name);
+    for (size_t k = 0; k < n; ++k) {
+      if (in[k]) names.push_back(&specs_[k].name);
     }
     view->SetSegments(names);
   };
   return EvaluateOver(*view, std::move(before_eval), events, groups, has_context, publish,
-                      changed != nullptr ? &keep : nullptr);
+                      reach.reevaluate.size() == n ? &reach.reevaluate : nullptr);
 }
 
 template <typename Publish>
@@ -253,23 +295,20 @@ std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& vie
                                                   std::vector<bool> before_eval, int64_t events,
                                                   const condition::SavedGroups* groups,
                                                   bool has_context, Publish&& publish,
-                                                  const std::vector<bool>* keep) const {
+                                                  const std::vector<bool>* reevaluate) const {
   size_t n = specs_.size();
   std::vector<bool> in = before_eval;
-  bool any_reader = std::find(reads_segments_.begin(), reads_segments_.end(), true) != reads_segments_.end();
-  bool any_group = false;
-  for (const auto& s : specs_) any_group = any_group || !s.group.empty();
   std::vector<bool> raw(n, false);
   std::vector<bool> before;
   std::vector<bool> next;
-  std::map<std::string_view, size_t> best;
-  for (size_t pass = 0; pass <= (any_reader ? n : 0); ++pass) {
+  std::vector<int> best(groups_, -1);  // per exclusive group: its best candidate so far
+  for (size_t pass = 0; pass <= (any_reader_ ? n : 0); ++pass) {
     publish(in);
     before = in;
     // Raw matches: each segment's own condition (and cold-start rule).
     for (size_t i = 0; i < n; ++i) {
       const SegmentSpec& s = specs_[i];
-      if ((!has_context && reads_context_[i]) || (keep != nullptr && (*keep)[i])) {
+      if ((!has_context && reads_context_[i]) || (reevaluate != nullptr && !(*reevaluate)[i])) {
         raw[i] = before_eval[i];
         continue;
       }
@@ -283,23 +322,25 @@ std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& vie
       for (size_t i : order_) {
         next[i] = raw[i] && (parent_[i] < 0 || in[static_cast<size_t>(parent_[i])]);
       }
-      if (any_group) {
-        best.clear();
+      if (groups_ > 0) {
+        std::fill(best.begin(), best.end(), -1);
         for (size_t i = 0; i < n; ++i) {
-          if (!next[i] || specs_[i].group.empty()) continue;
-          auto [it, fresh] = best.emplace(specs_[i].group, i);
-          if (!fresh) {
-            size_t j = it->second;
-            bool better = specs_[i].priority > specs_[j].priority;
-            (better ? next[j] : next[i]) = false;
-            if (better) it->second = i;
+          if (!next[i] || group_[i] < 0) continue;
+          int& b = best[static_cast<size_t>(group_[i])];
+          if (b < 0) {
+            b = static_cast<int>(i);
+            continue;
           }
+          size_t j = static_cast<size_t>(b);
+          bool better = specs_[i].priority > specs_[j].priority;
+          (better ? next[j] : next[i]) = false;
+          if (better) b = static_cast<int>(i);
         }
       }
       if (next == in) break;
       std::swap(in, next);
     }
-    if (!any_reader || in == before) break;
+    if (!any_reader_ || in == before) break;
   }
   publish(in);
   std::vector<std::string> out;

@@ -76,6 +76,23 @@ class SegmentSet {
                                     bool has_context = true,
                                     const std::vector<std::string>* changed = nullptr) const;
 
+  // Which segments a change reaches, resolved once for a list of changed paths (ingest
+  // resolves one per event type and batch, then ORs them per profile).
+  struct Reach {
+    bool any = false;            // DependsOnAny(changed)
+    std::vector<bool> reevaluate;  // per segment (specs() order): false = keeps membership
+    // Adds what `other` reaches. REQUIRES: both from the same SegmentSet.
+    void Add(const Reach& other);
+  };
+  Reach ReachOf(const std::vector<std::string>& changed) const;
+
+  // Evaluate(view, groups, has_context, &changed) with `reach` = ReachOf(changed).
+  std::vector<std::string> Reevaluate(ProfileView* view, const condition::SavedGroups* groups,
+                                      bool has_context, const Reach& reach) const;
+
+  // True when some segment reads `context.*`.
+  bool ReadsContext() const { return any_context_reader_; }
+
   // True when segment `i` may change membership with time alone (it reads a windowed or
   // decaying feature, a recency, or profile times), so it must be re-evaluated at read.
   bool TimeDependent(size_t i) const { return time_dependent_[i]; }
@@ -90,12 +107,13 @@ class SegmentSet {
   SegmentSet() = default;
   // Both Evaluate overloads: `view` answers conditions, `publish(in)` makes the
   // `segments` array seen by the next conditions the names of the segments in `in`.
+  // `reevaluate` (null = all): segments that may not keep their membership on entry.
   template <typename Publish>
   std::vector<std::string> EvaluateOver(const condition::Document& view,
                                         std::vector<bool> before_eval, int64_t events,
                                         const condition::SavedGroups* groups, bool has_context,
                                         Publish&& publish,
-                                        const std::vector<bool>* keep = nullptr) const;
+                                        const std::vector<bool>* reevaluate = nullptr) const;
 
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
@@ -110,6 +128,10 @@ class SegmentSet {
   std::vector<bool> standalone_;
   // Path read -> the standalone segments reading it (which segments a change reaches).
   std::map<std::string, std::vector<size_t>, std::less<>> standalone_readers_;
+  std::vector<int> group_;  // index of the exclusive group, or -1
+  size_t groups_ = 0;
+  bool any_reader_ = false;          // some segment reads `segments`
+  bool any_context_reader_ = false;  // some segment reads `context`
 };
 
 }  // namespace tailor::segments
