@@ -31,8 +31,7 @@ std::vector<condition::PathSegment> SplitPath(std::string_view path) {
   return out;
 }
 
-// The JSON value at `node` of a JsonDocument-backed document (every non-root node of a
-// DecisionDocument points at an nlohmann value).
+// The JSON value at `node` of a JsonDocument (its nodes point at nlohmann values).
 const Json& JsonAt(condition::Node n) { return *reinterpret_cast<const Json*>(n.a); }
 
 }  // namespace
@@ -60,9 +59,12 @@ void AddInputs(Json* record, const DecisionConfig* config) {
   const Placement* pl = config ? config->FindPlacement(record->value("placement", "")) : nullptr;
   auto snap = record->find("snapshot");
   if (pl != nullptr && snap != record->end() && snap->is_object()) {
-    static const Json kEmpty = Json::object();
+    // What the rules saw: the snapshot's members with the request context as "context"
+    // (a copy; this is an admin read, not the decision path).
+    Json seen = *snap;
     auto ctx = record->find("context");
-    DecisionDocument doc(*snap, ctx != record->end() && ctx->is_object() ? *ctx : kEmpty);
+    seen["context"] = ctx != record->end() && ctx->is_object() ? *ctx : Json::object();
+    condition::JsonDocument doc(seen);
     for (const std::string& path : pl->input_paths) {
       auto segments = SplitPath(path);
       condition::Node n;

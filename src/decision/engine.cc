@@ -88,6 +88,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   view->doc.erase("context");
   if (in.segments != nullptr)
     in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
+  view->flat = FlatJson(view->doc);
   std::shared_ptr<const ProfileView> out = std::move(view);
   if (!pid.empty()) {
     views_.Put(out);
@@ -246,7 +247,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
     return serve_default(
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
-  DecisionDocument doc(rs.view->doc, *rs.context);
+  DecisionDocument doc(rs.view->flat, *rs.context);
   a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
