@@ -202,7 +202,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
   out->content = content_name;
   out->variant = content->variants.count(rs.channel) ? rs.channel : "default";
   if (!variant->value.is_null()) out->value = variant->value;
-  if (variant->body) out->body = variant->body->Render(rs.view->doc, rs.context.get());
+  if (variant->body) out->body = variant->body->Render(rs.view->flat, rs.view->doc, rs.context.get());
   return true;
 }
 
