@@ -3,14 +3,16 @@
 // `decision_log_retention` setting. Outcome events that carry a decision_id are stored
 // by the ingest pipeline under `decision_outcomes` and joined here.
 //
-// Appending is cheap and never blocks on storage: records queue in memory and a writer
-// thread encodes and writes them in batches every few milliseconds (with the dirty
+// Appending is cheap and never blocks on storage: Append encodes the record in its
+// compact binary form (decision_record.h) straight into an in-memory queue, and a writer
+// thread writes the queue in batches every few milliseconds (with the dirty
 // frequency-cap entries). Decision ids are monotonic ULIDs assigned at append, so the
-// records of one flush are stored as one *segment* (JSON lines, up to kSegmentRecords)
-// under the first record's id: one RocksDB entry per flush instead of one per decision.
-// A read seeks to the segment whose first id is at or before the wanted one. Reads flush the queue first, so a decision is readable as soon
-// as it was answered. If the writer falls more than `max_queue` records behind, new
-// records are dropped and counted (dropped()); the answer is never delayed.
+// records of one flush are stored as one *segment* (up to kSegmentRecords) under the
+// first record's id: one RocksDB entry per flush instead of one per decision. A read
+// seeks to the segment whose first id is at or before the wanted one. Reads flush the
+// queue first, so a decision is readable as soon as it was answered. If the writer falls
+// more than `max_queue` records behind, new records are dropped and counted (dropped());
+// the answer is never delayed.
 //
 // Thread safety: safe for concurrent use.
 #pragma once
@@ -34,38 +36,11 @@
 #include "decision/answer.h"
 #include "decision/caps.h"
 #include "decision/decision_config.h"
+#include "decision/decision_record.h"
 #include "decision/profile_view.h"
 #include "storage/kv_store.h"
 
 namespace tailor::decision {
-
-// A decision as answered, before encoding (encoding runs on the writer thread). The
-// profile document it read is logged once per view (AppendSnapshot) and referenced.
-struct PendingDecision {
-  std::string id;  // ULID, set by DecisionLog::Append
-  int64_t at_ms = 0;
-  // What the rules read: its pid is the record's profile id, its id the snapshot id.
-  // Null for neither (tests).
-  std::shared_ptr<const ProfileView> view;
-  std::string user_id, anonymous_id;
-  std::string placement;
-  uint64_t config_version = 0;
-  // The completed request context (with "channel", and "time" when read) as JSON
-  // text, encoded once per request on the deciding thread and shared by its records, so
-  // the writer neither walks nor frees a JSON tree. Null encodes as {}.
-  std::shared_ptr<const std::string> context_json;
-  std::shared_ptr<const Answer> answer;          // null encodes as a default Answer
-  std::optional<Answer> shadow;
-  bool cached = false;
-  bool impressions_recorded = false;
-  bool consented = true;  // the profile had the personalization consent
-  int64_t latency_us = 0;
-};
-
-// The stored JSON form (docs/decisions.md).
-std::string EncodeDecision(const PendingDecision& d);
-// The same, appended to `out`.
-void AppendDecision(std::string* out, const PendingDecision& d);
 
 // Adds "inputs" to a stored record: the value of every attribute path the placement's
 // rules read in `config` (the config version the decision ran under), taken from the
@@ -88,8 +63,9 @@ class DecisionLog {
 
   static constexpr size_t kSegmentRecords = 256;
 
-  // Assigns the decision its id (returned) and queues it.
-  std::string Append(PendingDecision d);
+  // Assigns the decision its id (returned) and queues its encoded record; `d` and what
+  // it points at are not used after the call.
+  std::string Append(const PendingDecision& d);
   // Logs the document of a newly built view (decisions refer to it by id).
   void AppendSnapshot(std::shared_ptr<const ProfileView> view);
 
@@ -112,15 +88,15 @@ class DecisionLog {
   void Run();
   // Sets record["snapshot"] from the stored snapshot it names (null when gone).
   Status AttachSnapshot(Json* record);
-  // Finds the line of decision `id` in a segment.
-  static bool FindLine(std::string_view segment, std::string_view id, std::string* line);
 
   storage::KvStore& store_;
   CapLedger* caps_;
   DecisionLogOptions options_;
   // std::mutex (not core Mutex) because the writer waits on it with a condition variable.
   std::mutex mu_;
-  std::vector<PendingDecision> queue_;  // guarded by mu_
+  // Encoded records (length-prefixed, decision_record.h), oldest first.
+  std::string queue_;      // guarded by mu_
+  size_t queued_ = 0;      // records in queue_; guarded by mu_
   std::vector<std::shared_ptr<const ProfileView>> snapshots_;  // guarded by mu_
   std::string last_id_;                                        // guarded by mu_
   const Clock& clock_;  // ids carry the time they were made
@@ -129,8 +105,9 @@ class DecisionLog {
   std::condition_variable cv_;
   Mutex write_mu_;  // one writer at a time, so records land in order
   // The previous batch, emptied, kept for its capacity.
-  std::vector<PendingDecision> spare_ GUARDED_BY(write_mu_);
-  static constexpr size_t kMaxSpareCapacity = 1 << 16;
+  std::string spare_ GUARDED_BY(write_mu_);
+  std::string segment_ GUARDED_BY(write_mu_);  // the segment being built, likewise
+  static constexpr size_t kMaxSpareCapacity = 16 << 20;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> dropped_{0};
   std::thread writer_;

@@ -11,15 +11,19 @@
 namespace tailor::decision {
 namespace {
 
+// A decision with answer rule "r", content "c"; Append copies what it points at.
 PendingDecision Make(int64_t at_ms, const std::string& placement) {
+  static const Answer kAnswer = [] {
+    Answer a;
+    a.rule = "r";
+    a.content = "c";
+    a.trace.push_back({"r", RuleOutcome::kMatched, ""});
+    return a;
+  }();
   PendingDecision d;
   d.at_ms = at_ms;
-  d.placement = placement;
-  Answer a;
-  a.rule = "r";
-  a.content = "c";
-  a.trace.push_back({"r", RuleOutcome::kMatched, ""});
-  d.answer = std::make_shared<const Answer>(std::move(a));
+  d.placement = placement;  // Append copies it before `placement` dies
+  d.answer = &kAnswer;
   return d;
 }
 
@@ -87,6 +91,41 @@ TEST(DecisionLog, SegmentsSpanFlushesAndManyRecords) {
     return true;
   }));
   EXPECT_GE(in_window, 1u);
+}
+
+TEST(DecisionLog, ReadsSegmentsWrittenByOlderBinaries) {
+  // A data directory written before records were binary: JSON lines (version 1).
+  FakeClock clock(1'795'000'000'000);
+  SeededRandom random(6);
+  storage::MemoryStore store(clock);
+  const std::string a = UlidLowerBound(1'794'999'000'000), b = UlidLowerBound(1'794'999'000'001);
+  auto line = [](const std::string& id, const std::string& rule) {
+    return R"({"decision_id":")" + id + R"(","at":"2026-11-18T19:30:00.000Z","at_ms":1794999000000,)"
+           R"("profile_id":null,"placement":"p","config_version":1,"context":{},"snapshot_id":null,)"
+           R"("rule":")" + rule + R"(","action":"content","content":"c","served":true,"fallback":false,)"
+           R"("personalized":true,"propensity":1.0,"trace":[{"rule":")" + rule +
+           R"(","result":"matched"}],"cached":false,"impressions_recorded":false,"consented":true,"latency_us":3})";
+  };
+  storage::WriteBatch wb;
+  wb.Put(storage::Keyspace::kDecisions, a, line(a, "r1") + "\n" + line(b, "r2"));
+  ASSERT_OK(store.Write(wb));
+  DecisionLog log(store, nullptr, clock, random, DecisionLogOptions{1000, 3'600'000});
+  // New binary records beside them.
+  std::string fresh = log.Append(Make(clock.NowMs(), "p"));
+
+  auto old = log.Get(b);
+  ASSERT_OK(old);
+  EXPECT_EQ((*old)["rule"], "r2");
+  EXPECT_EQ((*old)["latency_us"], 3);
+  EXPECT_EQ((*old)["outcomes"], Json::array());
+  ASSERT_OK(log.Get(fresh));
+  std::vector<std::string> seen;
+  ASSERT_OK(log.Scan(0, clock.NowMs() + 1, /*snapshots=*/true, [&](const Json& rec) {
+    seen.push_back(rec["decision_id"]);
+    EXPECT_TRUE(rec["snapshot"].is_null());
+    return true;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{a, b, fresh}));
 }
 
 TEST(DecisionLog, DropsAndCountsWhenTheQueueIsFull) {

@@ -88,6 +88,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   view->doc.erase("context");
   if (in.segments != nullptr)
     in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
+  view->flat = FlatJson(view->doc);
   std::shared_ptr<const ProfileView> out = std::move(view);
   if (!pid.empty()) {
     views_.Put(out);
@@ -201,7 +202,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
   out->content = content_name;
   out->variant = content->variants.count(rs.channel) ? rs.channel : "default";
   if (!variant->value.is_null()) out->value = variant->value;
-  if (variant->body) out->body = variant->body->Render(rs.view->doc, rs.context.get());
+  if (variant->body) out->body = variant->body->Render(rs.view->flat, rs.view->doc, rs.context.get());
   return true;
 }
 
@@ -246,7 +247,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
     return serve_default(
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
-  DecisionDocument doc(rs.view->doc, *rs.context);
+  DecisionDocument doc(rs.view->flat, *rs.context);
   a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
@@ -354,8 +355,8 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
   rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
   rs.context = std::move(context);
   // The log records' copy of the context: text, encoded once for all placements.
-  auto context_json = std::make_shared<std::string>();
-  AppendJsonValue(context_json.get(), *rs.context);
+  std::string context_json;
+  AppendJsonValue(&context_json, *rs.context);
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
@@ -404,21 +405,23 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     counters_.decisions.fetch_add(1, std::memory_order_relaxed);
     if (d.answer->fallback) counters_.fallbacks.fetch_add(1, std::memory_order_relaxed);
 
+    std::optional<Answer> shadow;
+    if (pl.shadow) shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
     PendingDecision rec;
-    if (pl.shadow) rec.shadow = DecidePlacement(pl, *pl.shadow, rs, /*shadow=*/true);
+    rec.shadow = shadow ? &*shadow : nullptr;
     rec.at_ms = rs.now_ms;
-    rec.view = rs.view;
+    rec.view = rs.view.get();
     rec.user_id = request.user_id;
     rec.anonymous_id = request.anonymous_id;
     rec.placement = pl.name;
     rec.config_version = in.config_version;
     rec.context_json = context_json;
-    rec.answer = d.answer;
+    rec.answer = d.answer.get();
     rec.cached = d.cached;
     rec.latency_us = SteadyMicros() - t0;
     rec.consented = rs.consented;
     rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rs.view->pid.empty();
-    d.decision_id = log_.Append(std::move(rec));
+    d.decision_id = log_.Append(rec);
   }
   return out;
 }

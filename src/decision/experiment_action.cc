@@ -36,7 +36,7 @@ Result<ActionResult> ExperimentAction::Resolve(const ActionRequest& r) const {
   auto set = service_.set();
   const experiments::ConfiguredExperiment* e = set->Find(r.action.ref);
   if (e == nullptr) return NotFound("experiment '" + r.action.ref + "' is not defined");
-  DecisionDocument doc(r.view.doc, r.context);
+  DecisionDocument doc(r.view.flat, r.context);
   experiments::Served served = service_.AssignAndExpose(
       *e, SubjectOf(r.view, r.user_id, r.anonymous_id, doc, r.saved_groups, r.now_ms, !r.dry_run));
   const experiments::Assignment& a = served.assignment;
@@ -111,7 +111,7 @@ Result<Json> AssignExperiments(DecisionEngine& engine, experiments::ExperimentSe
   TAILOR_ASSIGN_OR_RETURN(auto view, engine.ViewFor(request.user_id, request.anonymous_id, inputs, now_ms));
   Json context = request.context;
   CompleteContext(&context, now_ms);
-  DecisionDocument doc(view->doc, context);
+  DecisionDocument doc(view->flat, context);
   Json out = Json::array();
   for (const auto* e : list) {
     experiments::Served s = service.AssignAndExpose(

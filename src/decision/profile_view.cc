@@ -123,22 +123,60 @@ void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_ge
 }
 
 condition::ValueKind DecisionDocument::Kind(condition::Node n) const {
-  return IsRoot(n) ? condition::ValueKind::kObject : inner_.Kind(n);
+  if (IsFlat(n)) return view_->Kind(Slot(n));
+  return IsRoot(n) ? condition::ValueKind::kObject : json_.Kind(n);
+}
+
+bool DecisionDocument::GetBool(condition::Node n) const {
+  return IsFlat(n) ? view_->GetBool(Slot(n)) : !IsRoot(n) && json_.GetBool(n);
+}
+
+double DecisionDocument::GetNumber(condition::Node n) const {
+  if (IsFlat(n)) return view_->GetNumber(Slot(n));
+  return IsRoot(n) ? 0 : json_.GetNumber(n);
+}
+
+std::string_view DecisionDocument::GetString(condition::Node n) const {
+  if (IsFlat(n)) return view_->GetString(Slot(n));
+  return IsRoot(n) ? std::string_view() : json_.GetString(n);
 }
 
 size_t DecisionDocument::Size(condition::Node n) const {
-  if (!IsRoot(n)) return inner_.Size(n);
-  return view_->size() + (view_->contains("context") ? 0 : 1);
+  if (IsFlat(n)) return view_->Size(Slot(n));
+  if (!IsRoot(n)) return json_.Size(n);
+  FlatJson::Index ignored;
+  return view_->Size(FlatJson::kRoot) + (view_->Find(FlatJson::kRoot, "context", &ignored) ? 0 : 1);
+}
+
+condition::Node DecisionDocument::ArrayAt(condition::Node n, size_t i) const {
+  return IsFlat(n) ? FlatNode(view_->ArrayAt(Slot(n), i)) : json_.ArrayAt(n, i);
 }
 
 bool DecisionDocument::Find(condition::Node object, std::string_view key,
                             condition::Node* out) const {
-  if (!IsRoot(object)) return inner_.Find(object, key, out);
+  if (IsFlat(object)) {
+    FlatJson::Index i;
+    if (!view_->Find(Slot(object), key, &i)) return false;
+    *out = FlatNode(i);
+    return true;
+  }
+  if (!IsRoot(object)) return json_.Find(object, key, out);
   if (key == "context") {
     *out = condition::JsonDocument::NodeOf(*context_);
     return true;
   }
-  return inner_.Find(inner_.Root(), key, out);
+  return Find(FlatNode(FlatJson::kRoot), key, out);
+}
+
+bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::PathSegment> path,
+                              condition::Node* out) const {
+  // Whole paths into the view resolve inside the FlatJson, without a virtual call per step.
+  if (IsRoot(start) && !path.empty() && path[0].key != "context") start = FlatNode(FlatJson::kRoot);
+  if (!IsFlat(start)) return Document::Lookup(start, path, out);
+  FlatJson::Index i;
+  if (!view_->Lookup(Slot(start), path, &i)) return false;
+  *out = FlatNode(i);
+  return true;
 }
 
 }  // namespace tailor::decision

@@ -6,8 +6,8 @@
 // ViewCache holds one view per profile plus that profile's cached answers; the ingest
 // path invalidates a profile's entry whenever it changes (ProfileStore listener).
 //
-// DecisionDocument is the condition Document a rule sees: the view's members plus
-// "context" (the request context), without copying either.
+// DecisionDocument is the condition Document a rule sees: the view's members (read from
+// its flattened copy) plus "context" (the request context), without copying either.
 //
 // Thread safety: views are immutable; ViewCache and AnswerCache are safe for concurrent
 // use.
@@ -26,6 +26,7 @@
 #include "core/json_doc.h"
 #include "core/mutex.h"
 #include "decision/answer.h"
+#include "decision/flat_json.h"
 
 namespace tailor::decision {
 
@@ -39,6 +40,8 @@ struct ProfileView {
   int64_t built_at_ms = 0;
   // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
   Json doc;
+  // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
+  FlatJson flat;
   // Set (once) when the view cache replaces or drops this view: entries that reach it
   // by external id must not serve it any more.
   mutable std::atomic<bool> retired{false};
@@ -114,29 +117,34 @@ class ViewCache {
 
 class DecisionDocument final : public condition::Document {
  public:
-  // Both must outlive this object. `context` must be an object.
-  DecisionDocument(const Json& view_doc, const Json& context)
-      : view_(&view_doc), context_(&context), inner_(view_doc) {}
+  // Both must outlive this object. `context` must be an object; it replaces any
+  // "context" member of `view`.
+  DecisionDocument(const FlatJson& view, const Json& context)
+      : view_(&view), context_(&context), json_(context) {}
 
   condition::Node Root() const override { return kRoot; }
   condition::ValueKind Kind(condition::Node n) const override;
-  bool GetBool(condition::Node n) const override { return inner_.GetBool(n); }
-  double GetNumber(condition::Node n) const override { return inner_.GetNumber(n); }
-  std::string_view GetString(condition::Node n) const override { return inner_.GetString(n); }
+  bool GetBool(condition::Node n) const override;
+  double GetNumber(condition::Node n) const override;
+  std::string_view GetString(condition::Node n) const override;
   size_t Size(condition::Node n) const override;
-  condition::Node ArrayAt(condition::Node n, size_t i) const override {
-    return inner_.ArrayAt(n, i);
-  }
+  condition::Node ArrayAt(condition::Node n, size_t i) const override;
   bool Find(condition::Node object, std::string_view key, condition::Node* out) const override;
+  bool Lookup(condition::Node start, std::span<const condition::PathSegment> path,
+              condition::Node* out) const override;
 
  private:
-  static constexpr condition::Node kRoot{0, 1};
-  static bool IsRoot(condition::Node n) { return n.a == 0 && n.b == 1; }
-  const Json* view_;
+  // Nodes: the root {0, kRootTag}; a view slot {index, kFlatTag}; a context value
+  // {pointer to its nlohmann value, 0} (a JsonDocument node).
+  static constexpr uintptr_t kRootTag = 1, kFlatTag = 2;
+  static constexpr condition::Node kRoot{0, kRootTag};
+  static bool IsRoot(condition::Node n) { return n.b == kRootTag; }
+  static bool IsFlat(condition::Node n) { return n.b == kFlatTag; }
+  static FlatJson::Index Slot(condition::Node n) { return static_cast<FlatJson::Index>(n.a); }
+  static condition::Node FlatNode(FlatJson::Index i) { return {i, kFlatTag}; }
+  const FlatJson* view_;
   const Json* context_;
-  // Every non-root node is a JsonDocument node (a pointer to an nlohmann value), so one
-  // JsonDocument answers for nodes of both trees.
-  condition::JsonDocument inner_;
+  condition::JsonDocument json_;  // answers for context nodes
 };
 
 }  // namespace tailor::decision

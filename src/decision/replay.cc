@@ -54,6 +54,7 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
       ++without_snapshot;
       view->doc = Json::object();
     }
+    view->flat = FlatJson(view->doc);
     auto context = std::make_shared<Json>(record.value("context", Json::object()));
     // The original may not have needed the time of day; the target config may.
     if (!context->contains("time")) CompleteContext(context.get(), record.value("at_ms", int64_t{0}));

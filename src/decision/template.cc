@@ -41,6 +41,39 @@ mstch::data ToData(const Json& j) {
   }
 }
 
+// The JSON value `name` ("traits.first_name", "context.page") refers to in `doc`, or in
+// `context` for names under "context"; null when there is none.
+const Json* ResolveName(const Json& doc, const Json* context, std::string_view name) {
+  size_t dot = name.find('.');
+  std::string_view first = name.substr(0, dot);
+  const Json* at = nullptr;
+  if (first == "context" && context != nullptr) {
+    at = context;
+  } else if (doc.is_object()) {
+    auto it = doc.find(first);
+    if (it == doc.end()) return nullptr;
+    at = &*it;
+  } else {
+    return nullptr;
+  }
+  while (dot != std::string_view::npos) {
+    size_t start = dot + 1;
+    dot = name.find('.', start);
+    std::string_view part = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (at->is_object()) {
+      auto it = at->find(part);
+      if (it == at->end()) return nullptr;
+      at = &*it;
+    } else if (at->is_array() && !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos &&
+               part.size() < 10 && static_cast<size_t>(std::stoul(std::string(part))) < at->size()) {
+      at = &(*at)[std::stoul(std::string(part))];
+    } else {
+      return nullptr;
+    }
+  }
+  return at;
+}
+
 // A mustache context that resolves names straight from the JSON documents and converts
 // only the values a template actually reads (the kainjow default would need the whole
 // profile converted to its data type first). Sections push their data as usual; names
@@ -74,36 +107,7 @@ class JsonContext final : public mstch::basic_context<std::string> {
   const mstch::data* get_partial(const std::string&) const override { return nullptr; }
 
   // The JSON value a name refers to in the documents (not the section stack).
-  const Json* Resolve(std::string_view name) const {
-    size_t dot = name.find('.');
-    std::string_view first = name.substr(0, dot);
-    const Json* at = nullptr;
-    if (first == "context" && context_ != nullptr) {
-      at = context_;
-    } else if (doc_.is_object()) {
-      auto it = doc_.find(first);
-      if (it == doc_.end()) return nullptr;
-      at = &*it;
-    } else {
-      return nullptr;
-    }
-    while (dot != std::string_view::npos) {
-      size_t start = dot + 1;
-      dot = name.find('.', start);
-      std::string_view part = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-      if (at->is_object()) {
-        auto it = at->find(part);
-        if (it == at->end()) return nullptr;
-        at = &*it;
-      } else if (at->is_array() && !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos &&
-                 part.size() < 10 && static_cast<size_t>(std::stoul(std::string(part))) < at->size()) {
-        at = &(*at)[std::stoul(std::string(part))];
-      } else {
-        return nullptr;
-      }
-    }
-    return at;
-  }
+  const Json* Resolve(std::string_view name) const { return ResolveName(doc_, context_, name); }
 
  private:
   const Json& doc_;
@@ -120,7 +124,31 @@ class JsonContext final : public mstch::basic_context<std::string> {
 struct Piece {
   bool variable = false;
   std::string text;  // literal text, or the variable name
+  // The name split at dots (views into `text`), array indexes parsed as ResolveName
+  // does; set once the pieces are in place (SplitPaths).
+  std::vector<condition::PathSegment> path;
 };
+
+void SplitPaths(std::vector<Piece>* pieces) {
+  for (Piece& p : *pieces) {
+    if (!p.variable) continue;
+    std::string_view name = p.text;
+    size_t start = 0;
+    while (true) {
+      size_t dot = name.find('.', start);
+      std::string_view part =
+          name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      int64_t index = -1;
+      if (!part.empty() && part.size() < 10 &&
+          part.find_first_not_of("0123456789") == std::string_view::npos) {
+        index = static_cast<int64_t>(std::stoul(std::string(part)));
+      }
+      p.path.push_back({part, index});
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+  }
+}
 
 // The pieces of `text`, or false when it has anything but literals and {{name}}.
 bool SplitSimple(std::string_view text, std::vector<Piece>* out) {
@@ -185,33 +213,71 @@ Result<std::shared_ptr<const Template>> Template::Compile(std::string_view text)
     }
   }
   impl->simple = SplitSimple(text, &impl->pieces);
+  if (impl->simple) SplitPaths(&impl->pieces);
   return std::shared_ptr<const Template>(
       new Template(std::string(text), std::move(impl)));
 }
 
 std::string Template::Render(const Json& doc, const Json* context) const {
-  JsonContext ctx(doc, context);
   if (impl_->simple) {
     std::string out;
-    bool ok = true;
-    for (const Piece& p : impl_->pieces) {
-      if (!p.variable) {
-        out += p.text;
+    if (RenderSimple(doc, context, &out)) return out;
+  }
+  return RenderKainjow(doc, context);
+}
+
+std::string Template::Render(const FlatJson& view, const Json& doc, const Json* context) const {
+  if (!impl_->simple) return RenderKainjow(doc, context);
+  std::string out;
+  for (const Piece& p : impl_->pieces) {
+    if (!p.variable) {
+      out += p.text;
+      continue;
+    }
+    if (p.path.front().key != "context") {
+      FlatJson::Index i;
+      if (!view.Lookup(FlatJson::kRoot, p.path, &i)) continue;
+      condition::ValueKind kind = view.Kind(i);
+      if (kind == condition::ValueKind::kNull) continue;
+      if (kind == condition::ValueKind::kString) {
+        AppendHtmlEscaped(&out, view.GetString(i));
         continue;
       }
-      const Json* j = ctx.Resolve(p.text);
-      if (j == nullptr || j->is_null()) continue;
-      if (j->is_string()) {
-        AppendHtmlEscaped(&out, j->get_ref<const std::string&>());
-      } else if (j->is_number()) {
-        out += j->dump();
-      } else {
-        ok = false;  // booleans, lists and objects: kainjow's rules
-        break;
-      }
     }
-    if (ok) return out;
+    // Numbers keep their JSON text (3 vs 3.0), which only the JSON value knows; the
+    // context is JSON anyway.
+    if (!AppendSimpleVariable(doc, context, p.text, &out)) return RenderKainjow(doc, context);
   }
+  return out;
+}
+
+bool Template::RenderSimple(const Json& doc, const Json* context, std::string* out) const {
+  for (const Piece& p : impl_->pieces) {
+    if (!p.variable) {
+      *out += p.text;
+    } else if (!AppendSimpleVariable(doc, context, p.text, out)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Template::AppendSimpleVariable(const Json& doc, const Json* context, std::string_view name,
+                                    std::string* out) {
+  const Json* j = ResolveName(doc, context, name);
+  if (j == nullptr || j->is_null()) return true;
+  if (j->is_string()) {
+    AppendHtmlEscaped(out, j->get_ref<const std::string&>());
+  } else if (j->is_number()) {
+    *out += j->dump();
+  } else {
+    return false;  // booleans, lists and objects: kainjow's rules
+  }
+  return true;
+}
+
+std::string Template::RenderKainjow(const Json& doc, const Json* context) const {
+  JsonContext ctx(doc, context);
   size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id()) % kCopies;
   for (size_t i = 0;; ++i) {
     auto& c = impl_->copies[(start + i) % kCopies];

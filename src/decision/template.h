@@ -16,6 +16,7 @@
 
 #include "core/json_doc.h"
 #include "core/status.h"
+#include "decision/flat_json.h"
 
 namespace tailor::decision {
 
@@ -29,6 +30,8 @@ class Template {
   // `context`, which is `*context` when given. Missing variables render as empty strings
   // (mustache semantics).
   std::string Render(const Json& doc, const Json* context = nullptr) const;
+  // The same, reading `doc` from `view` (FlatJson(doc)) where it can: the decision path.
+  std::string Render(const FlatJson& view, const Json& doc, const Json* context) const;
 
   const std::string& text() const { return text_; }
   // The template may read the request's time of day (context.time, or a context section).
@@ -40,6 +43,12 @@ class Template {
  private:
   struct Impl;
   Template(std::string text, std::unique_ptr<Impl> impl);
+  // A template of text and {{name}} only, rendered without kainjow; false when a
+  // variable's value needs kainjow's rules (booleans, lists, objects).
+  bool RenderSimple(const Json& doc, const Json* context, std::string* out) const;
+  static bool AppendSimpleVariable(const Json& doc, const Json* context, std::string_view name,
+                                   std::string* out);
+  std::string RenderKainjow(const Json& doc, const Json* context) const;
   std::string text_;
   std::unique_ptr<Impl> impl_;
 };

@@ -53,6 +53,27 @@ TEST(Template, VariableOnlyTemplatesRenderAsKainjowDoes) {
   EXPECT_EQ((*fast)->Render(plain, &context), "A Ada 1/ [||||y] }} {");
 }
 
+TEST(Template, RenderingFromTheFlatViewAgreesWithJson) {
+  // Strings from the flat view; numbers, booleans, lists, the context and the
+  // non-simple templates through JSON: every path must give the JSON rendering.
+  const Json doc = Json::parse(
+      R"({"traits":{"name":"<a href='x'>&\"é","n":4.5,"i":-3,"f":3.0,"nil":null,"flag":true,)"
+      R"("list":["a","b"],"obj":{"k":"v"}},"features":{"top":["shoes","bags"]}})");
+  const Json context = Json::parse(R"({"x":"y","n":2})");
+  const FlatJson flat(doc);
+  for (const char* text : {
+           "Hi {{traits.name}}!", "{{traits.n}}/{{traits.i}}/{{traits.f}}", "[{{traits.nil}}]",
+           "[{{traits.missing}}] [{{nothing.at.all}}]", "{{traits.flag}}", "{{traits.list}}",
+           "{{traits.list.1}} {{traits.list.01}} {{traits.list.2}} {{features.top.0}}",
+           "{{traits.obj.k}} {{traits.obj}}", "{{context.x}} {{context.n}} {{context.none}}",
+           "{{traits.name.x}}", "{{#features.top}}[{{.}}]{{/features.top}} {{traits.name}}",
+           "plain text"}) {
+    auto t = Template::Compile(text);
+    ASSERT_OK(t);
+    EXPECT_EQ((*t)->Render(flat, doc, &context), (*t)->Render(doc, &context)) << text;
+  }
+}
+
 TEST(Template, MalformedTemplatesAreErrors) {
   EXPECT_FALSE(Template::Compile("{{#open}} never closed").ok());
   EXPECT_FALSE(Template::Compile("{{unclosed").ok());
