@@ -68,6 +68,8 @@ enum class Access {
   kMixed,      // point lookups and scans: skiplist memtable with a Bloom filter
   kPointOnly,  // looked up by whole key only: hash memtable (no skiplist search per insert)
   kScanOnly,   // read by scans (or rarely by key, e.g. at recovery): no memtable Bloom filter
+  kLog,        // append-only, time-ordered keys, read by seek: no Bloom filters at all, and
+               // young levels (mostly expired unread by retention) left uncompressed
 };
 
 Access AccessOf(Keyspace ks) {
@@ -78,6 +80,8 @@ Access AccessOf(Keyspace ks) {
     case Keyspace::kProfileJournal:
     case Keyspace::kSegmentSizes:
       return Access::kScanOnly;
+    case Keyspace::kDecisions:  // segments of records under monotonic ULIDs
+      return Access::kLog;
     default:
       return Access::kMixed;
   }
@@ -190,10 +194,15 @@ class RocksStore final : public KvStore {
       cf.compression = rocksdb::kLZ4Compression;
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache;
-      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-      table.whole_key_filtering = true;
-      cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
       const Access access = AccessOf(static_cast<Keyspace>(i));
+      if (access == Access::kLog) {
+        cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                                    rocksdb::kLZ4Compression};
+      } else {
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        table.whole_key_filtering = true;
+      }
+      cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
       if (access == Access::kMixed) {
         cf.memtable_whole_key_filtering = true;
         cf.memtable_prefix_bloom_size_ratio = 0.05;
