@@ -66,6 +66,25 @@ uint32_t EventView::NewValue() {
   return static_cast<uint32_t>(values_.size() - 1);
 }
 
+// The members of container value `index`: `split` maps each entry of `range` to its
+// (key, element); keys are empty for arrays.
+template <typename Range, typename Split>
+void EventView::AddChildren(uint32_t index, ValueKind kind, size_t size, Range& range,
+                            Split split) {
+  auto begin = static_cast<uint32_t>(members_.size());
+  auto count = static_cast<uint32_t>(size);
+  members_.resize(members_.size() + count);
+  values_[index].kind = kind;
+  values_[index].begin = begin;
+  values_[index].count = count;
+  uint32_t k = begin;
+  for (auto entry : range) {  // members_ may grow (and move) while children are added
+    auto [key, element] = split(entry);
+    uint32_t child = Add(element);
+    members_[k++] = Member{key, child};
+  }
+}
+
 template <typename Element>
 uint32_t EventView::Add(Element element) {
   using simdjson::dom::element_type;
@@ -73,32 +92,14 @@ uint32_t EventView::Add(Element element) {
   switch (element.type()) {
     case element_type::OBJECT: {
       simdjson::dom::object object = element.get_object().value_unsafe();
-      auto begin = static_cast<uint32_t>(members_.size());
-      auto count = static_cast<uint32_t>(object.size());
-      members_.resize(members_.size() + count);
-      values_[index].kind = ValueKind::kObject;
-      values_[index].begin = begin;
-      values_[index].count = count;
-      uint32_t k = begin;
-      for (auto field : object) {  // members_ may grow (and move) while children are added
-        uint32_t child = Add(field.value);
-        members_[k++] = Member{field.key, child};
-      }
+      AddChildren(index, ValueKind::kObject, object.size(), object,
+                  [](auto field) { return std::pair(field.key, field.value); });
       break;
     }
     case element_type::ARRAY: {
       simdjson::dom::array array = element.get_array().value_unsafe();
-      auto begin = static_cast<uint32_t>(members_.size());
-      auto count = static_cast<uint32_t>(array.size());
-      members_.resize(members_.size() + count);
-      values_[index].kind = ValueKind::kArray;
-      values_[index].begin = begin;
-      values_[index].count = count;
-      uint32_t k = begin;
-      for (auto item : array) {
-        uint32_t child = Add(item);
-        members_[k++] = Member{std::string_view(), child};
-      }
+      AddChildren(index, ValueKind::kArray, array.size(), array,
+                  [](auto item) { return std::pair(std::string_view(), item); });
       break;
     }
     case element_type::STRING:

@@ -75,6 +75,9 @@ class EventView final : public condition::Document {
   // Appends `element` (a simdjson::dom::element) and its children; returns its index.
   template <typename Element>
   uint32_t Add(Element element);
+  template <typename Range, typename Split>
+  void AddChildren(uint32_t index, condition::ValueKind kind, size_t size, Range& range,
+                   Split split);
   uint32_t NewValue();
 
   std::unique_ptr<Parser> properties_parser_;
