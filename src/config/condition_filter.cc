@@ -1,7 +1,5 @@
 #include "config/condition_filter.h"
 
-#include "condition/json_document.h"
-
 namespace tailor::config {
 
 namespace {
@@ -9,8 +7,8 @@ namespace {
 class ConditionFilter final : public profile::EventFilter {
  public:
   explicit ConditionFilter(condition::Condition c) : condition_(std::move(c)) {}
-  bool Matches(const Json& event_doc) const override {
-    return condition_.Evaluate(condition::JsonDocument(event_doc));
+  bool Matches(const condition::Document& event_doc) const override {
+    return condition_.Evaluate(event_doc);
   }
 
  private:

@@ -139,7 +139,7 @@ TEST(EventView, FeaturesApplyAsOverTheJsonDocument) {
   auto compile_where = [](const Json& where) -> Result<std::shared_ptr<const EventFilter>> {
     struct Filter : EventFilter {
       condition::Condition c;
-      bool Matches(const Json& doc) const override { return c.Evaluate(condition::JsonDocument(doc)); }
+      bool Matches(const condition::Document& doc) const override { return c.Evaluate(doc); }
     };
     auto f = std::make_shared<Filter>();
     TAILOR_ASSIGN_OR_RETURN(f->c, condition::Condition::Compile(where));

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "condition/document.h"
 #include "core/json_doc.h"
 #include "core/status.h"
 
@@ -48,10 +49,11 @@ bool KindUsesWindow(FeatureKind kind);
 
 // A condition over an event document {"type","timestamp","properties","context"}; the
 // `where` filter. Implemented by the condition module, injected so profile/ stays pure.
+// The document is either the JSON document (condition::JsonDocument) or an EventView.
 class EventFilter {
  public:
   virtual ~EventFilter() = default;
-  virtual bool Matches(const Json& event_doc) const = 0;
+  virtual bool Matches(const condition::Document& event_doc) const = 0;
 };
 
 struct FeatureSpec {

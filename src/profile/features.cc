@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "condition/json_document.h"
 #include "core/hash.h"
 
 namespace tailor::profile {
@@ -179,17 +180,6 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
       pos = dot + 1;
     }
     set->field_steps_.push_back(std::move(steps));
-    // The filter ParseFeatureSpec compiled from the same text (config's CompileEventFilter:
-    // Condition::Compile with default options), compiled again to run over an EventView.
-    std::unique_ptr<condition::Condition> where;
-    if (s.where && !s.where_json.empty()) {
-      auto json = ParseJson(s.where_json);
-      if (json.ok()) {
-        auto compiled = condition::Condition::Compile(*json);
-        if (compiled.ok()) where = std::make_unique<condition::Condition>(std::move(compiled).value());
-      }
-    }
-    set->where_.push_back(std::move(where));
     // Conservative: a `where` naming "context" anywhere may read it.
     if (s.field.rfind("context", 0) == 0 || (s.where && s.where_json.empty()) ||
         s.where_json.find("context") != std::string::npos) {
@@ -215,7 +205,6 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
       if (type == nullptr && !s.events.empty()) continue;
       plan->specs.push_back(i);
       if (!s.field.empty() || s.where) plan->needs_doc = true;
-      if (s.where && !set->where_[i]) plan->needs_json = true;
     }
   };
   for (auto& [type, plan] : set->plans_) {
@@ -249,8 +238,7 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
   const Json* doc = event.doc;
   Json built;
   if (doc == nullptr && plan.needs_doc && view != nullptr) {
-    bool viewed = view != nullptr && !plan.needs_json &&
-                  view->Reset(event.type, event.timestamp_ms, event.session_id,
+    bool viewed = view->Reset(event.type, event.timestamp_ms, event.session_id,
                               event.properties_json, event.context_json, reads_context_);
     if (!viewed) {
       view = nullptr;
@@ -267,8 +255,8 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
   for (size_t i : plan.specs) {
     const FeatureSpec& s = specs_[i];
     if (s.where) {
-      bool matches = view != nullptr ? where_[i]->Evaluate(*view)
-                                     : doc != nullptr && s.where->Matches(*doc);
+      bool matches = view != nullptr ? s.where->Matches(*view)
+                                     : doc != nullptr && s.where->Matches(condition::JsonDocument(*doc));
       if (!matches) continue;
     }
     FieldRef field;

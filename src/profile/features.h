@@ -15,7 +15,7 @@
 
 #include "core/json_doc.h"
 #include "core/status.h"
-#include "condition/condition.h"
+#include "condition/document.h"
 #include "profile/event_view.h"
 #include "profile/feature_spec.h"
 #include "profile/feature_state.h"
@@ -62,9 +62,8 @@ class FeatureSet {
   void Apply(const EventFacts& event, FeatureStates* states) const;
   // The same for an event given as text (`event.doc` null; REQUIRES: view not null):
   // fields and `where` filters are read through `view` (reused from event to event)
-  // rather than a JSON document, with the same results. Events for features whose
-  // `where` came without its JSON text (FeatureSpec::where_json), and text simdjson
-  // rejects, are read from EventDocumentJson instead.
+  // rather than a JSON document, with the same results. Text simdjson rejects is read
+  // from EventDocumentJson instead.
   void Apply(const EventFacts& event, FeatureStates* states, EventView* view) const;
 
   // Every feature's value as of `now_ms`, as {"name": value}. Features never updated
@@ -116,7 +115,6 @@ class FeatureSet {
   struct TypePlan {
     std::vector<size_t> specs;
     bool needs_doc = false;
-    bool needs_json = false;  // a `where` filter without where_json: the JSON document
     std::vector<std::string> paths;
   };
   const TypePlan& PlanFor(std::string_view type) const;
@@ -133,9 +131,6 @@ class FeatureSet {
   TypePlan any_type_plan_;  // other types: the features of every event type
   bool reads_context_ = false;
   std::vector<std::vector<std::string>> field_steps_;  // per spec: `field` split at dots
-  // Per spec: `where` compiled from where_json, evaluated over an EventView (null: none,
-  // or no where_json).
-  std::vector<std::unique_ptr<condition::Condition>> where_;
   std::vector<std::unique_ptr<std::atomic<uint64_t>>> bad_field_;
 };
 

@@ -142,7 +142,7 @@ TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
 
 class AcceptAll : public EventFilter {
  public:
-  bool Matches(const Json&) const override { return true; }
+  bool Matches(const condition::Document&) const override { return true; }
 };
 
 TEST(FeatureSet, ReadsContextOnlyWhenAFieldOrFilterMayReadIt) {

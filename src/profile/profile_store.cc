@@ -1,6 +1,7 @@
 #include "profile/profile_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -137,17 +138,15 @@ Result<size_t> ProfileStore::Flush() {
   // Every dirty profile, in key order: consecutive keys of a sorted batch land next to
   // each other in RocksDB's memtable skiplist, so each insert continues the previous
   // one's search instead of starting from the top (about half the flush's write cost).
-  std::vector<std::pair<std::string, std::string>> keyed;  // (stored key, pid)
+  // pids are fixed-length ULIDs, so pid order is key order ("{pid}").
+  std::vector<std::string> dirty;
   for (Shard& shard : shards_) {
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) {
-      if (e.unstored_since != 0) keyed.emplace_back(storage::ProfilePrefix(pid), pid);
+      if (e.unstored_since != 0) dirty.push_back(pid);
     }
   }
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<std::string> dirty;
-  dirty.reserve(keyed.size());
-  for (auto& [key, pid] : keyed) dirty.push_back(std::move(pid));
+  std::sort(dirty.begin(), dirty.end());
   size_t written = 0;
   for (size_t begin = 0; begin < dirty.size(); begin += kFlushChunk) {
     size_t end = std::min(dirty.size(), begin + kFlushChunk);
@@ -169,8 +168,10 @@ Result<size_t> ProfileStore::Flush() {
     storage::WriteBatch wb;
     for (const Profile& p : picked) Stage(p, &wb);
     Status st = store_.Write(wb, storage::WriteOptions{});
+    std::array<bool, kShards> touched{};
     for (const Profile& p : picked) {
       Shard& shard = ShardFor(p.id);
+      touched[&shard - shards_.data()] = true;
       std::lock_guard<std::mutex> lock(shard.mu);
       auto it = shard.map.find(p.id);
       if (it != shard.map.end()) {  // else forgotten meanwhile
@@ -186,7 +187,9 @@ Result<size_t> ProfileStore::Flush() {
           }
         }
       }
-      shard.cv.notify_all();
+    }
+    for (size_t k = 0; k < kShards; ++k) {
+      if (touched[k]) shards_[k].cv.notify_all();  // readers waiting for a flushing entry
     }
     TAILOR_RETURN_IF_ERROR(st);
     written += picked.size();
