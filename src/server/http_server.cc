@@ -276,6 +276,18 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoReadBody() {
+    // A small body usually arrives in the same segment as its header, so it is already
+    // in buffer_. Parsing it here saves async_read's immediate completion, which asio
+    // must post to the io_context: a scheduler round trip that often wakes the other io
+    // thread (a futex and, on a VM, an inter-processor interrupt) once per request.
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      beast::error_code ec;
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return OnBody(ec, 0);
+      if (used == 0) break;
+    }
     if (parser_->is_done()) return OnBody({}, 0);
     stream_.expires_after(Millis(server_.options().request_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
@@ -346,6 +358,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Respond(HttpResponse resp, bool close) {
     close = close || server_.stopping();
     code_ = resp.status;
+    serializer_.reset();  // refers to res_
     res_ = {};
     res_.version(version_);
     res_.result(static_cast<unsigned>(resp.status));
@@ -359,8 +372,25 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       res_.body() = std::move(resp.body);
       res_.prepare_payload();
     }
+    // Most answers fit in the socket's send buffer: write them now, without blocking,
+    // and go on to the next request inline. async_write would post its (immediate)
+    // completion to the io_context instead, a round trip that often wakes the other io
+    // thread. Only what does not fit now is left to async_write.
+    serializer_.emplace(res_);
+    beast::error_code ec;
+    if (!non_blocking_) {
+      stream_.socket().non_blocking(true, ec);  // affects synchronous calls only
+      non_blocking_ = !ec;
+    }
+    if (non_blocking_) {
+      http::write(stream_.socket(), *serializer_, ec);
+      if (!ec) return OnWrite(close, {}, 0);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) {
+        return OnWrite(close, ec, 0);
+      }
+    }
     stream_.expires_after(Millis(server_.options().request_timeout_ms));
-    http::async_write(stream_, res_,
+    http::async_write(stream_, *serializer_,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
   }
 
@@ -404,6 +434,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;  // writes res_
+  bool non_blocking_ = false;  // the socket's synchronous calls return would_block
   Router::Match match_;
   std::string route_label_;
   Method method_ = Method::kOther;

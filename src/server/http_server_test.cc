@@ -339,6 +339,57 @@ TEST(HttpServer, KeepAliveAndPipelining) {
   EXPECT_TRUE(c.ServerClosed());
 }
 
+// The server parses a body that came with its header without another read, and writes
+// answers that fit the socket buffer at once; everything else takes the asynchronous
+// path. Both paths, on one connection.
+TEST(HttpServer, BodiesAndAnswersOfEveryShape) {
+  TestServer ts(BasicRoutes());
+  Client c(ts.port());
+  // Body in the same write as the header.
+  c.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  Reply a = c.Read();
+  ASSERT_EQ(a.status, 200) << a.error;
+  EXPECT_EQ(a.body, "hello");
+  // Header first, body in two later pieces.
+  c.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.WriteRaw("wor");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.WriteRaw("ld!");
+  Reply b = c.Read();
+  ASSERT_EQ(b.status, 200) << b.error;
+  EXPECT_EQ(b.body, "world!");
+  // Chunked, with the last chunk arriving later.
+  c.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.WriteRaw("2\r\nde\r\n0\r\n\r\n");
+  Reply d = c.Read();
+  ASSERT_EQ(d.status, 200) << d.error;
+  EXPECT_EQ(d.body, "abcde");
+  // Two POSTs and a GET in one write: each body ends where the next request begins.
+  c.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\np1"
+             "POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\np2"
+             "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.Read().body, "p1");
+  EXPECT_EQ(c.Read().body, "p2");
+  EXPECT_EQ(c.Read().body, R"({"pong":true})");
+  // An answer far larger than the socket's send buffer, read slowly: written partly at
+  // once and the rest asynchronously.
+  std::string big(6 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
+  c.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
+             "\r\n\r\n");
+  c.WriteRaw(big.substr(0, 1 << 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.WriteRaw(std::string_view(big).substr(1 << 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the server fills the socket
+  Reply e = c.Read();
+  ASSERT_EQ(e.status, 200) << e.error;
+  EXPECT_TRUE(e.body == big) << "echoed " << e.body.size() << " of " << big.size() << " bytes";
+  // The connection still serves.
+  EXPECT_EQ(c.Send(http::verb::get, "/ping").status, 200);
+}
+
 TEST(HttpServer, Http10ClosesByDefault) {
   TestServer ts(BasicRoutes());
   Client c(ts.port());
