@@ -66,7 +66,6 @@ class ProfileHintTransform final : public rocksdb::SliceTransform {
 // changing it never changes what is stored.
 enum class Access {
   kMixed,      // point lookups and scans: skiplist memtable with a Bloom filter
-  kPointOnly,  // looked up by whole key only: hash memtable (no skiplist search per insert)
   kScanOnly,   // read by scans (or rarely by key, e.g. at recovery): no memtable Bloom filter
   kLog,        // append-only, time-ordered keys, read by seek: no Bloom filters at all, and
                // young levels (mostly expired unread by retention) left uncompressed
@@ -74,8 +73,6 @@ enum class Access {
 
 Access AccessOf(Keyspace ks) {
   switch (ks) {
-    case Keyspace::kDedup:  // MultiGet by event id at ingest; never scanned
-      return Access::kPointOnly;
     case Keyspace::kEvents:  // history and backfill scans; Get only in journal replay
     case Keyspace::kProfileJournal:
     case Keyspace::kSegmentSizes:
@@ -86,10 +83,6 @@ Access AccessOf(Keyspace ks) {
       return Access::kMixed;
   }
 }
-
-// Buckets of a point-only keyspace's hash memtable: about one per entry of a full 64 MiB
-// memtable of dedup entries (≈ 100 bytes each), 8 MiB of bucket array per memtable.
-constexpr size_t kHashMemtableBuckets = 1 << 20;
 
 class RocksIterator final : public Iterator {
  public:
@@ -179,11 +172,11 @@ class RocksStore final : public KvStore {
     // Several concurrent writers (HTTP threads) share one WAL write; with sync they share
     // one fsync (group commit).
     db_opts.enable_pipelined_write = true;
-    // Required by the hash memtables of point-only keyspaces (RocksDB inserts into those
-    // from one thread only). A write group's memtable inserts then run in its leader; with
-    // two writers that measured 7 % faster than concurrent skiplist inserts
-    // (docs/performance.md, "Ingest, session 4").
-    db_opts.allow_concurrent_memtable_write = false;
+    // No hash memtables (they need allow_concurrent_memtable_write = false): `dedup` in a
+    // HashLinkList saved its skiplist search per insert, but every flush then sorted the
+    // whole memtable into a skiplist (≈ 7 % of server CPU) and the slow flushes stalled
+    // writes for 0.4-0.65 s; over HTTP it measured ≈ 10 % slower (docs/performance.md,
+    // "Session 5").
 
     auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
@@ -206,12 +199,6 @@ class RocksStore final : public KvStore {
       if (access == Access::kMixed) {
         cf.memtable_whole_key_filtering = true;
         cf.memtable_prefix_bloom_size_ratio = 0.05;
-      }
-      if (access == Access::kPointOnly) {
-        // Dedup keys are random event ids: a skiplist insert was a dozen cache misses
-        // deep, a hash bucket is one. The whole key is the hash prefix.
-        cf.prefix_extractor.reset(rocksdb::NewNoopTransform());
-        cf.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(kHashMemtableBuckets));
       }
       if (info.profile_scoped) {
         cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kProfilePrefixBytes));
