@@ -17,15 +17,22 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
     MutexLock lock(shard.mu);
     auto it = shard.map.find(key);
     if (it != shard.map.end()) return std::optional<std::string>(it->second);
+    if (shard.absent.count(key) != 0) return std::optional<std::string>();
   }
   TAILOR_ASSIGN_OR_RETURN(auto pid, store_.Get(storage::Keyspace::kIdentities, key));
+  MutexLock lock(shard.mu);
+  // A Remember() that ran since the read above is newer than what was read: keep it
+  // (emplace never overwrites, and `absent` is only filled while `map` lacks the key).
   if (pid) {
-    MutexLock lock(shard.mu);
     if (shard.map.size() >= per_shard_cap_) {
       shard.map.erase(shard.map.begin());
       evicted_.store(true, std::memory_order_relaxed);
     }
     shard.map.emplace(key, *pid);
+    shard.absent.erase(key);
+  } else if (absent_cap_ > 0 && shard.map.count(key) == 0) {
+    if (shard.absent.size() >= absent_cap_) shard.absent.clear();  // bounded; refilled on demand
+    shard.absent.insert(std::move(key));
   }
   return pid;
 }
@@ -40,6 +47,7 @@ void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::str
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
   Shard& shard = ShardFor(key);
   MutexLock lock(shard.mu);
+  shard.absent.erase(key);  // a new identity: not a moved one
   auto it = shard.map.find(key);
   if (it != shard.map.end()) {
     if (it->second == pid) return;
@@ -62,6 +70,7 @@ void IdentityIndex::Forget(IdKind kind, std::string_view external_id) {
   Shard& shard = ShardFor(key);
   MutexLock lock(shard.mu);
   shard.map.erase(key);
+  shard.absent.erase(key);
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 

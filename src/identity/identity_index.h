@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/mutex.h"
 #include "core/status.h"
@@ -26,10 +27,21 @@ enum class IdKind : char { kUser = 'u', kAnonymous = 'a' };
 class IdentityIndex {
  public:
   // `store` must outlive the index. `cache_entries` bounds the in-memory cache.
-  explicit IdentityIndex(storage::KvStore& store, size_t cache_entries = 1 << 20)
-      : store_(store), per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)) {}
+  explicit IdentityIndex(storage::KvStore& store, size_t cache_entries = 1 << 20,
+                         bool cache_absent = true)
+      : store_(store),
+        per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)),
+        absent_cap_(cache_absent ? std::max<size_t>(1, cache_entries / 8 / kShards) : 0) {}
 
   // Returns the pid of the identity, nullopt if unknown, or an I/O error.
+  //
+  // Unknown identities are remembered too (a bounded set per shard), so an id that is
+  // looked up again and again without ever being linked (the anonymous id that web SDKs
+  // send beside the user id, a first-time visitor asking for decisions) costs a hash
+  // lookup instead of a store read. This is exact as long as every identity written to
+  // the store goes through Remember() (after the write) or Forget() (after a failed
+  // one), which is how this process writes them; a backend shared by several processes
+  // must construct the index with `cache_absent = false`.
   Result<std::optional<std::string>> Lookup(IdKind kind, std::string_view external_id);
 
   // Adds "identity -> pid" to `batch`; call Remember() after the batch is written.
@@ -52,11 +64,15 @@ class IdentityIndex {
   struct Shard {
     Mutex mu;
     std::unordered_map<std::string, std::string> map GUARDED_BY(mu);
+    // Identities the store did not have when last read. Kept apart from `map` so they
+    // never push a known identity out (which would bump the generation).
+    std::unordered_set<std::string> absent GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& key);
 
   storage::KvStore& store_;
   size_t per_shard_cap_;
+  size_t absent_cap_;  // per shard; 0 = unknown identities are not remembered
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> evicted_{false};  // some mapping left the cache for lack of room
