@@ -44,6 +44,8 @@ class RecServiceTest : public ::testing::Test {
     b.Put(storage::Keyspace::kEvents, storage::EventKey(Pid(user), t, e.event_id),
           ingest::EncodeEventJson(e));
     ASSERT_OK(store_.Write(b));
+    // As the ingest pipeline does: every identity written is told to the index.
+    identities_.Remember(identity::IdKind::kUser, "u" + std::to_string(user), Pid(user));
   }
 
   // A config with recommender "m" defined by `model_json`.
