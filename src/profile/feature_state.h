@@ -4,7 +4,9 @@
 // docs/features.md ("Memory bounds").
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,5 +59,11 @@ struct FeatureState {
   // Reads the stored form back; kCorruption when a member is missing or mistyped.
   static Result<FeatureState> FromJson(const Json& j);
 };
+
+// A profile's feature states by feature name. A sorted vector rather than a std::map: a
+// profile is touched about once per ingest batch, so its states are cold in cache, and one
+// contiguous array is read with far fewer misses than a tree of separately allocated
+// nodes (docs/performance.md, session 5). Same API as the std::map it replaced.
+using FeatureStates = boost::container::flat_map<std::string, FeatureState, std::less<>>;
 
 }  // namespace tailor::profile

@@ -22,8 +22,6 @@
 
 namespace tailor::profile {
 
-using FeatureStates = std::map<std::string, FeatureState, std::less<>>;
-
 // What a feature reads from one event.
 struct EventFacts {
   std::string_view type;

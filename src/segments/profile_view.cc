@@ -99,6 +99,13 @@ Node ProfileView::Feature(size_t i) const {
   return slot.json != nullptr ? N(*slot.json) : Node{};
 }
 
+bool ProfileView::FeatureNumber(size_t i, double* out) const {
+  Node n = Feature(i);
+  if (n.b != kFeatureNumber) return false;
+  *out = features_read_[i].number;
+  return true;
+}
+
 ValueKind ProfileView::Kind(Node n) const {
   switch (n.b) {
     case kJson:

@@ -44,6 +44,12 @@ class ProfileView final : public condition::Document {
               const std::string* context_json);
 
   const profile::Profile& profile() const { return p_; }
+  const profile::FeatureSet* features() const { return features_; }
+
+  // Feature `i`'s value when it reads as a number (what Find gives for
+  // "features.<name>": a kNumber node), in *out; false when it reads as anything else.
+  // Read once per view, like Find. REQUIRES: features() not null, i < its specs().size().
+  bool FeatureNumber(size_t i, double* out) const;
 
   // Replaces the `segments` array with `names` (pointers must outlive the view).
   void SetSegments(const std::vector<const std::string*>& names) {

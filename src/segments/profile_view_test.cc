@@ -204,6 +204,71 @@ TEST(ProfileView, SegmentSetEvaluatesLikeTheJsonDocument) {
   }
 }
 
+// Segments that compare one feature with numbers are answered from the feature's number
+// (SegmentSet::Threshold); they must still answer exactly as their conditions do, also
+// when the feature reads as null or a string (the condition then runs as usual) and when
+// the view's FeatureSet is not the one the segments were built with.
+TEST(ProfileView, ThresholdSegmentsAnswerLikeTheirConditions) {
+  auto features = Features();
+  Json defs = Json::object();
+  for (int k = 0; k <= 4; ++k) {
+    defs["buyers_" + std::to_string(k)] = {{"condition", {{"features.purchases_30d", {{"$gte", k}}}}}};
+  }
+  defs.update(Json::parse(R"({
+    "exactly_3": {"condition": {"features.purchases_30d": 3}},
+    "eq_3": {"condition": {"features.purchases_30d": {"$eq": 3}}},
+    "few": {"condition": {"features.purchases_30d": {"$lt": 2}}},
+    "revenue_gt": {"condition": {"features.revenue": {"$gt": 62.5}}},
+    "revenue_lte": {"condition": {"features.revenue": {"$lte": 63}}},
+    "revenue_range": {"condition": {"features.revenue": {"$gte": 20, "$lt": 70}}},
+    "revenue_neg": {"condition": {"features.revenue": {"$gt": -1}}},
+    "recent_view": {"condition": {"features.since_view": {"$lt": 86400000}}},
+    "never_lt": {"condition": {"features.never": {"$lt": 5}}},
+    "never_gte": {"condition": {"features.never": {"$gte": 0}}},
+    "currency_gte": {"condition": {"features.first_currency": {"$gte": 1}}},
+    "with_ne": {"condition": {"features.purchases_30d": {"$gte": 1, "$ne": 2}}},
+    "rfm_code": {"condition": {"features.rfm.code": {"$gte": 100}}},
+    "unknown": {"condition": {"features.nope": {"$lt": 1}}},
+    "two": {"condition": {"features.revenue": {"$gt": 1}, "features.purchases_30d": {"$gt": 1}}}
+  })"));
+  // never_lt / never_gte: `never` reads as null, and null < 5 holds in JavaScript (null
+  // is 0). currency_gte: a string. with_ne, rfm_code, unknown, two: not thresholds.
+  auto set = BuildSegments(defs, features.get());
+  ASSERT_OK(set.status());
+  size_t thresholds = 0;
+  for (size_t i = 0; i < (*set)->specs().size(); ++i) {
+    const std::string& name = (*set)->specs()[i].name;
+    bool expected = name != "with_ne" && name != "rfm_code" && name != "unknown" && name != "two";
+    EXPECT_EQ((*set)->AnsweredAsThreshold(i), expected) << name;
+    thresholds += expected;
+  }
+  EXPECT_EQ(thresholds, 16u);
+
+  // The same features in another order: indexes differ from the ones the set resolved.
+  std::vector<profile::FeatureSpec> reversed(features->specs().rbegin(), features->specs().rend());
+  auto other = profile::FeatureSet::Build(std::move(reversed));
+  ASSERT_OK(other.status());
+  profile::Profile empty;
+  for (const profile::FeatureSet* fs : {features.get(), other->get()}) {
+    profile::Profile sample = SampleProfile(*fs);
+    for (const profile::Profile* p : {&sample, &empty}) {
+      for (int64_t days : {0, 2, 40}) {
+        int64_t now = kNow + days * 86'400'000;
+        Json doc = BuildProfileDocument(*p, fs, now, nullptr);
+        auto want = (*set)->Evaluate(&doc, nullptr, false);
+        ProfileView view(*p, fs, now, nullptr);
+        auto got = (*set)->Evaluate(&view, nullptr, false);
+        EXPECT_EQ(got, want) << "now + " << days << " days, other set " << (fs != features.get());
+        if (p == &sample && days == 0) {  // both outcomes occur, or the test shows little
+          EXPECT_NE(std::find(want.begin(), want.end(), "buyers_3"), want.end());
+          EXPECT_EQ(std::find(want.begin(), want.end(), "buyers_4"), want.end());
+          EXPECT_NE(std::find(want.begin(), want.end(), "never_lt"), want.end());
+        }
+      }
+    }
+  }
+}
+
 // With the paths an event changed, only the segments reading them are re-evaluated; the
 // others keep their membership on entry, unless membership also depends on other
 // segments (parent and child, group, `segments` readers, cold-start rule).

@@ -155,6 +155,15 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     if (!set->standalone_[i]) continue;
     for (const auto& p : set->paths_[i]) set->standalone_readers_[p].push_back(i);
   }
+  set->thresholds_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    // Only when the compiled condition reads that one path too (specs are built from
+    // their JSON, but a hand-built spec could disagree).
+    auto t = ParseThreshold(set->specs_[i].condition_json, features);
+    if (t && set->paths_[i] == std::vector<std::string>{"features." + t->feature}) {
+      set->thresholds_[i] = std::move(t);
+    }
+  }
   std::map<std::string, int> group_ids;
   set->group_.assign(n, -1);
   for (size_t i = 0; i < n; ++i) {
@@ -216,7 +225,76 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
     }
     (*doc)["segments"] = std::move(names);
   };
-  return EvaluateOver(view, std::move(before_eval), events, groups, has_context, publish);
+  auto holds = [&](size_t i) { return specs_[i].condition->Evaluate(view, groups); };
+  return EvaluateOver(std::move(before_eval), events, has_context, publish, holds);
+}
+
+bool SegmentSet::Threshold::Matches(double x) const {
+  for (const auto& [op, y] : ops) {
+    bool holds = false;
+    switch (op) {
+      case Op::kEq: holds = x == y; break;
+      case Op::kGt: holds = x > y; break;
+      case Op::kGte: holds = x >= y; break;
+      case Op::kLt: holds = x < y; break;
+      case Op::kLte: holds = x <= y; break;
+    }
+    if (!holds) return false;  // (every comparison with NaN is false, as in JavaScript)
+  }
+  return true;
+}
+
+std::optional<SegmentSet::Threshold> SegmentSet::ParseThreshold(const Json& c,
+                                                                const profile::FeatureSet* features) {
+  constexpr std::string_view kPrefix = "features.";
+  if (features == nullptr || !c.is_object() || c.size() != 1) return std::nullopt;
+  const std::string& path = c.begin().key();
+  if (path.rfind(kPrefix, 0) != 0) return std::nullopt;
+  std::string name = path.substr(kPrefix.size());
+  int index = features->IndexOf(name);
+  if (index < 0 || name.find('.') != std::string::npos) return std::nullopt;
+  Threshold t{name, static_cast<size_t>(index), {}};
+  const Json& v = c.begin().value();
+  if (v.is_number()) {  // a bare number: `value * 1 === n`, for a number value x == n
+    t.ops.emplace_back(Threshold::Op::kEq, v.get<double>());
+    return t;
+  }
+  // An operator object (every key an operator) of number comparisons only.
+  if (!v.is_object() || v.empty()) return std::nullopt;
+  for (const auto& [op, operand] : v.items()) {
+    if (!operand.is_number()) return std::nullopt;
+    Threshold::Op o;
+    if (op == "$eq") {
+      o = Threshold::Op::kEq;
+    } else if (op == "$gt") {
+      o = Threshold::Op::kGt;
+    } else if (op == "$gte") {
+      o = Threshold::Op::kGte;
+    } else if (op == "$lt") {
+      o = Threshold::Op::kLt;
+    } else if (op == "$lte") {
+      o = Threshold::Op::kLte;
+    } else {
+      return std::nullopt;
+    }
+    t.ops.emplace_back(o, operand.get<double>());
+  }
+  return t;
+}
+
+bool SegmentSet::ConditionHolds(size_t i, const ProfileView& view,
+                                const condition::SavedGroups* groups) const {
+  if (const auto& t = thresholds_[i]) {
+    // The index was resolved against the FeatureSet given to Build: check the view reads
+    // the same feature there before trusting it.
+    const profile::FeatureSet* features = view.features();
+    double x = 0;
+    if (features != nullptr && t->index < features->specs().size() &&
+        features->specs()[t->index].name == t->feature && view.FeatureNumber(t->index, &x)) {
+      return t->Matches(x);
+    }
+  }
+  return specs_[i].condition->Evaluate(view, groups);
 }
 
 void SegmentSet::Reach::Add(const Reach& other) {
@@ -286,15 +364,15 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
     }
     view->SetSegments(names);
   };
-  return EvaluateOver(*view, std::move(before_eval), events, groups, has_context, publish,
+  auto holds = [&](size_t i) { return ConditionHolds(i, *view, groups); };
+  return EvaluateOver(std::move(before_eval), events, has_context, publish, holds,
                       reach.reevaluate.size() == n ? &reach.reevaluate : nullptr);
 }
 
-template <typename Publish>
-std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& view,
-                                                  std::vector<bool> before_eval, int64_t events,
-                                                  const condition::SavedGroups* groups,
+template <typename Publish, typename Holds>
+std::vector<std::string> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_t events,
                                                   bool has_context, Publish&& publish,
+                                                  Holds&& holds,
                                                   const std::vector<bool>* reevaluate) const {
   size_t n = specs_.size();
   std::vector<bool> in = before_eval;
@@ -312,7 +390,7 @@ std::vector<std::string> SegmentSet::EvaluateOver(const condition::Document& vie
         raw[i] = before_eval[i];
         continue;
       }
-      raw[i] = (!s.fallback || events < s.fallback_max_events) && s.condition->Evaluate(view, groups);
+      raw[i] = (!s.fallback || events < s.fallback_max_events) && holds(i);
     }
     // Parents and exclusive groups, to a fixed point: a candidate is a raw match whose
     // parent is in; each group keeps its best candidate (priority, then name).

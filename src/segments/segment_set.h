@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -90,6 +91,10 @@ class SegmentSet {
   std::vector<std::string> Reevaluate(ProfileView* view, const condition::SavedGroups* groups,
                                       bool has_context, const Reach& reach) const;
 
+  // True when segment `i`'s condition is a numeric comparison of one feature, answered
+  // from the feature's number over a ProfileView (see Threshold below).
+  bool AnsweredAsThreshold(size_t i) const { return thresholds_[i].has_value(); }
+
   // True when some segment reads `context.*`.
   bool ReadsContext() const { return any_context_reader_; }
 
@@ -108,11 +113,10 @@ class SegmentSet {
   // Both Evaluate overloads: `view` answers conditions, `publish(in)` makes the
   // `segments` array seen by the next conditions the names of the segments in `in`.
   // `reevaluate` (null = all): segments that may not keep their membership on entry.
-  template <typename Publish>
-  std::vector<std::string> EvaluateOver(const condition::Document& view,
-                                        std::vector<bool> before_eval, int64_t events,
-                                        const condition::SavedGroups* groups, bool has_context,
-                                        Publish&& publish,
+  // `holds(i)`: segment i's own condition.
+  template <typename Publish, typename Holds>
+  std::vector<std::string> EvaluateOver(std::vector<bool> before_eval, int64_t events,
+                                        bool has_context, Publish&& publish, Holds&& holds,
                                         const std::vector<bool>* reevaluate = nullptr) const;
 
   std::vector<SegmentSpec> specs_;
@@ -128,6 +132,26 @@ class SegmentSet {
   std::vector<bool> standalone_;
   // Path read -> the standalone segments reading it (which segments a change reaches).
   std::map<std::string, std::vector<size_t>, std::less<>> standalone_readers_;
+  // A condition that only compares one feature with numbers, e.g.
+  // {"features.purchases_30d": {"$gte": 3}} (most segments over features are thresholds):
+  // over a ProfileView it is answered from the feature's number, read once per view,
+  // without walking the condition. When the feature does not read as a number (null, an
+  // array, another FeatureSet) the condition is evaluated as usual.
+  struct Threshold {
+    enum class Op : uint8_t { kEq, kGt, kGte, kLt, kLte };
+    std::string feature;  // its name
+    size_t index = 0;     // its index in the FeatureSet given to Build
+    std::vector<std::pair<Op, double>> ops;  // all must hold
+    // The condition's answer for the number `x`: JavaScript's comparisons, so NaN
+    // compares false (condition_eval.cc, LooseCompare and StrictEquals).
+    bool Matches(double x) const;
+  };
+  static std::optional<Threshold> ParseThreshold(const Json& condition,
+                                                 const profile::FeatureSet* features);
+  // Segment `i`'s own condition over `view`.
+  bool ConditionHolds(size_t i, const ProfileView& view, const condition::SavedGroups* groups) const;
+
+  std::vector<std::optional<Threshold>> thresholds_;  // per segment; nullopt: not one
   std::vector<int> group_;  // index of the exclusive group, or -1
   size_t groups_ = 0;
   bool any_reader_ = false;          // some segment reads `segments`
