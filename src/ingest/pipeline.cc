@@ -571,18 +571,34 @@ class Pipeline::Batch {
     if (auto c = contexts_.find(p->id); c != contexts_.end()) context = &c->second;
     // A view over the profile, not a JSON document: only what the conditions read is
     // computed (segments/profile_view.h).
-    std::vector<std::string> now_in;
+    std::vector<bool> in;
     {
       segments::ProfileView view(*p, snap_.features.get(), now_, context);
       // An event re-evaluates the segments reading what it changed; a merge or a refresh
       // re-evaluates all of them.
       bool full = full_eval_.count(p->id) > 0;
-      now_in = full ? set->Evaluate(&view, snap_.saved_groups.get(), context != nullptr)
-                    : set->Reevaluate(&view, snap_.saved_groups.get(), context != nullptr, reach);
+      in = set->ReevaluateFlags(&view, snap_.saved_groups.get(), context != nullptr,
+                                full ? nullptr : &reach);
     }
+    // The stored membership and the specs are both sorted by name: one merged walk finds
+    // the exits (stored, now out or no longer defined) and the entries, in name order.
+    const auto& specs = set->specs();
     std::vector<std::string> left;
-    for (const auto& [name, at] : p->segments) {
-      if (!std::binary_search(now_in.begin(), now_in.end(), name)) left.push_back(name);
+    std::vector<size_t> entered;
+    auto it = p->segments.begin();
+    for (size_t i = 0; i < specs.size() || it != p->segments.end();) {
+      int c = it == p->segments.end() ? 1 : i == specs.size() ? -1 : it->first.compare(specs[i].name);
+      if (c < 0) {
+        left.push_back(it->first);
+        ++it;
+      } else if (c > 0) {
+        if (in[i]) entered.push_back(i);
+        ++i;
+      } else {
+        if (!in[i]) left.push_back(it->first);
+        ++it;
+        ++i;
+      }
     }
     for (const auto& name : left) {
       p->segments.erase(name);
@@ -590,17 +606,15 @@ class Pipeline::Batch {
       StageSegmentEvent(*p, "segment_exited", name);
       ++exits_;
     }
-    bool changed = false;
-    for (const auto& name : now_in) {
-      if (p->segments.count(name)) continue;
-      p->segments[name] = now_;
+    for (size_t i : entered) {
+      const std::string& name = specs[i].name;
+      p->segments.emplace(name, now_);
       wb->Put(storage::Keyspace::kSegmentMembers, storage::SegmentMemberKey(name, p->id),
               std::to_string(now_));
       StageSegmentEvent(*p, "segment_entered", name);
       ++entries_;
-      changed = true;
     }
-    return changed || !left.empty();
+    return !entered.empty() || !left.empty();
   }
 
   // An internal event in the profile's history; later issues use it as a trigger.

@@ -149,6 +149,47 @@ TEST_F(PipelineSegmentsTest, RefreshExpiresTimeBasedSegmentsAndBackfillsNewFeatu
   EXPECT_EQ(p.segments.count("buyer"), 1u);
 }
 
+// Entries and exits come from one merged walk of the stored membership and the (sorted)
+// segment definitions: segments no longer defined exit wherever their names sort, kept
+// ones keep their entry time, new ones enter.
+TEST_F(PipelineSegmentsTest, MembershipFollowsConfigChangesOnEveryName) {
+  Configure(R"({"purchases": {"type": "count", "events": ["purchase"]}})",
+            R"({"a_gone": {"condition": {"features.purchases": {"$gte": 1}}},
+                "k_kept": {"condition": {"features.purchases": {"$gte": 1}}},
+                "m_gone": {"condition": {"features.purchases": {"$gte": 1}}},
+                "p_out": {"condition": {"features.purchases": {"$lt": 5}}},
+                "z_gone": {"condition": {"features.purchases": {"$gte": 1}}}})");
+  Send(Ev("e1", "purchase", "\"user_id\":\"u1\"", t0_));
+  auto p = ProfileOf(identity::IdKind::kUser, "u1");
+  const int64_t entered_at = clock_.NowMs();
+  EXPECT_EQ(p.segments.size(), 5u);
+  clock_.AdvanceMs(1000);
+  Configure(R"({"purchases": {"type": "count", "events": ["purchase"]}})",
+            R"({"b_new": {"condition": {"features.purchases": {"$gte": 2}}},
+                "k_kept": {"condition": {"features.purchases": {"$gte": 1}}},
+                "p_out": {"condition": {"features.purchases": {"$lt": 2}}},
+                "q_never": {"condition": {"features.purchases": {"$gte": 9}}},
+                "zz_new": {"condition": {"features.purchases": 2}}})");
+  Send(Ev("e2", "purchase", "\"user_id\":\"u1\"", t0_ + 1));
+  p = ProfileOf(identity::IdKind::kUser, "u1");
+  std::vector<std::string> names;
+  for (const auto& [name, at] : p.segments) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"b_new", "k_kept", "zz_new"}));
+  EXPECT_EQ(p.segments["k_kept"], entered_at);
+  EXPECT_EQ(p.segments["b_new"], clock_.NowMs());
+  for (const char* gone : {"a_gone", "m_gone", "p_out", "z_gone"}) {
+    EXPECT_FALSE(store_.Get(storage::Keyspace::kSegmentMembers,
+                            storage::SegmentMemberKey(gone, p.id))->has_value()) << gone;
+  }
+  for (const char* in : {"b_new", "k_kept", "zz_new"}) {
+    EXPECT_TRUE(store_.Get(storage::Keyspace::kSegmentMembers,
+                           storage::SegmentMemberKey(in, p.id))->has_value()) << in;
+  }
+  auto types = HistoryTypes(p.id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "segment_entered"), 5 + 2);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "segment_exited"), 4);
+}
+
 TEST_F(PipelineSegmentsTest, ClientsCannotSendInternalEventTypes) {
   auto o = Send(Ev("x", "segment_entered", "\"user_id\":\"u1\"", t0_));
   ASSERT_EQ(o.rejected.size(), 1u);

@@ -226,7 +226,7 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
     (*doc)["segments"] = std::move(names);
   };
   auto holds = [&](size_t i) { return specs_[i].condition->Evaluate(view, groups); };
-  return EvaluateOver(std::move(before_eval), events, has_context, publish, holds);
+  return Names(EvaluateOver(std::move(before_eval), events, has_context, publish, holds));
 }
 
 bool SegmentSet::Threshold::Matches(double x) const {
@@ -337,6 +337,11 @@ std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition
 std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
                                                 const condition::SavedGroups* groups,
                                                 bool has_context, const Reach& reach) const {
+  return Names(ReevaluateFlags(view, groups, has_context, &reach));
+}
+
+std::vector<bool> SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
+                                              bool has_context, const Reach* reach) const {
   size_t n = specs_.size();
   // Stored membership and specs_ are both in name order: one merged walk.
   std::vector<bool> before_eval(n, false);
@@ -366,11 +371,11 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
   };
   auto holds = [&](size_t i) { return ConditionHolds(i, *view, groups); };
   return EvaluateOver(std::move(before_eval), events, has_context, publish, holds,
-                      reach.reevaluate.size() == n ? &reach.reevaluate : nullptr);
+                      reach != nullptr && reach->reevaluate.size() == n ? &reach->reevaluate : nullptr);
 }
 
 template <typename Publish, typename Holds>
-std::vector<std::string> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_t events,
+std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_t events,
                                                   bool has_context, Publish&& publish,
                                                   Holds&& holds,
                                                   const std::vector<bool>* reevaluate) const {
@@ -421,8 +426,12 @@ std::vector<std::string> SegmentSet::EvaluateOver(std::vector<bool> before_eval,
     if (!any_reader_ || in == before) break;
   }
   publish(in);
+  return in;
+}
+
+std::vector<std::string> SegmentSet::Names(const std::vector<bool>& in) const {
   std::vector<std::string> out;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < in.size() && i < specs_.size(); ++i) {
     if (in[i]) out.push_back(specs_[i].name);
   }
   return out;

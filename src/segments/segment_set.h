@@ -91,6 +91,12 @@ class SegmentSet {
   std::vector<std::string> Reevaluate(ProfileView* view, const condition::SavedGroups* groups,
                                       bool has_context, const Reach& reach) const;
 
+  // Reevaluate() giving membership as one flag per segment in specs() order (which is
+  // name order) rather than as names; `reach` null re-evaluates every segment, as
+  // Evaluate(view) does. Ingest compares it with the stored membership in one merged walk.
+  std::vector<bool> ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
+                                    bool has_context, const Reach* reach) const;
+
   // True when segment `i`'s condition is a numeric comparison of one feature, answered
   // from the feature's number over a ProfileView (see Threshold below).
   bool AnsweredAsThreshold(size_t i) const { return thresholds_[i].has_value(); }
@@ -115,7 +121,7 @@ class SegmentSet {
   // `reevaluate` (null = all): segments that may not keep their membership on entry.
   // `holds(i)`: segment i's own condition.
   template <typename Publish, typename Holds>
-  std::vector<std::string> EvaluateOver(std::vector<bool> before_eval, int64_t events,
+  std::vector<bool> EvaluateOver(std::vector<bool> before_eval, int64_t events,
                                         bool has_context, Publish&& publish, Holds&& holds,
                                         const std::vector<bool>* reevaluate = nullptr) const;
 
@@ -146,6 +152,8 @@ class SegmentSet {
     // compares false (condition_eval.cc, LooseCompare and StrictEquals).
     bool Matches(double x) const;
   };
+  // The names of the segments flagged in `in` (specs() order).
+  std::vector<std::string> Names(const std::vector<bool>& in) const;
   static std::optional<Threshold> ParseThreshold(const Json& condition,
                                                  const profile::FeatureSet* features);
   // Segment `i`'s own condition over `view`.
