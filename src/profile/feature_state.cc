@@ -7,7 +7,7 @@ namespace tailor::profile {
 
 Json FeatureState::ToJson() const {
   Json j = Json::object();
-  j["d"] = spec_digest;
+  j["d"] = spec_digest.str();
   if (!buckets.empty()) {
     Json b = Json::array();
     for (const auto& x : buckets) b.push_back({x.start_ms, x.count, x.sum, x.min, x.max});

@@ -6,8 +6,11 @@
 
 #include <boost/container/flat_map.hpp>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,8 +37,53 @@ struct SessionStat {
   uint32_t events = 0;
 };
 
+// The digest of the feature definition a state was computed for (FeatureSet::Digest,
+// "~partial" appended while a backfill is pending). Kept inline up to kInline characters:
+// Tailor writes 16 (24 when partial), one more than std::string keeps inline, so as a
+// std::string every digest lived on the heap and checking it cost a cache miss per
+// feature of a cold profile. Longer text, which Tailor never writes but a stored profile
+// could hold, goes on the heap. Compares and converts like a std::string_view.
+class SpecDigest {
+ public:
+  static constexpr size_t kInline = 30;
+
+  SpecDigest() = default;
+  explicit SpecDigest(std::string_view s) { Assign(s); }
+  SpecDigest& operator=(std::string_view s) {
+    Assign(s);
+    return *this;
+  }
+  SpecDigest& operator=(const std::string& s) { return *this = std::string_view(s); }
+  SpecDigest& operator=(const char* s) { return *this = std::string_view(s); }
+
+  std::string_view view() const {
+    return size_ <= kInline ? std::string_view(inline_, size_) : std::string_view(heap_);
+  }
+  operator std::string_view() const { return view(); }  // NOLINT: reads as its text
+  std::string str() const { return std::string(view()); }
+  size_t size() const { return view().size(); }
+  bool empty() const { return view().empty(); }
+  bool operator==(std::string_view other) const { return view() == other; }
+  friend std::ostream& operator<<(std::ostream& os, const SpecDigest& d) { return os << d.view(); }
+
+ private:
+  void Assign(std::string_view s) {
+    if (s.size() <= kInline) {
+      std::copy(s.begin(), s.end(), inline_);
+      size_ = static_cast<uint8_t>(s.size());
+      heap_.clear();
+    } else {
+      heap_.assign(s);
+      size_ = kInline + 1;
+    }
+  }
+  char inline_[kInline] = {};
+  uint8_t size_ = 0;     // > kInline: the text is in heap_
+  std::string heap_;
+};
+
 struct FeatureState {
-  std::string spec_digest;  // digest of the spec this state was computed for
+  SpecDigest spec_digest;  // digest of the spec this state was computed for
   std::vector<Bucket> buckets;                        // ascending start_ms
   double score = 0;                                   // decayed score at ref_ms
   int64_t ref_ms = 0;

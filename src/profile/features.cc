@@ -165,6 +165,7 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
       return InvalidArgument("feature defined twice", "features." + s.name);
     }
     set->digests_.push_back(Sha256Hex(s.Canonical().dump()).substr(0, 16));
+    set->partial_digests_.push_back(set->digests_.back() + kPartialSuffix);
     set->bad_field_.push_back(std::make_unique<std::atomic<uint64_t>>(0));
   }
   set->specs_ = std::move(specs);
@@ -273,11 +274,11 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
       it = states->emplace_hint(it, s.name, FeatureState{});
       it->second.spec_digest = digests_[i];
     } else if (it->second.spec_digest != digests_[i] &&
-               it->second.spec_digest != digests_[i] + kPartialSuffix) {
+               it->second.spec_digest != partial_digests_[i]) {
       // The definition changed: start over, but mark the state partial (not served)
       // until the backfill rebuilds it from the whole history.
       it->second = FeatureState{};
-      it->second.spec_digest = digests_[i] + kPartialSuffix;
+      it->second.spec_digest = partial_digests_[i];
     }
     ApplyOne(i, event, field, &it->second);
   }

@@ -123,6 +123,7 @@ class FeatureSet {
 
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
+  std::vector<std::string> partial_digests_;  // digests_[i] + "~partial"
   std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;  // name -> index
   std::vector<size_t> by_name_;                       // indexes of specs_ in name order
   std::map<std::string, TypePlan, std::less<>> plans_;  // event types some feature names

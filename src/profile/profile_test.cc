@@ -352,6 +352,30 @@ TEST(Profile, NonFiniteFeatureDoublesStayValidJson) {
   EXPECT_EQ(b.top[0].second, 0);
 }
 
+// Digests up to SpecDigest::kInline characters live inside the state, longer ones on the
+// heap; either way they read, compare and survive the stored form as the text assigned.
+TEST(FeatureState, SpecDigestKeepsAnyTextInlineOrOnTheHeap) {
+  SpecDigest d;
+  EXPECT_TRUE(d.empty());
+  for (size_t len : {size_t{0}, size_t{15}, size_t{16}, size_t{24}, SpecDigest::kInline,
+                     SpecDigest::kInline + 1, size_t{100}, size_t{3}}) {
+    std::string text;
+    for (size_t i = 0; i < len; ++i) text.push_back(static_cast<char>('a' + i % 26));
+    d = text;  // reassigned in place: inline -> heap -> inline
+    EXPECT_EQ(d.view(), text) << len;
+    EXPECT_EQ(d.size(), len);
+    EXPECT_TRUE(d == text);
+    EXPECT_FALSE(d == text + "x");
+    SpecDigest copy = d;
+    EXPECT_TRUE(copy == d);
+    Profile p = Sample();
+    p.features["f"].spec_digest = text;
+    Result<Profile> back = DecodeProfile(EncodeProfile(p));
+    ASSERT_OK(back);
+    EXPECT_EQ(back->features.at("f").spec_digest, text) << len;
+  }
+}
+
 TEST(FeatureState, AppendJsonMatchesToJson) {
   FeatureState st;
   st.spec_digest = "abc";
