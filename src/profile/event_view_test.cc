@@ -164,6 +164,15 @@ TEST(EventView, FeaturesApplyAsOverTheJsonDocument) {
       Json doc = EventDocumentJson("purchase", ts, "s1", props, context, true);
       (*set)->Apply(EventFacts{"purchase", ts, "s1", &doc}, &via_json);
       (*set)->Apply(EventFacts{"purchase", ts, "s1", nullptr, props, context}, &via_view, &view);
+      // After every event, not only at the end: `last` is overwritten in place when both
+      // values are strings, and each step (string -> number -> string ...) must match.
+      ASSERT_EQ(via_json.size(), via_view.size());
+      for (const auto& [name, st] : via_json) {
+        std::string want, got;
+        st.AppendJson(&want);
+        via_view.at(name).AppendJson(&got);
+        ASSERT_EQ(got, want) << name << " after " << props;
+      }
     }
   }
   ASSERT_EQ(via_json.size(), via_view.size());

@@ -146,6 +146,15 @@ struct FeatureSet::FieldRef {
   }
   double number() const { return view ? view->GetNumber(node) : json->get<double>(); }
   Json ToJson() const { return view ? view->ToJson(node) : *json; }
+  // *out = ToJson(), reusing the string *out already holds when both are strings: `last`
+  // is reassigned on nearly every event, mostly with text of the same size.
+  void AssignTo(Json* out) const {
+    if (view != nullptr && out->is_string() && view->Kind(node) == condition::ValueKind::kString) {
+      out->get_ref<std::string&>().assign(view->GetString(node));
+    } else {
+      *out = ToJson();
+    }
+  }
   // The value as a distinct/top key: a string as itself, anything else as its JSON text.
   std::string Key() const {
     if (view) {
@@ -372,7 +381,11 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, const FieldRef& f, Feat
   }
   if (!st->seen || ts >= st->last_ms) {
     st->last_ms = ts;
-    st->last = field ? field->ToJson() : Json(nullptr);
+    if (field != nullptr) {
+      field->AssignTo(&st->last);
+    } else {
+      st->last = nullptr;
+    }
   }
   st->seen = true;
 }
