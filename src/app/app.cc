@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/thread_priority.h"
 #include "core/random.h"
 #include "decision/experiment_action.h"
 #include "decision/recommend_action.h"
@@ -461,6 +462,7 @@ Status App::Serve(const std::function<void(uint16_t)>& on_listening) {
     // Profiles changed by ingest are write-behind (ingest/profile_journal.h).
     int64_t interval = m.settings.profile_flush_interval_ms;
     if (interval <= 0) return;
+    LowerCurrentThreadPriority();  // its bursts must not slow the request threads
     std::unique_lock<std::mutex> lock(refresh_mu);
     while (!refresh_cv.wait_for(lock, std::chrono::milliseconds(interval), [&] { return stopping; })) {
       lock.unlock();

@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "core/json_util.h"
+#include "core/thread_priority.h"
 #include "core/time_util.h"
 #include "storage/key_codec.h"
 
@@ -161,6 +162,7 @@ Status DecisionLog::Flush() {
 }
 
 void DecisionLog::Run() {
+  LowerCurrentThreadPriority();  // flushes must not delay decisions
   std::unique_lock lock(mu_);
   while (!stop_) {
     cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms));
