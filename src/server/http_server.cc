@@ -204,7 +204,13 @@ class HttpServer::Impl {
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(HttpServer::Impl& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {}
+      : server_(server), stream_(std::move(socket)) {
+    // Synchronous writes on this socket return would_block instead of waiting (Respond
+    // tries one before async_write); asynchronous operations are unaffected.
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    non_blocking_ = !ec;
+  }
   ~Session() {
     if (in_request_) server_.in_flight().Dec();
     server_.OnSessionClosed(this);
@@ -377,12 +383,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     // completion to the io_context instead, a round trip that often wakes the other io
     // thread. Only what does not fit now is left to async_write.
     serializer_.emplace(res_);
-    beast::error_code ec;
-    if (!non_blocking_) {
-      stream_.socket().non_blocking(true, ec);  // affects synchronous calls only
-      non_blocking_ = !ec;
-    }
     if (non_blocking_) {
+      beast::error_code ec;
       http::write(stream_.socket(), *serializer_, ec);
       if (!ec) return OnWrite(close, {}, 0);
       if (ec != asio::error::would_block && ec != asio::error::try_again) {
@@ -435,7 +437,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   std::optional<http::response_serializer<http::string_body>> serializer_;  // writes res_
-  bool non_blocking_ = false;  // the socket's synchronous calls return would_block
+  bool non_blocking_ = false;  // the socket's synchronous calls return would_block (set once)
   Router::Match match_;
   std::string route_label_;
   Method method_ = Method::kOther;
