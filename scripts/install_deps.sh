@@ -10,7 +10,7 @@ packages=(
   librocksdb-dev libboost1.74-dev libboost-system1.74-dev libboost-math1.74-dev
   libsimdjson-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev
   libeigen3-dev libhnswlib-dev libxxhash-dev libssl-dev libkainjow-mustache-dev
-  libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libjemalloc-dev
+  libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libjemalloc-dev robin-map-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-scipy curl wrk
 )

@@ -2,7 +2,41 @@
 
 #include <functional>
 
+#include <tsl/robin_map.h>
+
 namespace tailor::decision {
+
+namespace {
+
+// Hashes std::string and std::string_view alike, so lookups need no key string.
+struct IdHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+struct ViewCache::ExternalShard {
+  struct Entry {
+    std::shared_ptr<const ProfileView> view;
+    uint64_t identity_generation = 0;
+  };
+  // Open addressing with the hash stored beside each key: a lookup reads one slot (the
+  // id is inline when short) instead of a bucket, a node and a modulo per chain step,
+  // which made std::unordered_map ≈ 9 % of a decision (docs/performance.md, session 6).
+  using Map = tsl::robin_map<std::string, Entry, IdHash, std::equal_to<>,
+                             std::allocator<std::pair<std::string, Entry>>, /*StoreHash=*/true>;
+  mutable Mutex mu;
+  Map users GUARDED_BY(mu);
+  Map anonymous GUARDED_BY(mu);
+  Map& For(char kind) REQUIRES(mu) { return kind == 'u' ? users : anonymous; }
+};
+
+ViewCache::ViewCache(size_t max_profiles)
+    : per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)),
+      external_(new ExternalShard[kShards]) {}
+
+ViewCache::~ViewCache() = default;
 
 ViewCache::Shard& ViewCache::ShardFor(const std::string& pid) const {
   return shards_[std::hash<std::string>{}(pid) % kShards];
@@ -72,20 +106,9 @@ void ViewCache::Invalidate(const std::string& pid) {
   shard.map.erase(it);
 }
 
-namespace {
-
-std::string ExternalKey(char kind, std::string_view id) {
-  std::string key;
-  key.reserve(id.size() + 1);
-  key += kind;
-  key += id;
-  return key;
-}
-
-}  // namespace
-
-ViewCache::ExternalShard& ViewCache::ExternalShardFor(std::string_view key) const {
-  return external_[std::hash<std::string_view>{}(key) % kShards];
+ViewCache::ExternalShard& ViewCache::ExternalShardFor(char kind, std::string_view id) const {
+  // High bits pick the shard: the table inside indexes by the low ones.
+  return external_[((IdHash{}(id) >> 40) + static_cast<size_t>(kind)) % kShards];
 }
 
 std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string_view id,
@@ -93,11 +116,11 @@ std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string
                                                           uint64_t config_version,
                                                           int64_t now_ms,
                                                           int64_t max_age_ms) const {
-  std::string key = ExternalKey(kind, id);
-  ExternalShard& shard = ExternalShardFor(key);
+  ExternalShard& shard = ExternalShardFor(kind, id);
   MutexLock lock(shard.mu);
-  auto it = shard.map.find(key);
-  if (it == shard.map.end() || it->second.identity_generation != identity_generation) {
+  auto& map = shard.For(kind);
+  auto it = map.find(id);
+  if (it == map.end() || it->second.identity_generation != identity_generation) {
     return nullptr;
   }
   const ProfileView& v = *it->second.view;
@@ -110,15 +133,19 @@ std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string
 
 void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_generation,
                             std::shared_ptr<const ProfileView> view) {
-  std::string key = ExternalKey(kind, id);
-  ExternalShard& shard = ExternalShardFor(key);
+  ExternalShard& shard = ExternalShardFor(kind, id);
   MutexLock lock(shard.mu);
-  auto it = shard.map.find(key);
-  if (it == shard.map.end()) {
-    if (shard.map.size() >= per_shard_cap_) shard.map.erase(shard.map.begin());
-    shard.map.emplace(std::move(key), ExternalEntry{std::move(view), identity_generation});
+  auto& map = shard.For(kind);
+  auto it = map.find(id);
+  if (it == map.end()) {
+    // Bounded: evict an arbitrary entry of this shard (it is found again on demand).
+    if (shard.users.size() + shard.anonymous.size() >= per_shard_cap_) {
+      auto& from = map.empty() ? (kind == 'u' ? shard.anonymous : shard.users) : map;
+      from.erase(from.begin());
+    }
+    map.emplace(std::string(id), ExternalShard::Entry{std::move(view), identity_generation});
   } else {
-    it->second = ExternalEntry{std::move(view), identity_generation};
+    it.value() = ExternalShard::Entry{std::move(view), identity_generation};
   }
 }
 

@@ -1,12 +1,38 @@
 #include "identity/identity_index.h"
 
+#include <tsl/robin_map.h>
+#include <tsl/robin_set.h>
+
 #include "core/hash.h"
 #include "storage/key_codec.h"
 
 namespace tailor::identity {
 
+// Open addressing with each key's hash stored beside it: a lookup reads one slot (the
+// key inline when short) instead of a bucket, a node and a modulo per chain step.
+struct IdentityIndex::Shard {
+  Mutex mu;
+  tsl::robin_map<std::string, std::string, std::hash<std::string>, std::equal_to<std::string>,
+                 std::allocator<std::pair<std::string, std::string>>, /*StoreHash=*/true>
+      map GUARDED_BY(mu);
+  // Identities the store did not have when last read. Kept apart from `map` so they
+  // never push a known identity out (which would bump the generation).
+  tsl::robin_set<std::string, std::hash<std::string>, std::equal_to<std::string>,
+                 std::allocator<std::string>, /*StoreHash=*/true>
+      absent GUARDED_BY(mu);
+};
+
+IdentityIndex::IdentityIndex(storage::KvStore& store, size_t cache_entries, bool cache_absent)
+    : store_(store),
+      per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)),
+      absent_cap_(cache_absent ? std::max<size_t>(1, cache_entries / 8 / kShards) : 0),
+      shards_(new Shard[kShards]) {}
+
+IdentityIndex::~IdentityIndex() = default;
+
 IdentityIndex::Shard& IdentityIndex::ShardFor(const std::string& key) {
-  return shards_[Hash64(key) % kShards];
+  // High bits pick the shard: the tables inside index by the low ones.
+  return shards_[(Hash64(key) >> 40) % kShards];
 }
 
 Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
@@ -51,7 +77,7 @@ void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::str
   auto it = shard.map.find(key);
   if (it != shard.map.end()) {
     if (it->second == pid) return;
-    it->second = std::string(pid);
+    it.value() = std::string(pid);
     generation_.fetch_add(1, std::memory_order_acq_rel);
     return;
   }

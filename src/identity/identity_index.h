@@ -8,13 +8,10 @@
 // (the ingest pipeline) serialize per identity with their own locks.
 #pragma once
 
-#include <array>
 #include <atomic>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "core/mutex.h"
 #include "core/status.h"
@@ -28,10 +25,8 @@ class IdentityIndex {
  public:
   // `store` must outlive the index. `cache_entries` bounds the in-memory cache.
   explicit IdentityIndex(storage::KvStore& store, size_t cache_entries = 1 << 20,
-                         bool cache_absent = true)
-      : store_(store),
-        per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)),
-        absent_cap_(cache_absent ? std::max<size_t>(1, cache_entries / 8 / kShards) : 0) {}
+                         bool cache_absent = true);
+  ~IdentityIndex();
 
   // Returns the pid of the identity, nullopt if unknown, or an I/O error.
   //
@@ -61,19 +56,14 @@ class IdentityIndex {
 
  private:
   static constexpr size_t kShards = 32;
-  struct Shard {
-    Mutex mu;
-    std::unordered_map<std::string, std::string> map GUARDED_BY(mu);
-    // Identities the store did not have when last read. Kept apart from `map` so they
-    // never push a known identity out (which would bump the generation).
-    std::unordered_set<std::string> absent GUARDED_BY(mu);
-  };
+  // Open-addressing tables behind the mutex of each shard (identity_index.cc).
+  struct Shard;
   Shard& ShardFor(const std::string& key);
 
   storage::KvStore& store_;
   size_t per_shard_cap_;
   size_t absent_cap_;  // per shard; 0 = unknown identities are not remembered
-  std::array<Shard, kShards> shards_;
+  std::unique_ptr<Shard[]> shards_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> evicted_{false};  // some mapping left the cache for lack of room
 };
