@@ -48,3 +48,11 @@ stop_server() {
 
 # field NAME LINE: the value of NAME=VALUE in a load generator's output line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+
+# server_cpu_ms: user + system CPU the running server has used so far, in ms (from
+# /proc/PID/stat; clock ticks are 10 ms on Debian kernels, so read it over seconds).
+server_cpu_ms() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  awk -v hz="$hz" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$SERVER_PID/stat"
+}

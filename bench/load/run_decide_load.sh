@@ -7,6 +7,9 @@
 #      loop with CONNECTIONS connections; ratio = decide rps / healthz rps (target >= 0.8);
 #   2. a paced open loop at RATE requests/s for both; p99 and p99.9 ratios
 #      (targets <= 1.5 and <= 2).
+# Also prints the server's CPU per request in each closed loop (from /proc/PID/stat):
+# on a shared 2-core machine it moves less from run to run than requests/s, so it is
+# the figure to compare two builds by.
 # Prints every run and the medians over RUNS runs.
 #
 # Usage: bench/load/run_decide_load.sh BUILD_DIR
@@ -65,16 +68,29 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc
 echo "# connections=$CONNECTIONS rate=$RATE open_connections=$OPEN_CONNECTIONS duration=${DURATION}s users=$USERS http_threads=$HTTP_THREADS"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
+# closed MODE: one closed-loop run; appends cpu_us_per_req=<server CPU / requests>.
+closed() {
+  local before after out
+  before=$(server_cpu_ms)
+  out=$(run --mode "$1" --connections "$CONNECTIONS")
+  after=$(server_cpu_ms)
+  # The run's duration includes its warmup; requests counts only the measured part.
+  awk -v o="$out" -v c=$((after - before)) -v d="$DURATION" -v w="$WARMUP" 'BEGIN {
+    n = split(o, f, " "); rps = 0
+    for (i = 1; i <= n; i++) if (f[i] ~ /^rps=/) { split(f[i], kv, "="); rps = kv[2] }
+    printf "%s cpu_us_per_req=%.1f\n", o, (rps > 0 ? c * 1000 / (rps * (d + w)) : 0) }'
+}
 for r in $(seq 1 "$RUNS"); do
-  hz=$(run --mode healthz --connections "$CONNECTIONS")
-  de=$(run --mode decide --connections "$CONNECTIONS")
+  hz=$(closed healthz)
+  de=$(closed decide)
   hz_open=$(run --mode healthz --connections "$OPEN_CONNECTIONS" --rate "$RATE")
   de_open=$(run --mode decide --connections "$OPEN_CONNECTIONS" --rate "$RATE")
   echo "## run $r"
   printf 'healthz closed: %s\ndecide  closed: %s\nhealthz open:   %s\ndecide  open:   %s\n' "$hz" "$de" "$hz_open" "$de_open"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(field rps "$hz")" "$(field rps "$de")" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(field rps "$hz")" "$(field rps "$de")" \
     "$(field p99_us "$hz_open")" "$(field p99_us "$de_open")" "$(field p999_us "$hz_open")" \
-    "$(field p999_us "$de_open")" "$(field rps "$de_open")" >>"$RESULTS"
+    "$(field p999_us "$de_open")" "$(field rps "$de_open")" \
+    "$(field cpu_us_per_req "$hz")" "$(field cpu_us_per_req "$de")" >>"$RESULTS"
 done
 
 echo
@@ -84,9 +100,11 @@ awk -F'\t' '
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
     return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
   }
-  { n++; h[n]=$1; d[n]=$2; tr[n]=$2/$1; hp[n]=$3; dp[n]=$4; pr[n]=$4/$3; hq[n]=$5; dq[n]=$6; qr[n]=$6/$5; ach[n]=$7 }
+  { n++; h[n]=$1; d[n]=$2; tr[n]=$2/$1; hp[n]=$3; dp[n]=$4; pr[n]=$4/$3; hq[n]=$5; dq[n]=$6; qr[n]=$6/$5; ach[n]=$7
+    hc[n]=$8; dc[n]=$9; cr[n]=($9 > 0 ? $8/$9 : 0) }
   END {
     printf "saturation: healthz %.0f rps, decide %.0f rps, ratio %.2f (target >= 0.80)\n", median(h,n), median(d,n), median(tr,n)
     printf "open loop:  decide achieved %.0f rps; p99 healthz %.2f ms, decide %.2f ms, ratio %.2f (target <= 1.5)\n", median(ach,n), median(hp,n)/1000, median(dp,n)/1000, median(pr,n)
     printf "            p99.9 healthz %.2f ms, decide %.2f ms, ratio %.2f (target <= 2)\n", median(hq,n)/1000, median(dq,n)/1000, median(qr,n)
+    printf "server CPU per request (closed loops): healthz %.1f us, decide %.1f us, healthz/decide %.2f\n", median(hc,n), median(dc,n), median(cr,n)
   }' "$RESULTS"
