@@ -56,3 +56,6 @@ server_cpu_ms() {
   hz=$(getconf CLK_TCK)
   awk -v hz="$hz" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$SERVER_PID/stat"
 }
+
+# cpu_us_per CPU_MS COUNT: microseconds of CPU per unit (0 when COUNT is empty or 0).
+cpu_us_per() { awk -v c="$1" -v n="${2:-0}" 'BEGIN { printf "%.2f", (n > 0 ? c * 1000 / n : 0) }'; }

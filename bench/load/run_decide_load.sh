@@ -68,17 +68,17 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc
 echo "# connections=$CONNECTIONS rate=$RATE open_connections=$OPEN_CONNECTIONS duration=${DURATION}s users=$USERS http_threads=$HTTP_THREADS"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
-# closed MODE: one closed-loop run; appends cpu_us_per_req=<server CPU / requests>.
+# closed MODE: one closed-loop run; appends cpu_us_per_req=<server CPU / requests>. The
+# load generator's rps counts the measured part only; the server also works through the
+# warmup at about that rate.
 closed() {
-  local before after out
+  local before out
   before=$(server_cpu_ms)
   out=$(run --mode "$1" --connections "$CONNECTIONS")
-  after=$(server_cpu_ms)
-  # The run's duration includes its warmup; requests counts only the measured part.
-  awk -v o="$out" -v c=$((after - before)) -v d="$DURATION" -v w="$WARMUP" 'BEGIN {
-    n = split(o, f, " "); rps = 0
-    for (i = 1; i <= n; i++) if (f[i] ~ /^rps=/) { split(f[i], kv, "="); rps = kv[2] }
-    printf "%s cpu_us_per_req=%.1f\n", o, (rps > 0 ? c * 1000 / (rps * (d + w)) : 0) }'
+  local cpu_ms=$(($(server_cpu_ms) - before))
+  local requests
+  requests=$(awk -v r="$(field rps "$out")" -v s=$((DURATION + WARMUP)) 'BEGIN { print r * s }')
+  echo "$out cpu_us_per_req=$(cpu_us_per "$cpu_ms" "$requests")"
 }
 for r in $(seq 1 "$RUNS"); do
   hz=$(closed healthz)

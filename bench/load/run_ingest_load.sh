@@ -59,9 +59,7 @@ for run in $(seq 1 "$RUNS"); do
     cpu_before=$(server_cpu_ms)
     out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
       --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS")
-    cpu_ms=$(( $(server_cpu_ms) - cpu_before ))
-    accepted=$(field accepted "$out")
-    cpu_per_event=$(awk -v c="$cpu_ms" -v n="${accepted:-0}" 'BEGIN { printf "%.2f", (n > 0 ? c * 1000 / n : 0) }')
+    cpu_per_event=$(cpu_us_per $(($(server_cpu_ms) - cpu_before)) "$(field accepted "$out")")
     stop_server
     echo "## run $run sync_writes=$sync"
     echo "healthz: $(tr '\n' ' ' <<<"$base")"

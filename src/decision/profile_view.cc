@@ -2,30 +2,18 @@
 
 #include <functional>
 
-#include <tsl/robin_map.h>
+#include "core/string_table.h"
 
 namespace tailor::decision {
-
-namespace {
-
-// Hashes std::string and std::string_view alike, so lookups need no key string.
-struct IdHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-}  // namespace
 
 struct ViewCache::ExternalShard {
   struct Entry {
     std::shared_ptr<const ProfileView> view;
     uint64_t identity_generation = 0;
   };
-  // Open addressing with the hash stored beside each key: a lookup reads one slot (the
-  // id is inline when short) instead of a bucket, a node and a modulo per chain step,
-  // which made std::unordered_map ≈ 9 % of a decision (docs/performance.md, session 6).
-  using Map = tsl::robin_map<std::string, Entry, IdHash, std::equal_to<>,
-                             std::allocator<std::pair<std::string, Entry>>, /*StoreHash=*/true>;
+  // std::unordered_map's node walk here was ≈ 9 % of a decision (docs/performance.md,
+  // session 6).
+  using Map = StringMap<Entry>;
   mutable Mutex mu;
   Map users GUARDED_BY(mu);
   Map anonymous GUARDED_BY(mu);
@@ -106,20 +94,16 @@ void ViewCache::Invalidate(const std::string& pid) {
   shard.map.erase(it);
 }
 
-ViewCache::ExternalShard& ViewCache::ExternalShardFor(char kind, std::string_view id) const {
-  // High bits pick the shard: the table inside indexes by the low ones.
-  return external_[((IdHash{}(id) >> 40) + static_cast<size_t>(kind)) % kShards];
-}
-
 std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string_view id,
                                                           uint64_t identity_generation,
                                                           uint64_t config_version,
                                                           int64_t now_ms,
                                                           int64_t max_age_ms) const {
-  ExternalShard& shard = ExternalShardFor(kind, id);
+  const size_t hash = StringHash{}(id);
+  ExternalShard& shard = external_[ShardOf(hash, kShards)];
   MutexLock lock(shard.mu);
   auto& map = shard.For(kind);
-  auto it = map.find(id);
+  auto it = map.find(id, hash);
   if (it == map.end() || it->second.identity_generation != identity_generation) {
     return nullptr;
   }
@@ -133,20 +117,21 @@ std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string
 
 void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_generation,
                             std::shared_ptr<const ProfileView> view) {
-  ExternalShard& shard = ExternalShardFor(kind, id);
+  const size_t hash = StringHash{}(id);
+  ExternalShard& shard = external_[ShardOf(hash, kShards)];
   MutexLock lock(shard.mu);
   auto& map = shard.For(kind);
-  auto it = map.find(id);
-  if (it == map.end()) {
-    // Bounded: evict an arbitrary entry of this shard (it is found again on demand).
-    if (shard.users.size() + shard.anonymous.size() >= per_shard_cap_) {
-      auto& from = map.empty() ? (kind == 'u' ? shard.anonymous : shard.users) : map;
-      from.erase(from.begin());
-    }
-    map.emplace(std::string(id), ExternalShard::Entry{std::move(view), identity_generation});
-  } else {
+  if (auto it = map.find(id, hash); it != map.end()) {
     it.value() = ExternalShard::Entry{std::move(view), identity_generation};
+    return;
   }
+  // Bounded: evict an arbitrary entry of this shard (it is found again on demand), from
+  // this kind's table unless it has none.
+  if (shard.users.size() + shard.anonymous.size() >= per_shard_cap_) {
+    auto& from = !map.empty() ? map : shard.For(kind == 'u' ? 'a' : 'u');
+    from.erase(from.begin());
+  }
+  map.emplace(std::string(id), ExternalShard::Entry{std::move(view), identity_generation});
 }
 
 condition::ValueKind DecisionDocument::Kind(condition::Node n) const {

@@ -99,10 +99,9 @@ class ViewCache {
     std::unordered_map<std::string, Entry> map GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& pid) const;
-  // Identities to views, per kind, in open-addressing tables (view_cache.cc): a
+  // Identities to views, per kind, in open-addressing tables (core/string_table.h): a
   // decision's first lookup, so one cache miss instead of a node walk.
   struct ExternalShard;
-  ExternalShard& ExternalShardFor(char kind, std::string_view id) const;
 
   size_t per_shard_cap_;
   mutable std::array<Shard, kShards> shards_;

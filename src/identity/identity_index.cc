@@ -1,25 +1,16 @@
 #include "identity/identity_index.h"
 
-#include <tsl/robin_map.h>
-#include <tsl/robin_set.h>
-
-#include "core/hash.h"
+#include "core/string_table.h"
 #include "storage/key_codec.h"
 
 namespace tailor::identity {
 
-// Open addressing with each key's hash stored beside it: a lookup reads one slot (the
-// key inline when short) instead of a bucket, a node and a modulo per chain step.
 struct IdentityIndex::Shard {
   Mutex mu;
-  tsl::robin_map<std::string, std::string, std::hash<std::string>, std::equal_to<std::string>,
-                 std::allocator<std::pair<std::string, std::string>>, /*StoreHash=*/true>
-      map GUARDED_BY(mu);
+  StringMap<std::string> map GUARDED_BY(mu);
   // Identities the store did not have when last read. Kept apart from `map` so they
   // never push a known identity out (which would bump the generation).
-  tsl::robin_set<std::string, std::hash<std::string>, std::equal_to<std::string>,
-                 std::allocator<std::string>, /*StoreHash=*/true>
-      absent GUARDED_BY(mu);
+  StringSet absent GUARDED_BY(mu);
 };
 
 IdentityIndex::IdentityIndex(storage::KvStore& store, size_t cache_entries, bool cache_absent)
@@ -30,20 +21,20 @@ IdentityIndex::IdentityIndex(storage::KvStore& store, size_t cache_entries, bool
 
 IdentityIndex::~IdentityIndex() = default;
 
-IdentityIndex::Shard& IdentityIndex::ShardFor(const std::string& key) {
-  // High bits pick the shard: the tables inside index by the low ones.
-  return shards_[(Hash64(key) >> 40) % kShards];
+IdentityIndex::Shard& IdentityIndex::ShardFor(size_t hash) {
+  return shards_[ShardOf(hash, kShards)];
 }
 
 Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
                                                          std::string_view external_id) {
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
-  Shard& shard = ShardFor(key);
+  const size_t hash = StringHash{}(key);  // once, for the shard and its tables
+  Shard& shard = ShardFor(hash);
   {
     MutexLock lock(shard.mu);
-    auto it = shard.map.find(key);
+    auto it = shard.map.find(key, hash);
     if (it != shard.map.end()) return std::optional<std::string>(it->second);
-    if (shard.absent.count(key) != 0) return std::optional<std::string>();
+    if (shard.absent.count(key, hash) != 0) return std::optional<std::string>();
   }
   TAILOR_ASSIGN_OR_RETURN(auto pid, store_.Get(storage::Keyspace::kIdentities, key));
   MutexLock lock(shard.mu);
@@ -56,7 +47,7 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
     }
     shard.map.emplace(key, *pid);
     shard.absent.erase(key);
-  } else if (absent_cap_ > 0 && shard.map.count(key) == 0) {
+  } else if (absent_cap_ > 0 && shard.map.count(key, hash) == 0) {
     if (shard.absent.size() >= absent_cap_) shard.absent.clear();  // bounded; refilled on demand
     shard.absent.insert(std::move(key));
   }
@@ -71,10 +62,11 @@ void IdentityIndex::Stage(IdKind kind, std::string_view external_id, std::string
 
 void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::string_view pid) {
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
-  Shard& shard = ShardFor(key);
+  const size_t hash = StringHash{}(key);
+  Shard& shard = ShardFor(hash);
   MutexLock lock(shard.mu);
-  shard.absent.erase(key);  // a new identity: not a moved one
-  auto it = shard.map.find(key);
+  shard.absent.erase(key, hash);  // a new identity: not a moved one
+  auto it = shard.map.find(key, hash);
   if (it != shard.map.end()) {
     if (it->second == pid) return;
     it.value() = std::string(pid);
@@ -93,10 +85,11 @@ void IdentityIndex::Remember(IdKind kind, std::string_view external_id, std::str
 
 void IdentityIndex::Forget(IdKind kind, std::string_view external_id) {
   std::string key = storage::IdentityKey(static_cast<char>(kind), external_id);
-  Shard& shard = ShardFor(key);
+  const size_t hash = StringHash{}(key);
+  Shard& shard = ShardFor(hash);
   MutexLock lock(shard.mu);
-  shard.map.erase(key);
-  shard.absent.erase(key);
+  shard.map.erase(key, hash);
+  shard.absent.erase(key, hash);
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 

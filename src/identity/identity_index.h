@@ -56,9 +56,9 @@ class IdentityIndex {
 
  private:
   static constexpr size_t kShards = 32;
-  // Open-addressing tables behind the mutex of each shard (identity_index.cc).
+  // Open-addressing tables (core/string_table.h) behind the mutex of each shard.
   struct Shard;
-  Shard& ShardFor(const std::string& key);
+  Shard& ShardFor(size_t hash);  // hash: StringHash of the identity key
 
   storage::KvStore& store_;
   size_t per_shard_cap_;
