@@ -320,8 +320,10 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
                                                   ingest::PipelineOptions{settings.sync_writes,
                                                                           settings.profile_flush_interval_ms > 0});
   m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);
+  decision::DecisionLogOptions log_options;
+  log_options.persist_interval_ms = settings.decision_log_persist_interval_ms;
   m.decisions = std::make_unique<decision::DecisionEngine>(*m.store, *m.profiles, *m.identities,
-                                                           m.clock, m.random);
+                                                           m.clock, m.random, log_options);
   // A profile change drops its cached decision view; impression events feed caps.
   m.profiles->SetChangeListener([d = m.decisions.get()](const std::string& pid) { d->Invalidate(pid); });
   m.experiments = std::make_unique<experiments::ExperimentService>(*m.store);

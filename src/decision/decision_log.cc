@@ -32,6 +32,10 @@ std::vector<condition::PathSegment> SplitPath(std::string_view path) {
   return out;
 }
 
+// What the log writes without the write-ahead log (persisted every persist_interval_ms).
+constexpr storage::Keyspace kUnlogged[] = {storage::Keyspace::kDecisions,
+                                           storage::Keyspace::kDecisionSnapshots};
+
 // The JSON value at `node` of a JsonDocument (its nodes point at nlohmann values).
 const Json& JsonAt(condition::Node n) { return *reinterpret_cast<const Json*>(n.a); }
 
@@ -82,6 +86,7 @@ DecisionLog::DecisionLog(storage::KvStore& store, CapLedger* caps, const Clock& 
       options_(options),
       clock_(clock),
       random_(random),
+      last_persist_ms_(clock.NowMs()),
       writer_([this] { Run(); }) {}
 
 DecisionLog::~DecisionLog() {
@@ -92,6 +97,9 @@ DecisionLog::~DecisionLog() {
   cv_.notify_all();
   writer_.join();
   Flush().IgnoreError();
+  if (unpersisted_.load(std::memory_order_relaxed)) {
+    store_.Persist(kUnlogged, /*wait=*/true).IgnoreError();
+  }
 }
 
 void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
@@ -153,12 +161,26 @@ Status DecisionLog::Flush() {
     wb.Put(storage::Keyspace::kDecisions, first_id, buf);
     rest.remove_prefix(bytes);
   }
-  if (caps_ != nullptr) caps_->StageDirty(&wb);
-  if (wb.empty()) return Status::OK();
-  Status s = store_.Write(wb);
-  if (s.ok()) written_.fetch_add(records, std::memory_order_relaxed);
   if (segment_.capacity() > kMaxSpareCapacity) std::string().swap(segment_);
+  const bool skip_wal = options_.persist_interval_ms > 0;
+  storage::WriteBatch caps_wb;
+  if (caps_ != nullptr) caps_->StageDirty(skip_wal ? &caps_wb : &wb);
+  if (!caps_wb.empty()) TAILOR_RETURN_IF_ERROR(store_.Write(caps_wb));
+  if (wb.empty()) return Status::OK();
+  Status s = store_.Write(wb, storage::WriteOptions{.skip_wal = skip_wal});
+  if (s.ok()) {
+    written_.fetch_add(records, std::memory_order_relaxed);
+    if (skip_wal) unpersisted_.store(true, std::memory_order_relaxed);
+  }
   return s;
+}
+
+void DecisionLog::PersistIfDue(int64_t now_ms) {
+  if (now_ms - last_persist_ms_ < options_.persist_interval_ms) return;
+  last_persist_ms_ = now_ms;
+  if (!unpersisted_.exchange(false, std::memory_order_relaxed)) return;
+  // A failure (disk full) is retried at the next interval.
+  if (!store_.Persist(kUnlogged).ok()) unpersisted_.store(true, std::memory_order_relaxed);
 }
 
 void DecisionLog::Run() {
@@ -171,6 +193,7 @@ void DecisionLog::Run() {
     // A failed write keeps nothing to retry (the records are gone from the queue); it
     // is rare (disk full) and surfaces through the store's own error metrics.
     Flush().IgnoreError();
+    if (options_.persist_interval_ms > 0) PersistIfDue(clock_.NowMs());
     lock.lock();
   }
 }

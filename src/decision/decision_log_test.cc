@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "core/ids.h"
 #include "storage/memory_store.h"
+#include "testutil/failing_store.h"
 #include "testutil/testutil.h"
 
 namespace tailor::decision {
@@ -49,6 +52,47 @@ TEST(DecisionLog, AppendedRecordsAreReadableAtOnceAndScanInTimeOrder) {
   }));
   EXPECT_EQ(seen, (std::vector<std::string>{ids[1], ids[2], ids[3]}));
   EXPECT_EQ(log.written(), 5u);
+}
+
+// Records skip the write-ahead log and the writer persists them once per interval (of the
+// injected clock); cap entries go through the log. With interval 0 everything is logged.
+TEST(DecisionLog, RecordsSkipTheWalAndArePersistedPerIntervalCapsAreLogged) {
+  FakeClock clock(1'795'000'000'000);
+  SeededRandom random(9);
+  storage::MemoryStore inner(clock);
+  testutil::FailingStore store(inner);
+  CapLedger caps(store);
+  {
+    DecisionLog log(store, &caps, clock, random, DecisionLogOptions{1000, 1, 60'000});
+    ASSERT_OK(caps.Record("pid1", std::vector<CapLedger::Impression>{{"content:c"}}, clock.NowMs()));
+    log.Append(Make(clock.NowMs(), "p"));
+    ASSERT_OK(log.Flush());
+    EXPECT_EQ(store.unlogged_writes.load(), 1);  // the segment
+    EXPECT_EQ(store.logged_writes.load(), 1);    // the dirty cap entry
+    // The writer persists once the interval has passed on the clock, and only then.
+    auto wait_for_persist = [&] {
+      for (int i = 0; i < 2000 && store.persists.load() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(store.persists.load(), 0) << "before the interval";
+    clock.AdvanceMs(60'000);
+    wait_for_persist();
+    EXPECT_EQ(store.persists.load(), 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(store.persists.load(), 1) << "nothing new to persist";
+  }
+  storage::MemoryStore inner2(clock);
+  testutil::FailingStore logged(inner2);
+  {
+    DecisionLog log(logged, nullptr, clock, random, DecisionLogOptions{1000, 1000, 0});
+    log.Append(Make(clock.NowMs(), "p"));
+    ASSERT_OK(log.Flush());
+  }
+  EXPECT_EQ(logged.unlogged_writes.load(), 0);
+  EXPECT_EQ(logged.logged_writes.load(), 1);
+  EXPECT_EQ(logged.persists.load(), 0);
 }
 
 TEST(DecisionLog, SegmentsSpanFlushesAndManyRecords) {

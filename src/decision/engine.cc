@@ -243,7 +243,8 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
     d.personalized = false;
     return d;
   }
-  if (!shadow && SteadyMicros() - rs.started_us > rs.config.settings.time_budget_ms * 1000) {
+  if (!shadow &&
+      rs.placement_started_us - rs.started_us > rs.config.settings.time_budget_ms * 1000) {
     return serve_default(
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
@@ -342,8 +343,8 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     }
     placements.push_back(pl);
   }
-  RequestState rs{request, in, config, nullptr, nullptr, {}, {}, 0, 0, true, {}};
-  rs.started_us = SteadyMicros();
+  RequestState rs{request, in, config, nullptr, nullptr, {}, {}, 0, 0, 0, true, {}};
+  rs.started_us = rs.placement_started_us = SteadyMicros();
   rs.now_ms = clock_.NowMs();
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
 
@@ -378,7 +379,8 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
   uint64_t context_hash = 0;
   for (size_t idx : order) {
     const Placement& pl = *placements[idx];
-    int64_t t0 = SteadyMicros();
+    // The first placement starts with the request; each next one where the last ended.
+    const int64_t t0 = rs.placement_started_us;
     Decision& d = out[idx];
     d.placement = pl.name;
     bool cacheable = settings.cache_ttl_ms > 0 && pl.cacheable && !rs.view->pid.empty();
@@ -418,7 +420,8 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     rec.context_json = context_json;
     rec.answer = d.answer.get();
     rec.cached = d.cached;
-    rec.latency_us = SteadyMicros() - t0;
+    rs.placement_started_us = SteadyMicros();
+    rec.latency_us = rs.placement_started_us - t0;
     rec.consented = rs.consented;
     rec.impressions_recorded = pl.record_impressions && !request.dry_run && !rs.view->pid.empty();
     d.decision_id = log_.Append(rec);

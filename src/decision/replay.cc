@@ -58,7 +58,7 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
     auto context = std::make_shared<Json>(record.value("context", Json::object()));
     // The original may not have needed the time of day; the target config may.
     if (!context->contains("time")) CompleteContext(context.get(), record.value("at_ms", int64_t{0}));
-    RequestState rs{request, in, *target, view, context, {}, {}, 0, 0, true, {}};
+    RequestState rs{request, in, *target, view, context, {}, {}, 0, 0, 0, true, {}};
     rs.unit_id = record.value("user_id", record.value("anonymous_id", ""));
     rs.channel = context->value("channel", "web");
     rs.now_ms = record.value("at_ms", int64_t{0});

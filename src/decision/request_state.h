@@ -21,6 +21,9 @@ struct DecisionEngine::RequestState {
   std::string channel;
   int64_t now_ms = 0;
   int64_t started_us = 0;
+  // When the placement being decided started (steady µs): its latency and the time-budget
+  // check read it instead of the clock (clock reads are ~3 % of a decision in a VM).
+  int64_t placement_started_us = 0;
   bool consented = true;
   // Impressions granted earlier in this request, by cap key: two placements of one
   // request never both spend a campaign's last slot.

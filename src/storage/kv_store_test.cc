@@ -1,7 +1,10 @@
 // Runs the same contract tests against MemoryStore and RocksStore.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
+
+#include <unistd.h>
 
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
@@ -156,6 +159,59 @@ TEST(RocksStore, SurvivesReopenAndCheckpoints) {
     ASSERT_OK(store);
     EXPECT_EQ(*(*store)->Get(Keyspace::kProfiles, "{p}").value(), "doc");
   }
+}
+
+// Unlogged writes (WriteOptions::skip_wal) across a crash: a child process writes and
+// exits without closing the store (as kill -9 would leave it); the parent reopens it.
+// Logged and persisted writes survive; an unlogged write made after the last persist is
+// gone; a clean close persists everything. The child is a gtest "threadsafe" death test
+// (a fresh exec of this binary): a plain fork would inherit RocksDB's thread pool without
+// its threads. Both sides name the directory after the parent's pid.
+std::string CrashDir(pid_t parent) {
+  return (std::filesystem::temp_directory_path() / ("tailor-unlogged-" + std::to_string(parent)))
+      .string();
+}
+
+void WriteThenCrash(const std::string& path) {
+  FakeClock clock;
+  auto store = OpenRocksStore(path, {}, clock);
+  if (!store.ok()) _exit(10);
+  auto put = [&](Keyspace ks, const char* key, WriteOptions o) {
+    WriteBatch b;
+    b.Put(ks, key, "v");
+    return (*store)->Write(b, o).ok();
+  };
+  if (!put(Keyspace::kDecisions, "persisted", {.skip_wal = true})) _exit(11);
+  const Keyspace persisted[] = {Keyspace::kDecisions};
+  if (!(*store)->Persist(persisted, /*wait=*/true).ok()) _exit(12);
+  if (!put(Keyspace::kDecisions, "unpersisted", {.skip_wal = true})) _exit(13);
+  if (!put(Keyspace::kProfiles, "{logged}", {})) _exit(14);
+  _exit(0);  // no destructor: the store is not closed
+}
+
+TEST(RocksStore, UnloggedWritesSurviveACrashOnlyOncePersisted) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string path = CrashDir(getpid());
+  std::filesystem::remove_all(path);
+  EXPECT_EXIT(WriteThenCrash(CrashDir(getppid())), ::testing::ExitedWithCode(0), "");
+  FakeClock clock;
+  {
+    auto store = OpenRocksStore(path, {}, clock);
+    ASSERT_OK(store);
+    EXPECT_TRUE((*store)->Get(Keyspace::kDecisions, "persisted").value().has_value());
+    EXPECT_FALSE((*store)->Get(Keyspace::kDecisions, "unpersisted").value().has_value());
+    EXPECT_TRUE((*store)->Get(Keyspace::kProfiles, "{logged}").value().has_value());
+    WriteBatch b;
+    b.Put(Keyspace::kDecisions, "closed", "v");
+    ASSERT_OK((*store)->Write(b, WriteOptions{.skip_wal = true}));
+    EXPECT_FALSE((*store)->Write(b, WriteOptions{.sync = true, .skip_wal = true}).ok());
+  }
+  {
+    auto store = OpenRocksStore(path, {}, clock);
+    ASSERT_OK(store);
+    EXPECT_TRUE((*store)->Get(Keyspace::kDecisions, "closed").value().has_value());
+  }
+  std::filesystem::remove_all(path);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -26,6 +26,7 @@ class MemoryStore final : public KvStore {
                                         std::string_view upper) override;
   Status Checkpoint(const std::string& dir) override;
   Status Flush() override { return Status::OK(); }
+  Status Persist(std::span<const Keyspace>, bool) override { return Status::OK(); }
   std::map<std::string, uint64_t> Stats() override;
 
   // Number of live (unexpired) keys in `ks`; for tests.

@@ -313,8 +313,12 @@ class RocksStore final : public KvStore {
       }
       if (!s.ok()) return FromRocks(s, "building write batch");
     }
+    if (options.sync && options.skip_wal) {
+      return InvalidArgument("a synced write cannot skip the write-ahead log");
+    }
     rocksdb::WriteOptions wo;
     wo.sync = options.sync;
+    wo.disableWAL = options.skip_wal;
     return FromRocks(db_->Write(wo, &wb), "write");
   }
 
@@ -336,6 +340,16 @@ class RocksStore final : public KvStore {
     TAILOR_RETURN_IF_ERROR(FromRocks(db_->FlushWAL(true), "flush WAL"));
     rocksdb::FlushOptions fo;
     return FromRocks(db_->Flush(fo, handles_), "flush");
+  }
+
+  Status Persist(std::span<const Keyspace> keyspaces, bool wait) override {
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    for (Keyspace ks : keyspaces) handles.push_back(Handle(ks));
+    rocksdb::FlushOptions fo;
+    fo.wait = wait;
+    // A persist must never stall the writes it runs beside (it is a background chore).
+    fo.allow_write_stall = true;
+    return FromRocks(db_->Flush(fo, handles), "persist");
   }
 
   std::map<std::string, uint64_t> Stats() override {

@@ -3,6 +3,7 @@
 // with a write in progress). Header-only: only tests that use it link the storage library.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,8 @@ class FailingStore final : public storage::KvStore {
   bool fail = false;
   bool fail_reads = false;
   std::function<void()> before_next_write;
+  // What reached the inner store: writes with and without the WAL, and Persist calls.
+  std::atomic<int> logged_writes{0}, unlogged_writes{0}, persists{0};
 
   Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
     if (fail_reads) return IOError("injected read failure");
@@ -42,6 +45,7 @@ class FailingStore final : public storage::KvStore {
   Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
     if (fail) return IOError("injected write failure");
     if (auto hook = std::exchange(before_next_write, nullptr)) hook();
+    (o.skip_wal ? unlogged_writes : logged_writes).fetch_add(1);
     return inner_.Write(b, o);
   }
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
@@ -51,6 +55,10 @@ class FailingStore final : public storage::KvStore {
   }
   Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
   Status Flush() override { return inner_.Flush(); }
+  Status Persist(std::span<const storage::Keyspace> ks, bool wait) override {
+    persists.fetch_add(1);
+    return inner_.Persist(ks, wait);
+  }
   std::map<std::string, uint64_t> Stats() override { return inner_.Stats(); }
 
  private:
