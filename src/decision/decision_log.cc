@@ -162,15 +162,22 @@ Status DecisionLog::Flush() {
     rest.remove_prefix(bytes);
   }
   if (segment_.capacity() > kMaxSpareCapacity) std::string().swap(segment_);
+  // Cap entries always go through the WAL: with the records when they do, else in a
+  // write of their own (after the records, so a failed cap write does not lose them).
   const bool skip_wal = options_.persist_interval_ms > 0;
   storage::WriteBatch caps_wb;
   if (caps_ != nullptr) caps_->StageDirty(skip_wal ? &caps_wb : &wb);
-  if (!caps_wb.empty()) TAILOR_RETURN_IF_ERROR(store_.Write(caps_wb));
-  if (wb.empty()) return Status::OK();
-  Status s = store_.Write(wb, storage::WriteOptions{.skip_wal = skip_wal});
-  if (s.ok()) {
-    written_.fetch_add(records, std::memory_order_relaxed);
-    if (skip_wal) unpersisted_.store(true, std::memory_order_relaxed);
+  Status s;
+  if (!wb.empty()) {
+    s = store_.Write(wb, storage::WriteOptions{.skip_wal = skip_wal});
+    if (s.ok()) {
+      written_.fetch_add(records, std::memory_order_relaxed);
+      if (skip_wal) unpersisted_.store(true, std::memory_order_relaxed);
+    }
+  }
+  if (!caps_wb.empty()) {
+    Status caps_status = store_.Write(caps_wb);
+    if (s.ok()) s = caps_status;
   }
   return s;
 }

@@ -280,6 +280,9 @@ class RocksStore final : public KvStore {
   }
 
   Status Write(const WriteBatch& batch, const WriteOptions& options) override {
+    if (options.sync && options.skip_wal) {
+      return InvalidArgument("a synced write cannot skip the write-ahead log");
+    }
     rocksdb::WriteBatch wb(batch.ApproximateBytes() + 24 * batch.size() + 16);
     int64_t now = clock_.NowMs();
     std::string scratch;
@@ -312,9 +315,6 @@ class RocksStore final : public KvStore {
         }
       }
       if (!s.ok()) return FromRocks(s, "building write batch");
-    }
-    if (options.sync && options.skip_wal) {
-      return InvalidArgument("a synced write cannot skip the write-ahead log");
     }
     rocksdb::WriteOptions wo;
     wo.sync = options.sync;
