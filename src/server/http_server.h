@@ -47,7 +47,9 @@ struct HttpServerOptions {
   int threads = 2;
   // Largest accepted request body; larger ones get 413 and the connection is closed.
   size_t max_body_bytes = 8 << 20;
-  // Time allowed to read a request body, run the handler and write the response.
+  // Time allowed to receive a request's body, and again to send its response (the
+  // handler's own time does not count). Timeouts are checked by a periodic sweep, so one
+  // fires up to a quarter of the shortest timeout (10 ms to 1 s) after it is due.
   int64_t request_timeout_ms = 30000;
   // Time a keep-alive connection may wait for the next request's headers before it is closed.
   int64_t idle_timeout_ms = 60000;

@@ -315,6 +315,51 @@ TEST(HttpServer, MalformedRequestIs400AndCloses) {
   EXPECT_EQ(c2.Send(http::verb::get, "/ping").status, 200);
 }
 
+// Timeouts are deadlines checked by a sweep (every quarter of the shortest timeout, at
+// least every 10 ms): an idle connection is closed soon after idle_timeout_ms, one that
+// keeps sending requests is not, and a body that stops arriving is cut off after
+// request_timeout_ms while other connections are served.
+TEST(HttpServer, IdleConnectionIsClosedAfterItsTimeoutAndBusyOneIsNot) {
+  HttpServerOptions o;
+  o.idle_timeout_ms = 300;
+  TestServer ts(BasicRoutes(), o);
+  Client busy(ts.port());
+  for (int i = 0; i < 8; ++i) {  // 8 x 100 ms: well past the idle timeout in total
+    ASSERT_EQ(busy.Send(http::verb::get, "/ping").status, 200) << "request " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Client idle(ts.port());
+  ASSERT_EQ(idle.Send(http::verb::get, "/ping").status, 200);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(idle.ServerClosed());
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  EXPECT_GE(waited.count(), 250);   // not before the timeout (less the clock's rounding)
+  EXPECT_LT(waited.count(), 2000);  // the sweep runs every 75 ms here
+}
+
+TEST(HttpServer, StalledBodyIsClosedAfterRequestTimeoutSlowHandlerIsNot) {
+  HttpServerOptions o;
+  o.request_timeout_ms = 200;
+  std::vector<Route> routes = BasicRoutes();
+  routes.push_back(Get("/slow", "slow", [](const HttpRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return HttpResponse::Json(200, "{}");
+  }));
+  TestServer ts(std::move(routes), o);
+  Client stalled(ts.port());
+  stalled.WriteRaw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part");
+  const auto start = std::chrono::steady_clock::now();
+  Client other(ts.port());
+  EXPECT_EQ(other.Send(http::verb::get, "/ping").status, 200);
+  EXPECT_TRUE(stalled.ServerClosed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // The handler's own time (500 ms) does not count against the 200 ms request timeout.
+  Reply slow = other.Send(http::verb::get, "/slow");
+  EXPECT_EQ(slow.status, 200) << slow.error;
+  EXPECT_EQ(other.Send(http::verb::get, "/ping").status, 200);
+}
+
 TEST(HttpServer, KeepAliveAndPipelining) {
   TestServer ts(BasicRoutes());
   Client c(ts.port());
