@@ -31,18 +31,23 @@ BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt
   for (int k = 0; k < options.batch_size; ++k) {
     if (k > 0) body_ += ',';
     const std::string user = std::to_string(user_dist(rng));
-    const std::string ts = FormatIso8601(options.now_ms - jitter_ms(rng));
+    jitter_ms_.push_back(jitter_ms(rng));
+    const std::string ts = FormatIso8601(options.now_ms - jitter_ms_.back());
     body_ += R"({"event_id":")" + prefix;
     stamp_offsets_.push_back(body_.size());
     body_ += zeros + "-" + std::to_string(k) + R"(",)";
     if (k % 2 == 0) {
-      body_ += R"("type":"purchase","user_id":"user-)" + user + R"(","timestamp":")" + ts +
+      body_ += R"("type":"purchase","user_id":"user-)" + user + R"(","timestamp":")";
+      time_offsets_.push_back(body_.size());
+      body_ += ts +
                R"(","context":{"channel":"web","page":{"url":"https://shop.example/checkout"}},)"
                R"("properties":{"order_id":"o-)" + user + "-" + std::to_string(k) +
                R"(","price":49.9,"currency":"EUR","items":[{"sku":"SKU-123","qty":2},{"sku":"SKU-987","qty":1}]}})";
     } else {
       body_ += R"("type":"page_view","user_id":"user-)" + user + R"(","anonymous_id":"anon-)" +
-               user + R"(","timestamp":")" + ts +
+               user + R"(","timestamp":")";
+      time_offsets_.push_back(body_.size());
+      body_ += ts +
                R"(","context":{"channel":"web","locale":"de-DE"},)"
                R"("properties":{"page":"/products/sku-)" + std::to_string(k) +
                R"(","referrer":"https://search.example/?q=shoes","scroll_pct":40}})";
@@ -51,13 +56,20 @@ BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt
   body_ += "]}";
 }
 
-const std::string& BatchTemplate::Stamp(uint64_t batch) {
+const std::string& BatchTemplate::Stamp(uint64_t batch, int64_t now_ms) {
   char digits[kBatchDigits];
   for (int i = kBatchDigits - 1; i >= 0; --i) {
     digits[i] = static_cast<char>('0' + batch % 10);
     batch /= 10;
   }
   for (size_t offset : stamp_offsets_) std::memcpy(body_.data() + offset, digits, kBatchDigits);
+  if (now_ms > 0) {
+    for (size_t k = 0; k < time_offsets_.size(); ++k) {
+      // FormatIso8601 always writes 24 characters for years 0-9999, like the template's.
+      const std::string ts = FormatIso8601(now_ms - jitter_ms_[k]);
+      std::memcpy(body_.data() + time_offsets_[k], ts.data(), ts.size());
+    }
+  }
   return body_;
 }
 

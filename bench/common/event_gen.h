@@ -3,7 +3,7 @@
 // population, and the JSON Schemas those events satisfy.
 //
 // Event ids are "<run>-<stream>-<batch>-<k>" where <batch> is a fixed-width decimal
-// field. BatchTemplate::Stamp rewrites that field in place, so one pre-built body can be
+// field. BatchTemplate::Stamp rewrites that field (and optionally the timestamps) in place, so one pre-built body can be
 // sent many times with fresh, distinct event ids for the cost of a few small memcpy's:
 // the load generator's own CPU use stays small.
 //
@@ -39,8 +39,11 @@ class BatchTemplate {
   BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng);
 
   // Writes `batch` (REQUIRES: < 10^10) into every event id and returns the body. Distinct
-  // (stream, batch) pairs give distinct ids.
-  const std::string& Stamp(uint64_t batch);
+  // (stream, batch) pairs give distinct ids. With `now_ms` > 0, also rewrites every
+  // event's timestamp to now_ms minus its fixed jitter (up to one second), so each user's
+  // events arrive in roughly increasing time order, as live traffic does; with 0 the
+  // timestamps stay those of the options' now_ms for the whole run.
+  const std::string& Stamp(uint64_t batch, int64_t now_ms = 0);
 
   const std::string& body() const { return body_; }
   size_t events() const { return stamp_offsets_.size(); }
@@ -48,6 +51,8 @@ class BatchTemplate {
  private:
   std::string body_;
   std::vector<size_t> stamp_offsets_;  // where each event id's <batch> field starts
+  std::vector<size_t> time_offsets_;   // where each event's timestamp string starts
+  std::vector<int> jitter_ms_;         // each event's timestamp is now minus this
 };
 
 // Digits of the <batch> field in event ids.

@@ -46,6 +46,7 @@ struct LoadOptions {
   int users = 10'000;
   int templates = 32;
   uint64_t seed = 1;
+  std::string timestamps = "now";  // now: stamped at send time; fixed: as built
 };
 
 // What one connection saw. Only requests that *started* inside the measured window are
@@ -103,7 +104,7 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     size_t events = 0;
     if (ingest) {
       BatchTemplate& t = (*templates)[n % templates->size()];
-      body = &t.Stamp(n);
+      body = &t.Stamp(n, o.timestamps == "now" ? SystemClock().NowMs() : 0);
       events = t.events();
     }
     auto r = ingest ? (*client)->Send(server::Method::kPost, "/v1/events", *body)
@@ -207,6 +208,7 @@ int Run(const LoadOptions& o) {
 
   std::printf("mode=%s connections=%d duration=%.1fs warmup=%.1fs", o.mode.c_str(),
               o.connections, o.duration_s, o.warmup_s);
+  if (ingest) std::printf(" timestamps=%s", o.timestamps.c_str());
   if (ingest) {
     std::printf(" batch_size=%d users=%d avg_event_bytes=%.0f", o.batch_size, o.users,
                 static_cast<double>(body_bytes) /
@@ -281,6 +283,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for users and the run id")->capture_default_str();
+  app.add_option("--timestamps", o.timestamps,
+                 "now: each event's timestamp is the send time minus a fixed jitter of up to "
+                 "1 s, so a user's events arrive in time order as in live traffic; fixed: "
+                 "the build time's, for the whole run (figures before 2026-12-06 evening)")
+      ->check(CLI::IsMember({"now", "fixed"}))
+      ->capture_default_str();
   app.add_flag("--print-config", print_config,
                "Print a config file (JSON) with the schemas the generated events satisfy, "
                "for `tailor config apply`, and exit");

@@ -12,6 +12,7 @@
 # Environment (defaults in brackets):
 #   RUNS [3]  CONNECTIONS [4]  DURATION [10]  WARMUP [2]  BASELINE_DURATION [5]
 #   BATCH_SIZE [100]  USERS [10000]  HTTP_THREADS [2]  MODES ["false true"]
+#   TIMESTAMPS [now] now: event times follow the clock; fixed: the pre-2026-12-06 generator's
 #   KEEP_LOGS [unset: logs are deleted with the temp dir]
 #   CONFIG_DIR [unset: schemas only] extra config files applied too, e.g.
 #     bench/load/config-features (20 features, 30 segments)
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 if [[ $# -ne 1 || "$1" == "-h" || "$1" == "--help" ]]; then
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 BUILD_DIR=$(cd "$1" && pwd)
@@ -38,6 +39,7 @@ BATCH_SIZE=${BATCH_SIZE:-100}
 USERS=${USERS:-10000}
 HTTP_THREADS=${HTTP_THREADS:-2}
 MODES=${MODES:-"false true"}
+TIMESTAMPS=${TIMESTAMPS:-now}
 
 source "$(dirname "$0")/lib.sh"
 setup_work ingest-load
@@ -47,7 +49,7 @@ mkdir -p "$WORK/config"
 if [[ -n "${CONFIG_DIR:-}" ]]; then cp "$CONFIG_DIR"/*.yaml "$WORK/config/"; fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS"
+echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS timestamps=$TIMESTAMPS"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do
@@ -58,7 +60,7 @@ for run in $(seq 1 "$RUNS"); do
       --duration "$BASELINE_DURATION" --warmup 1)
     cpu_before=$(server_cpu_ms)
     out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
-      --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS")
+      --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS" --timestamps "$TIMESTAMPS")
     cpu_per_event=$(cpu_us_per $(($(server_cpu_ms) - cpu_before)) "$(field accepted "$out")")
     stop_server
     echo "## run $run sync_writes=$sync"
