@@ -180,6 +180,7 @@ bool EvalOp(const OpNode& o, Value v, const SavedGroups* groups) {
     }
     case Op::kElemMatch: {
       if (v.kind() != ValueKind::kArray) return false;
+      if (o.has_string) return v.document()->ArrayHasString(v.node(), o.sub->ops[0].prim.str);
       size_t n = v.size();
       for (size_t i = 0; i < n; ++i) {
         Value e = v.At(i);

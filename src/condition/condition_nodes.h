@@ -68,6 +68,9 @@ struct OpNode {
   std::unique_ptr<ValueCond> sub;     // $not, $size, $elemMatch with operators
   std::unique_ptr<DocCond> doc;       // $elemMatch with a document condition
   std::vector<ValueCond> items;       // $all $alli
+  // $elemMatch whose sub-condition is {"$eq": <non-empty string>}: a membership test,
+  // answered by Document::ArrayHasString (the operand is sub->ops[0].prim.str).
+  bool has_string = false;
 };
 
 enum class LiteralKind : uint8_t { kString, kNumber, kBool, kNull, kDeepEqual, kOps };

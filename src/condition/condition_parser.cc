@@ -388,7 +388,14 @@ Status Compiler::CompileOp(const OpInfo& info, const Json& arg, const std::strin
       if (!arg.is_object()) return expects("an object");
       if (IsOperatorObject(arg)) {
         out->sub = std::make_unique<ValueCond>();
-        return CompileValue(arg, path, depth + 1, out->sub.get());
+        TAILOR_RETURN_IF_ERROR(CompileValue(arg, path, depth + 1, out->sub.get()));
+        // Falsy elements are skipped and only a string strictly equals a string, so
+        // with a non-empty operand this is "some element is that string".
+        const ValueCond& sub = *out->sub;
+        out->has_string = sub.kind == LiteralKind::kOps && sub.ops.size() == 1 &&
+                          sub.ops[0].op == Op::kEq && sub.ops[0].prim.kind == ValueKind::kString &&
+                          !sub.ops[0].prim.str.empty();
+        return Status::OK();
       } else {
         out->doc = std::make_unique<DocCond>();
         ++elem_match_depth_;

@@ -2,6 +2,15 @@
 
 namespace tailor::condition {
 
+bool Document::ArrayHasString(Node array, std::string_view s) const {
+  const size_t n = Size(array);
+  for (size_t i = 0; i < n; ++i) {
+    Node e = ArrayAt(array, i);
+    if (Kind(e) == ValueKind::kString && GetString(e) == s) return true;
+  }
+  return false;
+}
+
 bool Document::Lookup(Node start, std::span<const PathSegment> path, Node* out) const {
   Node cur = start;
   for (const PathSegment& seg : path) {

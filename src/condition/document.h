@@ -67,6 +67,11 @@ class Document {
   // (e.g. a profile mapping "traits.country" straight to a field); the override must give
   // the same answer as this default.
   virtual bool Lookup(Node start, std::span<const PathSegment> path, Node* out) const;
+  // True when the array `array` has an element that is the string `s`: what
+  // `{"$elemMatch": {"$eq": s}}` asks for a non-empty `s` (rules testing segment
+  // membership). REQUIRES: Kind(array) == kArray. The default walks the elements;
+  // adapters may override it with a tighter loop, giving the same answer.
+  virtual bool ArrayHasString(Node array, std::string_view s) const;
 };
 
 // A Document plus one of its nodes: what operators receive. Cheap to copy.

@@ -47,6 +47,18 @@ class FlatJson {
   }
   // REQUIRES: Kind(i) == kArray and n < Size(i).
   Index ArrayAt(Index i, size_t n) const { return slots_[i].u.span.first + static_cast<Index>(n); }
+  // True when array `i` has an element that is the string `s`. REQUIRES: Kind(i) == kArray.
+  bool ArrayHasString(Index i, std::string_view s) const {
+    const Span& span = slots_[i].u.span;
+    for (Index e = span.first; e < span.first + span.count; ++e) {
+      const Slot& slot = slots_[e];
+      if (slot.kind == condition::ValueKind::kString && slot.u.span.count == s.size() &&
+          std::string_view(pool_.data() + slot.u.span.first, s.size()) == s) {
+        return true;
+      }
+    }
+    return false;
+  }
   // The member `key` of object `i`; false when absent or `i` is not an object.
   bool Find(Index i, std::string_view key, Index* out) const;
   // Resolves `path` from `start` like condition::Document::Lookup.

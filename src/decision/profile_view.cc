@@ -160,6 +160,10 @@ size_t DecisionDocument::Size(condition::Node n) const {
   return view_->Size(FlatJson::kRoot) + (view_->Find(FlatJson::kRoot, "context", &ignored) ? 0 : 1);
 }
 
+bool DecisionDocument::ArrayHasString(condition::Node array, std::string_view s) const {
+  return IsFlat(array) ? view_->ArrayHasString(Slot(array), s) : json_.ArrayHasString(array, s);
+}
+
 condition::Node DecisionDocument::ArrayAt(condition::Node n, size_t i) const {
   return IsFlat(n) ? FlatNode(view_->ArrayAt(Slot(n), i)) : json_.ArrayAt(n, i);
 }

@@ -125,6 +125,7 @@ class DecisionDocument final : public condition::Document {
   bool Find(condition::Node object, std::string_view key, condition::Node* out) const override;
   bool Lookup(condition::Node start, std::span<const condition::PathSegment> path,
               condition::Node* out) const override;
+  bool ArrayHasString(condition::Node array, std::string_view s) const override;
 
  private:
   // Nodes: the root {0, kRootTag}; a view slot {index, kFlatTag}; a context value
