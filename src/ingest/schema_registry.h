@@ -4,6 +4,10 @@
 // A registry is an immutable snapshot: build a new one with Compile() when the config
 // changes and swap the shared_ptr. Validation never allocates shared state.
 //
+// Schemas that use only the keywords SchemaProgram supports also get a compiled program
+// (schema_program.h) that accepts valid events without valijson; verdicts, messages and
+// paths are the same with or without it.
+//
 // Thread safety: Validate() and the accessors are const and safe to call concurrently
 // from any number of threads on one registry.
 #pragma once
@@ -19,13 +23,21 @@
 
 namespace tailor::ingest {
 
+struct SchemaRegistryOptions {
+  // Compile supported schemas into SchemaPrograms tried before valijson. Off: valijson
+  // alone, as before they existed (benchmarks and differential tests compare the two).
+  bool compiled_programs = true;
+};
+
 class SchemaRegistry {
  public:
   // Compiles every entry of config.schemas and records config.strict.
   // Returns kInvalidArgument with path "events.schemas.<type>" and the reason when a
   // type name is invalid, a schema is not a JSON object, or valijson rejects it
-  // (unknown keyword shapes, remote $ref, bad regex, ...).
-  static Result<std::shared_ptr<const SchemaRegistry>> Compile(const IngestConfig& config);
+  // (unknown keyword shapes, remote $ref, bad regex, ...). A schema outside the
+  // program subset is not an error: it is validated by valijson alone.
+  static Result<std::shared_ptr<const SchemaRegistry>> Compile(
+      const IngestConfig& config, const SchemaRegistryOptions& options = {});
 
   ~SchemaRegistry();
   SchemaRegistry(const SchemaRegistry&) = delete;
@@ -42,11 +54,13 @@ class SchemaRegistry {
 
   // True when `type` has a schema.
   bool HasSchema(std::string_view type) const;
+  // True when `type` has a schema compiled into a SchemaProgram.
+  bool HasProgram(std::string_view type) const;
   bool strict() const { return strict_; }
   size_t size() const { return schemas_.size(); }
 
  private:
-  struct Compiled;  // a valijson::Schema; valijson stays out of this header
+  struct Compiled;  // a valijson::Schema and a program; both stay out of this header
 
   SchemaRegistry() = default;
 
