@@ -24,14 +24,19 @@ constexpr char kPageViewSchema[] =
 
 BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng) {
   std::uniform_int_distribution<int> user_dist(0, std::max(options.users, 1) - 1);
-  std::uniform_int_distribution<int> jitter_ms(0, 999);
+  // Each user's clock (or delivery delay) is off by its own fixed amount of up to one
+  // second: users differ, but one user's events keep their order, as from one device.
+  auto jitter_ms = [](int user) {
+    return static_cast<int>(((static_cast<uint64_t>(user) * 0x9E3779B97F4A7C15ULL) >> 32) % 1000);
+  };
   const std::string prefix = options.run_id + "-" + std::to_string(stream) + "-";
   const std::string zeros(kBatchDigits, '0');
   body_ = R"({"events":[)";
   for (int k = 0; k < options.batch_size; ++k) {
     if (k > 0) body_ += ',';
-    const std::string user = std::to_string(user_dist(rng));
-    jitter_ms_.push_back(jitter_ms(rng));
+    const int user_number = user_dist(rng);
+    const std::string user = std::to_string(user_number);
+    jitter_ms_.push_back(jitter_ms(user_number));
     const std::string ts = FormatIso8601(options.now_ms - jitter_ms_.back());
     body_ += R"({"event_id":")" + prefix;
     stamp_offsets_.push_back(body_.size());

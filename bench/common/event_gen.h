@@ -28,7 +28,8 @@ struct EventGenOptions {
   // Prefix of every event id; distinct per run so re-runs against one store are not
   // duplicates. At most 16 characters of [A-Za-z0-9].
   std::string run_id = "run";
-  // Event timestamps are now_ms minus up to one second (ms since the epoch).
+  // Event timestamps are now_ms minus up to one second (ms since the epoch), a fixed
+  // amount per user.
   int64_t now_ms = 0;
 };
 
@@ -40,9 +41,9 @@ class BatchTemplate {
 
   // Writes `batch` (REQUIRES: < 10^10) into every event id and returns the body. Distinct
   // (stream, batch) pairs give distinct ids. With `now_ms` > 0, also rewrites every
-  // event's timestamp to now_ms minus its fixed jitter (up to one second), so each user's
-  // events arrive in roughly increasing time order, as live traffic does; with 0 the
-  // timestamps stay those of the options' now_ms for the whole run.
+  // event's timestamp to now_ms minus its user's fixed offset (up to one second), so each
+  // user's events arrive in time order, as live traffic from one device does; with 0
+  // the timestamps stay those of the options' now_ms for the whole run.
   const std::string& Stamp(uint64_t batch, int64_t now_ms = 0);
 
   const std::string& body() const { return body_; }

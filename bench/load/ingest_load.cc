@@ -284,9 +284,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for users and the run id")->capture_default_str();
   app.add_option("--timestamps", o.timestamps,
-                 "now: each event's timestamp is the send time minus a fixed jitter of up to "
-                 "1 s, so a user's events arrive in time order as in live traffic; fixed: "
-                 "the build time's, for the whole run (figures before 2026-12-06 evening)")
+                 "now: each event's timestamp is the send time minus its user's fixed "
+                 "offset of up to 1 s, so a user's events arrive in time order as from one "
+                 "device; fixed: the build time's, for the whole run (figures before "
+                 "2026-12-06 evening)")
       ->check(CLI::IsMember({"now", "fixed"}))
       ->capture_default_str();
   app.add_flag("--print-config", print_config,
