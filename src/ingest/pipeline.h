@@ -110,7 +110,7 @@ class Pipeline {
                                std::string_view source);
 
   struct ReplayOutcome {
-    size_t replayed = 0;     // re-ingested and removed from the dead letters
+    size_t replayed = 0;  // re-ingested and removed from the dead letters
     size_t still_failing = 0;
     size_t duplicates = 0;
     size_t sampled_out = 0;      // removed: dropped by sampling under the current config
@@ -158,7 +158,7 @@ class Pipeline {
   DeadLetterStore& dead_letters() { return dead_letters_; }
 
  private:
-  class Batch;  // the per-call working state (pipeline.cc)
+  class Batch;  // the per-call working state (pipeline_batch.h)
 
   // Ingest() that also deletes the dead letters `dead_letters` in the same write.
   Result<IngestOutcome> IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snapshot,
@@ -189,7 +189,7 @@ class Pipeline {
   std::mutex broken_mu_;
   std::set<std::string> broken_;  // guarded by broken_mu_
   bool IsBroken(const std::string& pid);
-  std::mutex flush_mu_;  // one FlushProfiles at a time
+  std::mutex flush_mu_;           // one FlushProfiles at a time
   uint64_t truncated_floor_ = 0;  // guarded by flush_mu_
   PipelineCounters counters_;
   std::array<std::mutex, kStripes> stripes_;
