@@ -2,25 +2,10 @@
 
 #include <cstring>
 
+#include "common/bench_schemas.h"
 #include "core/time_util.h"
 
 namespace tailor::bench {
-
-namespace {
-
-constexpr char kPurchaseSchema[] =
-    R"({"type":"object","required":["order_id","price","currency"],"properties":{)"
-    R"("order_id":{"type":"string","maxLength":64},"price":{"type":"number","minimum":0},)"
-    R"("currency":{"type":"string","enum":["EUR","USD","GBP"]},)"
-    R"("items":{"type":"array","maxItems":100,"items":{"type":"object","required":["sku","qty"],)"
-    R"("properties":{"sku":{"type":"string"},"qty":{"type":"integer","minimum":1}}}}}})";
-
-constexpr char kPageViewSchema[] =
-    R"({"type":"object","required":["page"],"properties":{)"
-    R"("page":{"type":"string","maxLength":2048},"referrer":{"type":"string"},)"
-    R"("title":{"type":"string","maxLength":256},"scroll_pct":{"type":"integer","minimum":0,"maximum":100}}})";
-
-}  // namespace
 
 BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng) {
   std::uniform_int_distribution<int> user_dist(0, std::max(options.users, 1) - 1);

@@ -95,6 +95,8 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     return;
   }
   const bool ingest = o.mode == "ingest";
+  const bool stamp_now = o.timestamps == "now";
+  const SystemClock clock;
   const std::string empty;
   out->latencies_us.reserve(1 << 16);
   for (uint64_t n = 0;; ++n) {
@@ -104,7 +106,7 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     size_t events = 0;
     if (ingest) {
       BatchTemplate& t = (*templates)[n % templates->size()];
-      body = &t.Stamp(n, o.timestamps == "now" ? SystemClock().NowMs() : 0);
+      body = &t.Stamp(n, stamp_now ? clock.NowMs() : 0);
       events = t.events();
     }
     auto r = ingest ? (*client)->Send(server::Method::kPost, "/v1/events", *body)

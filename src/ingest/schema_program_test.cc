@@ -20,6 +20,7 @@
 #include <valijson/validator.hpp>
 #include <vector>
 
+#include "common/bench_schemas.h"
 #include "ingest/schema_registry.h"
 #include "ingest/valijson_dom_adapter.h"
 #include "testutil/testutil.h"
@@ -60,17 +61,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The two schemas of bench/common/event_gen.cc (kept in step by hand).
-constexpr char kBenchPurchaseSchema[] =
-    R"({"type":"object","required":["order_id","price","currency"],"properties":{)"
-    R"("order_id":{"type":"string","maxLength":64},"price":{"type":"number","minimum":0},)"
-    R"("currency":{"type":"string","enum":["EUR","USD","GBP"]},)"
-    R"("items":{"type":"array","maxItems":100,"items":{"type":"object","required":["sku","qty"],)"
-    R"("properties":{"sku":{"type":"string"},"qty":{"type":"integer","minimum":1}}}}}})";
-constexpr char kBenchPageViewSchema[] =
-    R"({"type":"object","required":["page"],"properties":{)"
-    R"("page":{"type":"string","maxLength":2048},"referrer":{"type":"string"},)"
-    R"("title":{"type":"string","maxLength":256},"scroll_pct":{"type":"integer","minimum":0,"maximum":100}}})";
+// The schemas the ingest benchmarks validate against.
+constexpr const char* kBenchPurchaseSchema = bench::kPurchaseSchema;
+constexpr const char* kBenchPageViewSchema = bench::kPageViewSchema;
 
 // One schema with a program and valijson beside it, judging instance texts three ways.
 class Judge {
