@@ -140,12 +140,16 @@ std::vector<decision::DecideRequest> Requests(size_t n) {
   std::vector<decision::DecideRequest> out;
   std::mt19937_64 rng(7);
   static const char* kDevices[] = {"mobile", "desktop", "tablet"};
+  // Parsed from the body a client sends (as bench/load/decide_load.cc does), like a
+  // request arriving over HTTP; the timed Decide copies the context, as the server's
+  // parse builds it.
   for (size_t i = 0; i < n; ++i) {
-    decision::DecideRequest r;
-    r.user_id = "u" + std::to_string(rng() % kUsers);
-    r.placements = {"p" + std::to_string(rng() % 10)};
-    r.context = {{"device", kDevices[rng() % 3]}, {"geo", {{"country", "NO"}}}, {"page", "/"}};
-    out.push_back(std::move(r));
+    std::string body = "{\"user_id\":\"u" + std::to_string(rng() % kUsers) + "\",\"placements\":[\"p" +
+                       std::to_string(rng() % 10) + "\"],\"context\":{\"device\":\"" + kDevices[rng() % 3] +
+                       "\",\"geo\":{\"country\":\"NO\"},\"page\":\"/\"}}";
+    auto r = decision::ParseDecideRequest(body);
+    if (!r.ok()) Die(r.status().ToString());
+    out.push_back(std::move(*r));
   }
   return out;
 }

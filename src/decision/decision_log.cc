@@ -117,6 +117,7 @@ std::string DecisionLog::Append(const PendingDecision& d) {
   }
   // Encoded here, under the lock, because the id is: a few hundred bytes copied, no
   // escaping, and nothing of the caller's kept alive for the writer to free.
+  if (queued_ % kSegmentRecords == 0) segment_starts_.push_back(queue_.size());
   AppendRecordV2(&queue_, id, d);
   ++queued_;
   return id;
@@ -132,6 +133,8 @@ Status DecisionLog::Flush() {
   {
     std::lock_guard lock(mu_);
     batch.swap(queue_);
+    spare_starts_.clear();
+    spare_starts_.swap(segment_starts_);
     records = queued_;
     queued_ = 0;
     snapshots.swap(snapshots_);
@@ -151,15 +154,16 @@ Status DecisionLog::Flush() {
     wb.Put(storage::Keyspace::kDecisionSnapshots, v->id, buf);
   }
   // Segments: ids are monotonic in queue order, so each segment's first id is its lowest.
-  std::string_view rest = batch;
-  while (!rest.empty()) {
+  const std::vector<size_t>& starts = spare_starts_;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t end = i + 1 < starts.size() ? starts[i + 1] : batch.size();
+    std::string_view segment = std::string_view(batch).substr(starts[i], end - starts[i]);
     std::string_view first_id;
-    size_t bytes = LeadingRecords(rest, kSegmentRecords, &first_id);
+    LeadingRecords(segment, 1, &first_id);
     buf.clear();
     buf.push_back(kSegmentV2);
-    buf.append(rest.substr(0, bytes));
+    buf.append(segment);
     wb.Put(storage::Keyspace::kDecisions, first_id, buf);
-    rest.remove_prefix(bytes);
   }
   if (segment_.capacity() > kMaxSpareCapacity) std::string().swap(segment_);
   // Cap entries always go through the WAL: with the records when they do, else in a

@@ -106,6 +106,9 @@ class DecisionLog {
   // Encoded records (length-prefixed, decision_record.h), oldest first.
   std::string queue_;      // guarded by mu_
   size_t queued_ = 0;      // records in queue_; guarded by mu_
+  // Where each segment's first record starts in queue_ (every kSegmentRecords-th
+  // record), noted at append so a flush need not scan the records; guarded by mu_.
+  std::vector<size_t> segment_starts_;
   std::vector<std::shared_ptr<const ProfileView>> snapshots_;  // guarded by mu_
   std::string last_id_;                                        // guarded by mu_
   const Clock& clock_;  // ids carry the time they were made
@@ -115,6 +118,7 @@ class DecisionLog {
   Mutex write_mu_;  // one writer at a time, so records land in order
   // The previous batch, emptied, kept for its capacity.
   std::string spare_ GUARDED_BY(write_mu_);
+  std::vector<size_t> spare_starts_ GUARDED_BY(write_mu_);
   std::string segment_ GUARDED_BY(write_mu_);  // the segment being built, likewise
   static constexpr size_t kMaxSpareCapacity = 16 << 20;
   std::atomic<bool> unpersisted_{false};  // an unlogged write since the last persist

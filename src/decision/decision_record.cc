@@ -28,44 +28,77 @@ void PutVarint(std::string* out, uint64_t v) {
   out->append(buf, n);
 }
 
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
 uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-void PutAnswer(std::string* out, const Answer& a) {
+// Writes a record into memory sized beforehand (AppendRecordV2 reserves an upper bound
+// once): a record is ~30 small fields, and appending each to a std::string cost a call
+// and a capacity check apiece (~7 % of a decision's CPU).
+class Cursor {
+ public:
+  explicit Cursor(char* p) : p_(p) {}
+  void Byte(uint8_t b) { *p_++ = static_cast<char>(b); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void Bytes(const void* data, size_t n) {
+    if (n != 0) std::memcpy(p_, data, n);
+    p_ += n;
+  }
+  void String(std::string_view s) {
+    Varint(s.size());
+    Bytes(s.data(), s.size());
+  }
+  char* pos() const { return p_; }
+
+ private:
+  char* p_;
+};
+
+// Upper bounds of what Cursor writes.
+constexpr size_t kMaxVarint = 10;
+size_t StringBound(std::string_view s) { return kMaxVarint + s.size(); }
+
+// An answer's value as JSON ("" for null), encoded before the record is sized.
+void EncodeValue(const Answer& a, std::string* out) {
+  out->clear();
+  if (!a.value.is_null()) AppendJsonValue(out, a.value);
+}
+
+size_t AnswerBound(const Answer& a, std::string_view value) {
+  size_t n = 2 + StringBound(a.rule) + StringBound(a.campaign) + StringBound(a.content) +
+             StringBound(a.variant) + StringBound(a.reason) + StringBound(a.version) +
+             StringBound(value) + 8 + kMaxVarint;
+  for (const TraceEntry& t : a.trace) n += 1 + StringBound(t.rule) + StringBound(t.detail);
+  return n;
+}
+
+// `value` is the answer's value from EncodeValue.
+void PutAnswer(Cursor* out, const Answer& a, std::string_view value) {
   uint8_t flags = (a.served ? kServed : 0) | (a.fallback ? kFallback : 0) |
                   (a.personalized ? kPersonalized : 0) |
                   (a.propensity != 1.0 ? kHasPropensity : 0);
-  out->push_back(static_cast<char>(flags));
-  out->push_back(static_cast<char>(a.action));
-  PutString(out, a.rule);
-  PutString(out, a.campaign);
-  PutString(out, a.content);
-  PutString(out, a.variant);
-  PutString(out, a.reason);
-  PutString(out, a.version);
-  if (a.value.is_null()) {
-    PutVarint(out, 0);
-  } else {
-    thread_local std::string value;
-    value.clear();
-    AppendJsonValue(&value, a.value);
-    PutString(out, value);
-  }
+  out->Byte(flags);
+  out->Byte(static_cast<uint8_t>(a.action));
+  out->String(a.rule);
+  out->String(a.campaign);
+  out->String(a.content);
+  out->String(a.variant);
+  out->String(a.reason);
+  out->String(a.version);
+  out->String(value);  // "" (length 0) for null
   if (flags & kHasPropensity) {
-    char buf[8];
-    std::memcpy(buf, &a.propensity, 8);  // little-endian hosts only (x86-64, arm64)
-    out->append(buf, 8);
+    out->Bytes(&a.propensity, 8);  // little-endian hosts only (x86-64, arm64)
   }
-  PutVarint(out, a.trace.size());
+  out->Varint(a.trace.size());
   for (const TraceEntry& t : a.trace) {
-    out->push_back(static_cast<char>(t.outcome));
-    PutString(out, t.rule);
-    PutString(out, t.detail);
+    out->Byte(static_cast<uint8_t>(t.outcome));
+    out->String(t.rule);
+    out->String(t.detail);
   }
 }
 
@@ -208,15 +241,26 @@ Result<Json> DecodeV2(std::string_view record) {
 void AppendRecordV2(std::string* out, std::string_view id, const PendingDecision& d) {
   static const Answer kNoAnswer;
   const Answer& answer = d.answer ? *d.answer : kNoAnswer;
+  thread_local std::string value, shadow_value;
+  EncodeValue(answer, &value);
+  if (d.shadow != nullptr) EncodeValue(*d.shadow, &shadow_value);
+  std::string_view pid = d.view ? std::string_view(d.view->pid) : std::string_view();
+  std::string_view view_id = d.view ? std::string_view(d.view->id) : std::string_view();
+  size_t bound = id.size() + 3 * kMaxVarint + 1 + StringBound(pid) + StringBound(view_id) +
+                 StringBound(d.user_id) + StringBound(d.anonymous_id) + StringBound(d.placement) +
+                 StringBound(d.context_json) + AnswerBound(answer, value) +
+                 (d.shadow != nullptr ? AnswerBound(*d.shadow, shadow_value) : 0);
   // The length prefix is patched in once the record is written: one byte for records
   // under 128 bytes, else the record moves up by the extra bytes (rare: most are longer,
   // so reserve two and shrink when one suffices).
   size_t start = out->size();
-  out->append(2, '\0');
-  out->append(id);
-  PutVarint(out, ZigZag(UlidTimeMs(id) - d.at_ms));
-  PutVarint(out, d.config_version);
-  PutVarint(out, static_cast<uint64_t>(std::max<int64_t>(0, d.latency_us)));
+  out->resize(start + 2 + bound);
+  char* body = out->data() + start + 2;
+  Cursor c(body);
+  c.Bytes(id.data(), id.size());
+  c.Varint(ZigZag(UlidTimeMs(id) - d.at_ms));
+  c.Varint(d.config_version);
+  c.Varint(static_cast<uint64_t>(std::max<int64_t>(0, d.latency_us)));
   bool differs = false;
   if (d.shadow != nullptr) {
     // Differs when it would have served something else (rule names of the two rule
@@ -227,16 +271,17 @@ void AppendRecordV2(std::string* out, std::string_view id, const PendingDecision
   uint8_t flags = (d.cached ? kCached : 0) | (d.impressions_recorded ? kImpressions : 0) |
                   (d.consented ? kConsented : 0) | (d.shadow ? kHasShadow : 0) |
                   (differs ? kShadowDiffers : 0);
-  out->push_back(static_cast<char>(flags));
-  PutString(out, d.view ? std::string_view(d.view->pid) : std::string_view());
-  PutString(out, d.view ? std::string_view(d.view->id) : std::string_view());
-  PutString(out, d.user_id);
-  PutString(out, d.anonymous_id);
-  PutString(out, d.placement);
-  PutString(out, d.context_json);
-  PutAnswer(out, answer);
-  if (d.shadow != nullptr) PutAnswer(out, *d.shadow);
-  size_t len = out->size() - start - 2;
+  c.Byte(flags);
+  c.String(pid);
+  c.String(view_id);
+  c.String(d.user_id);
+  c.String(d.anonymous_id);
+  c.String(d.placement);
+  c.String(d.context_json);
+  PutAnswer(&c, answer, value);
+  if (d.shadow != nullptr) PutAnswer(&c, *d.shadow, shadow_value);
+  size_t len = static_cast<size_t>(c.pos() - body);
+  out->resize(start + 2 + len);
   if (len < (1u << 14)) {
     // Two-byte varint (or one byte, then the body moves down by one).
     if (len < 0x80) {

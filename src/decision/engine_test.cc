@@ -197,6 +197,44 @@ TEST(Engine, DecisionsAreLoggedExplainedAndJoinedToOutcomes) {
   EXPECT_EQ(f.engine.log().Get("01JNOPE0000000000000000000").status().code(), StatusCode::kNotFound);
 }
 
+// A parsed request logs its context from the request's own text, with what the server
+// completed ("channel", "time") appended (engine.cc, AppendCompletedContext); a request built in code encodes its context.
+// Both must log the same completed context.
+TEST(Engine, LoggedContextIsTheCompletedContextWhetherParsedOrBuilt) {
+  Json file = ReadJsonFile(std::string(TAILOR_DECISION_TESTDATA) + "/engine_cases.json");
+  auto config = BuildConfig(file["config"]);
+  ASSERT_OK(config);
+  Fixture f(1'795'000'000'000);
+  DecisionInputs in{*config, nullptr, nullptr, nullptr, 7};
+  for (const char* context : {R"({})", R"({"page":"/","geo":{"country":"NO"},"n":1.5})",
+                              R"({"channel":"app","device":"mobile"})"}) {
+    SCOPED_TRACE(context);
+    auto parsed = ParseDecideRequest(std::string(R"({"anonymous_id":"v","placements":["home_hero","switches"],"context":)") +
+                                     context + "}");
+    ASSERT_OK(parsed);
+    EXPECT_EQ(Json::parse(parsed->context_text), Json::parse(context));
+    DecideRequest built = *parsed;
+    built.context_text.clear();
+    Json logged[2];
+    int k = 0;
+    for (const DecideRequest* r : {&*parsed, &built}) {
+      auto out = f.engine.Decide(*r, in);
+      ASSERT_OK(out);
+      auto record = f.engine.log().Get((*out)[0].decision_id);
+      ASSERT_OK(record);
+      logged[k++] = (*record)["context"];
+    }
+    EXPECT_EQ(logged[0], logged[1]);
+    Json expected = Json::parse(context);
+    if (!expected.contains("channel")) expected["channel"] = "web";
+    for (auto& [key, value] : expected.items()) EXPECT_EQ(logged[0][key], value) << key;
+    // "switches" reads context.time, so the server completed it.
+    ASSERT_TRUE(logged[0].contains("time"));
+    EXPECT_TRUE(logged[0]["time"].contains("hour"));
+    EXPECT_EQ(logged[0].size(), expected.size() + 1);
+  }
+}
+
 TEST(Engine, ReplayReportsWhatANewConfigChanges) {
   Json file = ReadJsonFile(std::string(TAILOR_DECISION_TESTDATA) + "/engine_cases.json");
   auto v1 = BuildConfig(file["config"]);

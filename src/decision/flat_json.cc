@@ -80,8 +80,12 @@ bool FlatJson::Find(Index i, std::string_view key, Index* out) const {
   const Slot* begin = slots_.data() + o.u.span.first;
   const Slot* end = begin + o.u.span.count;
   if (o.u.span.count <= 8) {
+    // Length and first byte before memcmp: most members differ there, and the call to
+    // memcmp cost more than the scan (profile names such as features/segments share a
+    // length).
     for (const Slot* s = begin; s != end; ++s) {
-      if (s->key_len == key.size() && KeyOf(*s) == key) {
+      if (s->key_len == key.size() && (key.empty() || pool_[s->key_off] == key[0]) &&
+          KeyOf(*s) == key) {
         *out = static_cast<Index>(s - slots_.data());
         return true;
       }

@@ -140,8 +140,8 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
     } else if (key == "context") {
       TAILOR_RETURN_IF_ERROR(CheckContext(v));
       r.context = ToJson(v);
-      // The context's text is part of the body, so only a large body needs measuring.
-      if (body.size() > kMaxContextBytes && r.context.dump().size() > kMaxContextBytes) {
+      r.context_text = simdjson::to_string(v);
+      if (r.context_text.size() > kMaxContextBytes) {
         return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", std::string(key));
       }
     } else if (key == "dry_run") {

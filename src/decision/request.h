@@ -21,6 +21,11 @@ struct DecideRequest {
   std::string anonymous_id;
   std::vector<std::string> placements;
   Json context = Json::object();  // always an object; "channel" defaults to "web"
+  // `context` as compact JSON text, as the request sent it (member order kept): set by
+  // ParseDecideRequest so a decision logs and hashes the context without re-encoding
+  // it. Empty when the request was built in code; then `context` is encoded. Whoever
+  // changes `context` after parsing must clear it.
+  std::string context_text;
   // Answer and log, but record no impressions (previews, QA).
   bool dry_run = false;
 };
