@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "core/time_util.h"
+#include "core/varint.h"
 
 namespace tailor::decision {
 
@@ -16,20 +17,6 @@ constexpr uint8_t kCached = 1, kImpressions = 2, kConsented = 4, kHasShadow = 8,
 constexpr uint8_t kServed = 1, kFallback = 2, kPersonalized = 4, kHasPropensity = 8;
 constexpr uint8_t kMaxAction = static_cast<uint8_t>(ActionKind::kRecommend);
 constexpr uint8_t kMaxOutcome = static_cast<uint8_t>(RuleOutcome::kFailed);
-
-void PutVarint(std::string* out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 // Writes a record into memory sized beforehand (AppendRecordV2 reserves an upper bound
 // once): a record is ~30 small fields, and appending each to a std::string cost a call
@@ -103,41 +90,7 @@ void PutAnswer(Cursor* out, const Answer& a, std::string_view value) {
 }
 
 // Reads a version-2 record body; every getter fails (returns false) past the end.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
-      auto b = static_cast<uint8_t>(in_.front());
-      in_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  }
-  bool Bytes(size_t n, std::string_view* s) {
-    if (in_.size() < n) return false;
-    *s = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool String(std::string_view* s) {
-    uint64_t n;
-    return Varint(&n) && Bytes(n, s);
-  }
-  bool Byte(uint8_t* b) {
-    if (in_.empty()) return false;
-    *b = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-  size_t remaining() const { return in_.size(); }
-
- private:
-  std::string_view in_;
-};
+using Reader = ByteReader;
 
 Status Damaged() { return Corruption("damaged decision record"); }
 

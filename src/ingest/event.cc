@@ -4,6 +4,7 @@
 
 #include "core/json_util.h"
 #include "core/time_util.h"
+#include "core/varint.h"
 
 namespace tailor::ingest {
 
@@ -74,7 +75,9 @@ std::string EncodeEventJson(const Event& e) {
   return out;
 }
 
-Result<Event> DecodeStoredEvent(std::string_view json) {
+namespace {
+
+Result<Event> DecodeJsonEvent(std::string_view json) {
   // History scans decode many small documents; one parser per thread avoids reallocating.
   thread_local dom::parser parser;
   simdjson::padded_string padded(json);
@@ -120,6 +123,69 @@ Result<Event> DecodeStoredEvent(std::string_view json) {
     return Corrupt("missing event_id, type, timestamp or received_at");
   }
   return e;
+}
+
+Result<Event> DecodeBinaryEvent(std::string_view stored) {
+  ByteReader r(stored.substr(1));  // after the version byte
+  Event e;
+  std::string_view type, id, user, anonymous, session, decision, context, properties, traits, consent;
+  uint64_t ts = 0, received = 0;
+  if (!r.String(&type) || !r.String(&id) || !r.String(&user) || !r.String(&anonymous) ||
+      !r.Varint(&ts) || !r.Varint(&received) || !r.String(&session) || !r.String(&decision) ||
+      !r.String(&context) || !r.String(&properties) || !r.String(&traits) ||
+      !r.String(&consent) || !r.done()) {
+    return Corrupt("truncated or malformed binary event");
+  }
+  if (id.empty() || type.empty()) return Corrupt("missing event_id or type");
+  e.type = type;
+  e.event_id = id;
+  e.user_id = user;
+  e.anonymous_id = anonymous;
+  e.timestamp_ms = UnZigZag(ts);
+  e.received_at_ms = e.timestamp_ms + UnZigZag(received);
+  e.session_id = session;
+  e.decision_id = decision;
+  e.context_json = context;
+  e.properties_json = properties;
+  e.traits_json = traits;
+  e.consent_json = consent;
+  return e;
+}
+
+}  // namespace
+
+std::string EncodeStoredEvent(const Event& e) {
+  std::string out;
+  out.reserve(40 + e.event_id.size() + e.type.size() + e.user_id.size() + e.anonymous_id.size() +
+              e.session_id.size() + e.decision_id.size() + e.context_json.size() +
+              e.properties_json.size() + e.traits_json.size() + e.consent_json.size());
+  out.push_back(kStoredEventV1);
+  PutLengthPrefixed(&out, e.type);
+  PutLengthPrefixed(&out, e.event_id);
+  PutLengthPrefixed(&out, e.user_id);
+  PutLengthPrefixed(&out, e.anonymous_id);
+  PutVarint(&out, ZigZag(e.timestamp_ms));
+  // Received a little after the event's time, usually: a small varint.
+  PutVarint(&out, ZigZag(e.received_at_ms - e.timestamp_ms));
+  PutLengthPrefixed(&out, e.session_id);
+  PutLengthPrefixed(&out, e.decision_id);
+  PutLengthPrefixed(&out, e.context_json);
+  PutLengthPrefixed(&out, e.properties_json);
+  PutLengthPrefixed(&out, e.traits_json);
+  PutLengthPrefixed(&out, e.consent_json);
+  return out;
+}
+
+Result<Event> DecodeStoredEvent(std::string_view stored) {
+  if (!stored.empty() && stored.front() == kStoredEventV1) return DecodeBinaryEvent(stored);
+  if (!stored.empty() && stored.front() == '{') return DecodeJsonEvent(stored);
+  return Corrupt("not a stored event (unknown format)");
+}
+
+Result<std::string> StoredEventJson(std::string_view stored) {
+  if (!stored.empty() && stored.front() == '{') return std::string(stored);
+  TAILOR_ASSIGN_OR_RETURN(Event e, DecodeStoredEvent(stored));
+  return EncodeEventJson(e);
 }
 
 bool IsInternalEventType(std::string_view type) {

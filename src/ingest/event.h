@@ -33,7 +33,8 @@ struct Event {
   friend bool operator==(const Event&, const Event&) = default;
 };
 
-// Serializes an event as one compact JSON object, the stored form:
+// Serializes an event as one compact JSON object, the API's form (profile history,
+// decision outcomes):
 //   {"event_id","type","user_id","anonymous_id","timestamp","received_at","session_id",
 //    "decision_id","context","properties","traits","consent"}
 // Timestamps are ISO 8601 strings (ms precision); empty strings and absent raw-JSON members
@@ -42,12 +43,26 @@ struct Event {
 // DecodeBatch); they are copied verbatim.
 std::string EncodeEventJson(const Event& e);
 
-// Parses the stored form written by EncodeEventJson. profile_id is left empty. Unknown
-// members are ignored (forward compatibility with newer writers).
-// Returns kCorruption when `json` is not a JSON object, a required member (event_id, type,
+// The stored form of an event, the value under its `events` key (docs/storage-format.md):
+// a version byte (kStoredEventV1), then the members as length-prefixed strings and
+// varints; the raw-JSON members stay compact JSON text. About 40 % smaller than the
+// JSON form (no member names, times as varints instead of ISO strings), which is what
+// every ingested event costs in the WAL, the memtable, flushes and compactions.
+// profile_id is NOT written. Same REQUIRES as EncodeEventJson.
+inline constexpr char kStoredEventV1 = '\x01';
+std::string EncodeStoredEvent(const Event& e);
+
+// Parses a stored event: the binary form of EncodeStoredEvent, or the JSON form of
+// EncodeEventJson (values written before 2026-12-07, and outcome records). profile_id is
+// left empty. Unknown JSON members are ignored (forward compatibility).
+// Returns kCorruption when `stored` is neither, a required member (event_id, type,
 // timestamp, received_at) is missing or a member has the wrong type.
 // Thread safety: safe to call concurrently (uses a per-thread parser).
-Result<Event> DecodeStoredEvent(std::string_view json);
+Result<Event> DecodeStoredEvent(std::string_view stored);
+
+// The JSON form (EncodeEventJson) of a stored event, for the API; a JSON value is
+// returned as it is. kCorruption as DecodeStoredEvent.
+Result<std::string> StoredEventJson(std::string_view stored);
 
 // True for events Tailor writes itself (segment_entered, segment_exited); they appear in
 // a profile's history but never feed features.

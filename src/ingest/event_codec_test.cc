@@ -177,11 +177,13 @@ void RunCase(const OJson& c) {
       ExpectEventFields(expect["events"][i], b.events[i], name);
     }
   }
-  // Every accepted event survives the stored form unchanged.
+  // Every accepted event survives both stored forms unchanged.
   for (const Event& e : b.events) {
-    Result<Event> back = DecodeStoredEvent(EncodeEventJson(e));
-    ASSERT_TRUE(back.ok()) << back.status().ToString();
-    EXPECT_TRUE(*back == e) << EncodeEventJson(e);
+    for (const std::string& stored : {EncodeStoredEvent(e), EncodeEventJson(e)}) {
+      Result<Event> back = DecodeStoredEvent(stored);
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      EXPECT_TRUE(*back == e) << EncodeEventJson(e);
+    }
   }
 }
 

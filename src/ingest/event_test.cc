@@ -63,6 +63,39 @@ TEST(DecodeStoredEvent, RoundTripsEverythingButProfileId) {
   EXPECT_TRUE(*back == c);
 }
 
+TEST(EncodeStoredEvent, RoundTripsEverythingButProfileIdAndIsSmallerThanJson) {
+  Event e = FullEvent();
+  e.profile_id = "p-1";
+  std::string stored = EncodeStoredEvent(e);
+  EXPECT_EQ(stored.front(), kStoredEventV1);
+  EXPECT_LT(stored.size(), EncodeEventJson(e).size() * 3 / 4);
+  Result<Event> back = DecodeStoredEvent(stored);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->profile_id, "");
+  back->profile_id = e.profile_id;
+  EXPECT_TRUE(*back == e);
+
+  // Negative and far-apart times, empty members, bytes JSON would escape.
+  Event c;
+  c.event_id = "c";
+  c.type = "consent";
+  c.anonymous_id = std::string("a\0\x01\"", 4);
+  c.timestamp_ms = -86'400'000;
+  c.received_at_ms = 1795397897000;
+  c.consent_json = R"({"purposes":{"analytics":false}})";
+  back = DecodeStoredEvent(EncodeStoredEvent(c));
+  ASSERT_OK(back);
+  EXPECT_TRUE(*back == c);
+}
+
+TEST(StoredEventJson, GivesTheJsonFormOfEitherStoredForm) {
+  Event e = FullEvent();
+  std::string json = EncodeEventJson(e);
+  EXPECT_EQ(StoredEventJson(EncodeStoredEvent(e)).value(), json);
+  EXPECT_EQ(StoredEventJson(json).value(), json);
+  EXPECT_EQ(StoredEventJson("\x01").status().code(), StatusCode::kCorruption);
+}
+
 TEST(DecodeStoredEvent, IgnoresUnknownMembers) {
   Result<Event> e =
       DecodeStoredEvent(R"({"event_id":"e","type":"t","timestamp":"2026-11-23T01:38:16.123Z",)"
@@ -86,6 +119,16 @@ TEST(DecodeStoredEvent, ReportsCorruption) {
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_EQ(e.status().code(), StatusCode::kCorruption) << bad;
   }
+  // Binary: every truncation, a trailing byte, an unknown version, a missing id.
+  const std::string good = EncodeStoredEvent(FullEvent());
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_EQ(DecodeStoredEvent(good.substr(0, n)).status().code(), StatusCode::kCorruption) << n;
+  }
+  EXPECT_EQ(DecodeStoredEvent(good + "x").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeStoredEvent("\x02" + good.substr(1)).status().code(), StatusCode::kCorruption);
+  Event no_id = FullEvent();
+  no_id.event_id.clear();
+  EXPECT_EQ(DecodeStoredEvent(EncodeStoredEvent(no_id)).status().code(), StatusCode::kCorruption);
 }
 
 }  // namespace

@@ -282,7 +282,7 @@ Status Pipeline::Batch::Commit() {
   for (const std::string& pid : erased_) profile::ProfileStore::StageErase(pid, &wb);
   for (const Event& e : pending_) {
     wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
-           EncodeEventJson(e));
+           EncodeStoredEvent(e));
     wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
     // Outcomes (clicks, conversions, impressions) join to the decision they answer.
     if (!e.decision_id.empty()) {
@@ -328,7 +328,7 @@ Status Pipeline::Batch::Commit() {
   for (size_t i = 0; i < internal_events_.size(); ++i) {
     const Event& e = internal_events_[i];
     wb.Put(storage::Keyspace::kEvents,
-           storage::EventKey(internal_pids_[i], e.timestamp_ms, e.event_id), EncodeEventJson(e));
+           storage::EventKey(internal_pids_[i], e.timestamp_ms, e.event_id), EncodeStoredEvent(e));
   }
   for (const auto& [key, link] : links_) {
     identity::IdentityIndex::Stage(link.kind, link.id, link.pid, &wb);

@@ -70,7 +70,7 @@ class PipelineSegmentsTest : public ::testing::Test {
   std::vector<std::string> HistoryTypes(const std::string& pid) {
     auto page = profiles_.Events(pid, 100, std::nullopt);
     std::vector<std::string> types;
-    for (const auto& e : page->events_json) types.push_back((*ParseJson(e))["type"].get<std::string>());
+    for (const auto& e : page->stored) types.push_back((*ParseJson(*StoredEventJson(e)))["type"].get<std::string>());
     return types;
   }
 

@@ -78,8 +78,8 @@ TEST_F(PipelineTest, StoresEventsAndBuildsProfile) {
   EXPECT_EQ(p.last_seen_ms, t0_ + 1000);
   auto page = profiles_.Events(p.id, 10, std::nullopt);
   ASSERT_OK(page);
-  ASSERT_EQ(page->events_json.size(), 2u);
-  auto newest = ParseJson(page->events_json[0]);
+  ASSERT_EQ(page->stored.size(), 2u);
+  auto newest = ParseJson(*StoredEventJson(page->stored[0]));
   EXPECT_EQ((*newest)["event_id"], "e2");
   EXPECT_EQ((*newest)["session_id"], p.session_id);
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 3u);
@@ -151,7 +151,7 @@ TEST_F(PipelineTest, IdentifyMergesAnonymousHistoryIntoUser) {
   EXPECT_EQ(by_user.merged_from, std::vector<std::string>{anon_before.id});
   auto page = profiles_.Events(by_user.id, 10, std::nullopt);
   ASSERT_OK(page);
-  EXPECT_EQ(page->events_json.size(), 4u);
+  EXPECT_EQ(page->stored.size(), 4u);
   EXPECT_FALSE(profiles_.Load(anon_before.id)->has_value());
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfiles), 1u);
 }
@@ -189,9 +189,9 @@ TEST_F(PipelineTest, SessionsSplitOnInactivityGap) {
   auto p = ProfileOf(identity::IdKind::kUser, "u1");
   EXPECT_EQ(p.session_count, 2u);
   auto page = profiles_.Events(p.id, 10, std::nullopt);
-  auto e3 = *ParseJson(page->events_json[0]);
-  auto e2 = *ParseJson(page->events_json[1]);
-  auto e1 = *ParseJson(page->events_json[2]);
+  auto e3 = *ParseJson(*StoredEventJson(page->stored[0]));
+  auto e2 = *ParseJson(*StoredEventJson(page->stored[1]));
+  auto e1 = *ParseJson(*StoredEventJson(page->stored[2]));
   EXPECT_EQ(e1["session_id"], e2["session_id"]);
   EXPECT_NE(e2["session_id"], e3["session_id"]);
 }

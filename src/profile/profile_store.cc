@@ -279,11 +279,11 @@ Result<EventPage> ProfileStore::Events(const std::string& pid, size_t limit,
   for (it->SeekToLast(); it->Valid(); it->Prev()) {
     auto key = storage::DecodeEventKey(it->key());
     if (!key) return Corruption("malformed event key in profile " + pid);
-    if (page.events_json.size() == limit) {
+    if (page.stored.size() == limit) {
       page.next = last;
       break;
     }
-    page.events_json.emplace_back(it->value());
+    page.stored.emplace_back(it->value());
     last = EventCursor{key->timestamp_ms, std::string(key->event_id)};
   }
   TAILOR_RETURN_IF_ERROR(it->status());

@@ -31,7 +31,9 @@ struct EventCursor {
 
 // One page of a profile's event history, newest first.
 struct EventPage {
-  std::vector<std::string> events_json;  // stored event documents
+  // Stored event values as they are in the `events` keyspace (binary, or JSON in older
+  // data directories): ingest::StoredEventJson gives their API form.
+  std::vector<std::string> stored;
   std::optional<EventCursor> next;       // where the next page starts; nullopt at the end
 };
 

@@ -416,7 +416,7 @@ TEST(ProfileStore, EventPagesAreNewestFirstWithoutGapsOnTies) {
   for (int pages = 0; pages < 10; ++pages) {
     auto page = profiles.Events(pid, 3, cursor);
     ASSERT_OK(page);
-    for (auto& e : page->events_json) all.push_back(e);
+    for (auto& e : page->stored) all.push_back(e);
     if (!page->next) break;
     cursor = page->next;
   }

@@ -72,8 +72,8 @@ Result<History> ReadHistory(profile::ProfileStore& profiles, const std::string& 
   History h;
   std::unordered_map<std::string, size_t> where;
   // Newest first: the first time an item appears is its newest position.
-  for (const std::string& json : page.events_json) {
-    auto x = InteractionOf(json, spec);
+  for (const std::string& stored : page.stored) {
+    auto x = InteractionOf(stored, spec);
     if (!x) continue;
     auto [it, inserted] = where.emplace(x->item, h.items.size());
     if (inserted) {

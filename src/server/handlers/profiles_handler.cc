@@ -2,6 +2,7 @@
 
 #include "core/json_util.h"
 #include "core/time_util.h"
+#include "ingest/event.h"
 #include "segments/profile_document.h"
 #include "server/handlers/handler_util.h"
 #include "server/handlers/handlers.h"
@@ -86,9 +87,11 @@ HttpResponse GetProfileEvents(Services& s, const HttpRequest& req) {
   std::string out = "{\"profile_id\":";
   AppendJsonString(&out, p->id);
   out += ",\"events\":[";
-  for (size_t i = 0; i < page->events_json.size(); ++i) {
+  for (size_t i = 0; i < page->stored.size(); ++i) {
+    auto json = ingest::StoredEventJson(page->stored[i]);
+    if (!json.ok()) return Error(json.status());
     if (i) out += ',';
-    out += page->events_json[i];
+    out += *json;
   }
   out += "],\"next_cursor\":";
   if (page->next) {
