@@ -74,6 +74,7 @@ inline constexpr const KeyspaceInfo& Info(Keyspace ks) {
 }
 
 // Current on-disk format version, stored in meta under "format_version".
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: events are stored in binary (version 1 stored JSON, which is still read).
+inline constexpr uint32_t kFormatVersion = 2;
 
 }  // namespace tailor::storage

@@ -161,6 +161,34 @@ TEST(RocksStore, SurvivesReopenAndCheckpoints) {
   }
 }
 
+// meta/format_version: written on create, raised on open of an older directory (the
+// upgrade), and a newer one is refused with a message that says what to do.
+TEST(RocksStore, RecordsUpgradesAndRefusesFormatVersions) {
+  testutil::TempDir dir;
+  FakeClock clock;
+  const std::string path = dir.str() + "/db";
+  auto version = [&] {
+    auto store = OpenRocksStore(path, {}, clock);
+    EXPECT_OK(store);
+    return store.ok() ? *(*store)->Get(Keyspace::kMeta, "format_version").value() : "";
+  };
+  EXPECT_EQ(version(), std::to_string(kFormatVersion));
+  auto set = [&](const std::string& v) {
+    auto store = OpenRocksStore(path, {}, clock);
+    ASSERT_OK(store);
+    WriteBatch b;
+    b.Put(Keyspace::kMeta, "format_version", v);
+    ASSERT_OK((*store)->Write(b));
+  };
+  set("1");
+  EXPECT_EQ(version(), std::to_string(kFormatVersion));
+  set(std::to_string(kFormatVersion + 1));
+  auto newer = OpenRocksStore(path, {}, clock);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(newer.status().message().find("upgrade tailor"), std::string::npos);
+}
+
 // Unlogged writes (WriteOptions::skip_wal) across a crash: a child process writes and
 // exits without closing the store (as kill -9 would leave it); the parent reopens it.
 // Logged and persisted writes survive; an unlogged write made after the last persist is

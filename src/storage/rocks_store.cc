@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/log.h"
 #include "storage/value_header.h"
 
 namespace tailor::storage {
@@ -388,6 +389,16 @@ class RocksStore final : public KvStore {
       return FailedPrecondition("data directory has format version " + *existing +
                                 " but this tailor understands up to " +
                                 std::to_string(kFormatVersion) + "; upgrade tailor");
+    }
+    if (v < kFormatVersion) {
+      // Every older format is read as it is (docs/storage-format.md): recording the new
+      // version is the whole upgrade, and keeps older binaries from misreading what
+      // this one writes.
+      WriteBatch b;
+      b.Put(Keyspace::kMeta, "format_version", std::to_string(kFormatVersion));
+      TAILOR_RETURN_IF_ERROR(Write(b, WriteOptions{true}));
+      LogInfo("data directory format upgraded",
+              {{"from", std::to_string(v)}, {"to", std::to_string(kFormatVersion)}});
     }
     return Status::OK();
   }
