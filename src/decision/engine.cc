@@ -25,7 +25,6 @@ std::string CapText(const std::string& key, int used, const CapSpec& cap) {
          FormatDurationMs(cap.window_ms);
 }
 
-// The completed request context without the server-set "time" (JSON text, hashed).
 // The log's copy of the completed context: the request's own text (when it came over
 // HTTP) with what CompleteContext added appended, else `completed` encoded. Re-encoding
 // the whole context was ~5 % of a decision's CPU.
@@ -37,8 +36,9 @@ void AppendCompletedContext(std::string* out, std::string_view request_text, con
   }
   out->append(request_text.substr(0, request_text.size() - 1));  // without its '}'
   bool first = request_text.size() == 2;                           // "{}"
-  for (const char* name : {"channel", "time"}) {
-    if (name[0] == 'c' ? !added_channel : !added_time) continue;
+  const std::pair<const char*, bool> added[] = {{"channel", added_channel}, {"time", added_time}};
+  for (const auto& [name, was_added] : added) {
+    if (!was_added) continue;
     auto it = completed.find(name);
     if (it == completed.end()) continue;
     if (!first) out->push_back(',');
@@ -50,6 +50,7 @@ void AppendCompletedContext(std::string* out, std::string_view request_text, con
   out->push_back('}');
 }
 
+// The completed request context without the server-set "time" (JSON text, hashed).
 uint64_t ContextHash(const Json& context) {
   std::string text;
   for (auto it = context.begin(); it != context.end(); ++it) {
