@@ -68,7 +68,7 @@ struct World {
         e.timestamp_ms = e.received_at_ms = ++t;
         e.properties_json = Json{{"item_id", "i" + std::to_string(item)}}.dump();
         b.Put(storage::Keyspace::kEvents, storage::EventKey(pid, t, e.event_id),
-              ingest::EncodeEventJson(e));
+              ingest::EncodeStoredEvent(e));
       }
       (void)store.Write(b);
     }

@@ -46,6 +46,7 @@ class ByteReader {
     for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
       auto b = static_cast<uint8_t>(in_.front());
       in_.remove_prefix(1);
+      if (shift == 63 && b > 1) return false;  // more than 64 bits: damaged
       *v |= static_cast<uint64_t>(b & 0x7F) << shift;
       if (!(b & 0x80)) return true;
     }

@@ -117,8 +117,9 @@ std::string DecisionLog::Append(const PendingDecision& d) {
   }
   // Encoded here, under the lock, because the id is: a few hundred bytes copied, no
   // escaping, and nothing of the caller's kept alive for the writer to free.
-  if (queued_ % kSegmentRecords == 0) segment_starts_.push_back(queue_.size());
+  const size_t start = queue_.size();
   AppendRecordV2(&queue_, id, d);
+  if (queued_ % kSegmentRecords == 0) segment_starts_.push_back(start);
   ++queued_;
   return id;
 }

@@ -142,7 +142,9 @@ Result<Event> DecodeBinaryEvent(std::string_view stored) {
   e.user_id = user;
   e.anonymous_id = anonymous;
   e.timestamp_ms = UnZigZag(ts);
-  e.received_at_ms = e.timestamp_ms + UnZigZag(received);
+  // Unsigned: a damaged value must not overflow (the encoder's wrap-around inverted).
+  e.received_at_ms = static_cast<int64_t>(static_cast<uint64_t>(e.timestamp_ms) +
+                                          static_cast<uint64_t>(UnZigZag(received)));
   e.session_id = session;
   e.decision_id = decision;
   e.context_json = context;
@@ -166,7 +168,9 @@ std::string EncodeStoredEvent(const Event& e) {
   PutLengthPrefixed(&out, e.anonymous_id);
   PutVarint(&out, ZigZag(e.timestamp_ms));
   // Received a little after the event's time, usually: a small varint.
-  PutVarint(&out, ZigZag(e.received_at_ms - e.timestamp_ms));
+  // (Unsigned subtraction: defined for any two times; DecodeBinaryEvent inverts it.)
+  PutVarint(&out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(e.received_at_ms) -
+                                              static_cast<uint64_t>(e.timestamp_ms))));
   PutLengthPrefixed(&out, e.session_id);
   PutLengthPrefixed(&out, e.decision_id);
   PutLengthPrefixed(&out, e.context_json);

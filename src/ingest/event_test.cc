@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "testutil/testutil.h"
 
 namespace tailor::ingest {
@@ -83,6 +85,13 @@ TEST(EncodeStoredEvent, RoundTripsEverythingButProfileIdAndIsSmallerThanJson) {
   c.timestamp_ms = -86'400'000;
   c.received_at_ms = 1795397897000;
   c.consent_json = R"({"purposes":{"analytics":false}})";
+  back = DecodeStoredEvent(EncodeStoredEvent(c));
+  ASSERT_OK(back);
+  EXPECT_TRUE(*back == c);
+
+  // Any two times survive, however far apart (the delta wraps, defined, and unwraps).
+  c.timestamp_ms = std::numeric_limits<int64_t>::max();
+  c.received_at_ms = std::numeric_limits<int64_t>::min();
   back = DecodeStoredEvent(EncodeStoredEvent(c));
   ASSERT_OK(back);
   EXPECT_TRUE(*back == c);

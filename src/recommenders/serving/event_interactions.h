@@ -30,10 +30,10 @@ struct EventInteraction {
   int64_t timestamp_ms = 0;
 };
 
-// The interaction a stored event (EncodeEventJson form) contributes, or nullopt when it
-// does not count (type without weight, no item id, undecodable).
-std::optional<EventInteraction> InteractionOf(std::string_view stored_event_json,
-                                              const ModelSpec& spec);
+// The interaction a stored event (either form ingest::DecodeStoredEvent reads)
+// contributes, or nullopt when it does not count (type without weight, no item id,
+// undecodable).
+std::optional<EventInteraction> InteractionOf(std::string_view stored_event, const ModelSpec& spec);
 
 struct EventScanStats {
   uint64_t events = 0;        // events read

@@ -42,7 +42,7 @@ class RecServiceTest : public ::testing::Test {
     e.received_at_ms = t;
     e.properties_json = Json{{"item_id", item}}.dump();
     b.Put(storage::Keyspace::kEvents, storage::EventKey(Pid(user), t, e.event_id),
-          ingest::EncodeEventJson(e));
+          ingest::EncodeStoredEvent(e));
     ASSERT_OK(store_.Write(b));
     // As the ingest pipeline does: every identity written is told to the index.
     identities_.Remember(identity::IdKind::kUser, "u" + std::to_string(user), Pid(user));
