@@ -18,6 +18,7 @@ Needs frame pointers for useful stacks (see bench/profile/README.md).
 import argparse
 import collections
 import re
+import signal
 import sys
 
 
@@ -41,6 +42,7 @@ def stacks(stream):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet under `| head`
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--under")
