@@ -23,6 +23,13 @@ void AppendRawMember(std::string* out, std::string_view name, std::string_view r
   out->append(",\"").append(name).append("\":").append(raw);
 }
 
+// The bytes of an event's string members: both encodings reserve this plus their overhead.
+size_t MembersSize(const Event& e) {
+  return e.event_id.size() + e.type.size() + e.user_id.size() + e.anonymous_id.size() +
+         e.session_id.size() + e.decision_id.size() + e.context_json.size() +
+         e.properties_json.size() + e.traits_json.size() + e.consent_json.size();
+}
+
 Status Corrupt(std::string_view what) { return Corruption("stored event: " + std::string(what)); }
 
 Status ReadString(dom::element v, std::string_view name, std::string* out) {
@@ -54,9 +61,7 @@ Status ReadObject(dom::element v, std::string_view name, std::string* out) {
 
 std::string EncodeEventJson(const Event& e) {
   std::string out;
-  out.reserve(128 + e.event_id.size() + e.type.size() + e.user_id.size() + e.anonymous_id.size() +
-              e.session_id.size() + e.decision_id.size() + e.context_json.size() +
-              e.properties_json.size() + e.traits_json.size() + e.consent_json.size());
+  out.reserve(128 + MembersSize(e));
   out.append("{\"event_id\":");
   AppendJsonString(&out, e.event_id);
   out.append(",\"type\":");
@@ -158,9 +163,7 @@ Result<Event> DecodeBinaryEvent(std::string_view stored) {
 
 std::string EncodeStoredEvent(const Event& e) {
   std::string out;
-  out.reserve(40 + e.event_id.size() + e.type.size() + e.user_id.size() + e.anonymous_id.size() +
-              e.session_id.size() + e.decision_id.size() + e.context_json.size() +
-              e.properties_json.size() + e.traits_json.size() + e.consent_json.size());
+  out.reserve(40 + MembersSize(e));
   out.push_back(kStoredEventV1);
   PutLengthPrefixed(&out, e.type);
   PutLengthPrefixed(&out, e.event_id);

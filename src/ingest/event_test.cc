@@ -44,14 +44,19 @@ TEST(EncodeEventJson, OmitsEmptyMembers) {
             R"("traits":{"plan":"pro"}})");
 }
 
+// `stored` decodes to `e` with an empty profile_id (it is the key, not the value).
+void ExpectDecodesTo(const std::string& stored, Event e) {
+  Result<Event> back = DecodeStoredEvent(stored);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->profile_id, "");
+  e.profile_id.clear();
+  EXPECT_TRUE(*back == e);
+}
+
 TEST(DecodeStoredEvent, RoundTripsEverythingButProfileId) {
   Event e = FullEvent();
   e.profile_id = "p-1";
-  Result<Event> back = DecodeStoredEvent(EncodeEventJson(e));
-  ASSERT_OK(back);
-  EXPECT_EQ(back->profile_id, "");
-  back->profile_id = e.profile_id;
-  EXPECT_TRUE(*back == e);
+  ExpectDecodesTo(EncodeEventJson(e), e);
 
   Event c;
   c.event_id = "c";
@@ -60,9 +65,7 @@ TEST(DecodeStoredEvent, RoundTripsEverythingButProfileId) {
   c.timestamp_ms = 5;
   c.received_at_ms = 6;
   c.consent_json = R"({"purposes":{"analytics":false}})";
-  back = DecodeStoredEvent(EncodeEventJson(c));
-  ASSERT_OK(back);
-  EXPECT_TRUE(*back == c);
+  ExpectDecodesTo(EncodeEventJson(c), c);
 }
 
 TEST(EncodeStoredEvent, RoundTripsEverythingButProfileIdAndIsSmallerThanJson) {
@@ -71,11 +74,7 @@ TEST(EncodeStoredEvent, RoundTripsEverythingButProfileIdAndIsSmallerThanJson) {
   std::string stored = EncodeStoredEvent(e);
   EXPECT_EQ(stored.front(), kStoredEventV1);
   EXPECT_LT(stored.size(), EncodeEventJson(e).size() * 3 / 4);
-  Result<Event> back = DecodeStoredEvent(stored);
-  ASSERT_OK(back);
-  EXPECT_EQ(back->profile_id, "");
-  back->profile_id = e.profile_id;
-  EXPECT_TRUE(*back == e);
+  ExpectDecodesTo(stored, e);
 
   // Negative and far-apart times, empty members, bytes JSON would escape.
   Event c;
@@ -85,16 +84,12 @@ TEST(EncodeStoredEvent, RoundTripsEverythingButProfileIdAndIsSmallerThanJson) {
   c.timestamp_ms = -86'400'000;
   c.received_at_ms = 1795397897000;
   c.consent_json = R"({"purposes":{"analytics":false}})";
-  back = DecodeStoredEvent(EncodeStoredEvent(c));
-  ASSERT_OK(back);
-  EXPECT_TRUE(*back == c);
+  ExpectDecodesTo(EncodeStoredEvent(c), c);
 
   // Any two times survive, however far apart (the delta wraps, defined, and unwraps).
   c.timestamp_ms = std::numeric_limits<int64_t>::max();
   c.received_at_ms = std::numeric_limits<int64_t>::min();
-  back = DecodeStoredEvent(EncodeStoredEvent(c));
-  ASSERT_OK(back);
-  EXPECT_TRUE(*back == c);
+  ExpectDecodesTo(EncodeStoredEvent(c), c);
 }
 
 TEST(StoredEventJson, GivesTheJsonFormOfEitherStoredForm) {

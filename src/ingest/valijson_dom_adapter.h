@@ -153,86 +153,72 @@ class DomAdapter
 
 // Bidirectional iterators over simdjson's forward-only ones: ++ is O(1); --, and
 // advance() re-seek from the start (valijson uses them once per uniqueItems/items check).
-class DomArrayIterator {
+// The position logic is shared; each iterator adds what it dereferences to.
+template <typename Derived, typename Container>
+class DomIndexedIterator {
  public:
   using iterator_category = std::bidirectional_iterator_tag;
+
+  DomIndexedIterator(Container container, typename Container::iterator it, size_t index)
+      : container_(container), it_(it), index_(index) {}
+  bool operator==(const Derived& other) const { return index_ == other.index_; }
+  bool operator!=(const Derived& other) const { return index_ != other.index_; }
+  const Derived& operator++() {
+    ++it_;
+    ++index_;
+    return self();
+  }
+  Derived operator++(int) {
+    Derived pre = self();
+    ++*this;
+    return pre;
+  }
+  const Derived& operator--() {
+    Seek(index_ - 1);
+    return self();
+  }
+  void advance(std::ptrdiff_t n) { Seek(static_cast<size_t>(static_cast<std::ptrdiff_t>(index_) + n)); }
+
+ protected:
+  typename Container::iterator it_;
+
+ private:
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+  void Seek(size_t index) {
+    it_ = container_.begin();
+    for (index_ = 0; index_ < index && it_ != container_.end(); ++index_) ++it_;
+  }
+
+  Container container_;
+  size_t index_;
+};
+
+class DomArrayIterator : public DomIndexedIterator<DomArrayIterator, dom::array> {
+ public:
   using value_type = DomAdapter;
   using difference_type = DomAdapter;
   using pointer = DomAdapter*;
   using reference = DomAdapter&;
+  using DomIndexedIterator::DomIndexedIterator;
 
-  DomArrayIterator(dom::array array, dom::array::iterator it, size_t index)
-      : array_(array), it_(it), index_(index) {}
   DomAdapter operator*() const { return DomAdapter(*it_); }
   valijson::adapters::DerefProxy<DomAdapter> operator->() const {
     return valijson::adapters::DerefProxy<DomAdapter>(**this);
   }
-  bool operator==(const DomArrayIterator& other) const { return index_ == other.index_; }
-  bool operator!=(const DomArrayIterator& other) const { return index_ != other.index_; }
-  const DomArrayIterator& operator++() {
-    ++it_;
-    ++index_;
-    return *this;
-  }
-  DomArrayIterator operator++(int) {
-    DomArrayIterator pre = *this;
-    ++*this;
-    return pre;
-  }
-  const DomArrayIterator& operator--() {
-    Seek(index_ - 1);
-    return *this;
-  }
-  void advance(std::ptrdiff_t n) { Seek(static_cast<size_t>(static_cast<std::ptrdiff_t>(index_) + n)); }
-
- private:
-  void Seek(size_t index) {
-    it_ = array_.begin();
-    for (index_ = 0; index_ < index && it_ != array_.end(); ++index_) ++it_;
-  }
-
-  dom::array array_;
-  dom::array::iterator it_;
-  size_t index_;
 };
 
-class DomObjectIterator {
+class DomObjectIterator : public DomIndexedIterator<DomObjectIterator, dom::object> {
  public:
-  using iterator_category = std::bidirectional_iterator_tag;
   using value_type = DomObjectMember;
   using difference_type = DomObjectMember;
   using pointer = DomObjectMember*;
   using reference = DomObjectMember&;
+  using DomIndexedIterator::DomIndexedIterator;
 
-  DomObjectIterator(dom::object object, dom::object::iterator it, size_t index)
-      : object_(object), it_(it), index_(index) {}
   DomObjectMember operator*() const { return {std::string(it_.key()), DomAdapter(it_.value())}; }
   valijson::adapters::DerefProxy<DomObjectMember> operator->() const {
     return valijson::adapters::DerefProxy<DomObjectMember>(**this);
   }
-  bool operator==(const DomObjectIterator& other) const { return index_ == other.index_; }
-  bool operator!=(const DomObjectIterator& other) const { return index_ != other.index_; }
-  const DomObjectIterator& operator++() {
-    ++it_;
-    ++index_;
-    return *this;
-  }
-  DomObjectIterator operator++(int) {
-    DomObjectIterator pre = *this;
-    ++*this;
-    return pre;
-  }
-  const DomObjectIterator& operator--() {
-    size_t target = index_ - 1;
-    it_ = object_.begin();
-    for (index_ = 0; index_ < target && it_ != object_.end(); ++index_) ++it_;
-    return *this;
-  }
-
- private:
-  dom::object object_;
-  dom::object::iterator it_;
-  size_t index_;
 };
 
 }  // namespace tailor::ingest
