@@ -141,8 +141,7 @@ std::vector<decision::DecideRequest> Requests(size_t n) {
   std::mt19937_64 rng(7);
   static const char* kDevices[] = {"mobile", "desktop", "tablet"};
   // Parsed from the body a client sends (as bench/load/decide_load.cc does), like a
-  // request arriving over HTTP; the timed Decide copies the context, as the server's
-  // parse builds it.
+  // request arriving over HTTP (the context flat and as text).
   for (size_t i = 0; i < n; ++i) {
     std::string body = "{\"user_id\":\"u" + std::to_string(rng() % kUsers) + "\",\"placements\":[\"p" +
                        std::to_string(rng() % 10) + "\"],\"context\":{\"device\":\"" + kDevices[rng() % 3] +

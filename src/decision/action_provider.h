@@ -21,7 +21,7 @@ namespace tailor::decision {
 struct ActionRequest {
   const Action& action;
   const ProfileView& view;
-  const Json& context;
+  const FlatJson& context;  // completed (channel, time)
   // The id the action hashes or keys on: user id, else anonymous id.
   const std::string& unit_id;
   // The request's own ids ("" when absent), its time, and whether it is a dry run

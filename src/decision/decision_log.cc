@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "condition/json_document.h"
 #include "core/ids.h"
 #include "core/json_util.h"
 #include "core/thread_priority.h"

@@ -25,44 +25,6 @@ std::string CapText(const std::string& key, int used, const CapSpec& cap) {
          FormatDurationMs(cap.window_ms);
 }
 
-// The log's copy of the completed context: the request's own text (when it came over
-// HTTP) with what CompleteContext added appended, else `completed` encoded. Re-encoding
-// the whole context was ~5 % of a decision's CPU.
-void AppendCompletedContext(std::string* out, std::string_view request_text, const Json& completed,
-                            bool added_channel, bool added_time) {
-  if (request_text.size() < 2) {
-    AppendJsonValue(out, completed);
-    return;
-  }
-  out->append(request_text.substr(0, request_text.size() - 1));  // without its '}'
-  bool first = request_text.size() == 2;                           // "{}"
-  const std::pair<const char*, bool> added[] = {{"channel", added_channel}, {"time", added_time}};
-  for (const auto& [name, was_added] : added) {
-    if (!was_added) continue;
-    auto it = completed.find(name);
-    if (it == completed.end()) continue;
-    if (!first) out->push_back(',');
-    first = false;
-    AppendJsonString(out, name);
-    out->push_back(':');
-    AppendJsonValue(out, *it);
-  }
-  out->push_back('}');
-}
-
-// The completed request context without the server-set "time" (JSON text, hashed).
-uint64_t ContextHash(const Json& context) {
-  std::string text;
-  for (auto it = context.begin(); it != context.end(); ++it) {
-    if (it.key() == "time") continue;
-    AppendJsonString(&text, it.key());
-    text += ':';
-    AppendJsonValue(&text, it.value());
-    text += ',';
-  }
-  return Hash64(text) | 1;
-}
-
 }  // namespace
 
 DecisionEngine::DecisionEngine(storage::KvStore& store, profile::ProfileStore& profiles,
@@ -227,7 +189,7 @@ bool DecisionEngine::Resolve(const Action& action, RequestState& rs, Answer* out
   out->content = content_name;
   out->variant = content->variants.count(rs.channel) ? rs.channel : "default";
   if (!variant->value.is_null()) out->value = variant->value;
-  if (variant->body) out->body = variant->body->Render(rs.view->flat, rs.view->doc, rs.context.get());
+  if (variant->body) out->body = variant->body->Render(rs.view->flat, rs.view->doc, rs.context);
   return true;
 }
 
@@ -343,19 +305,6 @@ void DecisionEngine::RecordServed(const Placement& pl, const Answer& a, RequestS
 
 Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& request,
                                                      const DecisionInputs& in) {
-  return DecideWith(request, std::make_shared<Json>(request.context), in);
-}
-
-Result<std::vector<Decision>> DecisionEngine::Decide(DecideRequest&& request,
-                                                     const DecisionInputs& in) {
-  auto context = std::make_shared<Json>(std::move(request.context));
-  request.context = Json::object();
-  return DecideWith(request, std::move(context), in);
-}
-
-Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& request,
-                                                         std::shared_ptr<Json> context,
-                                                         const DecisionInputs& in) {
   const DecisionConfig& config = *in.decision;
   std::vector<const Placement*> placements;
   placements.reserve(request.placements.size());
@@ -377,13 +326,11 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
 
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
-  const bool had_channel = context->contains("channel");
-  CompleteContext(context.get(), rs.now_ms, need_time);
-  rs.channel = (*context)["channel"].is_string() ? (*context)["channel"].get<std::string>() : "web";
-  rs.context = std::move(context);
-  // The log records' copy of the context: text, made once for all placements.
-  std::string context_json;
-  AppendCompletedContext(&context_json, request.context_text, *rs.context, !had_channel, need_time);
+  // The completed context, flat for the rules and as text for the log records, made once
+  // for all placements.
+  CompletedContext context = CompleteContext(request.context, request.context_text, rs.now_ms, need_time);
+  rs.channel = std::move(context.channel);
+  rs.context = &context.flat;
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
@@ -414,10 +361,7 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     if (cacheable) {
       // The request's own context (not the server's clock: "time" is left out) keys
       // the cache, plus the minute for placements whose rules read the time of day.
-      if (context_hash == 0) {
-        context_hash = request.context_text.empty() ? ContextHash(*rs.context)
-                                                    : Hash64(request.context_text) | 1;
-      }
+      if (context_hash == 0) context_hash = Hash64(request.context_text) | 1;
       key = Hash64(pl.name, context_hash);
       if (pl.reads_time) key = Hash64(std::to_string(rs.now_ms / 60'000), key);
       if (auto hit = views_.GetAnswer(rs.view->pid, rs.view.get(), key, rs.now_ms)) {
@@ -446,7 +390,7 @@ Result<std::vector<Decision>> DecisionEngine::DecideWith(const DecideRequest& re
     rec.anonymous_id = request.anonymous_id;
     rec.placement = pl.name;
     rec.config_version = in.config_version;
-    rec.context_json = context_json;
+    rec.context_json = context.text;
     rec.answer = d.answer.get();
     rec.cached = d.cached;
     rs.placement_started_us = SteadyMicros();

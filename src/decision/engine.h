@@ -77,8 +77,6 @@ class DecisionEngine {
   // Decides every placement of `request`, answers in request order. kInvalidArgument
   // for an unknown placement; storage errors only when the profile cannot be read.
   Result<std::vector<Decision>> Decide(const DecideRequest& request, const DecisionInputs& in);
-  // The same, taking the request's context instead of copying it (the HTTP path).
-  Result<std::vector<Decision>> Decide(DecideRequest&& request, const DecisionInputs& in);
 
   // Records an impression reported by an `impression` event: its properties name the
   // decision_id, or the content / rule ("placement/rule") / campaign shown.
@@ -114,11 +112,6 @@ class DecisionEngine {
 
  private:
   struct RequestState;
-  // Decide with `context` the request's context (completed here, then shared with
-  // the log records).
-  Result<std::vector<Decision>> DecideWith(const DecideRequest& request,
-                                           std::shared_ptr<Json> context,
-                                           const DecisionInputs& in);
   std::shared_ptr<const ProfileView> View(const std::string& pid, const DecisionInputs& in,
                                           int64_t now_ms, Status* error);
   Answer DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,

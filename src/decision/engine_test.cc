@@ -198,8 +198,8 @@ TEST(Engine, DecisionsAreLoggedExplainedAndJoinedToOutcomes) {
 }
 
 // A parsed request logs its context from the request's own text, with what the server
-// completed ("channel", "time") appended (engine.cc, AppendCompletedContext); a request built in code encodes its context.
-// Both must log the same completed context.
+// completed ("channel", "time") appended (request.cc, CompleteContext); a request built
+// in code (SetContext) encodes its context. Both must log the same completed context.
 TEST(Engine, LoggedContextIsTheCompletedContextWhetherParsedOrBuilt) {
   Json file = ReadJsonFile(std::string(TAILOR_DECISION_TESTDATA) + "/engine_cases.json");
   auto config = BuildConfig(file["config"]);
@@ -214,7 +214,7 @@ TEST(Engine, LoggedContextIsTheCompletedContextWhetherParsedOrBuilt) {
     ASSERT_OK(parsed);
     EXPECT_EQ(Json::parse(parsed->context_text), Json::parse(context));
     DecideRequest built = *parsed;
-    built.context_text.clear();
+    built.SetContext(Json::parse(context));
     Json logged[2];
     int k = 0;
     for (const DecideRequest* r : {&*parsed, &built}) {

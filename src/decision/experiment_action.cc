@@ -111,7 +111,8 @@ Result<Json> AssignExperiments(DecisionEngine& engine, experiments::ExperimentSe
   TAILOR_ASSIGN_OR_RETURN(auto view, engine.ViewFor(request.user_id, request.anonymous_id, inputs, now_ms));
   Json context = request.context;
   CompleteContext(&context, now_ms);
-  DecisionDocument doc(view->flat, context);
+  const FlatJson flat_context(context);
+  DecisionDocument doc(view->flat, flat_context);
   Json out = Json::array();
   for (const auto* e : list) {
     experiments::Served s = service.AssignAndExpose(

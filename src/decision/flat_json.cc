@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/json_util.h"
+
 namespace tailor::decision {
 
 using condition::ValueKind;
@@ -35,6 +37,7 @@ void FlatJson::Fill(Index i, const Json& value) {
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
       slots_[i].kind = ValueKind::kNumber;
+      slots_[i].integral = !value.is_number_float();
       slots_[i].u.number = value.get<double>();
       return;
     case Json::value_t::string: {
@@ -116,6 +119,147 @@ bool FlatJson::Lookup(Index start, std::span<const condition::PathSegment> path,
     }
   }
   *out = cur;
+  return true;
+}
+
+void FlatJson::AppendJson(std::string* out, Index i) const {
+  const Slot& s = slots_[i];
+  switch (s.kind) {
+    case ValueKind::kNull:
+      out->append("null");
+      return;
+    case ValueKind::kBool:
+      out->append(s.u.boolean ? "true" : "false");
+      return;
+    case ValueKind::kNumber:
+      // Integers beyond 2^53 were rounded when they became doubles; they print rounded.
+      if (s.integral && s.u.number >= -9.2e18 && s.u.number <= 9.2e18) {
+        AppendJsonInt(out, static_cast<int64_t>(s.u.number));
+      } else {
+        AppendJsonDouble(out, s.u.number);
+      }
+      return;
+    case ValueKind::kString:
+      AppendJsonString(out, GetString(i));
+      return;
+    case ValueKind::kArray:
+    case ValueKind::kObject: {
+      const bool object = s.kind == ValueKind::kObject;
+      out->push_back(object ? '{' : '[');
+      for (Index c = s.u.span.first; c < s.u.span.first + s.u.span.count; ++c) {
+        if (c != s.u.span.first) out->push_back(',');
+        if (object) {
+          AppendJsonString(out, KeyOf(slots_[c]));
+          out->push_back(':');
+        }
+        AppendJson(out, c);
+      }
+      out->push_back(object ? '}' : ']');
+      return;
+    }
+  }
+}
+
+Json FlatJson::ToJson(Index i) const {
+  const Slot& s = slots_[i];
+  switch (s.kind) {
+    case ValueKind::kNull:
+      return Json(nullptr);
+    case ValueKind::kBool:
+      return Json(s.u.boolean);
+    case ValueKind::kNumber:
+      if (s.integral && s.u.number >= -9.2e18 && s.u.number <= 9.2e18) {
+        return Json(static_cast<int64_t>(s.u.number));
+      }
+      return Json(s.u.number);
+    case ValueKind::kString:
+      return Json(std::string(GetString(i)));
+    case ValueKind::kArray: {
+      Json out = Json::array();
+      for (Index c = s.u.span.first; c < s.u.span.first + s.u.span.count; ++c) out.push_back(ToJson(c));
+      return out;
+    }
+    case ValueKind::kObject: {
+      Json out = Json::object();
+      for (Index c = s.u.span.first; c < s.u.span.first + s.u.span.count; ++c) {
+        out[std::string(KeyOf(slots_[c]))] = ToJson(c);
+      }
+      return out;
+    }
+  }
+  return Json(nullptr);
+}
+
+FlatJson::Builder::Builder() { out_.slots_[0] = Slot{}; }
+
+FlatJson::Index FlatJson::Builder::Open(Index container, ValueKind kind, size_t count) {
+  auto first = static_cast<Index>(out_.slots_.size());
+  out_.slots_.resize(out_.slots_.size() + count);
+  Slot& s = out_.slots_[container];
+  s.kind = kind;
+  s.u.span = {first, static_cast<uint32_t>(count)};
+  return first;
+}
+
+void FlatJson::Builder::SetName(Index member, std::string_view name) {
+  out_.slots_[member].key_off = out_.Intern(name);
+  out_.slots_[member].key_len = static_cast<uint32_t>(name.size());
+}
+
+void FlatJson::Builder::SetBool(Index i, bool v) {
+  out_.slots_[i].kind = ValueKind::kBool;
+  out_.slots_[i].u.boolean = v;
+}
+
+void FlatJson::Builder::SetNumber(Index i, double v, bool integral) {
+  out_.slots_[i].kind = ValueKind::kNumber;
+  out_.slots_[i].integral = integral;
+  out_.slots_[i].u.number = v;
+}
+
+void FlatJson::Builder::SetString(Index i, std::string_view v) {
+  out_.slots_[i].kind = ValueKind::kString;
+  out_.slots_[i].u.span = {out_.Intern(v), static_cast<uint32_t>(v.size())};
+}
+
+void FlatJson::Builder::Copy(Index dst, const FlatJson& src, Index from) {
+  const Slot& s = src.slots_[from];
+  switch (s.kind) {
+    case ValueKind::kString:
+      SetString(dst, src.GetString(from));
+      return;
+    case ValueKind::kArray:
+    case ValueKind::kObject: {
+      Index first = Open(dst, s.kind, s.u.span.count);
+      for (uint32_t c = 0; c < s.u.span.count; ++c) {
+        if (s.kind == ValueKind::kObject) SetName(first + c, src.KeyOf(src.slots_[s.u.span.first + c]));
+        Copy(first + c, src, s.u.span.first + c);
+      }
+      return;
+    }
+    default: {
+      // Scalars other than strings are self-contained: keep dst's name.
+      Slot& d = out_.slots_[dst];
+      d.kind = s.kind;
+      d.integral = s.integral;
+      d.u = s.u;
+      return;
+    }
+  }
+}
+
+bool FlatJson::Builder::SortMembers(Index object, std::string_view* duplicate) {
+  const Slot& o = out_.slots_[object];
+  Slot* begin = out_.slots_.data() + o.u.span.first;
+  Slot* end = begin + o.u.span.count;
+  const FlatJson& f = out_;
+  std::sort(begin, end, [&f](const Slot& a, const Slot& b) { return f.KeyOf(a) < f.KeyOf(b); });
+  for (Slot* s = begin; s + 1 < end; ++s) {
+    if (f.KeyOf(s[0]) == f.KeyOf(s[1])) {
+      if (duplicate != nullptr) *duplicate = f.KeyOf(*s);
+      return false;
+    }
+  }
   return true;
 }
 

@@ -6,7 +6,11 @@
 // touches two allocations instead of chasing a pointer per map node and string.
 //
 // Values are addressed by slot index; the root is slot 0. Numbers are kept as doubles
-// (the condition language's data model, condition/document.h).
+// (the condition language's data model, condition/document.h), marked when they were
+// integers so they print as they came (3, not 3.0).
+//
+// The request context of a decision is a FlatJson too, laid out by the request parser
+// straight from simdjson's DOM with a Builder (no nlohmann value per request).
 //
 // Thread safety: immutable after construction; safe to share.
 #pragma once
@@ -25,6 +29,8 @@ class FlatJson {
  public:
   using Index = uint32_t;
   static constexpr Index kRoot = 0;
+
+  class Builder;
 
   // An empty object.
   FlatJson();
@@ -59,10 +65,21 @@ class FlatJson {
     }
     return false;
   }
+  // REQUIRES: Kind(i) == kObject and n < Size(i). Its n-th member (in name order).
+  Index MemberAt(Index i, size_t n) const { return slots_[i].u.span.first + static_cast<Index>(n); }
+  // The name of a member of an object.
+  std::string_view NameOf(Index member) const { return KeyOf(slots_[member]); }
   // The member `key` of object `i`; false when absent or `i` is not an object.
   bool Find(Index i, std::string_view key, Index* out) const;
   // Resolves `path` from `start` like condition::Document::Lookup.
   bool Lookup(Index start, std::span<const condition::PathSegment> path, Index* out) const;
+  // True when number `i` was an integer in its source. REQUIRES: Kind(i) == kNumber.
+  bool IsIntegral(Index i) const { return slots_[i].integral; }
+
+  // Value `i` as compact JSON text (object members in name order).
+  void AppendJson(std::string* out, Index i = kRoot) const;
+  // Value `i` as an nlohmann value (integers as integers).
+  Json ToJson(Index i = kRoot) const;
 
  private:
   struct Span {
@@ -71,6 +88,7 @@ class FlatJson {
   };
   struct Slot {
     condition::ValueKind kind = condition::ValueKind::kNull;
+    bool integral = false;  // numbers: an integer in the source
     uint32_t key_len = 0;  // member name in the pool (members of objects only)
     uint32_t key_off = 0;
     union {
@@ -85,6 +103,40 @@ class FlatJson {
 
   std::vector<Slot> slots_;
   std::string pool_;
+};
+
+// Lays out a FlatJson without an intermediate Json value. The children of a container
+// are one run of consecutive slots: Open the container with its count, then set each
+// child (and, in an object, its name), and SortMembers once an object's names are set.
+//
+//   FlatJson::Builder b;                                     // root: null
+//   auto first = b.Open(FlatJson::kRoot, ValueKind::kObject, 2);
+//   b.SetName(first, "page");     b.SetString(first, "/");
+//   b.SetName(first + 1, "n");    b.SetNumber(first + 1, 3, /*integral=*/true);
+//   b.SortMembers(FlatJson::kRoot);
+//   FlatJson f = std::move(b).Finish();
+class FlatJson::Builder {
+ public:
+  Builder();
+
+  // Makes `container` an array or object of `count` null children; returns the first.
+  // REQUIRES: kind is kArray or kObject; `container` was not opened before.
+  Index Open(Index container, condition::ValueKind kind, size_t count);
+  void SetName(Index member, std::string_view name);
+  void SetNull(Index i) { out_.slots_[i].kind = condition::ValueKind::kNull; }
+  void SetBool(Index i, bool v);
+  void SetNumber(Index i, double v, bool integral);
+  void SetString(Index i, std::string_view v);
+  // Sets `dst` to a deep copy of value `from` of `src` (not its name).
+  void Copy(Index dst, const FlatJson& src, Index from);
+  // Sorts the members of object `object` by name, as Find expects. Returns false when
+  // two members share a name (then `*duplicate` is that name).
+  bool SortMembers(Index object, std::string_view* duplicate = nullptr);
+
+  FlatJson Finish() && { return std::move(out_); }
+
+ private:
+  FlatJson out_;
 };
 
 }  // namespace tailor::decision

@@ -106,7 +106,7 @@ int CompareOnCases(const Json& cases, bool growthbook, const char* what) {
     if (!cond.ok() || !groups.ok()) continue;
     condition::JsonDocument json_doc(attributes);
     FlatJson flat(attributes);
-    const Json context = {{"channel", "web"}};
+    const FlatJson context(Json{{"channel", "web"}});
     DecisionDocument flat_doc(flat, context);
     EXPECT_EQ(cond->Evaluate(flat_doc, &*groups), cond->Evaluate(json_doc, &*groups))
         << what << ": " << condition.dump() << " over " << attributes.dump();
@@ -138,7 +138,7 @@ TEST(FlatJson, ConditionsAnswerAsOverJsonOnTheGrowthBookCases) {
 
 TEST(DecisionDocument, ContextIsTheRequestsAndTheRestIsTheView) {
   FlatJson view(Json{{"traits", {{"tier", "gold"}}}, {"context", {{"stale", true}}}});
-  const Json context = {{"device", "mobile"}, {"geo", {{"country", "NO"}}}};
+  const FlatJson context(Json{{"device", "mobile"}, {"geo", {{"country", "NO"}}}, {"tags", {"a", "b"}}});
   DecisionDocument doc(view, context);
   condition::Node n;
   condition::PathSegment tier[] = {{"traits", -1}, {"tier", -1}};
@@ -156,6 +156,62 @@ TEST(DecisionDocument, ContextIsTheRequestsAndTheRestIsTheView) {
   EXPECT_EQ(doc.Kind(traits), ValueKind::kObject);
   ASSERT_TRUE(doc.Find(traits, "tier", &t));
   EXPECT_EQ(doc.GetString(t), "gold");
+  // The context the same way: its nodes stay in the context's FlatJson.
+  condition::Node ctx, geo, c, tags;
+  ASSERT_TRUE(doc.Find(doc.Root(), "context", &ctx));
+  EXPECT_EQ(doc.Kind(ctx), ValueKind::kObject);
+  EXPECT_EQ(doc.Size(ctx), 3u);
+  EXPECT_FALSE(doc.Find(ctx, "stale", &n));
+  ASSERT_TRUE(doc.Find(ctx, "geo", &geo));
+  ASSERT_TRUE(doc.Find(geo, "country", &c));
+  EXPECT_EQ(doc.GetString(c), "NO");
+  ASSERT_TRUE(doc.Find(ctx, "tags", &tags));
+  EXPECT_EQ(doc.Kind(tags), ValueKind::kArray);
+  EXPECT_EQ(doc.GetString(doc.ArrayAt(tags, 1)), "b");
+  EXPECT_TRUE(doc.ArrayHasString(tags, "a"));
+  EXPECT_FALSE(doc.ArrayHasString(tags, "c"));
+  condition::PathSegment second_tag[] = {{"tags", -1}, {"1", 1}};
+  ASSERT_TRUE(doc.Lookup(ctx, second_tag, &n));
+  EXPECT_EQ(doc.GetString(n), "b");
+}
+
+TEST(FlatJson, BuilderLaysOutWhatTheJsonConstructorDoes) {
+  using condition::ValueKind;
+  FlatJson::Builder b;
+  FlatJson::Index m = b.Open(FlatJson::kRoot, ValueKind::kObject, 4);
+  b.SetName(m, "page");
+  b.SetString(m, "/");
+  b.SetName(m + 1, "n");
+  b.SetNumber(m + 1, 3, /*integral=*/true);
+  b.SetName(m + 2, "list");
+  FlatJson::Index e = b.Open(m + 2, ValueKind::kArray, 3);
+  b.SetBool(e, true);
+  b.SetNull(e + 1);
+  b.SetNumber(e + 2, 2.5, /*integral=*/false);
+  b.SetName(m + 3, "copied");
+  const FlatJson other(Json{{"deep", {{"x", {1, "y"}}}}});
+  b.Copy(m + 3, other, FlatJson::kRoot);
+  ASSERT_TRUE(b.SortMembers(FlatJson::kRoot));
+  FlatJson built = std::move(b).Finish();
+  const Json expected = {{"page", "/"}, {"n", 3}, {"list", {true, nullptr, 2.5}},
+                         {"copied", {{"deep", {{"x", {1, "y"}}}}}}};
+  EXPECT_EQ(built.ToJson(), expected);
+  std::string text;
+  built.AppendJson(&text);
+  EXPECT_EQ(text, expected.dump());  // members in name order, 3 stays 3, 2.5 stays 2.5
+  FlatJson::Index i;
+  ASSERT_TRUE(built.Find(FlatJson::kRoot, "n", &i));
+  EXPECT_TRUE(built.IsIntegral(i));
+  EXPECT_EQ(built.NameOf(built.MemberAt(FlatJson::kRoot, 0)), "copied");
+
+  FlatJson::Builder dup;
+  FlatJson::Index d = dup.Open(FlatJson::kRoot, ValueKind::kObject, 3);
+  dup.SetName(d, "b");
+  dup.SetName(d + 1, "a");
+  dup.SetName(d + 2, "b");
+  std::string_view duplicate;
+  EXPECT_FALSE(dup.SortMembers(FlatJson::kRoot, &duplicate));
+  EXPECT_EQ(duplicate, "b");
 }
 
 }  // namespace

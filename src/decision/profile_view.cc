@@ -135,63 +135,68 @@ void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_ge
 }
 
 condition::ValueKind DecisionDocument::Kind(condition::Node n) const {
-  if (IsFlat(n)) return view_->Kind(Slot(n));
-  return IsRoot(n) ? condition::ValueKind::kObject : json_.Kind(n);
+  return IsRoot(n) ? condition::ValueKind::kObject : Of(n).Kind(Slot(n));
 }
 
 bool DecisionDocument::GetBool(condition::Node n) const {
-  return IsFlat(n) ? view_->GetBool(Slot(n)) : !IsRoot(n) && json_.GetBool(n);
+  return !IsRoot(n) && Of(n).GetBool(Slot(n));
 }
 
 double DecisionDocument::GetNumber(condition::Node n) const {
-  if (IsFlat(n)) return view_->GetNumber(Slot(n));
-  return IsRoot(n) ? 0 : json_.GetNumber(n);
+  return IsRoot(n) ? 0 : Of(n).GetNumber(Slot(n));
 }
 
 std::string_view DecisionDocument::GetString(condition::Node n) const {
-  if (IsFlat(n)) return view_->GetString(Slot(n));
-  return IsRoot(n) ? std::string_view() : json_.GetString(n);
+  return IsRoot(n) ? std::string_view() : Of(n).GetString(Slot(n));
 }
 
 size_t DecisionDocument::Size(condition::Node n) const {
-  if (IsFlat(n)) return view_->Size(Slot(n));
-  if (!IsRoot(n)) return json_.Size(n);
+  if (!IsRoot(n)) return Of(n).Size(Slot(n));
   FlatJson::Index ignored;
   return view_->Size(FlatJson::kRoot) + (view_->Find(FlatJson::kRoot, "context", &ignored) ? 0 : 1);
 }
 
 bool DecisionDocument::ArrayHasString(condition::Node array, std::string_view s) const {
-  return IsFlat(array) ? view_->ArrayHasString(Slot(array), s) : json_.ArrayHasString(array, s);
+  return !IsRoot(array) && Of(array).ArrayHasString(Slot(array), s);
 }
 
 condition::Node DecisionDocument::ArrayAt(condition::Node n, size_t i) const {
-  return IsFlat(n) ? FlatNode(view_->ArrayAt(Slot(n), i)) : json_.ArrayAt(n, i);
+  return Same(n, Of(n).ArrayAt(Slot(n), i));
 }
 
 bool DecisionDocument::Find(condition::Node object, std::string_view key,
                             condition::Node* out) const {
-  if (IsFlat(object)) {
-    FlatJson::Index i;
-    if (!view_->Find(Slot(object), key, &i)) return false;
-    *out = FlatNode(i);
-    return true;
+  if (IsRoot(object)) {
+    if (key == "context") {
+      *out = {FlatJson::kRoot, kContextTag};
+      return true;
+    }
+    object = ViewNode(FlatJson::kRoot);
   }
-  if (!IsRoot(object)) return json_.Find(object, key, out);
-  if (key == "context") {
-    *out = condition::JsonDocument::NodeOf(*context_);
-    return true;
-  }
-  return Find(FlatNode(FlatJson::kRoot), key, out);
+  FlatJson::Index i;
+  if (!Of(object).Find(Slot(object), key, &i)) return false;
+  *out = Same(object, i);
+  return true;
 }
 
 bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::PathSegment> path,
                               condition::Node* out) const {
-  // Whole paths into the view resolve inside the FlatJson, without a virtual call per step.
-  if (IsRoot(start) && !path.empty() && path[0].key != "context") start = FlatNode(FlatJson::kRoot);
-  if (!IsFlat(start)) return Document::Lookup(start, path, out);
+  // Whole paths resolve inside one FlatJson, without a virtual call per step.
+  if (IsRoot(start)) {
+    if (path.empty()) {
+      *out = start;
+      return true;
+    }
+    if (path[0].key == "context") {
+      start = {FlatJson::kRoot, kContextTag};
+      path = path.subspan(1);
+    } else {
+      start = ViewNode(FlatJson::kRoot);
+    }
+  }
   FlatJson::Index i;
-  if (!view_->Lookup(Slot(start), path, &i)) return false;
-  *out = FlatNode(i);
+  if (!Of(start).Lookup(Slot(start), path, &i)) return false;
+  *out = Same(start, i);
   return true;
 }
 

@@ -22,7 +22,6 @@
 #include <unordered_map>
 
 #include "condition/document.h"
-#include "condition/json_document.h"
 #include "core/json_doc.h"
 #include "core/mutex.h"
 #include "decision/answer.h"
@@ -112,8 +111,7 @@ class DecisionDocument final : public condition::Document {
  public:
   // Both must outlive this object. `context` must be an object; it replaces any
   // "context" member of `view`.
-  DecisionDocument(const FlatJson& view, const Json& context)
-      : view_(&view), context_(&context), json_(context) {}
+  DecisionDocument(const FlatJson& view, const FlatJson& context) : view_(&view), context_(&context) {}
 
   condition::Node Root() const override { return kRoot; }
   condition::ValueKind Kind(condition::Node n) const override;
@@ -128,17 +126,18 @@ class DecisionDocument final : public condition::Document {
   bool ArrayHasString(condition::Node array, std::string_view s) const override;
 
  private:
-  // Nodes: the root {0, kRootTag}; a view slot {index, kFlatTag}; a context value
-  // {pointer to its nlohmann value, 0} (a JsonDocument node).
-  static constexpr uintptr_t kRootTag = 1, kFlatTag = 2;
+  // Nodes: the root {0, kRootTag}; a view slot {index, kViewTag}; a context slot
+  // {index, kContextTag}.
+  static constexpr uintptr_t kRootTag = 1, kViewTag = 2, kContextTag = 3;
   static constexpr condition::Node kRoot{0, kRootTag};
   static bool IsRoot(condition::Node n) { return n.b == kRootTag; }
-  static bool IsFlat(condition::Node n) { return n.b == kFlatTag; }
   static FlatJson::Index Slot(condition::Node n) { return static_cast<FlatJson::Index>(n.a); }
-  static condition::Node FlatNode(FlatJson::Index i) { return {i, kFlatTag}; }
+  static condition::Node ViewNode(FlatJson::Index i) { return {i, kViewTag}; }
+  // The FlatJson a non-root node lives in, and a node of it.
+  const FlatJson& Of(condition::Node n) const { return n.b == kViewTag ? *view_ : *context_; }
+  static condition::Node Same(condition::Node n, FlatJson::Index i) { return {i, n.b}; }
   const FlatJson* view_;
-  const Json* context_;
-  condition::JsonDocument json_;  // answers for context nodes
+  const FlatJson* context_;
 };
 
 }  // namespace tailor::decision

@@ -55,12 +55,14 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
       view->doc = Json::object();
     }
     view->flat = FlatJson(view->doc);
-    auto context = std::make_shared<Json>(record.value("context", Json::object()));
+    Json context = record.value("context", Json::object());
+    if (!context.is_object()) context = Json::object();
     // The original may not have needed the time of day; the target config may.
-    if (!context->contains("time")) CompleteContext(context.get(), record.value("at_ms", int64_t{0}));
-    RequestState rs{request, in, *target, view, context, {}, {}, 0, 0, 0, true, {}};
+    if (!context.contains("time")) CompleteContext(&context, record.value("at_ms", int64_t{0}));
+    const FlatJson flat_context(context);
+    RequestState rs{request, in, *target, view, &flat_context, {}, {}, 0, 0, 0, true, {}};
     rs.unit_id = record.value("user_id", record.value("anonymous_id", ""));
-    rs.channel = context->value("channel", "web");
+    rs.channel = context.value("channel", "web");
     rs.now_ms = record.value("at_ms", int64_t{0});
     rs.consented = record.value("consented", true);
     Answer after = DecidePlacement(*pl, pl->live, rs, /*shadow=*/true);

@@ -18,78 +18,140 @@ namespace dom = simdjson::dom;
 // a throwaway parser so a rare huge body does not pin memory in every io thread.
 constexpr size_t kMaxRetainedParserBytes = size_t{1} << 20;
 
-int Depth(dom::element el, int depth) {
-  if (depth > 16) return depth;
-  int max = depth;
-  if (dom::object obj; el.get(obj) == simdjson::SUCCESS) {
-    for (dom::key_value_pair f : obj) max = std::max(max, Depth(f.value, depth + 1));
-  } else if (dom::array arr; el.get(arr) == simdjson::SUCCESS) {
-    for (dom::element v : arr) max = std::max(max, Depth(v, depth + 1));
-  }
-  return max;
-}
+constexpr int kMaxContextDepth = 8;
 
-// The nlohmann value of `el`, typed as nlohmann's own parser would type it
-// (non-negative integers unsigned). REQUIRES: `el` nested at most a few levels.
-Json ToJson(dom::element el) {
+// Lays out `el` at slot `i` of `b` and appends its compact JSON text to `text`, in one
+// walk: the request context as the rules read it and as the log keeps it. `names` holds
+// the member names and element indexes (index >= 0) leading to `el`, for error paths.
+using PathSteps = std::vector<std::pair<std::string_view, int64_t>>;
+Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::string* text,
+               PathSteps* names) {
+  auto path = [&] {
+    std::string out = "context";
+    for (const auto& [name, index] : *names) {
+      if (index >= 0) {
+        AppendPathIndex(&out, static_cast<size_t>(index));
+      } else {
+        AppendPathMember(&out, name);
+      }
+    }
+    return out;
+  };
   switch (el.type()) {
     case dom::element_type::OBJECT: {
-      Json out = Json::object();
-      for (dom::key_value_pair f : dom::object(el)) out[std::string(f.key)] = ToJson(f.value);
-      return out;
+      if (names->size() >= kMaxContextDepth) return InvalidArgument("nested more than 8 levels", path());
+      dom::object obj(el);
+      FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size());
+      text->push_back('{');
+      for (dom::key_value_pair f : obj) {
+        if (text->back() != '{') text->push_back(',');
+        AppendJsonString(text, f.key);
+        text->push_back(':');
+        b->SetName(c, f.key);
+        names->emplace_back(f.key, -1);
+        TAILOR_RETURN_IF_ERROR(Flatten(f.value, b, c++, text, names));
+        names->pop_back();
+      }
+      text->push_back('}');
+      std::string_view duplicate;
+      if (!b->SortMembers(i, &duplicate)) {
+        names->emplace_back(duplicate, -1);
+        return InvalidArgument("member named twice", path());
+      }
+      return Status::OK();
     }
     case dom::element_type::ARRAY: {
-      Json out = Json::array();
-      for (dom::element v : dom::array(el)) out.push_back(ToJson(v));
-      return out;
+      if (names->size() >= kMaxContextDepth) return InvalidArgument("nested more than 8 levels", path());
+      dom::array arr(el);
+      FlatJson::Index c = b->Open(i, condition::ValueKind::kArray, arr.size());
+      text->push_back('[');
+      int64_t n = 0;
+      for (dom::element v : arr) {
+        if (text->back() != '[') text->push_back(',');
+        names->emplace_back(std::string_view(), n++);
+        TAILOR_RETURN_IF_ERROR(Flatten(v, b, c++, text, names));
+        names->pop_back();
+      }
+      text->push_back(']');
+      return Status::OK();
     }
-    case dom::element_type::STRING:
-      return Json(std::string(std::string_view(el)));
+    case dom::element_type::STRING: {
+      std::string_view v(el);
+      b->SetString(i, v);
+      AppendJsonString(text, v);
+      return Status::OK();
+    }
     case dom::element_type::INT64: {
-      int64_t v = int64_t(el);
-      return v >= 0 ? Json(static_cast<uint64_t>(v)) : Json(v);
+      int64_t v(el);
+      b->SetNumber(i, static_cast<double>(v), /*integral=*/true);
+      AppendJsonInt(text, v);
+      return Status::OK();
     }
-    case dom::element_type::UINT64:
-      return Json(uint64_t(el));
-    case dom::element_type::DOUBLE:
-      return Json(double(el));
-    case dom::element_type::BOOL:
-      return Json(bool(el));
+    case dom::element_type::UINT64: {
+      uint64_t v(el);
+      b->SetNumber(i, static_cast<double>(v), /*integral=*/true);
+      AppendJsonInt(text, v);
+      return Status::OK();
+    }
+    case dom::element_type::DOUBLE: {
+      double v(el);
+      b->SetNumber(i, v, /*integral=*/false);
+      AppendJsonDouble(text, v);
+      return Status::OK();
+    }
+    case dom::element_type::BOOL: {
+      bool v(el);
+      b->SetBool(i, v);
+      text->append(v ? "true" : "false");
+      return Status::OK();
+    }
     case dom::element_type::NULL_VALUE:
-      return Json(nullptr);
+      b->SetNull(i);
+      text->append("null");
+      return Status::OK();
   }
-  return Json(nullptr);
+  return Status::OK();
 }
 
-Status CheckString(dom::object context, const char* name) {
-  dom::element v;
-  if (context[name].get(v) != simdjson::SUCCESS || v.is_string()) return Status::OK();
-  return InvalidArgument("must be a string", std::string("context.") + name);
-}
-
-Status CheckContext(dom::element v) {
-  dom::object ctx;
-  if (v.get(ctx) != simdjson::SUCCESS) {
-    return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", "context");
-  }
-  if (Depth(v, 0) > 8) return InvalidArgument("nested more than 8 levels", "context");
+// The members the server reads or sets.
+Status CheckContext(const FlatJson& ctx) {
+  using condition::ValueKind;
+  const FlatJson::Index root = FlatJson::kRoot;
+  FlatJson::Index v;
   for (const char* name : {"channel", "device", "locale", "page"}) {
-    TAILOR_RETURN_IF_ERROR(CheckString(ctx, name));
+    if (ctx.Find(root, name, &v) && ctx.Kind(v) != ValueKind::kString) {
+      return InvalidArgument("must be a string", std::string("context.") + name);
+    }
   }
-  if (dom::element geo; ctx["geo"].get(geo) == simdjson::SUCCESS && !geo.is_object()) {
+  if (ctx.Find(root, "geo", &v) && ctx.Kind(v) != ValueKind::kObject) {
     return InvalidArgument("must be an object such as {\"country\": \"NO\"}", "context.geo");
   }
-  if (dom::element off; ctx["utc_offset_minutes"].get(off) == simdjson::SUCCESS) {
-    int64_t minutes = 0;
-    bool integer = off.is_int64() || off.is_uint64();
-    if (!integer || off.get(minutes) != simdjson::SUCCESS || std::abs(minutes) > 14 * 60) {
+  if (ctx.Find(root, "utc_offset_minutes", &v)) {
+    if (ctx.Kind(v) != ValueKind::kNumber || !ctx.IsIntegral(v) || std::abs(ctx.GetNumber(v)) > 14 * 60) {
       return InvalidArgument("must be an integer from -840 to 840", "context.utc_offset_minutes");
     }
   }
-  if (dom::element t; ctx["time"].get(t) == simdjson::SUCCESS) {
+  if (ctx.Find(root, "time", &v)) {
     return InvalidArgument("reserved: the server sets context.time", "context.time");
   }
   return Status::OK();
+}
+
+Status DecodeContext(dom::element v, DecideRequest* r) {
+  if (!v.is_object()) {
+    return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", "context");
+  }
+  FlatJson::Builder b;
+  std::string text;
+  PathSteps names;
+  names.reserve(kMaxContextDepth + 1);
+  TAILOR_RETURN_IF_ERROR(Flatten(v, &b, FlatJson::kRoot, &text, &names));
+  if (text.size() > kMaxContextBytes) {
+    return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+  }
+  r->context = std::move(b).Finish();
+  r->context_text = std::move(text);
+  return CheckContext(r->context);
 }
 
 Result<DecideRequest> Decode(dom::element root, std::string_view body) {
@@ -138,12 +200,7 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
       }
       has_placements = true;
     } else if (key == "context") {
-      TAILOR_RETURN_IF_ERROR(CheckContext(v));
-      r.context = ToJson(v);
-      r.context_text = simdjson::to_string(v);
-      if (r.context_text.size() > kMaxContextBytes) {
-        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", std::string(key));
-      }
+      TAILOR_RETURN_IF_ERROR(DecodeContext(v, &r));
     } else if (key == "dry_run") {
       if (v.get(r.dry_run) != simdjson::SUCCESS) return InvalidArgument("must be true or false", std::string(key));
     } else {
@@ -161,8 +218,8 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
 
 }  // namespace
 
-// simdjson, not nlohmann: this runs for every /v1/decide. Only the context becomes an
-// nlohmann value (conditions and templates read it).
+// simdjson, not nlohmann: this runs for every /v1/decide. The context becomes a FlatJson
+// (conditions and templates read it) and its compact text in one walk.
 Result<DecideRequest> ParseDecideRequest(std::string_view body) {
   dom::element root;
   simdjson::error_code error;
@@ -183,17 +240,107 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body) {
                          simdjson::error_message(error));
 }
 
-void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
-  if (!context->contains("channel")) (*context)["channel"] = "web";
-  if (!with_time) return;
-  int64_t offset = context->value("utc_offset_minutes", int64_t{0});
-  int64_t local_ms = now_ms + offset * 60'000;
+namespace {
+
+struct LocalTime {
+  int64_t hour;
+  int64_t minute_of_day;
+  const char* weekday;
+};
+
+LocalTime LocalTimeAt(int64_t now_ms, int64_t utc_offset_minutes) {
+  int64_t local_ms = now_ms + utc_offset_minutes * 60'000;
   int64_t day_ms = ((local_ms % 86'400'000) + 86'400'000) % 86'400'000;
   int64_t days = (local_ms - day_ms) / 86'400'000;  // days since 1970-01-01 (a Thursday)
   static const char* kDays[] = {"thursday", "friday", "saturday", "sunday", "monday", "tuesday", "wednesday"};
-  (*context)["time"] = {{"hour", day_ms / 3'600'000},
-                        {"minute_of_day", day_ms / 60'000},
-                        {"weekday", kDays[((days % 7) + 7) % 7]}};
+  return {day_ms / 3'600'000, day_ms / 60'000, kDays[((days % 7) + 7) % 7]};
+}
+
+}  // namespace
+
+void DecideRequest::SetContext(const Json& object) {
+  context = FlatJson(object);
+  context_text.clear();
+  AppendJsonValue(&context_text, object);
+}
+
+void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
+  if (!context->contains("channel")) (*context)["channel"] = "web";
+  if (!with_time) return;
+  LocalTime t = LocalTimeAt(now_ms, context->value("utc_offset_minutes", int64_t{0}));
+  (*context)["time"] = {{"hour", t.hour}, {"minute_of_day", t.minute_of_day}, {"weekday", t.weekday}};
+}
+
+CompletedContext CompleteContext(const FlatJson& context, std::string_view context_text,
+                                 int64_t now_ms, bool with_time) {
+  using condition::ValueKind;
+  const FlatJson::Index root = FlatJson::kRoot;
+  CompletedContext out;
+  FlatJson::Index v;
+  const bool add_channel = !context.Find(root, "channel", &v);
+  out.channel = !add_channel && context.Kind(v) == ValueKind::kString ? context.GetString(v) : "web";
+  const bool replace_time = with_time && context.Find(root, "time", &v);  // built in code
+  if (!add_channel && !with_time) {
+    out.flat = context;
+    out.text = context_text;
+    return out;
+  }
+  int64_t offset = 0;
+  if (context.Find(root, "utc_offset_minutes", &v) && context.Kind(v) == ValueKind::kNumber) {
+    offset = static_cast<int64_t>(context.GetNumber(v));
+  }
+  const LocalTime t = LocalTimeAt(now_ms, offset);
+
+  FlatJson::Builder b;
+  const size_t kept = context.Size(root) - (replace_time ? 1 : 0);
+  FlatJson::Index c = b.Open(root, ValueKind::kObject, kept + (add_channel ? 1 : 0) + (with_time ? 1 : 0));
+  for (size_t n = 0; n < context.Size(root); ++n) {
+    FlatJson::Index m = context.MemberAt(root, n);
+    if (replace_time && m == v) continue;
+    b.SetName(c, context.NameOf(m));
+    b.Copy(c++, context, m);
+  }
+  if (add_channel) {
+    b.SetName(c, "channel");
+    b.SetString(c++, "web");
+  }
+  if (with_time) {
+    b.SetName(c, "time");
+    FlatJson::Index f = b.Open(c, ValueKind::kObject, 3);
+    b.SetName(f, "hour");
+    b.SetNumber(f, static_cast<double>(t.hour), true);
+    b.SetName(f + 1, "minute_of_day");
+    b.SetNumber(f + 1, static_cast<double>(t.minute_of_day), true);
+    b.SetName(f + 2, "weekday");
+    b.SetString(f + 2, t.weekday);
+  }
+  b.SortMembers(root);
+  out.flat = std::move(b).Finish();
+
+  if (replace_time || context_text.size() < 2) {
+    out.flat.AppendJson(&out.text);
+    return out;
+  }
+  // The request's text (its member order) with the added members appended.
+  out.text.reserve(context_text.size() + 80);
+  out.text.append(context_text.substr(0, context_text.size() - 1));  // without its '}'
+  bool first = context_text.size() == 2;                             // "{}"
+  if (add_channel) {
+    out.text.append(first ? "\"channel\":\"web\"" : ",\"channel\":\"web\"");
+    first = false;
+  }
+  if (with_time) {
+    if (!first) out.text.push_back(',');
+    out.text.append("\"time\":{\"hour\":");
+    AppendJsonInt(&out.text, t.hour);
+    out.text.append(",\"minute_of_day\":");
+    AppendJsonInt(&out.text, t.minute_of_day);
+    out.text.append(",\"weekday\":\"");
+    out.text.append(t.weekday);
+    out.text.append("\"}");
+  }
+  out.text.push_back('}');
+  return out;
 }
 
 }  // namespace tailor::decision

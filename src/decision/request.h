@@ -13,6 +13,7 @@
 
 #include "core/json_doc.h"
 #include "core/status.h"
+#include "decision/flat_json.h"
 
 namespace tailor::decision {
 
@@ -20,14 +21,17 @@ struct DecideRequest {
   std::string user_id;
   std::string anonymous_id;
   std::vector<std::string> placements;
-  Json context = Json::object();  // always an object; "channel" defaults to "web"
-  // `context` as compact JSON text, as the request sent it (member order kept): set by
-  // ParseDecideRequest so a decision logs and hashes the context without re-encoding
-  // it. Empty when the request was built in code; then `context` is encoded. Whoever
-  // changes `context` after parsing must clear it.
-  std::string context_text;
+  // The request context as sent, always an object: flat for the rules and templates
+  // that read it, and as compact JSON text (the request's member order) for the log and
+  // the answer cache. The engine completes it (CompleteContext). Set both together:
+  // SetContext, or ParseDecideRequest.
+  FlatJson context;
+  std::string context_text = "{}";
   // Answer and log, but record no impressions (previews, QA).
   bool dry_run = false;
+
+  // REQUIRES: `object` is a JSON object.
+  void SetContext(const Json& object);
 };
 
 inline constexpr size_t kMaxPlacementsPerRequest = 32;
@@ -40,5 +44,15 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body);
 // `with_time`, "time" ({"hour": 0-23, "weekday": "monday".., "minute_of_day"} at `now_ms`,
 // in the zone of "utc_offset_minutes" when given, else UTC).
 void CompleteContext(Json* context, int64_t now_ms, bool with_time = true);
+
+// The same for a decision: the completed context, flat and as text (the request's text
+// with the added members appended), and its channel.
+struct CompletedContext {
+  FlatJson flat;
+  std::string text;
+  std::string channel;
+};
+CompletedContext CompleteContext(const FlatJson& context, std::string_view context_text,
+                                 int64_t now_ms, bool with_time);
 
 }  // namespace tailor::decision

@@ -16,7 +16,7 @@ struct DecisionEngine::RequestState {
   const DecisionInputs& in;
   const DecisionConfig& config;
   std::shared_ptr<const ProfileView> view;
-  std::shared_ptr<const Json> context;
+  const FlatJson* context = nullptr;  // completed (channel, time)
   std::string unit_id;  // user id, else anonymous id: rollouts and providers hash it
   std::string channel;
   int64_t now_ms = 0;

@@ -14,8 +14,58 @@ TEST(DecideRequest, ParsesAValidRequest) {
   ASSERT_OK(r);
   EXPECT_EQ(r->user_id, "u1");
   EXPECT_EQ(r->placements, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(r->context["channel"], "email");
+  EXPECT_EQ(r->context.ToJson(), Json::parse(R"({"channel":"email","geo":{"country":"NO"}})"));
+  EXPECT_EQ(r->context_text, R"({"channel":"email","geo":{"country":"NO"}})");
   EXPECT_TRUE(r->dry_run);
+}
+
+// The parser lays the context out flat and as text in one walk: both must hold what the
+// request sent, for every kind of JSON value, with the request's member order kept in
+// the text and members sorted by name in the flat copy.
+TEST(DecideRequest, TheParsedContextIsWhatTheRequestSent) {
+  for (const char* context : {
+           R"({})",
+           R"({"z":1,"a":"x","m":{"y":[1,2.5,-3,"s",true,false,null,{},[]],"b":{"c":"d"}}})",
+           R"({"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"tiny":5e-324})",
+           R"({"esc":"quote \" backslash \\ tab \t nl \n u \u0001 é 🙂","":"empty name"})",
+       }) {
+    SCOPED_TRACE(context);
+    auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") + context + "}");
+    ASSERT_OK(r);
+    const Json expected = Json::parse(context);
+    EXPECT_EQ(Json::parse(r->context_text), expected);
+    EXPECT_EQ(r->context.ToJson(), expected);
+    // Member order as sent.
+    std::string first_member = expected.empty() ? "" : std::string(context).substr(2, 1);
+    if (!first_member.empty() && first_member != "\"") {
+      EXPECT_EQ(r->context_text.substr(0, 3), "{\"" + first_member);
+    }
+    DecideRequest built;
+    built.SetContext(expected);
+    EXPECT_EQ(Json::parse(built.context_text), expected);
+    EXPECT_EQ(built.context.ToJson(), expected);
+  }
+}
+
+TEST(DecideRequest, CompletedContextAgreesWithTheJsonCompletion) {
+  const int64_t now = *ParseIso8601("2026-11-23T23:30:00Z");
+  for (const char* context : {R"({})", R"({"channel":"app","page":"/"})",
+                              R"({"utc_offset_minutes":60,"geo":{"country":"NO"}})"}) {
+    for (bool with_time : {false, true}) {
+      SCOPED_TRACE(std::string(context) + (with_time ? " with time" : ""));
+      auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") + context + "}");
+      ASSERT_OK(r);
+      Json expected = Json::parse(context);
+      CompleteContext(&expected, now, with_time);
+      CompletedContext c = CompleteContext(r->context, r->context_text, now, with_time);
+      EXPECT_EQ(c.flat.ToJson(), expected);
+      EXPECT_EQ(Json::parse(c.text), expected);
+      EXPECT_EQ(c.channel, expected["channel"]);
+      // The request's text comes first, unchanged.
+      EXPECT_EQ(c.text.substr(0, r->context_text.size() - 1),
+                r->context_text.substr(0, r->context_text.size() - 1));
+    }
+  }
 }
 
 TEST(DecideRequest, BadInputNamesThePath) {
@@ -36,7 +86,9 @@ TEST(DecideRequest, BadInputNamesThePath) {
       {R"({"user_id":"u","placements":["a"],"context":{"geo":"NO"}})", "context.geo"},
       {R"({"user_id":"u","placements":["a"],"context":{"time":{}}})", "context.time"},
       {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":9999}})", "context.utc_offset_minutes"},
-      {R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}})", "context"},
+      {R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}})",
+       "context.a.b.c.d.e.f.g.h"},
+      {R"({"user_id":"u","placements":["a"],"context":{"a":[{"b":1,"c":2,"b":3}]}})", "context.a[0].b"},
       {R"({"user_id":"u","placements":["a"],"colour":1})", "colour"},
       {R"({"user_id":"u","placements":["a"],"dry_run":"yes"})", "dry_run"},
   };

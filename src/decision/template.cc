@@ -226,29 +226,55 @@ std::string Template::Render(const Json& doc, const Json* context) const {
   return RenderKainjow(doc, context);
 }
 
-std::string Template::Render(const FlatJson& view, const Json& doc, const Json* context) const {
-  if (!impl_->simple) return RenderKainjow(doc, context);
+std::string Template::Render(const FlatJson& view, const Json& doc, const FlatJson* context) const {
+  auto kainjow = [&] {
+    if (context == nullptr) return RenderKainjow(doc, nullptr);
+    Json c = context->ToJson();
+    return RenderKainjow(doc, &c);
+  };
+  if (!impl_->simple) return kainjow();
   std::string out;
   for (const Piece& p : impl_->pieces) {
     if (!p.variable) {
       out += p.text;
       continue;
     }
-    if (p.path.front().key != "context") {
+    if (p.path.front().key == "context") {
       FlatJson::Index i;
-      if (!view.Lookup(FlatJson::kRoot, p.path, &i)) continue;
-      condition::ValueKind kind = view.Kind(i);
-      if (kind == condition::ValueKind::kNull) continue;
-      if (kind == condition::ValueKind::kString) {
-        AppendHtmlEscaped(&out, view.GetString(i));
+      if (context == nullptr ||
+          !context->Lookup(FlatJson::kRoot, std::span(p.path).subspan(1), &i)) {
         continue;
       }
+      if (!AppendFlat(*context, i, &out)) return kainjow();
+      continue;
     }
-    // Numbers keep their JSON text (3 vs 3.0), which only the JSON value knows; the
-    // context is JSON anyway.
-    if (!AppendSimpleVariable(doc, context, p.text, &out)) return RenderKainjow(doc, context);
+    FlatJson::Index i;
+    if (!view.Lookup(FlatJson::kRoot, p.path, &i)) continue;
+    condition::ValueKind kind = view.Kind(i);
+    if (kind == condition::ValueKind::kNull) continue;
+    if (kind == condition::ValueKind::kString) {
+      AppendHtmlEscaped(&out, view.GetString(i));
+      continue;
+    }
+    // Numbers keep their JSON text (3 vs 3.0), which the JSON value knows best.
+    if (!AppendSimpleVariable(doc, nullptr, p.text, &out)) return kainjow();
   }
   return out;
+}
+
+bool Template::AppendFlat(const FlatJson& f, FlatJson::Index i, std::string* out) {
+  switch (f.Kind(i)) {
+    case condition::ValueKind::kNull:
+      return true;
+    case condition::ValueKind::kString:
+      AppendHtmlEscaped(out, f.GetString(i));
+      return true;
+    case condition::ValueKind::kNumber:
+      f.AppendJson(out, i);
+      return true;
+    default:
+      return false;  // booleans, lists and objects: kainjow's rules
+  }
 }
 
 bool Template::RenderSimple(const Json& doc, const Json* context, std::string* out) const {

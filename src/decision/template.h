@@ -30,8 +30,9 @@ class Template {
   // `context`, which is `*context` when given. Missing variables render as empty strings
   // (mustache semantics).
   std::string Render(const Json& doc, const Json* context = nullptr) const;
-  // The same, reading `doc` from `view` (FlatJson(doc)) where it can: the decision path.
-  std::string Render(const FlatJson& view, const Json& doc, const Json* context) const;
+  // The same, reading `doc` from `view` (FlatJson(doc)) where it can, and the context
+  // from `context` (a flat object, may be null): the decision path.
+  std::string Render(const FlatJson& view, const Json& doc, const FlatJson* context) const;
 
   const std::string& text() const { return text_; }
   // The template may read the request's time of day (context.time, or a context section).
@@ -48,6 +49,8 @@ class Template {
   bool RenderSimple(const Json& doc, const Json* context, std::string* out) const;
   static bool AppendSimpleVariable(const Json& doc, const Json* context, std::string_view name,
                                    std::string* out);
+  // Appends flat value `i` as mustache prints it; false when it needs kainjow's rules.
+  static bool AppendFlat(const FlatJson& f, FlatJson::Index i, std::string* out);
   std::string RenderKainjow(const Json& doc, const Json* context) const;
   std::string text_;
   std::unique_ptr<Impl> impl_;

@@ -59,18 +59,20 @@ TEST(Template, RenderingFromTheFlatViewAgreesWithJson) {
   const Json doc = Json::parse(
       R"({"traits":{"name":"<a href='x'>&\"é","n":4.5,"i":-3,"f":3.0,"nil":null,"flag":true,)"
       R"("list":["a","b"],"obj":{"k":"v"}},"features":{"top":["shoes","bags"]}})");
-  const Json context = Json::parse(R"({"x":"y","n":2})");
+  const Json context = Json::parse(R"({"x":"y","n":2,"f":2.5,"b":true,"l":[1]})");
   const FlatJson flat(doc);
+  const FlatJson flat_context(context);
   for (const char* text : {
            "Hi {{traits.name}}!", "{{traits.n}}/{{traits.i}}/{{traits.f}}", "[{{traits.nil}}]",
            "[{{traits.missing}}] [{{nothing.at.all}}]", "{{traits.flag}}", "{{traits.list}}",
            "{{traits.list.1}} {{traits.list.01}} {{traits.list.2}} {{features.top.0}}",
            "{{traits.obj.k}} {{traits.obj}}", "{{context.x}} {{context.n}} {{context.none}}",
+           "{{context.f}} {{context.b}}", "{{context.l}}", "{{#context.b}}yes{{/context.b}}",
            "{{traits.name.x}}", "{{#features.top}}[{{.}}]{{/features.top}} {{traits.name}}",
            "plain text"}) {
     auto t = Template::Compile(text);
     ASSERT_OK(t);
-    EXPECT_EQ((*t)->Render(flat, doc, &context), (*t)->Render(doc, &context)) << text;
+    EXPECT_EQ((*t)->Render(flat, doc, &flat_context), (*t)->Render(doc, &context)) << text;
   }
 }
 

@@ -82,7 +82,7 @@ HttpResponse Decide(Services& s, const HttpRequest& req) {
   auto request = decision::ParseDecideRequest(req.body);
   if (!request.ok()) return Error(request.status());
   auto rt = s.runtime();
-  auto decisions = s.decisions->Decide(std::move(*request), Inputs(*rt));
+  auto decisions = s.decisions->Decide(*request, Inputs(*rt));
   if (!decisions.ok()) return Error(decisions.status());
   std::string out = "{\"decisions\":[";
   for (size_t i = 0; i < decisions->size(); ++i) {
