@@ -8,22 +8,18 @@
 namespace tailor {
 
 namespace {
-constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-}  // namespace
 
-std::string NewUlid(const Clock& clock, Random& random) {
-  uint64_t ms = static_cast<uint64_t>(clock.NowMs());
-  uint64_t hi = random.Next64();
-  uint64_t lo = random.Next64();
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// A ULID of 48-bit time `ms` and an 80-bit random part of two 40-bit halves.
+std::string EncodeUlid(uint64_t ms, uint64_t r1, uint64_t r2) {
   std::string out(26, '0');
   // 10 characters of time (50 bits, top 2 always zero for 48-bit time).
   for (int i = 9; i >= 0; --i) {
     out[i] = kCrockford[ms & 31];
     ms >>= 5;
   }
-  // 16 characters of randomness (80 bits): 40 bits from hi, 40 from lo.
-  uint64_t r1 = hi >> 24;
-  uint64_t r2 = lo >> 24;
+  // 16 characters of randomness: 8 from each half.
   for (int i = 17; i >= 10; --i) {
     out[i] = kCrockford[r1 & 31];
     r1 >>= 5;
@@ -35,20 +31,31 @@ std::string NewUlid(const Clock& clock, Random& random) {
   return out;
 }
 
-std::string NextMonotonicUlid(const Clock& clock, Random& random, const std::string& last) {
-  std::string id = NewUlid(clock, random);
-  if (last.size() != 26 || id > last) return id;
-  id = last;
-  for (int i = 25; i >= 10; --i) {  // increment the 80-bit random part, base 32
-    const char* p = std::strchr(kCrockford, id[i]);
-    size_t digit = p ? static_cast<size_t>(p - kCrockford) : 0;
-    if (digit < 31) {
-      id[i] = kCrockford[digit + 1];
-      return id;
+}  // namespace
+
+std::string NewUlid(const Clock& clock, Random& random) {
+  uint64_t ms = static_cast<uint64_t>(clock.NowMs());
+  uint64_t hi = random.Next64();
+  uint64_t lo = random.Next64();
+  return EncodeUlid(ms, hi >> 24, lo >> 24);
+}
+
+std::string MonotonicUlids::Next(int64_t now_ms, Random& random) {
+  constexpr uint64_t kHalf = uint64_t{1} << 40;
+  const uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(0, now_ms));
+  if (!started_ || ms > ms_) {
+    started_ = true;
+    ms_ = ms;
+    hi_ = random.Next64() >> 24;
+    lo_ = random.Next64() >> 24;
+  } else if (++lo_ == kHalf) {
+    lo_ = 0;
+    if (++hi_ == kHalf) {  // 2^80 ids in one millisecond: cannot happen; move time on
+      hi_ = 0;
+      ++ms_;
     }
-    id[i] = '0';
   }
-  return NewUlid(clock, random);  // 2^80 ids in one millisecond: cannot happen
+  return EncodeUlid(ms_, hi_, lo_);
 }
 
 std::string UlidLowerBound(int64_t ms) {

@@ -17,10 +17,22 @@ namespace tailor {
 std::string NewUlid(const Clock& clock, Random& random);
 
 // Returns `bytes` random bytes, hex-encoded (2*bytes characters).
-// Returns a ULID greater than `last` (empty: none): a fresh one when the clock has moved
-// on, else `last` + 1 in its random part (monotonic ULIDs: ids made under one lock sort
-// in the order they were made).
-std::string NextMonotonicUlid(const Clock& clock, Random& random, const std::string& last);
+// ULIDs that sort in the order they were made (the ULID spec's monotonic mode): a new
+// millisecond draws fresh randomness; within the same millisecond, or when the clock
+// stepped back, the last id's random part is incremented. One random draw per
+// millisecond, not per id (the decision log makes one id per decision, under its lock).
+//
+// Not thread-safe: the owner serializes calls.
+class MonotonicUlids {
+ public:
+  std::string Next(int64_t now_ms, Random& random);
+
+ private:
+  uint64_t ms_ = 0;
+  uint64_t hi_ = 0;  // the random part: 40 + 40 bits
+  uint64_t lo_ = 0;
+  bool started_ = false;
+};
 
 // The smallest ULID of time `ms` ("01J..." followed by sixteen '0'): a scan bound for
 // time-ordered ULID keys.

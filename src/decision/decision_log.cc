@@ -110,8 +110,7 @@ void DecisionLog::AppendSnapshot(std::shared_ptr<const ProfileView> view) {
 
 std::string DecisionLog::Append(const PendingDecision& d) {
   std::lock_guard lock(mu_);
-  std::string id = NextMonotonicUlid(clock_, random_, last_id_);
-  last_id_ = id;  // same length: reuses last_id_'s buffer
+  std::string id = ids_.Next(clock_.NowMs(), random_);
   if (queued_ >= options_.max_queue) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return id;

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "core/json_doc.h"
@@ -110,7 +111,7 @@ class DecisionLog {
   // record), noted at append so a flush need not scan the records; guarded by mu_.
   std::vector<size_t> segment_starts_;
   std::vector<std::shared_ptr<const ProfileView>> snapshots_;  // guarded by mu_
-  std::string last_id_;                                        // guarded by mu_
+  MonotonicUlids ids_;                                         // guarded by mu_
   const Clock& clock_;  // ids carry the time they were made
   Random& random_;
   bool stop_ = false;                   // guarded by mu_

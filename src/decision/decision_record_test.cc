@@ -131,12 +131,11 @@ TEST(DecisionRecord, ManyRecordsOfEverySizeSplitIntoSegments) {
   // Record lengths across the one-, two- and three-byte length prefixes.
   std::vector<std::string> ids, contexts;
   std::string records;
-  std::string last;
   FakeClock clock(1'795'000'000'000);
   SeededRandom random(9);
+  MonotonicUlids ulids;
   for (size_t n : {0u, 10u, 60u, 100u, 200u, 5'000u, 20'000u, 70'000u, 3u}) {
-    ids.push_back(NextMonotonicUlid(clock, random, last));
-    last = ids.back();
+    ids.push_back(ulids.Next(clock.NowMs(), random));
     contexts.push_back(R"({"pad":")" + std::string(n, 'x') + R"("})");
   }
   for (size_t i = 0; i < ids.size(); ++i) {

@@ -190,7 +190,11 @@ Json FlatJson::ToJson(Index i) const {
   return Json(nullptr);
 }
 
-FlatJson::Builder::Builder() { out_.slots_[0] = Slot{}; }
+FlatJson::Builder::Builder(size_t slots, size_t chars) {
+  out_.slots_.reserve(slots);
+  out_.slots_[0] = Slot{};
+  out_.pool_.reserve(chars);
+}
 
 FlatJson::Index FlatJson::Builder::Open(Index container, ValueKind kind, size_t count) {
   auto first = static_cast<Index>(out_.slots_.size());

@@ -73,6 +73,8 @@ class FlatJson {
   bool Find(Index i, std::string_view key, Index* out) const;
   // Resolves `path` from `start` like condition::Document::Lookup.
   bool Lookup(Index start, std::span<const condition::PathSegment> path, Index* out) const;
+  // Values in all (a size hint for copies).
+  size_t SlotCount() const { return slots_.size(); }
   // True when number `i` was an integer in its source. REQUIRES: Kind(i) == kNumber.
   bool IsIntegral(Index i) const { return slots_[i].integral; }
 
@@ -117,7 +119,8 @@ class FlatJson {
 //   FlatJson f = std::move(b).Finish();
 class FlatJson::Builder {
  public:
-  Builder();
+  // Room for `slots` values and `chars` characters of names and strings (a hint).
+  explicit Builder(size_t slots = 16, size_t chars = 0);
 
   // Makes `container` an array or object of `count` null children; returns the first.
   // REQUIRES: kind is kArray or kObject; `container` was not opened before.

@@ -30,20 +30,22 @@
 namespace tailor::decision {
 
 struct ProfileView {
-  // Snapshot id (ULID): the decision log stores `doc` once under this id and decision
-  // records refer to it, so a record stays small however much the rules read.
-  std::string id;
-  std::string pid;  // "" for a visitor Tailor has never seen (cold start)
-  uint64_t profile_version = 0;
-  uint64_t config_version = 0;
-  int64_t built_at_ms = 0;
-  // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
-  Json doc;
-  // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
-  FlatJson flat;
+  // What a lookup by external id checks first, beside the shared_ptr's counts (a view
+  // is made by make_shared): one cache line for the whole check on a warm path.
   // Set (once) when the view cache replaces or drops this view: entries that reach it
   // by external id must not serve it any more.
   mutable std::atomic<bool> retired{false};
+  uint64_t config_version = 0;
+  int64_t built_at_ms = 0;
+  uint64_t profile_version = 0;
+  std::string pid;  // "" for a visitor Tailor has never seen (cold start)
+  // Snapshot id (ULID): the decision log stores `doc` once under this id and decision
+  // records refer to it, so a record stays small however much the rules read.
+  std::string id;
+  // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
+  FlatJson flat;
+  // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
+  Json doc;
 };
 
 // One answer kept for reuse: what a placement served for a user in a context.

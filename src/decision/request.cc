@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 
 #include "core/ids.h"
@@ -23,7 +24,19 @@ constexpr int kMaxContextDepth = 8;
 // Lays out `el` at slot `i` of `b` and appends its compact JSON text to `text`, in one
 // walk: the request context as the rules read it and as the log keeps it. `names` holds
 // the member names and element indexes (index >= 0) leading to `el`, for error paths.
-using PathSteps = std::vector<std::pair<std::string_view, int64_t>>;
+// Containers nest at most kMaxContextDepth deep, so the steps fit a fixed array.
+class PathSteps {
+ public:
+  void emplace_back(std::string_view name, int64_t index) { steps_[size_++] = {name, index}; }
+  void pop_back() { --size_; }
+  size_t size() const { return size_; }
+  const std::pair<std::string_view, int64_t>* begin() const { return steps_.data(); }
+  const std::pair<std::string_view, int64_t>* end() const { return steps_.data() + size_; }
+
+ private:
+  std::array<std::pair<std::string_view, int64_t>, kMaxContextDepth + 2> steps_;
+  size_t size_ = 0;
+};
 Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::string* text,
                PathSteps* names) {
   auto path = [&] {
@@ -137,14 +150,17 @@ Status CheckContext(const FlatJson& ctx) {
   return Status::OK();
 }
 
-Status DecodeContext(dom::element v, DecideRequest* r) {
+// `body_size`: the size of the whole request, a bound on the context's.
+Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   if (!v.is_object()) {
     return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", "context");
   }
-  FlatJson::Builder b;
+  // Sized once: a context of n bytes holds fewer than n / 3 values and n characters.
+  const size_t bound = std::min(body_size, kMaxContextBytes);
+  FlatJson::Builder b(bound / 3 + 2, bound);
   std::string text;
+  text.reserve(bound);
   PathSteps names;
-  names.reserve(kMaxContextDepth + 1);
   TAILOR_RETURN_IF_ERROR(Flatten(v, &b, FlatJson::kRoot, &text, &names));
   if (text.size() > kMaxContextBytes) {
     return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
@@ -200,7 +216,7 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
       }
       has_placements = true;
     } else if (key == "context") {
-      TAILOR_RETURN_IF_ERROR(DecodeContext(v, &r));
+      TAILOR_RETURN_IF_ERROR(DecodeContext(v, body.size(), &r));
     } else if (key == "dry_run") {
       if (v.get(r.dry_run) != simdjson::SUCCESS) return InvalidArgument("must be true or false", std::string(key));
     } else {
@@ -291,7 +307,7 @@ CompletedContext CompleteContext(const FlatJson& context, std::string_view conte
   }
   const LocalTime t = LocalTimeAt(now_ms, offset);
 
-  FlatJson::Builder b;
+  FlatJson::Builder b(context.SlotCount() + 5, context_text.size() + 40);
   const size_t kept = context.Size(root) - (replace_time ? 1 : 0);
   FlatJson::Index c = b.Open(root, ValueKind::kObject, kept + (add_channel ? 1 : 0) + (with_time ? 1 : 0));
   for (size_t n = 0; n < context.Size(root); ++n) {
