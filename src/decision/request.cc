@@ -155,9 +155,10 @@ Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   if (!v.is_object()) {
     return InvalidArgument("must be an object (channel, device, locale, page, geo ...)", "context");
   }
-  // Sized once: a context of n bytes holds fewer than n / 3 values and n characters.
+  // Sized for the usual context (a member per ~8 bytes, half of them characters); an
+  // unusual one grows.
   const size_t bound = std::min(body_size, kMaxContextBytes);
-  FlatJson::Builder b(bound / 3 + 2, bound);
+  FlatJson::Builder b(bound / 8 + 4, bound / 2 + 16);
   std::string text;
   text.reserve(bound);
   PathSteps names;
