@@ -5,6 +5,7 @@
 
 #include "core/json_doc.h"
 #include "core/json_util.h"
+#include "core/string_table.h"
 #include "storage/key_codec.h"
 
 namespace tailor::decision {
@@ -48,13 +49,29 @@ Result<std::map<std::string, std::vector<int64_t>, std::less<>>> DecodeCapTimes(
   return out;
 }
 
-CapLedger::Shard& CapLedger::ShardFor(const std::string& pid) {
-  return shards_[std::hash<std::string>{}(pid) % kShards];
+// An open-addressing table hashed once per call (core/string_table.h): a decision reads
+// the ledger of its person for every capped rule it tries.
+struct CapLedger::Shard {
+  Mutex mu;
+  StringMap<Times> map GUARDED_BY(mu);
+  std::vector<std::string> dirty GUARDED_BY(mu);
+};
+
+CapLedger::CapLedger(storage::KvStore& store, size_t max_profiles)
+    : store_(store),
+      per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)),
+      shards_(new Shard[kShards]) {}
+
+CapLedger::~CapLedger() = default;
+
+CapLedger::Shard& CapLedger::ShardFor(const std::string& pid, size_t* hash) {
+  *hash = StringHash{}(pid);
+  return shards_[ShardOf(*hash, kShards)];
 }
 
-Result<CapLedger::Times*> CapLedger::Entry(Shard& shard, const std::string& pid) {
-  auto it = shard.map.find(pid);
-  if (it != shard.map.end()) return &it->second;
+Result<CapLedger::Times*> CapLedger::Entry(Shard& shard, const std::string& pid, size_t hash) {
+  auto it = shard.map.find(pid, hash);
+  if (it != shard.map.end()) return &it.value();
   // A point read under the shard lock: rare (first use of a profile since start or
   // eviction) and short; it keeps a concurrent Record from being lost.
   TAILOR_ASSIGN_OR_RETURN(auto stored, store_.Get(storage::Keyspace::kCaps, storage::ProfilePrefix(pid)));
@@ -71,27 +88,41 @@ Result<CapLedger::Times*> CapLedger::Entry(Shard& shard, const std::string& pid)
       }
     }
   }
-  return &shard.map.emplace(pid, std::move(times)).first->second;
+  return &shard.map.emplace(pid, std::move(times)).first.value();
 }
 
 Result<int> CapLedger::Count(const std::string& pid, std::string_view key, int64_t window_ms,
                              int64_t now_ms) {
-  Shard& shard = ShardFor(pid);
+  int n = 0;
+  const Query q{key, window_ms};
+  TAILOR_RETURN_IF_ERROR(CountAll(pid, std::span(&q, 1), now_ms, &n));
+  return n;
+}
+
+Status CapLedger::CountAll(const std::string& pid, std::span<const Query> queries, int64_t now_ms,
+                           int* counts) {
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   MutexLock lock(shard.mu);
-  TAILOR_ASSIGN_OR_RETURN(Times * times, Entry(shard, pid));
-  auto it = times->find(key);
-  if (it == times->end()) return 0;
-  const auto& ts = it->second;
-  auto lo = std::upper_bound(ts.begin(), ts.end(), now_ms - window_ms);
-  auto hi = std::upper_bound(ts.begin(), ts.end(), now_ms);
-  return static_cast<int>(hi - lo);
+  TAILOR_ASSIGN_OR_RETURN(Times * times, Entry(shard, pid, hash));
+  for (size_t i = 0; i < queries.size(); ++i) {
+    counts[i] = 0;
+    auto it = times->find(queries[i].key);
+    if (it == times->end()) continue;
+    const auto& ts = it->second;
+    auto lo = std::upper_bound(ts.begin(), ts.end(), now_ms - queries[i].window_ms);
+    auto hi = std::upper_bound(ts.begin(), ts.end(), now_ms);
+    counts[i] = static_cast<int>(hi - lo);
+  }
+  return Status::OK();
 }
 
 Status CapLedger::Record(const std::string& pid, std::span<const Impression> impressions, int64_t at_ms) {
   if (impressions.empty()) return Status::OK();
-  Shard& shard = ShardFor(pid);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   MutexLock lock(shard.mu);
-  TAILOR_ASSIGN_OR_RETURN(Times * times, Entry(shard, pid));
+  TAILOR_ASSIGN_OR_RETURN(Times * times, Entry(shard, pid, hash));
   for (const Impression& imp : impressions) {
     auto& ts = (*times)[imp.key];
     ts.insert(std::upper_bound(ts.begin(), ts.end(), at_ms), at_ms);
@@ -109,7 +140,8 @@ Status CapLedger::Record(const std::string& pid, std::span<const Impression> imp
 }
 
 void CapLedger::StageDirty(storage::WriteBatch* batch) {
-  for (Shard& shard : shards_) {
+  for (size_t i = 0; i < kShards; ++i) {
+    Shard& shard = shards_[i];
     MutexLock lock(shard.mu);
     for (const std::string& pid : shard.dirty) {
       auto it = shard.map.find(pid);
@@ -121,7 +153,8 @@ void CapLedger::StageDirty(storage::WriteBatch* batch) {
 }
 
 void CapLedger::Forget(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   MutexLock lock(shard.mu);
   shard.map.erase(pid);
   std::erase(shard.dirty, pid);

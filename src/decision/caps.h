@@ -14,10 +14,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/mutex.h"
@@ -36,12 +36,20 @@ class CapLedger {
     int keep = 1;
   };
 
-  explicit CapLedger(storage::KvStore& store, size_t max_profiles = 1 << 18)
-      : store_(store), per_shard_cap_(std::max<size_t>(1, max_profiles / kShards)) {}
+  explicit CapLedger(storage::KvStore& store, size_t max_profiles = 1 << 18);
+  ~CapLedger();
 
   // Impressions of `key` by `pid` in (now_ms - window_ms, now_ms].
   Result<int> Count(const std::string& pid, std::string_view key, int64_t window_ms,
                     int64_t now_ms);
+  // The same for several keys at once (one lock and lookup of the profile: a rule can
+  // be under a rule, a campaign and a content cap): counts[i] answers queries[i].
+  struct Query {
+    std::string_view key;
+    int64_t window_ms = 0;
+  };
+  Status CountAll(const std::string& pid, std::span<const Query> queries, int64_t now_ms,
+                  int* counts);
 
   // Records one impression of every key in `impressions` at `at_ms`.
   Status Record(const std::string& pid, std::span<const Impression> impressions, int64_t at_ms);
@@ -55,18 +63,16 @@ class CapLedger {
  private:
   static constexpr size_t kShards = 32;
   using Times = std::map<std::string, std::vector<int64_t>, std::less<>>;
-  struct Shard {
-    Mutex mu;
-    std::unordered_map<std::string, Times> map GUARDED_BY(mu);
-    std::vector<std::string> dirty GUARDED_BY(mu);
-  };
-  Shard& ShardFor(const std::string& pid);
-  // The entry of `pid`, loaded from the store when not in memory. REQUIRES: shard.mu held.
-  Result<Times*> Entry(Shard& shard, const std::string& pid) REQUIRES(shard.mu);
+  struct Shard;
+  // The shard of `pid`, and the pid's hash for the shard's table.
+  Shard& ShardFor(const std::string& pid, size_t* hash);
+  // The entry of `pid` (`hash` from ShardFor), loaded from the store when not in memory.
+  // The pointer is valid until the shard's lock is released. REQUIRES: shard.mu held.
+  Result<Times*> Entry(Shard& shard, const std::string& pid, size_t hash) REQUIRES(shard.mu);
 
   storage::KvStore& store_;
   size_t per_shard_cap_;
-  std::array<Shard, kShards> shards_;
+  std::unique_ptr<Shard[]> shards_;
 };
 
 // The stored form: {"<key>": [ms, ...], ...}.

@@ -22,6 +22,35 @@ TEST(CapLedger, CountsWithinTheSlidingWindow) {
   EXPECT_EQ(*caps.Count(kPid, "content:a", 100'000, 1'000'150'000), 0);
   EXPECT_EQ(*caps.Count(kPid, "content:b", 100'000, 1'000'060'000), 0);
   EXPECT_EQ(*caps.Count("01JOTHERPROFILE00000000000", "content:a", 100'000, 1'000'060'000), 0);
+
+  // Several keys and windows in one call answer as one call each.
+  const CapLedger::Query queries[] = {
+      {"content:a", 100'000}, {"campaign:c", 20'000}, {"content:b", 100'000}, {"campaign:c", 100'000}};
+  int counts[4] = {-1, -1, -1, -1};
+  ASSERT_OK(caps.CountAll(kPid, queries, 1'000'060'000, counts));
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(counts[i], *caps.Count(kPid, queries[i].key, queries[i].window_ms, 1'000'060'000)) << i;
+  }
+  EXPECT_EQ(counts[0], 2);
+  EXPECT_EQ(counts[1], 1);
+  EXPECT_EQ(counts[2], 0);
+}
+
+TEST(CapLedger, ManyProfilesStayCountedAcrossTableGrowth) {
+  FakeClock clock(1'000'000'000);
+  storage::MemoryStore store(clock);
+  CapLedger caps(store);
+  const std::vector<CapLedger::Impression> key = {{"content:a", 5}};
+  auto pid = [](int p) {
+    std::string n = std::to_string(p);
+    return "01JPROFILE" + std::string(16 - n.size(), '0') + n;  // 26 characters, like a ULID
+  };
+  for (int p = 0; p < 2000; ++p) {
+    for (int k = 0; k <= p % 3; ++k) ASSERT_OK(caps.Record(pid(p), key, 1'000'000'000 + k));
+  }
+  for (int p = 0; p < 2000; ++p) {
+    ASSERT_EQ(*caps.Count(pid(p), "content:a", 60'000, 1'000'000'100), p % 3 + 1) << p;
+  }
 }
 
 TEST(CapLedger, PersistsThroughStageDirtyAndReloads) {

@@ -201,7 +201,7 @@ void AppendRecordV2(std::string* out, std::string_view id, const PendingDecision
   std::string_view view_id = d.view ? std::string_view(d.view->id) : std::string_view();
   size_t bound = id.size() + 3 * kMaxVarint + 1 + StringBound(pid) + StringBound(view_id) +
                  StringBound(d.user_id) + StringBound(d.anonymous_id) + StringBound(d.placement) +
-                 StringBound(d.context_json) + AnswerBound(answer, value) +
+                 StringBound(d.context_json) + d.context_tail.size() + AnswerBound(answer, value) +
                  (d.shadow != nullptr ? AnswerBound(*d.shadow, shadow_value) : 0);
   // The length prefix is patched in once the record is written: one byte for records
   // under 128 bytes, else the record moves up by the extra bytes (rare: most are longer,
@@ -230,7 +230,9 @@ void AppendRecordV2(std::string* out, std::string_view id, const PendingDecision
   c.String(d.user_id);
   c.String(d.anonymous_id);
   c.String(d.placement);
-  c.String(d.context_json);
+  c.Varint(d.context_json.size() + d.context_tail.size());
+  c.Bytes(d.context_json.data(), d.context_json.size());
+  c.Bytes(d.context_tail.data(), d.context_tail.size());
   PutAnswer(&c, answer, value);
   if (d.shadow != nullptr) PutAnswer(&c, *d.shadow, shadow_value);
   size_t len = static_cast<size_t>(c.pos() - body);

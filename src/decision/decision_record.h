@@ -35,8 +35,10 @@ struct PendingDecision {
   std::string_view placement;
   uint64_t config_version = 0;
   // The completed request context (with "channel", and "time" when read) as JSON text,
-  // encoded once per request and shared by its records. Empty encodes as {}.
+  // encoded once per request and shared by its records: `context_json` followed by
+  // `context_tail` (CompletedContext's two parts). Empty encodes as {}.
   std::string_view context_json;
+  std::string_view context_tail;
   const Answer* answer = nullptr;  // null encodes as a default Answer
   const Answer* shadow = nullptr;  // the shadow rule set's answer, if any
   bool cached = false;

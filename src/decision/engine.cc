@@ -123,24 +123,32 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
 
 bool DecisionEngine::CapsAllow(const Rule& rule, RequestState& rs, std::string* why) {
   if (rs.view->pid.empty()) return true;  // no history for a visitor Tailor never saw
-  auto check = [&](const CapSpec& cap) {
-    if (!cap.active()) return true;
-    const std::string& key = cap.key;
-    auto used = caps_.Count(rs.view->pid, key, cap.window_ms, rs.now_ms);
-    int n = used.ok() ? *used : 0;  // an unreadable ledger does not block answers
-    n += static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), key));
-    if (n < cap.max) return true;
-    *why = CapText(key, n, cap);
-    return false;
-  };
-  if (!check(rule.cap)) return false;
+  // The caps this rule answers to: its own, its campaign's and its content's, read from
+  // the ledger together.
+  const CapSpec* caps[3];
+  size_t n = 0;
+  if (rule.cap.active()) caps[n++] = &rule.cap;
   if (!rule.campaign.empty()) {
     const Campaign* c = rs.config.FindCampaign(rule.campaign);
-    if (c && !check(c->cap)) return false;
+    if (c && c->cap.active()) caps[n++] = &c->cap;
   }
   if (rule.serve.kind == ActionKind::kContent) {
     const Content* content = rs.config.FindContent(rule.serve.ref);
-    if (content && !check(content->cap)) return false;
+    if (content && content->cap.active()) caps[n++] = &content->cap;
+  }
+  if (n == 0) return true;
+  CapLedger::Query queries[3];
+  for (size_t i = 0; i < n; ++i) queries[i] = {caps[i]->key, caps[i]->window_ms};
+  int used[3] = {0, 0, 0};
+  // An unreadable ledger does not block answers (counts stay 0).
+  caps_.CountAll(rs.view->pid, std::span(queries, n), rs.now_ms, used).IgnoreError();
+  for (size_t i = 0; i < n; ++i) {
+    const CapSpec& cap = *caps[i];
+    int count = used[i] + static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), cap.key));
+    if (count >= cap.max) {
+      *why = CapText(cap.key, count, cap);
+      return false;
+    }
   }
   return true;
 }
@@ -328,9 +336,10 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
   // The completed context, flat for the rules and as text for the log records, made once
   // for all placements.
-  CompletedContext context = CompleteContext(request.context, request.context_text, rs.now_ms, need_time);
+  CompletedContext context;
+  CompleteContext(request, rs.now_ms, need_time, &context);
   rs.channel = std::move(context.channel);
-  rs.context = &context.flat;
+  rs.context = context.flat;
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
@@ -391,6 +400,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     rec.placement = pl.name;
     rec.config_version = in.config_version;
     rec.context_json = context.text;
+    rec.context_tail = context.text_tail;
     rec.answer = d.answer.get();
     rec.cached = d.cached;
     rs.placement_started_us = SteadyMicros();

@@ -37,8 +37,9 @@ class PathSteps {
   std::array<std::pair<std::string_view, int64_t>, kMaxContextDepth + 2> steps_;
   size_t size_ = 0;
 };
+// `add_channel`: the root object gets "channel": "web" (in the flat copy only).
 Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::string* text,
-               PathSteps* names) {
+               PathSteps* names, bool add_channel = false) {
   auto path = [&] {
     std::string out = "context";
     for (const auto& [name, index] : *names) {
@@ -54,7 +55,7 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
     case dom::element_type::OBJECT: {
       if (names->size() >= kMaxContextDepth) return InvalidArgument("nested more than 8 levels", path());
       dom::object obj(el);
-      FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size());
+      FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size() + (add_channel ? 1 : 0));
       text->push_back('{');
       for (dom::key_value_pair f : obj) {
         if (text->back() != '{') text->push_back(',');
@@ -66,6 +67,10 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
         names->pop_back();
       }
       text->push_back('}');
+      if (add_channel) {
+        b->SetName(c, "channel");
+        b->SetString(c, "web");
+      }
       std::string_view duplicate;
       if (!b->SortMembers(i, &duplicate)) {
         names->emplace_back(duplicate, -1);
@@ -162,12 +167,15 @@ Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   std::string text;
   text.reserve(bound);
   PathSteps names;
-  TAILOR_RETURN_IF_ERROR(Flatten(v, &b, FlatJson::kRoot, &text, &names));
+  dom::element channel;
+  const bool add_channel = dom::object(v)["channel"].get(channel) != simdjson::SUCCESS;
+  TAILOR_RETURN_IF_ERROR(Flatten(v, &b, FlatJson::kRoot, &text, &names, add_channel));
   if (text.size() > kMaxContextBytes) {
     return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
   }
   r->context = std::move(b).Finish();
   r->context_text = std::move(text);
+  r->channel_defaulted = add_channel;
   return CheckContext(r->context);
 }
 
@@ -276,9 +284,16 @@ LocalTime LocalTimeAt(int64_t now_ms, int64_t utc_offset_minutes) {
 }  // namespace
 
 void DecideRequest::SetContext(const Json& object) {
-  context = FlatJson(object);
   context_text.clear();
   AppendJsonValue(&context_text, object);
+  channel_defaulted = !object.contains("channel");
+  if (!channel_defaulted) {
+    context = FlatJson(object);
+    return;
+  }
+  Json with_channel = object;
+  with_channel["channel"] = "web";
+  context = FlatJson(with_channel);
 }
 
 void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
@@ -288,36 +303,51 @@ void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
   (*context)["time"] = {{"hour", t.hour}, {"minute_of_day", t.minute_of_day}, {"weekday", t.weekday}};
 }
 
-CompletedContext CompleteContext(const FlatJson& context, std::string_view context_text,
-                                 int64_t now_ms, bool with_time) {
+void CompleteContext(const DecideRequest& request, int64_t now_ms, bool with_time,
+                     CompletedContext* out) {
   using condition::ValueKind;
+  const FlatJson& context = request.context;
+  const std::string_view context_text = request.context_text;
   const FlatJson::Index root = FlatJson::kRoot;
-  CompletedContext out;
   FlatJson::Index v;
-  const bool add_channel = !context.Find(root, "channel", &v);
-  out.channel = !add_channel && context.Kind(v) == ValueKind::kString ? context.GetString(v) : "web";
-  const bool replace_time = with_time && context.Find(root, "time", &v);  // built in code
-  if (!add_channel && !with_time) {
-    out.flat = context;
-    out.text = context_text;
-    return out;
+  const bool has_channel = context.Find(root, "channel", &v);
+  out->channel = has_channel && context.Kind(v) == ValueKind::kString ? context.GetString(v) : "web";
+  // The request's text, its closing '}' held back when members follow.
+  const bool add_channel = request.channel_defaulted || !has_channel;
+  const bool appends = add_channel || with_time;
+  const bool empty = context_text.size() <= 2;  // "{}"
+  if (!with_time && has_channel) {
+    out->flat = &context;
+    if (context_text.size() < 2) {  // no text: encode the flat copy
+      context.AppendJson(&out->owned_text);
+      out->text = out->owned_text;
+      return;
+    }
+    if (!appends) {
+      out->text = context_text;
+      return;
+    }
+    out->text = context_text.substr(0, context_text.size() - 1);
+    out->text_tail = empty ? "\"channel\":\"web\"}" : ",\"channel\":\"web\"}";
+    return;
   }
   int64_t offset = 0;
   if (context.Find(root, "utc_offset_minutes", &v) && context.Kind(v) == ValueKind::kNumber) {
     offset = static_cast<int64_t>(context.GetNumber(v));
   }
   const LocalTime t = LocalTimeAt(now_ms, offset);
+  const bool replace_time = with_time && context.Find(root, "time", &v);  // built in code
 
-  FlatJson::Builder b(context.SlotCount() + 5, context_text.size() + 40);
+  FlatJson::Builder b(context.SlotCount() + 6, context_text.size() + 48);
   const size_t kept = context.Size(root) - (replace_time ? 1 : 0);
-  FlatJson::Index c = b.Open(root, ValueKind::kObject, kept + (add_channel ? 1 : 0) + (with_time ? 1 : 0));
+  FlatJson::Index c = b.Open(root, ValueKind::kObject, kept + (has_channel ? 0 : 1) + (with_time ? 1 : 0));
   for (size_t n = 0; n < context.Size(root); ++n) {
     FlatJson::Index m = context.MemberAt(root, n);
     if (replace_time && m == v) continue;
     b.SetName(c, context.NameOf(m));
     b.Copy(c++, context, m);
   }
-  if (add_channel) {
+  if (!has_channel) {
     b.SetName(c, "channel");
     b.SetString(c++, "web");
   }
@@ -332,32 +362,34 @@ CompletedContext CompleteContext(const FlatJson& context, std::string_view conte
     b.SetString(f + 2, t.weekday);
   }
   b.SortMembers(root);
-  out.flat = std::move(b).Finish();
+  out->owned = std::move(b).Finish();
+  out->flat = &out->owned;
 
+  std::string& text = out->owned_text;
   if (replace_time || context_text.size() < 2) {
-    out.flat.AppendJson(&out.text);
-    return out;
+    out->owned.AppendJson(&text);
+    out->text = text;
+    return;
   }
   // The request's text (its member order) with the added members appended.
-  out.text.reserve(context_text.size() + 80);
-  out.text.append(context_text.substr(0, context_text.size() - 1));  // without its '}'
-  bool first = context_text.size() == 2;                             // "{}"
+  text.reserve(context_text.size() + 80);
+  text.append(context_text.substr(0, context_text.size() - 1));
+  bool first = empty;
   if (add_channel) {
-    out.text.append(first ? "\"channel\":\"web\"" : ",\"channel\":\"web\"");
+    text.append(first ? "\"channel\":\"web\"" : ",\"channel\":\"web\"");
     first = false;
   }
   if (with_time) {
-    if (!first) out.text.push_back(',');
-    out.text.append("\"time\":{\"hour\":");
-    AppendJsonInt(&out.text, t.hour);
-    out.text.append(",\"minute_of_day\":");
-    AppendJsonInt(&out.text, t.minute_of_day);
-    out.text.append(",\"weekday\":\"");
-    out.text.append(t.weekday);
-    out.text.append("\"}");
+    text.append(first ? "\"time\":{\"hour\":" : ",\"time\":{\"hour\":");
+    AppendJsonInt(&text, t.hour);
+    text.append(",\"minute_of_day\":");
+    AppendJsonInt(&text, t.minute_of_day);
+    text.append(",\"weekday\":\"");
+    text.append(t.weekday);
+    text.append("\"}");
   }
-  out.text.push_back('}');
-  return out;
+  text.push_back('}');
+  out->text = text;
 }
 
 }  // namespace tailor::decision

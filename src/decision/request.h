@@ -21,12 +21,14 @@ struct DecideRequest {
   std::string user_id;
   std::string anonymous_id;
   std::vector<std::string> placements;
-  // The request context as sent, always an object: flat for the rules and templates
-  // that read it, and as compact JSON text (the request's member order) for the log and
-  // the answer cache. The engine completes it (CompleteContext). Set both together:
-  // SetContext, or ParseDecideRequest.
+  // The request context, always an object: flat for the rules and templates that read
+  // it, with "channel" set ("web" when the request named none), and as compact JSON
+  // text exactly as the request sent it (its member order), for the log and the answer
+  // cache. The engine completes both (CompleteContext). Set them together: SetContext,
+  // or ParseDecideRequest.
   FlatJson context;
   std::string context_text = "{}";
+  bool channel_defaulted = true;  // "channel" is in `context` but not in `context_text`
   // Answer and log, but record no impressions (previews, QA).
   bool dry_run = false;
 
@@ -45,14 +47,21 @@ Result<DecideRequest> ParseDecideRequest(std::string_view body);
 // in the zone of "utc_offset_minutes" when given, else UTC).
 void CompleteContext(Json* context, int64_t now_ms, bool with_time = true);
 
-// The same for a decision: the completed context, flat and as text (the request's text
-// with the added members appended), and its channel.
+// The same for a decision: the completed context, flat, and as the text the log keeps
+// (`text` followed by `text_tail`), and its channel. Without the time of day (and with
+// a channel in the flat context, as parsed or SetContext requests have) nothing is
+// copied: `flat` is the request's own and the text the request's, with the channel
+// appended when it was defaulted.
 struct CompletedContext {
-  FlatJson flat;
-  std::string text;
+  const FlatJson* flat = nullptr;  // the request's context, or `owned`
+  std::string_view text;
+  std::string_view text_tail;
   std::string channel;
+  FlatJson owned;
+  std::string owned_text;
 };
-CompletedContext CompleteContext(const FlatJson& context, std::string_view context_text,
-                                 int64_t now_ms, bool with_time);
+// `request` must outlive `out`.
+void CompleteContext(const DecideRequest& request, int64_t now_ms, bool with_time,
+                     CompletedContext* out);
 
 }  // namespace tailor::decision

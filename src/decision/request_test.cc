@@ -15,6 +15,7 @@ TEST(DecideRequest, ParsesAValidRequest) {
   EXPECT_EQ(r->user_id, "u1");
   EXPECT_EQ(r->placements, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(r->context.ToJson(), Json::parse(R"({"channel":"email","geo":{"country":"NO"}})"));
+  EXPECT_FALSE(r->channel_defaulted);
   EXPECT_EQ(r->context_text, R"({"channel":"email","geo":{"country":"NO"}})");
   EXPECT_TRUE(r->dry_run);
 }
@@ -34,7 +35,11 @@ TEST(DecideRequest, TheParsedContextIsWhatTheRequestSent) {
     ASSERT_OK(r);
     const Json expected = Json::parse(context);
     EXPECT_EQ(Json::parse(r->context_text), expected);
-    EXPECT_EQ(r->context.ToJson(), expected);
+    // The flat copy has the channel, defaulted.
+    Json with_channel = expected;
+    with_channel["channel"] = "web";
+    EXPECT_EQ(r->context.ToJson(), with_channel);
+    EXPECT_TRUE(r->channel_defaulted);
     // Member order as sent.
     std::string first_member = expected.empty() ? "" : std::string(context).substr(2, 1);
     if (!first_member.empty() && first_member != "\"") {
@@ -43,7 +48,7 @@ TEST(DecideRequest, TheParsedContextIsWhatTheRequestSent) {
     DecideRequest built;
     built.SetContext(expected);
     EXPECT_EQ(Json::parse(built.context_text), expected);
-    EXPECT_EQ(built.context.ToJson(), expected);
+    EXPECT_EQ(built.context.ToJson(), with_channel);
   }
 }
 
@@ -57,13 +62,23 @@ TEST(DecideRequest, CompletedContextAgreesWithTheJsonCompletion) {
       ASSERT_OK(r);
       Json expected = Json::parse(context);
       CompleteContext(&expected, now, with_time);
-      CompletedContext c = CompleteContext(r->context, r->context_text, now, with_time);
-      EXPECT_EQ(c.flat.ToJson(), expected);
-      EXPECT_EQ(Json::parse(c.text), expected);
+      CompletedContext c;
+      CompleteContext(*r, now, with_time, &c);
+      EXPECT_EQ(c.flat->ToJson(), expected);
+      const std::string text = std::string(c.text) + std::string(c.text_tail);
+      EXPECT_EQ(Json::parse(text), expected);
       EXPECT_EQ(c.channel, expected["channel"]);
-      // The request's text comes first, unchanged.
-      EXPECT_EQ(c.text.substr(0, r->context_text.size() - 1),
+      // The request's text comes first, unchanged; without the time nothing is copied.
+      EXPECT_EQ(text.substr(0, r->context_text.size() - 1),
                 r->context_text.substr(0, r->context_text.size() - 1));
+      if (!with_time) EXPECT_EQ(c.flat, &r->context);
+      // A request built in code completes the same.
+      DecideRequest built;
+      built.SetContext(Json::parse(context));
+      CompletedContext b;
+      CompleteContext(built, now, with_time, &b);
+      EXPECT_EQ(b.flat->ToJson(), expected);
+      EXPECT_EQ(Json::parse(std::string(b.text) + std::string(b.text_tail)), expected);
     }
   }
 }
