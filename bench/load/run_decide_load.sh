@@ -4,9 +4,12 @@
 # caps) plus the ingest benchmark schemas, loads USERS people with tailor_loadgen, then in
 # each run measures, on the same server:
 #   1. saturation: GET /healthz (the trivial constant route) and POST /v1/decide, closed
-#      loop with CONNECTIONS connections; ratio = decide rps / healthz rps (target >= 0.8);
+#      loop with CONNECTIONS connections; ratio = decide rps / healthz rps (target >= 0.8).
+#      Each run measures healthz, decide, decide, healthz (DURATION/2 each) and compares
+#      the sums: this shared machine's speed drifts over tens of seconds, and the
+#      mirrored order cancels a steady drift instead of charging it to one route;
 #   2. a paced open loop at RATE requests/s for both; p99 and p99.9 ratios
-#      (targets <= 1.5 and <= 2).
+#      (targets <= 1.5 and <= 2). Odd runs measure healthz first, even runs decide first.
 # Also prints the server's CPU per request in each closed loop (from /proc/PID/stat):
 # on a shared 2-core machine it moves less from run to run than requests/s, so it is
 # the figure to compare two builds by.
@@ -68,29 +71,41 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc
 echo "# connections=$CONNECTIONS rate=$RATE open_connections=$OPEN_CONNECTIONS duration=${DURATION}s users=$USERS http_threads=$HTTP_THREADS"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
-# closed MODE: one closed-loop run; appends cpu_us_per_req=<server CPU / requests>. The
-# load generator's rps counts the measured part only; the server also works through the
-# warmup at about that rate.
+# closed MODE SECONDS: one closed-loop run; prints "<rps> <requests> <server CPU ms>".
+# The load generator's rps counts the measured part only; the server also works through
+# the warmup at about that rate.
 closed() {
   local before out
   before=$(server_cpu_ms)
-  out=$(run --mode "$1" --connections "$CONNECTIONS")
+  out=$("$DECIDE" --url "$URL" --key "$TAILOR_ADMIN_KEY" --users "$USERS" --duration "$2" \
+    --warmup "$WARMUP" --mode "$1" --connections "$CONNECTIONS")
   local cpu_ms=$(($(server_cpu_ms) - before))
-  local requests
-  requests=$(awk -v r="$(field rps "$out")" -v s=$((DURATION + WARMUP)) 'BEGIN { print r * s }')
-  echo "$out cpu_us_per_req=$(cpu_us_per "$cpu_ms" "$requests")"
+  echo "$1 closed: $out" >&2
+  awk -v r="$(field rps "$out")" -v s=$(($2 + WARMUP)) -v c="$cpu_ms" 'BEGIN { printf "%s %.0f %s\n", r, r * s, c }'
 }
+HALF=$(((DURATION + 1) / 2))
 for r in $(seq 1 "$RUNS"); do
-  hz=$(closed healthz)
-  de=$(closed decide)
-  hz_open=$(run --mode healthz --connections "$OPEN_CONNECTIONS" --rate "$RATE")
-  de_open=$(run --mode decide --connections "$OPEN_CONNECTIONS" --rate "$RATE")
   echo "## run $r"
-  printf 'healthz closed: %s\ndecide  closed: %s\nhealthz open:   %s\ndecide  open:   %s\n' "$hz" "$de" "$hz_open" "$de_open"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(field rps "$hz")" "$(field rps "$de")" \
+  read -r h1 hn1 hc1 < <(closed healthz "$HALF")
+  read -r d1 dn1 dc1 < <(closed decide "$HALF")
+  read -r d2 dn2 dc2 < <(closed decide "$HALF")
+  read -r h2 hn2 hc2 < <(closed healthz "$HALF")
+  if ((r % 2)); then
+    hz_open=$(run --mode healthz --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+    de_open=$(run --mode decide --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+  else
+    de_open=$(run --mode decide --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+    hz_open=$(run --mode healthz --connections "$OPEN_CONNECTIONS" --rate "$RATE")
+  fi
+  printf 'healthz open:   %s\ndecide  open:   %s\n' "$hz_open" "$de_open"
+  hz_rps=$(awk -v a="$h1" -v b="$h2" 'BEGIN { print (a + b) / 2 }')
+  de_rps=$(awk -v a="$d1" -v b="$d2" 'BEGIN { print (a + b) / 2 }')
+  hz_cpu=$(cpu_us_per $((hc1 + hc2)) $((hn1 + hn2)))
+  de_cpu=$(cpu_us_per $((dc1 + dc2)) $((dn1 + dn2)))
+  echo "closed loops: healthz $hz_rps rps, decide $de_rps rps, ratio $(awk -v a="$de_rps" -v b="$hz_rps" 'BEGIN { printf "%.2f", a / b }'); server CPU per request $hz_cpu / $de_cpu us"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$hz_rps" "$de_rps" \
     "$(field p99_us "$hz_open")" "$(field p99_us "$de_open")" "$(field p999_us "$hz_open")" \
-    "$(field p999_us "$de_open")" "$(field rps "$de_open")" \
-    "$(field cpu_us_per_req "$hz")" "$(field cpu_us_per_req "$de")" >>"$RESULTS"
+    "$(field p999_us "$de_open")" "$(field rps "$de_open")" "$hz_cpu" "$de_cpu" >>"$RESULTS"
 done
 
 echo

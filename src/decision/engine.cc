@@ -331,6 +331,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
 
   TAILOR_ASSIGN_OR_RETURN(rs.view, ViewFor(request.user_id, request.anonymous_id, in, rs.now_ms));
+  rs.view->flat.Prefetch();
 
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;
@@ -343,10 +344,14 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
 
   const DecisionSettings& settings = config.settings;
   if (!settings.consent_purpose.empty()) {
-    const Json& consent = rs.view->doc["consent"];
-    auto it = consent.find(settings.consent_purpose);
-    rs.consented =
-        it != consent.end() ? it->is_boolean() && it->get<bool>() : settings.consent_by_default;
+    // From the flat view, as the rules read it (the nlohmann document is cold).
+    const FlatJson& f = rs.view->flat;
+    FlatJson::Index consent, purpose;
+    if (f.Find(FlatJson::kRoot, "consent", &consent) && f.Find(consent, settings.consent_purpose, &purpose)) {
+      rs.consented = f.Kind(purpose) == condition::ValueKind::kBool && f.GetBool(purpose);
+    } else {
+      rs.consented = settings.consent_by_default;
+    }
   }
 
   // Resolve in placement priority order (a shared campaign budget goes to the most

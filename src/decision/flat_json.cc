@@ -63,12 +63,16 @@ void FlatJson::Fill(Index i, const Json& value) {
       slots_[i].u.span = {first, count};
       slots_.resize(slots_.size() + count);
       // object_t is a std::map: members come sorted by name (bytewise), as Find expects.
+      // The names first, then the values: an object's names sit together in the pool,
+      // so a Find reads one or two cache lines of it (the root's are the pool's start).
+      const auto& members = value.get_ref<const Json::object_t&>();
       Index c = first;
-      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+      for (const auto& [key, member] : members) {
         slots_[c].key_off = Intern(key);
-        slots_[c].key_len = static_cast<uint32_t>(key.size());
-        Fill(c++, member);
+        slots_[c++].key_len = static_cast<uint32_t>(key.size());
       }
+      c = first;
+      for (const auto& [key, member] : members) Fill(c++, member);
       return;
     }
     default:

@@ -73,6 +73,17 @@ class FlatJson {
   bool Find(Index i, std::string_view key, Index* out) const;
   // Resolves `path` from `start` like condition::Document::Lookup.
   bool Lookup(Index start, std::span<const condition::PathSegment> path, Index* out) const;
+  // Asks the CPU to load the root's slots and the start of the character pool: a
+  // decision calls it as soon as it has its profile view, so the memory reads overlap
+  // the work before the first rule instead of stalling it.
+  void Prefetch() const {
+    const char* slots = reinterpret_cast<const char*>(slots_.data());
+    for (size_t off = 0; off < 4 * 64 && off < slots_.size() * sizeof(Slot); off += 64) {
+      __builtin_prefetch(slots + off);
+    }
+    __builtin_prefetch(pool_.data());
+    if (pool_.size() > 64) __builtin_prefetch(pool_.data() + 64);
+  }
   // Values in all (a size hint for copies).
   size_t SlotCount() const { return slots_.size(); }
   // True when number `i` was an integer in its source. REQUIRES: Kind(i) == kNumber.
