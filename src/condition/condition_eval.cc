@@ -250,23 +250,23 @@ bool EvalValue(const ValueCond& c, Value v, const SavedGroups* groups, bool inse
 
 }  // namespace
 
-bool EvalDoc(const DocCond& cond, Value obj, const SavedGroups* groups) {
+bool EvalDoc(const DocCond& cond, Value obj, const SavedGroups* groups, bool at_root) {
   for (const Clause& cl : cond.clauses) {
     switch (cl.kind) {
       case ClauseKind::kAnd:
         for (const DocCond& sub : cl.subs) {
-          if (!EvalDoc(sub, obj, groups)) return false;
+          if (!EvalDoc(sub, obj, groups, at_root)) return false;
         }
         break;
       case ClauseKind::kOr:
       case ClauseKind::kNor: {
         bool any = cl.subs.empty();  // the SDKs' evalOr: an empty list is true
-        for (size_t i = 0; i < cl.subs.size() && !any; ++i) any = EvalDoc(cl.subs[i], obj, groups);
+        for (size_t i = 0; i < cl.subs.size() && !any; ++i) any = EvalDoc(cl.subs[i], obj, groups, at_root);
         if (any != (cl.kind == ClauseKind::kOr)) return false;
         break;
       }
       case ClauseKind::kNot:
-        if (EvalDoc(cl.subs[0], obj, groups)) return false;
+        if (EvalDoc(cl.subs[0], obj, groups, at_root)) return false;
         break;
       case ClauseKind::kPath: {
         // getPath: a missing step, or a step into a non-container, gives null.
@@ -274,7 +274,10 @@ bool EvalDoc(const DocCond& cond, Value obj, const SavedGroups* groups) {
         ValueKind k = obj.kind();
         if (k == ValueKind::kObject || k == ValueKind::kArray) {
           Node n;
-          if (obj.document()->Lookup(obj.node(), cl.path, &n)) v = Value(obj.document(), n);
+          const Document* d = obj.document();
+          if (at_root ? d->LookupFromRoot(cl.path_id, cl.path, &n) : d->Lookup(obj.node(), cl.path, &n)) {
+            v = Value(d, n);
+          }
         }
         if (!EvalValue(cl.value, v, groups, false)) return false;
         break;

@@ -92,6 +92,7 @@ struct Clause {
   // heap-held so the views survive moves of the Clause).
   std::unique_ptr<std::string> path_text;
   std::vector<PathSegment> path;
+  uint32_t path_id = 0;  // InternPath(*path_text)
   ValueCond value;
 };
 
@@ -106,6 +107,7 @@ struct CompiledCondition {
 };
 
 // condition_eval.cc
-bool EvalDoc(const DocCond& cond, Value obj, const SavedGroups* groups);
+// `at_root`: `obj` is the document's root (paths may use LookupFromRoot).
+bool EvalDoc(const DocCond& cond, Value obj, const SavedGroups* groups, bool at_root = false);
 
 }  // namespace tailor::condition::internal

@@ -238,6 +238,7 @@ Status Compiler::CompilePathClause(const std::string& key, const Json& v, const 
                                    int depth, Clause* out) {
   out->kind = ClauseKind::kPath;
   out->path_text = std::make_unique<std::string>(key);
+  out->path_id = InternPath(key);
   std::string_view text = *out->path_text;
   size_t start = 0;
   for (;;) {
@@ -525,7 +526,7 @@ Result<Condition> Condition::Parse(std::string_view json_text, const CompileOpti
 }
 
 bool Condition::Evaluate(const Document& doc, const SavedGroups* saved_groups) const {
-  return internal::EvalDoc(impl_->root, Value(&doc, doc.Root()), saved_groups);
+  return internal::EvalDoc(impl_->root, Value(&doc, doc.Root()), saved_groups, /*at_root=*/true);
 }
 
 std::vector<std::string> Condition::Paths() const { return impl_->paths; }

@@ -1,6 +1,18 @@
 #include "condition/document.h"
 
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 namespace tailor::condition {
+
+uint32_t InternPath(std::string_view text) {
+  static std::mutex mu;
+  static auto* ids = new std::unordered_map<std::string, uint32_t>();  // never freed
+  std::lock_guard lock(mu);
+  auto [it, added] = ids->try_emplace(std::string(text), static_cast<uint32_t>(ids->size() + 1));
+  return it->second;
+}
 
 bool Document::ArrayHasString(Node array, std::string_view s) const {
   const size_t n = Size(array);

@@ -40,6 +40,11 @@ struct PathSegment {
   int64_t index = -1;
 };
 
+// A process-wide number for an attribute path's text, from 1 (compiled conditions carry
+// it so documents can remember lookups, Document::LookupFromRoot). Thread-safe; the
+// numbers of all distinct texts ever compiled are kept (configs hold a bounded set).
+uint32_t InternPath(std::string_view text);
+
 class Document {
  public:
   virtual ~Document() = default;
@@ -67,6 +72,14 @@ class Document {
   // (e.g. a profile mapping "traits.country" straight to a field); the override must give
   // the same answer as this default.
   virtual bool Lookup(Node start, std::span<const PathSegment> path, Node* out) const;
+  // Lookup(Root(), path, out) for a path the compiler numbered `path_id` (InternPath:
+  // equal texts, equal ids; 0 for an unnumbered path). A document that answers several
+  // conditions over the same paths (the rules of a placement all reading "segments")
+  // may remember answers per id; it must give Lookup's answer.
+  virtual bool LookupFromRoot(uint32_t path_id, std::span<const PathSegment> path, Node* out) const {
+    (void)path_id;
+    return Lookup(Root(), path, out);
+  }
   // True when the array `array` has an element that is the string `s`: what
   // `{"$elemMatch": {"$eq": s}}` asks for a non-empty `s` (rules testing segment
   // membership). REQUIRES: Kind(array) == kArray. The default walks the elements;

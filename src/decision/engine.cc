@@ -52,7 +52,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
     if (auto v = views_.Get(pid, in.config_version, now_ms, settings.view_ttl_ms)) return v;
   } else if (auto cold = cold_view_.load(std::memory_order_acquire);
              cold && cold->config_version == in.config_version &&
-             now_ms - cold->built_at_ms <= settings.view_ttl_ms && now_ms >= cold->built_at_ms) {
+             cold->FreshAt(now_ms, settings.view_ttl_ms)) {
     return cold;  // every unknown visitor reads the same empty profile
   }
   counters_.view_builds.fetch_add(1, std::memory_order_relaxed);
@@ -71,6 +71,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   view->profile_version = p.version;
   view->config_version = in.config_version;
   view->built_at_ms = now_ms;
+  view->spread_permille = static_cast<uint16_t>(Hash64(pid) % 200);
   view->doc = segments::BuildProfileDocument(p, in.features, now_ms, nullptr);
   view->doc.erase("context");
   if (in.segments != nullptr)

@@ -175,6 +175,40 @@ TEST(DecisionDocument, ContextIsTheRequestsAndTheRestIsTheView) {
   EXPECT_EQ(doc.GetString(n), "b");
 }
 
+// Many conditions over one DecisionDocument (as the rules of a placement are): its
+// lookups remembered by path id (LookupFromRoot) must answer as fresh lookups do, also
+// when more paths than its memo holds collide, and for paths that are missing.
+TEST(DecisionDocument, RememberedLookupsAnswerAsFreshOnes) {
+  Json attrs = {{"segments", {"a", "b"}}, {"traits", {{"tier", "gold"}, {"n", 3}}}};
+  for (int i = 0; i < 40; ++i) attrs["traits"]["k" + std::to_string(i)] = i;
+  const Json context = {{"device", "mobile"}, {"channel", "web"}};
+  Json both = attrs;
+  both["context"] = context;
+  const FlatJson view(attrs), flat_context(context);
+  const DecisionDocument doc(view, flat_context);
+  const condition::JsonDocument json_doc(both);
+  std::vector<Json> conditions = {
+      {{"segments", {{"$elemMatch", {{"$eq", "b"}}}}}},
+      {{"context.device", {{"$in", {"mobile", "desktop"}}}}},
+      {{"traits.tier", "gold"}},
+      {{"traits.missing", {{"$exists", false}}}},
+      {{"context.nope", {{"$exists", true}}}},
+  };
+  for (int i = 0; i < 40; ++i) conditions.push_back({{"traits.k" + std::to_string(i), {{"$gte", 20}}}});
+  int evaluated = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const Json& c : conditions) {
+      auto cond = condition::Condition::Compile(c);
+      ASSERT_OK(cond);
+      EXPECT_EQ(cond->Evaluate(doc), cond->Evaluate(json_doc)) << c.dump() << " round " << round;
+      ++evaluated;
+    }
+  }
+  EXPECT_EQ(evaluated, 3 * 45);
+  EXPECT_EQ(condition::InternPath("traits.k7"), condition::InternPath(std::string("traits.") + "k7"));
+  EXPECT_NE(condition::InternPath("traits.k7"), condition::InternPath("traits.k8"));
+}
+
 TEST(FlatJson, BuilderLaysOutWhatTheJsonConstructorDoes) {
   using condition::ValueKind;
   FlatJson::Builder b;

@@ -37,8 +37,7 @@ std::shared_ptr<const ProfileView> ViewCache::Get(const std::string& pid, uint64
   auto it = shard.map.find(pid);
   if (it == shard.map.end() || !it->second.view) return nullptr;
   const ProfileView& v = *it->second.view;
-  if (v.config_version != config_version || now_ms - v.built_at_ms > max_age_ms ||
-      now_ms < v.built_at_ms) {
+  if (v.config_version != config_version || !v.FreshAt(now_ms, max_age_ms)) {
     return nullptr;
   }
   return it->second.view;
@@ -109,7 +108,7 @@ std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string
   }
   const ProfileView& v = *it->second.view;
   if (v.retired.load(std::memory_order_acquire) || v.config_version != config_version ||
-      now_ms - v.built_at_ms > max_age_ms || now_ms < v.built_at_ms) {
+      !v.FreshAt(now_ms, max_age_ms)) {
     return nullptr;
   }
   return it->second.view;
@@ -177,6 +176,19 @@ bool DecisionDocument::Find(condition::Node object, std::string_view key,
   if (!Of(object).Find(Slot(object), key, &i)) return false;
   *out = Same(object, i);
   return true;
+}
+
+bool DecisionDocument::LookupFromRoot(uint32_t path_id,
+                                      std::span<const condition::PathSegment> path,
+                                      condition::Node* out) const {
+  if (path_id == 0) return Lookup(kRoot, path, out);
+  Memo& m = memo_[path_id % memo_.size()];
+  if (m.id != path_id) {
+    m.found = Lookup(kRoot, path, &m.node);
+    m.id = path_id;
+  }
+  *out = m.node;
+  return m.found;
 }
 
 bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::PathSegment> path,

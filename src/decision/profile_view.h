@@ -35,6 +35,8 @@ struct ProfileView {
   // Set (once) when the view cache replaces or drops this view: entries that reach it
   // by external id must not serve it any more.
   mutable std::atomic<bool> retired{false};
+  // [0, 200), from the pid's hash: see FreshAt.
+  uint16_t spread_permille = 0;
   uint64_t config_version = 0;
   int64_t built_at_ms = 0;
   uint64_t profile_version = 0;
@@ -46,6 +48,15 @@ struct ProfileView {
   FlatJson flat;
   // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
   Json doc;
+
+  // Built at most `max_age_ms` before `now_ms`, less this view's spread (up to a fifth
+  // of it): views of people first seen together (a warm-up, a campaign's burst) expire
+  // over the last fifth of the TTL instead of at one instant, so their rebuilds do not
+  // queue behind each other.
+  bool FreshAt(int64_t now_ms, int64_t max_age_ms) const {
+    return now_ms >= built_at_ms &&
+           now_ms - built_at_ms <= max_age_ms - max_age_ms / 1000 * spread_permille;
+  }
 };
 
 // One answer kept for reuse: what a placement served for a user in a context.
@@ -125,9 +136,20 @@ class DecisionDocument final : public condition::Document {
   bool Find(condition::Node object, std::string_view key, condition::Node* out) const override;
   bool Lookup(condition::Node start, std::span<const condition::PathSegment> path,
               condition::Node* out) const override;
+  bool LookupFromRoot(uint32_t path_id, std::span<const condition::PathSegment> path,
+                      condition::Node* out) const override;
   bool ArrayHasString(condition::Node array, std::string_view s) const override;
 
  private:
+  // LookupFromRoot's answers by path id, direct-mapped: the rules of a placement mostly
+  // read the same few paths ("segments", "context.channel"). Hidden mutable state: a
+  // DecisionDocument serves one request on one thread.
+  struct Memo {
+    uint32_t id = 0;
+    bool found = false;
+    condition::Node node;
+  };
+  mutable std::array<Memo, 16> memo_{};
   // Nodes: the root {0, kRootTag}; a view slot {index, kViewTag}; a context slot
   // {index, kContextTag}.
   static constexpr uintptr_t kRootTag = 1, kViewTag = 2, kContextTag = 3;

@@ -59,6 +59,23 @@ TEST(ViewCacheExternal, RefusesStaleEntries) {
   EXPECT_EQ(cache.GetExternal('u', "bob", 3, 7, 1500, 60'000), nullptr);
 }
 
+TEST(ProfileView, ExpiresOverTheLastFifthOfItsTtlBySpread) {
+  ProfileView v;
+  v.built_at_ms = 1'000;
+  for (uint16_t spread : {0, 1, 100, 199}) {
+    v.spread_permille = spread;
+    const int64_t life = 60'000 - 60'000 / 1000 * spread;  // 60 s down to 48.06 s
+    EXPECT_TRUE(v.FreshAt(1'000, 60'000)) << spread;
+    EXPECT_TRUE(v.FreshAt(1'000 + life, 60'000)) << spread;
+    EXPECT_FALSE(v.FreshAt(1'000 + life + 1, 60'000)) << spread;
+    EXPECT_FALSE(v.FreshAt(999, 60'000)) << "built in the future";
+    EXPECT_GE(life, 48'000);
+    // A TTL of 0 rebuilds every time but the same millisecond.
+    EXPECT_TRUE(v.FreshAt(1'000, 0));
+    EXPECT_FALSE(v.FreshAt(1'001, 0));
+  }
+}
+
 TEST(ViewCacheExternal, StaysWithinItsBound) {
   // 64 shards of one entry each: every put past that evicts, and nothing breaks.
   ViewCache cache(64);
