@@ -194,6 +194,27 @@ void BM_DecideLatency(benchmark::State& state) {
 }
 BENCHMARK(BM_DecideLatency)->MeasureProcessCPUTime()->UseRealTime();
 
+// A decision whose person's view must be rebuilt first (what every person costs once per
+// decisions.view_ttl, and after each profile change): a new config version for every
+// decision, so no view is reused. Its cost minus BM_DecideOnePlacement's is a rebuild:
+// load the profile, compute features as of now, evaluate the segments, flatten, and
+// queue the snapshot for the log.
+void BM_DecideViewRebuild(benchmark::State& state) {
+  Env& env = TheEnv();
+  auto in = Inputs();
+  auto requests = Requests(100'000);
+  size_t i = 0;
+  for (auto _ : state) {
+    ++in.config_version;
+    auto out = env.engine().Decide(requests[i++ % requests.size()], in);
+    if (!out.ok()) Die(out.status().ToString());
+    benchmark::DoNotOptimize(out);
+  }
+  env.engine().log().Flush().IgnoreError();
+  state.counters["view_builds"] = static_cast<double>(env.engine().counters().view_builds.load());
+}
+BENCHMARK(BM_DecideViewRebuild)->MeasureProcessCPUTime()->UseRealTime();
+
 // One placement, N rules over traits and context; only the last matches.
 void BM_DecideRules(benchmark::State& state) {
   Env& env = TheEnv();
