@@ -36,9 +36,59 @@ DecisionEngine::DecisionEngine(storage::KvStore& store, profile::ProfileStore& p
       clock_(clock),
       random_(random),
       caps_(store),
-      log_(store, &caps_, clock, random, log_options) {}
+      log_(store, &caps_, clock, random, log_options),
+      refresher_([this] { RefreshLoop(); }) {}
 
-DecisionEngine::~DecisionEngine() = default;
+DecisionEngine::~DecisionEngine() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    refresh_stop_ = true;
+    refresh_queue_.clear();
+  }
+  refresh_cv_.notify_all();
+  refresher_.join();
+}
+
+void DecisionEngine::MaybeRefresh(char kind, const std::string& id, const ProfileView& view,
+                                  uint64_t identity_generation, const DecisionInputs& in) {
+  if (!in.owner || view.refresh_queued.exchange(true, std::memory_order_relaxed)) return;
+  {
+    std::lock_guard lock(refresh_mu_);
+    // A full queue: the request path rebuilds at expiry, as without refreshes.
+    if (refresh_stop_ || refresh_queue_.size() >= kMaxQueuedRefreshes) return;
+    refresh_queue_.push_back(Refresh{kind, id, view.pid, identity_generation, in});
+  }
+  refresh_cv_.notify_all();
+}
+
+void DecisionEngine::RefreshLoop() {
+  std::unique_lock lock(refresh_mu_);
+  while (true) {
+    refresh_cv_.wait(lock, [&] { return refresh_stop_ || !refresh_queue_.empty(); });
+    if (refresh_stop_) return;
+    Refresh r = std::move(refresh_queue_.front());
+    refresh_queue_.pop_front();
+    refresh_busy_ = true;
+    lock.unlock();
+    // An identity that moved since (a merge) is left to the request path.
+    if (identities_.generation() == r.identity_generation) {
+      Status error;
+      if (auto view = View(r.pid, r.in, clock_.NowMs(), &error, /*rebuild=*/true)) {
+        views_.PutExternal(r.kind, r.id, r.identity_generation, view);
+        counters_.view_refreshes.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    r = Refresh{};  // drop the config snapshot before waiting
+    lock.lock();
+    refresh_busy_ = false;
+    refresh_cv_.notify_all();
+  }
+}
+
+void DecisionEngine::WaitForRefreshes() {
+  std::unique_lock lock(refresh_mu_);
+  refresh_cv_.wait(lock, [&] { return refresh_stop_ || (refresh_queue_.empty() && !refresh_busy_); });
+}
 
 void DecisionEngine::Register(ActionKind kind, const ActionProvider* provider) {
   providers_[static_cast<size_t>(kind)] = provider;
@@ -46,9 +96,11 @@ void DecisionEngine::Register(ActionKind kind, const ActionProvider* provider) {
 
 std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
                                                         const DecisionInputs& in, int64_t now_ms,
-                                                        Status* error) {
+                                                        Status* error, bool rebuild) {
   const DecisionSettings& settings = in.decision->settings;
-  if (!pid.empty()) {
+  if (rebuild) {
+    // Built below.
+  } else if (!pid.empty()) {
     if (auto v = views_.Get(pid, in.config_version, now_ms, settings.view_ttl_ms)) return v;
   } else if (auto cold = cold_view_.load(std::memory_order_acquire);
              cold && cold->config_version == in.config_version &&
@@ -106,6 +158,7 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
     const char kind = static_cast<char>(e.kind);
     if (auto v = views_.GetExternal(kind, e.id, generation, in.config_version, now_ms,
                                     settings.view_ttl_ms)) {
+      if (v->DueForRefreshAt(now_ms, settings.view_ttl_ms)) MaybeRefresh(kind, e.id, *v, generation, in);
       return v;
     }
     TAILOR_ASSIGN_OR_RETURN(std::optional<std::string> pid, identities_.Lookup(e.kind, e.id));

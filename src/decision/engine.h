@@ -14,8 +14,12 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "condition/saved_groups.h"
@@ -44,6 +48,10 @@ struct DecisionInputs {
   const segments::SegmentSet* segments = nullptr;
   const condition::SavedGroups* saved_groups = nullptr;
   uint64_t config_version = 0;
+  // Keeps alive what the pointers above point to (the runtime's config snapshot). Views
+  // are refreshed in the background only for inputs that have it: the refresh runs after
+  // the request has returned.
+  std::shared_ptr<const void> owner;
 };
 
 struct Decision {
@@ -59,6 +67,7 @@ struct EngineCounters {
   std::atomic<uint64_t> fallbacks{0};
   std::atomic<uint64_t> cache_hits{0};
   std::atomic<uint64_t> view_builds{0};
+  std::atomic<uint64_t> view_refreshes{0};  // of view_builds, those done in the background
   std::atomic<uint64_t> capped{0};
 };
 
@@ -110,10 +119,29 @@ class DecisionEngine {
   DecisionLog& log() { return log_; }
   const EngineCounters& counters() const { return counters_; }
 
+  // Blocks until every queued background view refresh is done (tests, shutdown).
+  void WaitForRefreshes();
+
  private:
   struct RequestState;
+  // The view of `pid` (cached, else built and cached). `rebuild`: build even when a
+  // fresh one is cached (a background refresh).
   std::shared_ptr<const ProfileView> View(const std::string& pid, const DecisionInputs& in,
-                                          int64_t now_ms, Status* error);
+                                          int64_t now_ms, Status* error, bool rebuild = false);
+  // Background refresh: a view found by external id past three quarters of its life is
+  // rebuilt off the request path (one thread, a bounded queue), so the requests of a
+  // steady visitor rarely pay for a rebuild. Without room in the queue or an `owner` in
+  // `in`, nothing is queued and the request rebuilds at expiry as before.
+  struct Refresh {
+    char kind;
+    std::string id;
+    std::string pid;
+    uint64_t identity_generation;
+    DecisionInputs in;
+  };
+  void MaybeRefresh(char kind, const std::string& id, const ProfileView& view,
+                    uint64_t identity_generation, const DecisionInputs& in);
+  void RefreshLoop();
   Answer DecidePlacement(const Placement& pl, const RuleSet& rules, RequestState& rs,
                          bool shadow);
   bool Resolve(const Action& action, RequestState& rs, Answer* out, std::string* why);
@@ -131,6 +159,14 @@ class DecisionEngine {
   DecisionLog log_;
   std::array<const ActionProvider*, 5> providers_{};
   EngineCounters counters_;
+
+  static constexpr size_t kMaxQueuedRefreshes = 4096;
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_cv_;
+  std::deque<Refresh> refresh_queue_;  // guarded by refresh_mu_
+  bool refresh_busy_ = false;          // guarded by refresh_mu_
+  bool refresh_stop_ = false;          // guarded by refresh_mu_
+  std::thread refresher_;              // last: started once everything else exists
 };
 
 }  // namespace tailor::decision

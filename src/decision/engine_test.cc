@@ -235,6 +235,55 @@ TEST(Engine, LoggedContextIsTheCompletedContextWhetherParsedOrBuilt) {
   }
 }
 
+// A view found by id past three quarters of its life is rebuilt in the background while
+// the request is answered from it, so the request after its expiry needs no rebuild.
+TEST(Engine, ViewsAreRefreshedInTheBackgroundBeforeTheyExpire) {
+  Json file = ReadJsonFile(std::string(TAILOR_DECISION_TESTDATA) + "/engine_cases.json");
+  auto config = BuildConfig(file["config"]);
+  ASSERT_OK(config);
+  Fixture f(1'795'000'000'000);
+  f.AddProfile(Json::parse(R"({"user_id":"u1","traits":{"first_name":"Ada"},"segments":["vip"],
+                               "consent":{"personalization":true}})"),
+               "01JTESTPROFILE000000000000");
+  const int64_t ttl = (*config)->settings.view_ttl_ms;
+  auto req = *ParseDecideRequest(R"({"user_id":"u1","placements":["home_hero"]})");
+  DecisionInputs without_owner{*config, nullptr, nullptr, nullptr, 7};
+  DecisionInputs in = without_owner;
+  in.owner = *config;
+  const auto& counters = f.engine.counters();
+
+  ASSERT_OK(f.engine.Decide(req, in));
+  ASSERT_EQ(counters.view_builds.load(), 1u);
+  auto first = f.engine.ViewFor("u1", "", in, f.clock.NowMs());
+  ASSERT_OK(first);
+  const int64_t life = (*first)->Life(ttl);
+  EXPECT_GE(life, ttl / 5 * 4);
+
+  // Before three quarters of its life: served as is, nothing queued.
+  f.clock.SetMs((*first)->built_at_ms + life / 2);
+  ASSERT_OK(f.engine.Decide(req, in));
+  f.engine.WaitForRefreshes();
+  EXPECT_EQ(counters.view_builds.load(), 1u);
+  // Without an owner for the inputs nothing is queued either.
+  f.clock.SetMs((*first)->built_at_ms + life / 5 * 4);
+  ASSERT_OK(f.engine.Decide(req, without_owner));
+  f.engine.WaitForRefreshes();
+  EXPECT_EQ(counters.view_refreshes.load(), 0u);
+  // Past three quarters: answered from the old view, rebuilt in the background, once.
+  ASSERT_OK(f.engine.Decide(req, in));
+  ASSERT_OK(f.engine.Decide(req, in));
+  f.engine.WaitForRefreshes();
+  EXPECT_EQ(counters.view_refreshes.load(), 1u);
+  EXPECT_EQ(counters.view_builds.load(), 2u);
+  EXPECT_TRUE((*first)->retired.load());
+  // After the old view's expiry the refreshed one serves: no rebuild on the request.
+  f.clock.SetMs((*first)->built_at_ms + life + 1);
+  auto out = f.engine.Decide(req, in);
+  ASSERT_OK(out);
+  EXPECT_EQ((*out)[0].answer->rule, "vip");
+  EXPECT_EQ(counters.view_builds.load(), 2u);
+}
+
 TEST(Engine, ReplayReportsWhatANewConfigChanges) {
   Json file = ReadJsonFile(std::string(TAILOR_DECISION_TESTDATA) + "/engine_cases.json");
   auto v1 = BuildConfig(file["config"]);

@@ -37,6 +37,8 @@ struct ProfileView {
   mutable std::atomic<bool> retired{false};
   // [0, 200), from the pid's hash: see FreshAt.
   uint16_t spread_permille = 0;
+  // Set once a background rebuild of this view has been queued (DecisionEngine).
+  mutable std::atomic<bool> refresh_queued{false};
   uint64_t config_version = 0;
   int64_t built_at_ms = 0;
   uint64_t profile_version = 0;
@@ -54,9 +56,13 @@ struct ProfileView {
   // over the last fifth of the TTL instead of at one instant, so their rebuilds do not
   // queue behind each other.
   bool FreshAt(int64_t now_ms, int64_t max_age_ms) const {
-    return now_ms >= built_at_ms &&
-           now_ms - built_at_ms <= max_age_ms - max_age_ms / 1000 * spread_permille;
+    return now_ms >= built_at_ms && now_ms - built_at_ms <= Life(max_age_ms);
   }
+  // Past three quarters of its life: time to rebuild it in the background.
+  bool DueForRefreshAt(int64_t now_ms, int64_t max_age_ms) const {
+    return now_ms - built_at_ms > Life(max_age_ms) / 4 * 3;
+  }
+  int64_t Life(int64_t max_age_ms) const { return max_age_ms - max_age_ms / 1000 * spread_permille; }
 };
 
 // One answer kept for reuse: what a placement served for a user in a context.

@@ -12,7 +12,7 @@ namespace {
 decision::DecisionInputs Inputs(const config::Runtime& rt) {
   const auto& c = *rt.config;
   return decision::DecisionInputs{c.decision, c.features.get(), c.segments.get(),
-                                  c.saved_groups.get(), c.version};
+                                  c.saved_groups.get(), c.version, rt.config};
 }
 
 // Encodes one decision without building a DOM (the decide path stays allocation-light).
