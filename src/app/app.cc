@@ -234,9 +234,10 @@ struct App::Impl {
                      {"capped_rule", d.capped.load()}});
       AppendCounter(out, "tailor_decision_log_total", "Decision records written or dropped (writer behind).",
                     "outcome", {{"written", decisions->log().written()}, {"dropped", decisions->log().dropped()}});
-      *out += "# HELP tailor_decision_view_builds_total Profile views built for decisions (cache misses).\n"
-              "# TYPE tailor_decision_view_builds_total counter\ntailor_decision_view_builds_total " +
-              std::to_string(d.view_builds.load()) + "\n";
+      AppendCounter(out, "tailor_decision_view_builds_total",
+                    "Profile views built for decisions: on a request (cache misses) or in the background (refreshes).",
+                    "where", {{"request", d.view_builds.load() - d.view_refreshes.load()},
+                              {"background", d.view_refreshes.load()}});
       auto rt = runtime.Load();
       const auto& features = *rt->config->features;
       if (!features.empty()) {

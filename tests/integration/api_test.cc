@@ -123,6 +123,11 @@ TEST_F(IntegrationApi, HealthReadyAndMetricsNeedNoKey) {
   EXPECT_NE(m.body.find("tailor_http_requests_total"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("tailor_events_total{outcome=\"accepted\"} 2\n"), std::string::npos)
       << m.body;
+  // No decision yet: no view built, on a request or in the background.
+  EXPECT_NE(m.body.find("tailor_decision_view_builds_total{where=\"request\"} 0\n"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("tailor_decision_view_builds_total{where=\"background\"} 0\n"), std::string::npos)
+      << m.body;
 }
 
 }  // namespace
