@@ -91,6 +91,14 @@ class KeyAuthenticator final : public server::Authenticator {
       verified_;  // guarded by mu_
 };
 
+// Views built on requests: all builds less the background ones (read first, so the
+// difference never goes below zero).
+uint64_t RequestViewBuilds(const decision::EngineCounters& d) {
+  const uint64_t background = d.view_refreshes.load();
+  const uint64_t all = d.view_builds.load();
+  return all > background ? all - background : 0;
+}
+
 void AppendCounter(std::string* out, const char* name, const char* help, const char* label,
                    std::initializer_list<std::pair<const char*, uint64_t>> values) {
   *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
@@ -236,8 +244,7 @@ struct App::Impl {
                     "outcome", {{"written", decisions->log().written()}, {"dropped", decisions->log().dropped()}});
       AppendCounter(out, "tailor_decision_view_builds_total",
                     "Profile views built for decisions: on a request (cache misses) or in the background (refreshes).",
-                    "where", {{"request", d.view_builds.load() - d.view_refreshes.load()},
-                              {"background", d.view_refreshes.load()}});
+                    "where", {{"request", RequestViewBuilds(d)}, {"background", d.view_refreshes.load()}});
       auto rt = runtime.Load();
       const auto& features = *rt->config->features;
       if (!features.empty()) {

@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/json_util.h"
+#include "core/log.h"
 #include "core/time_util.h"
 #include "decision/request_state.h"
 #include "segments/profile_document.h"
@@ -72,10 +73,23 @@ void DecisionEngine::RefreshLoop() {
     lock.unlock();
     // An identity that moved since (a merge) is left to the request path.
     if (identities_.generation() == r.identity_generation) {
-      Status error;
-      if (auto view = View(r.pid, r.in, clock_.NowMs(), &error, /*rebuild=*/true)) {
-        views_.PutExternal(r.kind, r.id, r.identity_generation, view);
-        counters_.view_refreshes.fetch_add(1, std::memory_order_relaxed);
+      // Whatever goes wrong here must not take the process down (on a request it would
+      // be a 500): the request path rebuilds the view at expiry instead.
+      try {
+        // Taken before the profile is read: a change to the profile while the view is
+        // built (Invalidate) keeps the stale view out of the cache.
+        const uint64_t stamp = views_.InvalidationStamp(r.pid);
+        Status error;
+        auto view = BuildView(r.pid, r.in, clock_.NowMs(), &error);
+        if (view && views_.PutUnlessInvalidated(view, stamp)) {
+          views_.PutExternal(r.kind, r.id, r.identity_generation, view);
+          log_.AppendSnapshot(view);
+          counters_.view_refreshes.fetch_add(1, std::memory_order_relaxed);
+        } else if (!view) {
+          LogWarn("background view refresh failed", {{"error", error.ToString()}});
+        }
+      } catch (const std::exception& e) {
+        LogWarn("background view refresh failed", {{"error", e.what()}});
       }
     }
     r = Refresh{};  // drop the config snapshot before waiting
@@ -96,17 +110,29 @@ void DecisionEngine::Register(ActionKind kind, const ActionProvider* provider) {
 
 std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
                                                         const DecisionInputs& in, int64_t now_ms,
-                                                        Status* error, bool rebuild) {
+                                                        Status* error) {
   const DecisionSettings& settings = in.decision->settings;
-  if (rebuild) {
-    // Built below.
-  } else if (!pid.empty()) {
+  if (!pid.empty()) {
     if (auto v = views_.Get(pid, in.config_version, now_ms, settings.view_ttl_ms)) return v;
   } else if (auto cold = cold_view_.load(std::memory_order_acquire);
              cold && cold->config_version == in.config_version &&
              cold->FreshAt(now_ms, settings.view_ttl_ms)) {
     return cold;  // every unknown visitor reads the same empty profile
   }
+  auto out = BuildView(pid, in, now_ms, error);
+  if (!out) return nullptr;
+  if (!pid.empty()) {
+    views_.Put(out);
+  } else {
+    cold_view_.store(out, std::memory_order_release);
+  }
+  log_.AppendSnapshot(out);
+  return out;
+}
+
+std::shared_ptr<const ProfileView> DecisionEngine::BuildView(const std::string& pid,
+                                                             const DecisionInputs& in,
+                                                             int64_t now_ms, Status* error) {
   counters_.view_builds.fetch_add(1, std::memory_order_relaxed);
   profile::Profile p;
   if (!pid.empty()) {
@@ -129,14 +155,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::View(const std::string& pid,
   if (in.segments != nullptr)
     in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
   view->flat = FlatJson(view->doc);
-  std::shared_ptr<const ProfileView> out = std::move(view);
-  if (!pid.empty()) {
-    views_.Put(out);
-  } else {
-    cold_view_.store(out, std::memory_order_release);
-  }
-  log_.AppendSnapshot(out);
-  return out;
+  return view;
 }
 
 Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::string& user_id,

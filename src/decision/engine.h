@@ -124,10 +124,12 @@ class DecisionEngine {
 
  private:
   struct RequestState;
-  // The view of `pid` (cached, else built and cached). `rebuild`: build even when a
-  // fresh one is cached (a background refresh).
+  // The view of `pid` (cached, else built, cached and logged as a snapshot).
   std::shared_ptr<const ProfileView> View(const std::string& pid, const DecisionInputs& in,
-                                          int64_t now_ms, Status* error, bool rebuild = false);
+                                          int64_t now_ms, Status* error);
+  // A new view of `pid` ("" for the cold-start view), neither cached nor logged.
+  std::shared_ptr<const ProfileView> BuildView(const std::string& pid, const DecisionInputs& in,
+                                               int64_t now_ms, Status* error);
   // Background refresh: a view found by external id past three quarters of its life is
   // rebuilt off the request path (one thread, a bounded queue), so the requests of a
   // steady visitor rarely pay for a rebuild. Without room in the queue or an `owner` in

@@ -46,6 +46,10 @@ std::shared_ptr<const ProfileView> ViewCache::Get(const std::string& pid, uint64
 void ViewCache::Put(std::shared_ptr<const ProfileView> view) {
   Shard& shard = ShardFor(view->pid);
   MutexLock lock(shard.mu);
+  PutLocked(shard, std::move(view));
+}
+
+void ViewCache::PutLocked(Shard& shard, std::shared_ptr<const ProfileView> view) {
   auto it = shard.map.find(view->pid);
   if (it == shard.map.end()) {
     // Bounded: evict an arbitrary entry of this shard (views are rebuilt on demand).
@@ -84,9 +88,29 @@ void ViewCache::PutAnswer(const std::string& pid, const ProfileView* view, uint6
   it->second.answers[key] = std::move(answer);
 }
 
+uint64_t ViewCache::InvalidationStamp(const std::string& pid) const {
+  Shard& shard = ShardFor(pid);
+  MutexLock lock(shard.mu);
+  return shard.invalidations;
+}
+
+bool ViewCache::PutUnlessInvalidated(std::shared_ptr<const ProfileView> view, uint64_t stamp) {
+  Shard& shard = ShardFor(view->pid);
+  MutexLock lock(shard.mu);
+  if (shard.invalidations != stamp) return false;
+  auto it = shard.map.find(view->pid);
+  if (it != shard.map.end() && it->second.view &&
+      it->second.view->config_version != view->config_version) {
+    return false;
+  }
+  PutLocked(shard, std::move(view));
+  return true;
+}
+
 void ViewCache::Invalidate(const std::string& pid) {
   Shard& shard = ShardFor(pid);
   MutexLock lock(shard.mu);
+  ++shard.invalidations;
   auto it = shard.map.find(pid);
   if (it == shard.map.end()) return;
   if (it->second.view) it->second.view->retired.store(true, std::memory_order_release);

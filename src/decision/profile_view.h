@@ -82,6 +82,12 @@ class ViewCache {
                                          int64_t now_ms, int64_t max_age_ms) const;
   // Stores `view` (replacing the profile's entry and its answers).
   void Put(std::shared_ptr<const ProfileView> view);
+  // For builders off the request path: a stamp of the invalidations of `pid`'s shard,
+  // taken before the profile is read, and a Put that stores `view` only when no
+  // Invalidate of that shard came since (else the view may predate a change) and the
+  // cached view, if any, is of the same config version. False when not stored.
+  uint64_t InvalidationStamp(const std::string& pid) const;
+  bool PutUnlessInvalidated(std::shared_ptr<const ProfileView> view, uint64_t stamp);
 
   // A cached answer of `pid` under `key`, valid at `now_ms` and for the cached view
   // `view` (answers die with their view).
@@ -115,8 +121,10 @@ class ViewCache {
   struct Shard {
     mutable Mutex mu;
     std::unordered_map<std::string, Entry> map GUARDED_BY(mu);
+    uint64_t invalidations GUARDED_BY(mu) = 0;
   };
   Shard& ShardFor(const std::string& pid) const;
+  void PutLocked(Shard& shard, std::shared_ptr<const ProfileView> view) REQUIRES(shard.mu);
   // Identities to views, per kind, in open-addressing tables (core/string_table.h): a
   // decision's first lookup, so one cache miss instead of a node walk.
   struct ExternalShard;

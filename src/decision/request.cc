@@ -51,10 +51,22 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
     }
     return out;
   };
+  if (text->size() > kMaxContextBytes) {  // stop walking a context already too large
+    return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+  }
   switch (el.type()) {
     case dom::element_type::OBJECT: {
-      if (names->size() >= kMaxContextDepth) return InvalidArgument("nested more than 8 levels", path());
       dom::object obj(el);
+      // Values nest at most 8 levels below the context (an empty container may sit at
+      // the 8th). Every member takes at least 4 bytes of text ("":0), so a count beyond
+      // the size bound is refused before its slots are reserved (simdjson also caps
+      // counts at 2^24 - 1 for larger ones).
+      if (names->size() >= kMaxContextDepth && obj.size() > 0) {
+        return InvalidArgument("nested more than 8 levels", path());
+      }
+      if (obj.size() > kMaxContextBytes / 4) {
+        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+      }
       FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size() + (add_channel ? 1 : 0));
       text->push_back('{');
       for (dom::key_value_pair f : obj) {
@@ -79,8 +91,13 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
       return Status::OK();
     }
     case dom::element_type::ARRAY: {
-      if (names->size() >= kMaxContextDepth) return InvalidArgument("nested more than 8 levels", path());
       dom::array arr(el);
+      if (names->size() >= kMaxContextDepth && arr.size() > 0) {
+        return InvalidArgument("nested more than 8 levels", path());
+      }
+      if (arr.size() > kMaxContextBytes / 2) {  // an element and its comma: 2 bytes at least
+        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+      }
       FlatJson::Index c = b->Open(i, condition::ValueKind::kArray, arr.size());
       text->push_back('[');
       int64_t n = 0;

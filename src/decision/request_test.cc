@@ -116,6 +116,18 @@ TEST(DecideRequest, BadInputNamesThePath) {
   std::string big = R"({"user_id":"u","placements":["a"],"context":{"blob":")" +
                     std::string(kMaxContextBytes, 'x') + "\"}}";
   EXPECT_EQ(ParseDecideRequest(big).status().path(), "context");
+  // Too many elements or members: refused before their slots are reserved.
+  std::string many_elements = R"({"user_id":"u","placements":["a"],"context":{"l":[0)";
+  for (size_t i = 0; i < kMaxContextBytes / 2; ++i) many_elements += ",0";
+  EXPECT_EQ(ParseDecideRequest(many_elements + "]}}").status().path(), "context");
+  std::string many_members = R"({"user_id":"u","placements":["a"],"context":{"o":{"m0":0)";
+  for (size_t i = 1; i <= kMaxContextBytes / 4; ++i) many_members += ",\"m" + std::to_string(i) + "\":0";
+  EXPECT_EQ(ParseDecideRequest(many_members + "}}}").status().path(), "context");
+  // An empty container may sit at the 8th level; a non-empty one may not.
+  EXPECT_OK(ParseDecideRequest(
+      R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}}})"));
+  EXPECT_OK(ParseDecideRequest(
+      R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":[]}}}}}}}}})"));
   EXPECT_FALSE(ParseDecideRequest("{not json").ok());
   EXPECT_FALSE(ParseDecideRequest("[]").ok());
   std::string many = R"({"user_id":"u","placements":[)";

@@ -76,6 +76,27 @@ TEST(ProfileView, ExpiresOverTheLastFifthOfItsTtlBySpread) {
   }
 }
 
+// A background rebuild must not cache a view read before a change to its profile, nor
+// replace a view of another config version.
+TEST(ViewCache, PutUnlessInvalidatedKeepsOutViewsAChangeOvertook) {
+  ViewCache cache;
+  uint64_t stamp = cache.InvalidationStamp("p1");
+  cache.Invalidate("p1");  // the profile changed while the view was built
+  EXPECT_FALSE(cache.PutUnlessInvalidated(MakeView("p1", 7, 1000), stamp));
+  EXPECT_EQ(cache.Get("p1", 7, 1500, 60'000), nullptr);
+
+  stamp = cache.InvalidationStamp("p1");
+  auto v = MakeView("p1", 7, 1000);
+  EXPECT_TRUE(cache.PutUnlessInvalidated(v, stamp));
+  EXPECT_EQ(cache.Get("p1", 7, 1500, 60'000), v);
+  // A view of config 8 is cached now; a late rebuild under config 7 does not replace it.
+  auto newer = MakeView("p1", 8, 2000);
+  cache.Put(newer);
+  EXPECT_TRUE(v->retired.load());
+  EXPECT_FALSE(cache.PutUnlessInvalidated(MakeView("p1", 7, 2500), cache.InvalidationStamp("p1")));
+  EXPECT_EQ(cache.Get("p1", 8, 2600, 60'000), newer);
+}
+
 TEST(ViewCacheExternal, StaysWithinItsBound) {
   // 64 shards of one entry each: every put past that evicts, and nothing breaks.
   ViewCache cache(64);
