@@ -21,6 +21,10 @@ constexpr size_t kMaxRetainedParserBytes = size_t{1} << 20;
 
 constexpr int kMaxContextDepth = 8;
 
+Status ContextTooLarge() {
+  return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+}
+
 // Lays out `el` at slot `i` of `b` and appends its compact JSON text to `text`, in one
 // walk: the request context as the rules read it and as the log keeps it. `names` holds
 // the member names and element indexes (index >= 0) leading to `el`, for error paths.
@@ -52,7 +56,7 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
     return out;
   };
   if (text->size() > kMaxContextBytes) {  // stop walking a context already too large
-    return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+    return ContextTooLarge();
   }
   switch (el.type()) {
     case dom::element_type::OBJECT: {
@@ -65,7 +69,7 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
         return InvalidArgument("nested more than 8 levels", path());
       }
       if (obj.size() > kMaxContextBytes / 4) {
-        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+        return ContextTooLarge();
       }
       FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size() + (add_channel ? 1 : 0));
       text->push_back('{');
@@ -96,7 +100,7 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
         return InvalidArgument("nested more than 8 levels", path());
       }
       if (arr.size() > kMaxContextBytes / 2) {  // an element and its comma: 2 bytes at least
-        return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+        return ContextTooLarge();
       }
       FlatJson::Index c = b->Open(i, condition::ValueKind::kArray, arr.size());
       text->push_back('[');
@@ -188,7 +192,7 @@ Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   const bool add_channel = dom::object(v)["channel"].get(channel) != simdjson::SUCCESS;
   TAILOR_RETURN_IF_ERROR(Flatten(v, &b, FlatJson::kRoot, &text, &names, add_channel));
   if (text.size() > kMaxContextBytes) {
-    return InvalidArgument("larger than " + std::to_string(kMaxContextBytes) + " bytes", "context");
+    return ContextTooLarge();
   }
   r->context = std::move(b).Finish();
   r->context_text = std::move(text);
