@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "core/hash.h"
+#include "core/string_table.h"
 #include "storage/key_codec.h"
 
 namespace tailor::profile {
@@ -17,9 +19,30 @@ enum PutMode { kStored = 0, kUnstored = 1, kUnchanged = 2 };
 constexpr size_t kFlushChunk = 512;
 }  // namespace
 
-ProfileStore::Shard& ProfileStore::ShardFor(const std::string& pid) {
-  return shards_[Hash64(pid) % kShards];
-}
+struct ProfileStore::Shard {
+  struct Entry {
+    std::optional<Profile> profile;  // nullopt while a writer holds it (Take)
+    uint64_t unstored_since = 0;     // journal seq of the oldest unstored change; 0: stored
+    bool flushing = false;           // Flush is writing a copy of it
+  };
+  // std::mutex rather than core/mutex.h: readers wait on `cv` for a writer to put a
+  // profile back.
+  std::mutex mu;
+  std::condition_variable cv;
+  // Entries inline: a lookup that hits reads the slot (stored hash, key) and the key's
+  // bytes, against std::unordered_map's bucket, node-before, node and key (about 4 % of
+  // the server's CPU under schemas-only ingest went to those misses, docs/performance.md).
+  StringMap<Entry> map;  // guarded by mu
+};
+
+ProfileStore::ProfileStore(storage::KvStore& store, size_t cache_entries)
+    : store_(store),
+      per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)),
+      shards_(new Shard[kShards]) {}
+
+ProfileStore::~ProfileStore() = default;
+
+ProfileStore::Shard& ProfileStore::ShardFor(size_t hash) { return shards_[ShardOf(hash, kShards)]; }
 
 void ProfileStore::EvictOne(Shard& shard) {
   if (shard.map.size() < per_shard_cap_) return;
@@ -27,7 +50,7 @@ void ProfileStore::EvictOne(Shard& shard) {
   // when every one looked at is dirty or busy the shard grows until Flush.
   int tries = 0;
   for (auto it = shard.map.begin(); it != shard.map.end() && tries < 16; ++it, ++tries) {
-    const Entry& e = it->second;
+    const Shard::Entry& e = it->second;
     if (e.profile && e.unstored_since == 0 && !e.flushing) {
       shard.map.erase(it);
       return;
@@ -36,11 +59,12 @@ void ProfileStore::EvictOne(Shard& shard) {
 }
 
 Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
+  const size_t hash = StringHash{}(pid);
+  Shard& shard = ShardFor(hash);
   {
     std::unique_lock<std::mutex> lock(shard.mu);
     for (;;) {
-      auto it = shard.map.find(pid);
+      auto it = shard.map.find(pid, hash);
       if (it == shard.map.end()) break;
       if (it->second.profile) return std::optional<Profile>(*it->second.profile);
       shard.cv.wait(lock);  // a writer holds it: wait for the acknowledged version
@@ -54,7 +78,7 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
     // Cache what we read unless a writer got there meanwhile (a reader must never put an
     // older version back in front of the writer's).
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.map.find(pid);
+    auto it = shard.map.find(pid, hash);
     if (it != shard.map.end()) {
       if (it->second.profile && it->second.profile->version >= p.version) {
         return std::optional<Profile>(*it->second.profile);
@@ -62,23 +86,24 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
       return std::optional<Profile>(std::move(p));
     }
     EvictOne(shard);
-    shard.map.emplace(pid, Entry{p, 0, false});
+    shard.map.emplace(pid, Shard::Entry{p, 0, false});
   }
   return std::optional<Profile>(std::move(p));
 }
 
 Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
+  const size_t hash = StringHash{}(pid);
+  Shard& shard = ShardFor(hash);
   {
     std::unique_lock<std::mutex> lock(shard.mu);
     for (;;) {
-      auto it = shard.map.find(pid);
+      auto it = shard.map.find(pid, hash);
       if (it == shard.map.end()) {
         EvictOne(shard);
-        shard.map.emplace(pid, Entry{});  // held: readers wait for us, not the store
+        shard.map.emplace(pid, Shard::Entry{});  // held: readers wait for us, not the store
         break;
       }
-      Entry& e = it->second;
+      Shard::Entry& e = it.value();
       if (e.profile) {  // a flush in progress writes its own copy
         std::optional<Profile> out(std::move(e.profile));
         e.profile.reset();
@@ -89,7 +114,7 @@ Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
   }
   auto release = [&] {
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.map.find(pid);
+    auto it = shard.map.find(pid, hash);
     if (it != shard.map.end() && !it->second.profile) shard.map.erase(it);
     shard.cv.notify_all();
   };
@@ -114,14 +139,15 @@ void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
 void ProfileStore::Put(Profile p, int mode, uint64_t seq) {
   std::string id = p.id;
   {
-    Shard& shard = ShardFor(id);
+    const size_t hash = StringHash{}(id);
+    Shard& shard = ShardFor(hash);
     std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.map.find(id);
+    auto it = shard.map.find(id, hash);
     if (it == shard.map.end()) {
       EvictOne(shard);
-      it = shard.map.emplace(id, Entry{}).first;
+      it = shard.map.emplace(id, Shard::Entry{}).first;
     }
-    Entry& e = it->second;
+    Shard::Entry& e = it.value();
     e.profile = std::move(p);
     if (mode == kStored) e.unstored_since = 0;
     if (mode == kUnstored && e.unstored_since == 0) e.unstored_since = seq;
@@ -140,7 +166,8 @@ Result<size_t> ProfileStore::Flush() {
   // one's search instead of starting from the top (about half the flush's write cost).
   // pids are fixed-length ULIDs, so pid order is key order ("{pid}").
   std::vector<std::string> dirty;
-  for (Shard& shard : shards_) {
+  for (size_t k = 0; k < kShards; ++k) {
+    Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) {
       if (e.unstored_since != 0) dirty.push_back(pid);
@@ -154,14 +181,15 @@ Result<size_t> ProfileStore::Flush() {
     // a profile changed meanwhile stays unstored for the changes after the copy.
     std::vector<Profile> picked;
     for (size_t i = begin; i < end; ++i) {
-      Shard& shard = ShardFor(dirty[i]);
+      const size_t hash = StringHash{}(dirty[i]);
+      Shard& shard = ShardFor(hash);
       std::lock_guard<std::mutex> lock(shard.mu);
-      auto it = shard.map.find(dirty[i]);
+      auto it = shard.map.find(dirty[i], hash);
       if (it == shard.map.end() || !it->second.profile || it->second.unstored_since == 0 ||
           it->second.flushing) {
         continue;  // written, held by a writer, or gone: the next flush sees it
       }
-      it->second.flushing = true;
+      it.value().flushing = true;
       picked.push_back(*it->second.profile);
     }
     if (picked.empty()) continue;
@@ -170,12 +198,13 @@ Result<size_t> ProfileStore::Flush() {
     Status st = store_.Write(wb, storage::WriteOptions{});
     std::array<bool, kShards> touched{};
     for (const Profile& p : picked) {
-      Shard& shard = ShardFor(p.id);
-      touched[&shard - shards_.data()] = true;
+      const size_t hash = StringHash{}(p.id);
+      Shard& shard = ShardFor(hash);
+      touched[&shard - shards_.get()] = true;
       std::lock_guard<std::mutex> lock(shard.mu);
-      auto it = shard.map.find(p.id);
+      auto it = shard.map.find(p.id, hash);
       if (it != shard.map.end()) {  // else forgotten meanwhile
-        Entry& e = it->second;
+        Shard::Entry& e = it.value();
         e.flushing = false;
         if (st.ok() && e.unstored_since != 0) {
           if (e.profile && e.profile->version == p.version) {
@@ -198,19 +227,21 @@ Result<size_t> ProfileStore::Flush() {
 }
 
 void ProfileStore::WaitForFlush(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
+  const size_t hash = StringHash{}(pid);
+  Shard& shard = ShardFor(hash);
   std::unique_lock<std::mutex> lock(shard.mu);
   for (;;) {
-    auto it = shard.map.find(pid);
+    auto it = shard.map.find(pid, hash);
     if (it == shard.map.end() || !it->second.flushing) return;
     shard.cv.wait(lock);
   }
 }
 
 bool ProfileStore::Unstored(const std::string& pid) {
-  Shard& shard = ShardFor(pid);
+  const size_t hash = StringHash{}(pid);
+  Shard& shard = ShardFor(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.map.find(pid);
+  auto it = shard.map.find(pid, hash);
   return it != shard.map.end() && it->second.unstored_since != 0;
 }
 
@@ -223,7 +254,8 @@ Result<std::optional<Profile>> ProfileStore::LoadStored(const std::string& pid) 
 
 uint64_t ProfileStore::UnstoredFloor() {
   uint64_t floor = UINT64_MAX;
-  for (Shard& shard : shards_) {
+  for (size_t k = 0; k < kShards; ++k) {
+    Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) {
       if (e.unstored_since != 0) floor = std::min(floor, e.unstored_since);
@@ -234,7 +266,8 @@ uint64_t ProfileStore::UnstoredFloor() {
 
 size_t ProfileStore::UnstoredCount() {
   size_t n = 0;
-  for (Shard& shard : shards_) {
+  for (size_t k = 0; k < kShards; ++k) {
+    Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) n += e.unstored_since != 0;
   }
@@ -254,9 +287,10 @@ void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch
 bool ProfileStore::Forget(const std::string& pid) {
   bool unstored = false;
   {
-    Shard& shard = ShardFor(pid);
+    const size_t hash = StringHash{}(pid);
+    Shard& shard = ShardFor(hash);
     std::lock_guard<std::mutex> lock(shard.mu);
-    if (auto it = shard.map.find(pid); it != shard.map.end()) {
+    if (auto it = shard.map.find(pid, hash); it != shard.map.end()) {
       unstored = it->second.unstored_since != 0;
       shard.map.erase(it);
     }

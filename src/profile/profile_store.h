@@ -6,14 +6,10 @@
 // striped locks).
 #pragma once
 
-#include <array>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -41,8 +37,8 @@ class ProfileStore {
  public:
   // `store` must outlive this. `cache_entries` bounds the cache (softly: profiles whose
   // changes are not stored yet are never evicted; Flush makes them evictable).
-  explicit ProfileStore(storage::KvStore& store, size_t cache_entries = 1 << 18)
-      : store_(store), per_shard_cap_(std::max<size_t>(1, cache_entries / kShards)) {}
+  explicit ProfileStore(storage::KvStore& store, size_t cache_entries = 1 << 18);
+  ~ProfileStore();
 
   // Returns the profile, nullopt if there is none, or an error. While a writer holds the
   // profile (Take), waits until it is put back, so a reader never sees an older version
@@ -105,26 +101,17 @@ class ProfileStore {
 
  private:
   static constexpr size_t kShards = 32;
-  struct Entry {
-    std::optional<Profile> profile;  // nullopt while a writer holds it (Take)
-    uint64_t unstored_since = 0;     // journal seq of the oldest unstored change; 0: stored
-    bool flushing = false;           // Flush is writing a copy of it
-  };
-  // std::mutex rather than core/mutex.h: readers wait on `cv` for a writer to put a
-  // profile back.
-  struct Shard {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::unordered_map<std::string, Entry> map;  // guarded by mu
-  };
-  Shard& ShardFor(const std::string& pid);
+  // An open-addressing table (core/string_table.h) of cache entries behind each shard's
+  // mutex, keyed by pid and hashed once for the shard and the table.
+  struct Shard;
+  Shard& ShardFor(size_t hash);  // hash: StringHash of the pid
   // Makes room for one more entry: drops a stored, idle entry if the shard is full.
   void EvictOne(Shard& shard);
   void Put(Profile p, int mode, uint64_t seq);
 
   storage::KvStore& store_;
   size_t per_shard_cap_;
-  std::array<Shard, kShards> shards_;
+  std::unique_ptr<Shard[]> shards_;
   std::function<void(const std::string&)> listener_;
 };
 
