@@ -368,9 +368,6 @@ Status Pipeline::Batch::Commit() {
   if (seq_ != 0) p_.journal_.End(seq_);
   p_.counters_.profiles_deferred.fetch_add(deferred.size(), std::memory_order_relaxed);
   for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
-  if (p_.accepted_listener_) {
-    for (const Event& e : pending_) p_.accepted_listener_(e);
-  }
   auto& c = p_.counters_;
   c.batches.fetch_add(1, std::memory_order_relaxed);
   c.accepted.fetch_add(outcome.accepted, std::memory_order_relaxed);
@@ -382,6 +379,11 @@ Status Pipeline::Batch::Commit() {
   c.segment_entries.fetch_add(entries_, std::memory_order_relaxed);
   c.segment_exits.fetch_add(exits_, std::memory_order_relaxed);
   return Status::OK();
+}
+
+void Pipeline::Batch::NotifyAccepted() const {
+  if (!committed_ || !p_.accepted_listener_) return;
+  for (const Event& e : pending_) p_.accepted_listener_(e);
 }
 
 Result<bool> Pipeline::Batch::ReplayProfile(

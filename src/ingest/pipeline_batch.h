@@ -91,6 +91,10 @@ class Pipeline::Batch {
   ~Batch();
 
   Status Commit();
+  // Calls the pipeline's accepted-event listener for every event a successful Commit
+  // stored; the caller may release the stripe locks first (the listeners read nothing
+  // those locks guard).
+  void NotifyAccepted() const;
 
   int64_t now() const { return now_; }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "core/json_doc.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
@@ -83,6 +86,27 @@ TEST_F(PipelineTest, StoresEventsAndBuildsProfile) {
   EXPECT_EQ((*newest)["event_id"], "e2");
   EXPECT_EQ((*newest)["session_id"], p.session_id);
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 3u);
+}
+
+TEST_F(PipelineTest, CountsWaitsForAnotherBatchesLocks) {
+  // The second batch carries the same person while the first is writing (inside its
+  // locks): it waits until the first commits, and the wait is counted.
+  std::thread second;
+  store_.before_next_write = [&] {
+    second = std::thread([&] { Send(Body({Ev("e2", "click", "\"user_id\":\"u1\"", t0_ + 1)})); });
+    // Long enough for the second batch to reach the locks (microseconds of work).
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  };
+  auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  second.join();
+  EXPECT_EQ(o.accepted, 1u);
+  EXPECT_EQ(pipeline_.counters().lock_waits.load(), 1u);
+  EXPECT_GE(pipeline_.counters().lock_wait_us.load(), 1000u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 2u)
+      << "the second batch folded into the first batch's profile";
+  // Batches that share nobody do not wait.
+  Send(Body({Ev("e3", "click", "\"user_id\":\"u2\"", t0_)}));
+  EXPECT_EQ(pipeline_.counters().lock_waits.load(), 1u);
 }
 
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {

@@ -29,10 +29,12 @@ struct ProfileStore::Shard {
   // profile back.
   std::mutex mu;
   std::condition_variable cv;
-  // Entries inline: a lookup that hits reads the slot (stored hash, key) and the key's
-  // bytes, against std::unordered_map's bucket, node-before, node and key (about 4 % of
-  // the server's CPU under schemas-only ingest went to those misses, docs/performance.md).
-  StringMap<Entry> map;  // guarded by mu
+  // A lookup that hits reads the slot (stored hash, key), the key's bytes and the entry,
+  // against std::unordered_map's bucket, node-before, node and key (about 4 % of the
+  // server's CPU under schemas-only ingest went to those misses, docs/performance.md).
+  // Entries (~450 bytes) live outside the table: its empty slots (load factor at most
+  // 0.5) then cost ~50 bytes each, not a whole entry.
+  StringMap<std::unique_ptr<Entry>> map;  // guarded by mu
 };
 
 ProfileStore::ProfileStore(storage::KvStore& store, size_t cache_entries)
@@ -50,7 +52,7 @@ void ProfileStore::EvictOne(Shard& shard) {
   // when every one looked at is dirty or busy the shard grows until Flush.
   int tries = 0;
   for (auto it = shard.map.begin(); it != shard.map.end() && tries < 16; ++it, ++tries) {
-    const Shard::Entry& e = it->second;
+    const Shard::Entry& e = *it->second;
     if (e.profile && e.unstored_since == 0 && !e.flushing) {
       shard.map.erase(it);
       return;
@@ -66,7 +68,7 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
     for (;;) {
       auto it = shard.map.find(pid, hash);
       if (it == shard.map.end()) break;
-      if (it->second.profile) return std::optional<Profile>(*it->second.profile);
+      if (it->second->profile) return std::optional<Profile>(*it->second->profile);
       shard.cv.wait(lock);  // a writer holds it: wait for the acknowledged version
     }
   }
@@ -80,13 +82,13 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(pid, hash);
     if (it != shard.map.end()) {
-      if (it->second.profile && it->second.profile->version >= p.version) {
-        return std::optional<Profile>(*it->second.profile);
+      if (it->second->profile && it->second->profile->version >= p.version) {
+        return std::optional<Profile>(*it->second->profile);
       }
       return std::optional<Profile>(std::move(p));
     }
     EvictOne(shard);
-    shard.map.emplace(pid, Shard::Entry{p, 0, false});
+    shard.map.emplace(pid, std::make_unique<Shard::Entry>(Shard::Entry{p, 0, false}));
   }
   return std::optional<Profile>(std::move(p));
 }
@@ -100,10 +102,10 @@ Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
       auto it = shard.map.find(pid, hash);
       if (it == shard.map.end()) {
         EvictOne(shard);
-        shard.map.emplace(pid, Shard::Entry{});  // held: readers wait for us, not the store
+        shard.map.emplace(pid, std::make_unique<Shard::Entry>());  // held: readers wait for us, not the store
         break;
       }
-      Shard::Entry& e = it.value();
+      Shard::Entry& e = *it->second;
       if (e.profile) {  // a flush in progress writes its own copy
         std::optional<Profile> out(std::move(e.profile));
         e.profile.reset();
@@ -115,7 +117,7 @@ Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
   auto release = [&] {
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(pid, hash);
-    if (it != shard.map.end() && !it->second.profile) shard.map.erase(it);
+    if (it != shard.map.end() && !it->second->profile) shard.map.erase(it);
     shard.cv.notify_all();
   };
   auto raw = store_.Get(storage::Keyspace::kProfiles, storage::ProfilePrefix(pid));
@@ -145,9 +147,9 @@ void ProfileStore::Put(Profile p, int mode, uint64_t seq) {
     auto it = shard.map.find(id, hash);
     if (it == shard.map.end()) {
       EvictOne(shard);
-      it = shard.map.emplace(id, Shard::Entry{}).first;
+      it = shard.map.emplace(id, std::make_unique<Shard::Entry>()).first;
     }
-    Shard::Entry& e = it.value();
+    Shard::Entry& e = *it->second;
     e.profile = std::move(p);
     if (mode == kStored) e.unstored_since = 0;
     if (mode == kUnstored && e.unstored_since == 0) e.unstored_since = seq;
@@ -170,7 +172,7 @@ Result<size_t> ProfileStore::Flush() {
     Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) {
-      if (e.unstored_since != 0) dirty.push_back(pid);
+      if (e->unstored_since != 0) dirty.push_back(pid);
     }
   }
   std::sort(dirty.begin(), dirty.end());
@@ -185,12 +187,12 @@ Result<size_t> ProfileStore::Flush() {
       Shard& shard = ShardFor(hash);
       std::lock_guard<std::mutex> lock(shard.mu);
       auto it = shard.map.find(dirty[i], hash);
-      if (it == shard.map.end() || !it->second.profile || it->second.unstored_since == 0 ||
-          it->second.flushing) {
+      if (it == shard.map.end() || !it->second->profile || it->second->unstored_since == 0 ||
+          it->second->flushing) {
         continue;  // written, held by a writer, or gone: the next flush sees it
       }
-      it.value().flushing = true;
-      picked.push_back(*it->second.profile);
+      it->second->flushing = true;
+      picked.push_back(*it->second->profile);
     }
     if (picked.empty()) continue;
     storage::WriteBatch wb;
@@ -204,7 +206,7 @@ Result<size_t> ProfileStore::Flush() {
       std::lock_guard<std::mutex> lock(shard.mu);
       auto it = shard.map.find(p.id, hash);
       if (it != shard.map.end()) {  // else forgotten meanwhile
-        Shard::Entry& e = it.value();
+        Shard::Entry& e = *it->second;
         e.flushing = false;
         if (st.ok() && e.unstored_since != 0) {
           if (e.profile && e.profile->version == p.version) {
@@ -232,7 +234,7 @@ void ProfileStore::WaitForFlush(const std::string& pid) {
   std::unique_lock<std::mutex> lock(shard.mu);
   for (;;) {
     auto it = shard.map.find(pid, hash);
-    if (it == shard.map.end() || !it->second.flushing) return;
+    if (it == shard.map.end() || !it->second->flushing) return;
     shard.cv.wait(lock);
   }
 }
@@ -242,7 +244,7 @@ bool ProfileStore::Unstored(const std::string& pid) {
   Shard& shard = ShardFor(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.map.find(pid, hash);
-  return it != shard.map.end() && it->second.unstored_since != 0;
+  return it != shard.map.end() && it->second->unstored_since != 0;
 }
 
 Result<std::optional<Profile>> ProfileStore::LoadStored(const std::string& pid) {
@@ -258,7 +260,7 @@ uint64_t ProfileStore::UnstoredFloor() {
     Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
     for (const auto& [pid, e] : shard.map) {
-      if (e.unstored_since != 0) floor = std::min(floor, e.unstored_since);
+      if (e->unstored_since != 0) floor = std::min(floor, e->unstored_since);
     }
   }
   return floor;
@@ -269,7 +271,7 @@ size_t ProfileStore::UnstoredCount() {
   for (size_t k = 0; k < kShards; ++k) {
     Shard& shard = shards_[k];
     std::lock_guard<std::mutex> lock(shard.mu);
-    for (const auto& [pid, e] : shard.map) n += e.unstored_since != 0;
+    for (const auto& [pid, e] : shard.map) n += e->unstored_since != 0;
   }
   return n;
 }
@@ -291,7 +293,7 @@ bool ProfileStore::Forget(const std::string& pid) {
     Shard& shard = ShardFor(hash);
     std::lock_guard<std::mutex> lock(shard.mu);
     if (auto it = shard.map.find(pid, hash); it != shard.map.end()) {
-      unstored = it->second.unstored_since != 0;
+      unstored = it->second->unstored_since != 0;
       shard.map.erase(it);
     }
     shard.cv.notify_all();
