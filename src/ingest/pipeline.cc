@@ -137,10 +137,20 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   // both pass the dedup check.
   for (const auto& [index, e] : kept) want.push_back(StripeOf("e:" + e->event_id));
   std::vector<std::optional<std::string>> resolved(ids.size());
+  uint64_t last_generation = 0;
   for (int attempt = 0;; ++attempt) {
+    // A mapping found once moves only with a change of the index's generation (read
+    // before the lookups): while it holds, only the ids not found before are looked up
+    // again (another batch may have created them), which keeps most lookups out of the
+    // locks.
+    const uint64_t generation = identities_.generation();
+    const bool every = attempt == 0 || generation != last_generation;
+    last_generation = generation;
     std::vector<size_t> pid_stripes;
     for (size_t k = 0; k < ids.size(); ++k) {
-      TAILOR_ASSIGN_OR_RETURN(resolved[k], identities_.Lookup(ids[k].first, ids[k].second));
+      if (every || !resolved[k]) {
+        TAILOR_ASSIGN_OR_RETURN(resolved[k], identities_.Lookup(ids[k].first, ids[k].second));
+      }
       if (resolved[k]) pid_stripes.push_back(StripeOf(*resolved[k]));
     }
     bool covered = attempt > 0;
@@ -151,6 +161,10 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
       std::vector<size_t> all(kStripes);
       for (size_t i = 0; i < kStripes; ++i) all[i] = i;
       guard.Acquire(std::move(all));
+      // Nothing can move now: resolve once more under every lock.
+      for (size_t k = 0; k < ids.size(); ++k) {
+        TAILOR_ASSIGN_OR_RETURN(resolved[k], identities_.Lookup(ids[k].first, ids[k].second));
+      }
       break;
     }
     want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());

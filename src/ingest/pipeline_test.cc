@@ -109,6 +109,31 @@ TEST_F(PipelineTest, CountsWaitsForAnotherBatchesLocks) {
   EXPECT_EQ(pipeline_.counters().lock_waits.load(), 1u);
 }
 
+TEST_F(PipelineTest, ReResolvesAnIdentityMergedWhileWaitingForTheLocks) {
+  Send(Body({Ev("e1", "page_view", "\"anonymous_id\":\"a1\"", t0_),
+             Ev("e2", "page_view", "\"user_id\":\"u1\"", t0_)}));
+  // While the identify below merges a1's profile into u1's (inside its write), another
+  // batch for a1 resolves a1 to the profile being merged away, then waits for the locks.
+  // It must resolve again once it has them and land in u1's profile.
+  std::thread other;
+  IngestOutcome other_outcome;
+  store_.before_next_write = [&] {
+    other = std::thread([&] {
+      other_outcome = Send(Body({Ev("e4", "click", "\"anonymous_id\":\"a1\"", t0_ + 2000)}));
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  };
+  auto o = Send(Body({Ev("e3", "identify", "\"user_id\":\"u1\",\"anonymous_id\":\"a1\"", t0_ + 1000)}));
+  other.join();
+  EXPECT_EQ(o.accepted, 1u);
+  EXPECT_EQ(other_outcome.accepted, 1u);
+  EXPECT_TRUE(other_outcome.rejected.empty());
+  auto user = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "a1").id, user.id);
+  EXPECT_EQ(user.event_count, 4u) << "both page views, the identify and the click";
+  EXPECT_EQ(pipeline_.counters().merges.load(), 1u);
+}
+
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
   auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_),
                       Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
