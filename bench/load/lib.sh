@@ -59,3 +59,12 @@ server_cpu_ms() {
 
 # cpu_us_per CPU_MS COUNT: microseconds of CPU per unit (0 when COUNT is empty or 0).
 cpu_us_per() { awk -v c="$1" -v n="${2:-0}" 'BEGIN { printf "%.2f", (n > 0 ? c * 1000 / n : 0) }'; }
+
+# lock_wait_us_per_batch: microseconds the running server's ingest batches waited on
+# average for another batch's per-profile locks, from its /metrics (0 before any batch).
+lock_wait_us_per_batch() {
+  curl -s "$URL/metrics" | awk '
+    /^tailor_ingest_lock_wait_seconds_total / { w = $2 }
+    /^tailor_ingest_batches_total / { b = $2 }
+    END { printf "%.0f\n", b > 0 ? 1e6 * w / b : 0 }'
+}

@@ -32,7 +32,7 @@ struct Settings {
   int64_t dedup_retention_ms = 30LL * 86'400'000;
   int64_t dead_letter_retention_ms = 30LL * 86'400'000;
   int64_t decision_log_retention_ms = 30LL * 86'400'000;
-  int64_t decision_log_persist_interval_ms = 1000;  // 0: records go through the WAL
+  int64_t decision_log_persist_interval_ms = 5000;  // 0: records go through the WAL
   uint64_t block_cache_bytes = 256ull << 20;
   std::string log_level = "info";
   int64_t segment_refresh_interval_ms = 10LL * 60'000;  // 0 disables

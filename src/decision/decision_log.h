@@ -58,7 +58,10 @@ void AddInputs(Json* record, const DecisionConfig* config);
 struct DecisionLogOptions {
   size_t max_queue = 200'000;
   int64_t flush_interval_ms = 5;
-  int64_t persist_interval_ms = 1000;  // 0: records go through the write-ahead log
+  // 0: records go through the write-ahead log. Each persist flushes the log's memtables
+  // into new table files; once a second those flushes showed in the decide p99 under
+  // load (docs/performance.md, "Session 11"), so the default is 5 s.
+  int64_t persist_interval_ms = 5000;
 };
 
 class DecisionLog {
