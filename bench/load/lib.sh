@@ -66,5 +66,5 @@ lock_wait_us_per_batch() {
   curl -s "$URL/metrics" | awk '
     /^tailor_ingest_lock_wait_seconds_total / { w = $2 }
     /^tailor_ingest_batches_total / { b = $2 }
-    END { printf "%.0f\n", b > 0 ? 1e6 * w / b : 0 }'
+    END { printf "%.0f\n", (b > 0 ? 1e6 * w / b : 0) }'
 }
