@@ -220,8 +220,9 @@ struct App::Impl {
       *out += "# HELP tailor_profile_merges_total Anonymous profiles merged into user profiles.\n"
               "# TYPE tailor_profile_merges_total counter\ntailor_profile_merges_total " +
               std::to_string(c.merges.load()) + "\n";
-      *out += "# HELP tailor_ingest_lock_waits_total Ingest calls that waited for another's "
-              "per-profile locks (the same person, identity or event id in flight).\n"
+      *out += "# HELP tailor_ingest_lock_waits_total Times an ingest call (or a profile "
+              "refresh or trait update) waited for another's per-profile locks (the same "
+              "person, identity or event id in flight).\n"
               "# TYPE tailor_ingest_lock_waits_total counter\ntailor_ingest_lock_waits_total " +
               std::to_string(c.lock_waits.load()) + "\n";
       *out += "# HELP tailor_ingest_lock_wait_seconds_total Time ingest calls spent waiting for "

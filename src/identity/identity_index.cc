@@ -38,8 +38,13 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
   }
   TAILOR_ASSIGN_OR_RETURN(auto pid, store_.Get(storage::Keyspace::kIdentities, key));
   MutexLock lock(shard.mu);
-  // A Remember() that ran since the read above is newer than what was read: keep it
-  // (emplace never overwrites, and `absent` is only filled while `map` lacks the key).
+  // A Remember() that ran since the read above is newer than what was read: answer with
+  // it, not the read. (Returning the read would hand out a mapping the cache already
+  // knows is stale, without a generation change to tell callers: a batch resolving an id
+  // while an identify merged it away would then use the merged-away profile.)
+  if (auto it = shard.map.find(key, hash); it != shard.map.end()) {
+    return std::optional<std::string>(it->second);
+  }
   if (pid) {
     if (shard.map.size() >= per_shard_cap_) {
       shard.map.erase(shard.map.begin());
@@ -47,7 +52,7 @@ Result<std::optional<std::string>> IdentityIndex::Lookup(IdKind kind,
     }
     shard.map.emplace(key, *pid);
     shard.absent.erase(key);
-  } else if (absent_cap_ > 0 && shard.map.count(key, hash) == 0) {
+  } else if (absent_cap_ > 0) {
     if (shard.absent.size() >= absent_cap_) shard.absent.clear();  // bounded; refilled on demand
     shard.absent.insert(std::move(key));
   }

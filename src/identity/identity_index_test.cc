@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "storage/memory_store.h"
+#include "testutil/failing_store.h"
 
 namespace tailor::identity {
 namespace {
@@ -100,6 +101,24 @@ TEST(IdentityIndex, AbsentEntriesAreBoundedAndNeverEvictKnownOnes) {
 
 // Readers that look an id up while a writer links it end up seeing the link: an absent
 // entry from a read that raced the write never hides it.
+TEST(IdentityIndex, AReadOvertakenByALinkAnswersWithTheLink) {
+  // Cold cache: a lookup reads a1 -> P_a from the store; before it caches that, a merge
+  // links a1 to P_u (store, then Remember). The lookup must answer P_u, the newer one,
+  // not the value it read.
+  SystemClock clock;
+  storage::MemoryStore memory(clock);
+  testutil::FailingStore store(memory);
+  WriteBehindItsBack(store, IdKind::kAnonymous, "a1", "P_a");
+  IdentityIndex index(store);
+  store.after_next_get = [&] { Link(store, index, IdKind::kAnonymous, "a1", "P_u"); };
+  EXPECT_EQ(index.Lookup(IdKind::kAnonymous, "a1").value(), std::optional<std::string>("P_u"));
+  EXPECT_EQ(index.Lookup(IdKind::kAnonymous, "a1").value(), std::optional<std::string>("P_u"));
+  // The same when the read found nothing: the link made meanwhile wins over "absent".
+  store.after_next_get = [&] { Link(store, index, IdKind::kUser, "u9", "P_9"); };
+  EXPECT_EQ(index.Lookup(IdKind::kUser, "u9").value(), std::optional<std::string>("P_9"));
+  EXPECT_EQ(index.Lookup(IdKind::kUser, "u9").value(), std::optional<std::string>("P_9"));
+}
+
 TEST(IdentityIndex, LookupsRacingALinkSeeIt) {
   for (int round = 0; round < 200; ++round) {
     SystemClock clock;

@@ -80,8 +80,9 @@ struct PipelineCounters {
   std::atomic<uint64_t> profiles_deferred{0};   // profile writes left to FlushProfiles
   std::atomic<uint64_t> profiles_flushed{0};    // written by FlushProfiles
   std::atomic<uint64_t> profiles_recovered{0};  // rebuilt from the journal
-  // Calls that waited for another call's stripe locks (the same person, identity or
-  // event id in flight), and the microseconds they waited in all.
+  // Lock acquisitions (a call makes one, or a few when identities move meanwhile) that
+  // waited for another call's stripe locks (the same person, identity or event id in
+  // flight), and the microseconds they waited in all.
   std::atomic<uint64_t> lock_waits{0};
   std::atomic<uint64_t> lock_wait_us{0};
 };

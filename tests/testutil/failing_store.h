@@ -1,6 +1,7 @@
 // FailingStore: a KvStore wrapper for failure injection in tests. Every write fails while
-// `fail` is set, every read (Get, iterators) while `fail_reads` is set; `before_next_write` runs once inside the next write (to interleave work
-// with a write in progress). Header-only: only tests that use it link the storage library.
+// `fail` is set, every read (Get, iterators) while `fail_reads` is set; `before_next_write` runs once inside the next write, and
+// `after_next_get` once after the next Get has read (to interleave work with a write or a
+// read in progress). Header-only: only tests that use it link the storage library.
 #pragma once
 
 #include <atomic>
@@ -35,12 +36,15 @@ class FailingStore final : public storage::KvStore {
   bool fail = false;
   bool fail_reads = false;
   std::function<void()> before_next_write;
+  std::function<void()> after_next_get;
   // What reached the inner store: writes with and without the WAL, and Persist calls.
   std::atomic<int> logged_writes{0}, unlogged_writes{0}, persists{0};
 
   Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
     if (fail_reads) return IOError("injected read failure");
-    return inner_.Get(ks, k);
+    auto value = inner_.Get(ks, k);
+    if (auto hook = std::exchange(after_next_get, nullptr)) hook();
+    return value;
   }
   Status Write(const storage::WriteBatch& b, const storage::WriteOptions& o) override {
     if (fail) return IOError("injected write failure");
