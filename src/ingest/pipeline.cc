@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 
@@ -158,16 +159,13 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
     if (covered) break;
     guard.Release();
     if (attempt >= 4) {
-      std::vector<size_t> all(kStripes);
-      for (size_t i = 0; i < kStripes; ++i) all[i] = i;
-      guard.Acquire(std::move(all));
-      // Nothing can move now: resolve once more under every lock.
-      for (size_t k = 0; k < ids.size(); ++k) {
-        TAILOR_ASSIGN_OR_RETURN(resolved[k], identities_.Lookup(ids[k].first, ids[k].second));
-      }
-      break;
+      // Still moving after five passes: take every stripe; the next pass resolves under
+      // them and is covered whatever it finds.
+      want.resize(kStripes);
+      std::iota(want.begin(), want.end(), size_t{0});
+    } else {
+      want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());
     }
-    want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());
     guard.Acquire(want);
   }
 

@@ -44,7 +44,10 @@ ProfileStore::ProfileStore(storage::KvStore& store, size_t cache_entries)
 
 ProfileStore::~ProfileStore() = default;
 
-ProfileStore::Shard& ProfileStore::ShardFor(size_t hash) { return shards_[ShardOf(hash, kShards)]; }
+ProfileStore::Shard& ProfileStore::ShardFor(std::string_view pid, size_t* hash) {
+  *hash = StringHash{}(pid);
+  return shards_[ShardOf(*hash, kShards)];
+}
 
 void ProfileStore::EvictOne(Shard& shard) {
   if (shard.map.size() < per_shard_cap_) return;
@@ -61,8 +64,8 @@ void ProfileStore::EvictOne(Shard& shard) {
 }
 
 Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
-  const size_t hash = StringHash{}(pid);
-  Shard& shard = ShardFor(hash);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   {
     std::unique_lock<std::mutex> lock(shard.mu);
     for (;;) {
@@ -94,8 +97,8 @@ Result<std::optional<Profile>> ProfileStore::Load(const std::string& pid) {
 }
 
 Result<std::optional<Profile>> ProfileStore::Take(const std::string& pid) {
-  const size_t hash = StringHash{}(pid);
-  Shard& shard = ShardFor(hash);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   {
     std::unique_lock<std::mutex> lock(shard.mu);
     for (;;) {
@@ -141,8 +144,8 @@ void ProfileStore::Stage(const Profile& p, storage::WriteBatch* batch) {
 void ProfileStore::Put(Profile p, int mode, uint64_t seq) {
   std::string id = p.id;
   {
-    const size_t hash = StringHash{}(id);
-    Shard& shard = ShardFor(hash);
+    size_t hash;
+    Shard& shard = ShardFor(id, &hash);
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(id, hash);
     if (it == shard.map.end()) {
@@ -183,8 +186,8 @@ Result<size_t> ProfileStore::Flush() {
     // a profile changed meanwhile stays unstored for the changes after the copy.
     std::vector<Profile> picked;
     for (size_t i = begin; i < end; ++i) {
-      const size_t hash = StringHash{}(dirty[i]);
-      Shard& shard = ShardFor(hash);
+      size_t hash;
+      Shard& shard = ShardFor(dirty[i], &hash);
       std::lock_guard<std::mutex> lock(shard.mu);
       auto it = shard.map.find(dirty[i], hash);
       if (it == shard.map.end() || !it->second->profile || it->second->unstored_since == 0 ||
@@ -200,8 +203,8 @@ Result<size_t> ProfileStore::Flush() {
     Status st = store_.Write(wb, storage::WriteOptions{});
     std::array<bool, kShards> touched{};
     for (const Profile& p : picked) {
-      const size_t hash = StringHash{}(p.id);
-      Shard& shard = ShardFor(hash);
+      size_t hash;
+      Shard& shard = ShardFor(p.id, &hash);
       touched[&shard - shards_.get()] = true;
       std::lock_guard<std::mutex> lock(shard.mu);
       auto it = shard.map.find(p.id, hash);
@@ -229,8 +232,8 @@ Result<size_t> ProfileStore::Flush() {
 }
 
 void ProfileStore::WaitForFlush(const std::string& pid) {
-  const size_t hash = StringHash{}(pid);
-  Shard& shard = ShardFor(hash);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   std::unique_lock<std::mutex> lock(shard.mu);
   for (;;) {
     auto it = shard.map.find(pid, hash);
@@ -240,8 +243,8 @@ void ProfileStore::WaitForFlush(const std::string& pid) {
 }
 
 bool ProfileStore::Unstored(const std::string& pid) {
-  const size_t hash = StringHash{}(pid);
-  Shard& shard = ShardFor(hash);
+  size_t hash;
+  Shard& shard = ShardFor(pid, &hash);
   std::lock_guard<std::mutex> lock(shard.mu);
   auto it = shard.map.find(pid, hash);
   return it != shard.map.end() && it->second->unstored_since != 0;
@@ -289,8 +292,8 @@ void ProfileStore::StageErase(const std::string& pid, storage::WriteBatch* batch
 bool ProfileStore::Forget(const std::string& pid) {
   bool unstored = false;
   {
-    const size_t hash = StringHash{}(pid);
-    Shard& shard = ShardFor(hash);
+    size_t hash;
+    Shard& shard = ShardFor(pid, &hash);
     std::lock_guard<std::mutex> lock(shard.mu);
     if (auto it = shard.map.find(pid, hash); it != shard.map.end()) {
       unstored = it->second->unstored_since != 0;

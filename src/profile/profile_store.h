@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -104,7 +105,8 @@ class ProfileStore {
   // An open-addressing table (core/string_table.h) of cache entries behind each shard's
   // mutex, keyed by pid and hashed once for the shard and the table.
   struct Shard;
-  Shard& ShardFor(size_t hash);  // hash: StringHash of the pid
+  // The shard of `pid`, and the pid's hash for the shard's table (hashed once for both).
+  Shard& ShardFor(std::string_view pid, size_t* hash);
   // Makes room for one more entry: drops a stored, idle entry if the shard is full.
   void EvictOne(Shard& shard);
   void Put(Profile p, int mode, uint64_t seq);
