@@ -230,6 +230,11 @@ struct App::Impl {
               "# TYPE tailor_ingest_lock_wait_seconds_total counter\n"
               "tailor_ingest_lock_wait_seconds_total " +
               FormatPrometheusValue(static_cast<double>(c.lock_wait_us.load()) / 1e6) + "\n";
+      *out += "# HELP tailor_ingest_batches_split_total Ingest calls that stored their events "
+              "in two writes: the events of people another call was working on went second, "
+              "once its locks came free.\n"
+              "# TYPE tailor_ingest_batches_split_total counter\ntailor_ingest_batches_split_total " +
+              std::to_string(c.batches_split.load()) + "\n";
       *out += "# HELP tailor_ingest_write_errors_total Batches whose write failed (not acknowledged).\n"
               "# TYPE tailor_ingest_write_errors_total counter\ntailor_ingest_write_errors_total " +
               std::to_string(c.write_errors.load()) + "\n";

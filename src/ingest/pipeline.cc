@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -44,18 +45,17 @@ Result<IngestOutcome> Pipeline::IngestBody(std::string* body, const IngestSnapsh
   return Ingest(std::move(batch), snapshot, source);
 }
 
-namespace {
-
-// Holds a sorted set of stripe locks; releases them on destruction. Counts the
-// acquisitions that had to wait for another call's locks, and for how long.
-class StripeGuard {
+// Holds a sorted set of stripe locks; releases them on destruction. Acquire blocks (in
+// ascending stripe order, so two callers never deadlock) and counts the acquisitions that
+// had to wait for another call's locks, and for how long; TryAcquire takes only the free
+// ones and never waits, so a caller holding what it got that way must not block on more.
+class Pipeline::StripeGuard {
  public:
   StripeGuard(std::array<std::mutex, Pipeline::kStripes>& stripes, PipelineCounters& counters)
       : stripes_(stripes), counters_(counters) {}
   ~StripeGuard() { Release(); }
   void Acquire(std::vector<size_t> want) {
-    std::sort(want.begin(), want.end());
-    want.erase(std::unique(want.begin(), want.end()), want.end());
+    SortUnique(&want);
     std::optional<std::chrono::steady_clock::time_point> waited_from;
     for (size_t s : want) {
       if (stripes_[s].try_lock()) continue;
@@ -70,6 +70,29 @@ class StripeGuard {
     }
     held_ = std::move(want);
   }
+  // Adds every stripe of `want` that is free now (or already held) to the held set.
+  void TryAcquire(std::vector<size_t> want) {
+    SortUnique(&want);
+    std::vector<size_t> got;
+    for (size_t s : want) {
+      if (Holds(s) || stripes_[s].try_lock()) got.push_back(s);
+    }
+    std::vector<size_t> merged;
+    std::set_union(held_.begin(), held_.end(), got.begin(), got.end(), std::back_inserter(merged));
+    held_ = std::move(merged);
+  }
+  // Releases every held stripe not in `keep` (sorted).
+  void KeepOnly(const std::vector<size_t>& keep) {
+    std::vector<size_t> kept;
+    for (size_t s : held_) {
+      if (std::binary_search(keep.begin(), keep.end(), s)) {
+        kept.push_back(s);
+      } else {
+        stripes_[s].unlock();
+      }
+    }
+    held_ = std::move(kept);
+  }
   void Release() {
     for (auto it = held_.rbegin(); it != held_.rend(); ++it) stripes_[*it].unlock();
     held_.clear();
@@ -77,12 +100,29 @@ class StripeGuard {
   bool Holds(size_t s) const { return std::binary_search(held_.begin(), held_.end(), s); }
 
  private:
+  static void SortUnique(std::vector<size_t>* v) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+
   std::array<std::mutex, Pipeline::kStripes>& stripes_;
   PipelineCounters& counters_;
   std::vector<size_t> held_;
 };
 
+namespace {
+
 size_t StripeOf(std::string_view key) { return Hash64(key) % Pipeline::kStripes; }
+
+// The identities an event names, as (kind, id).
+void AppendIds(const Event& e, std::vector<std::pair<IdKind, std::string_view>>* ids) {
+  if (!e.user_id.empty()) ids->emplace_back(IdKind::kUser, e.user_id);
+  if (!e.anonymous_id.empty()) ids->emplace_back(IdKind::kAnonymous, e.anonymous_id);
+}
+
+// The stripe of an event id: two batches carrying the same event_id for different
+// people must not both pass the dedup check.
+size_t EventStripe(const Event& e) { return StripeOf("e:" + e.event_id); }
 
 }  // namespace
 
@@ -102,7 +142,7 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   for (const EventError& err : batch.errors) {
     b.Reject(err.index, err.event_id, err.status, err.raw_json);
   }
-  std::vector<std::pair<size_t, Event*>> kept;
+  EventRefs kept;
   for (size_t k = 0; k < batch.events.size(); ++k) {
     Event& e = batch.events[k];
     size_t index = batch.indexes[k];
@@ -125,18 +165,56 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
     kept.emplace_back(index, &e);
   }
 
-  // Lock every identity of the batch and every profile they resolve to. Resolution may
+  // Events whose locks are all free now go first, in this call's first write; the others
+  // (those of people another batch is working on: two batches of 100 events over 10,000
+  // people share one or two most of the time) follow in a second write once their locks
+  // come free. Waiting for them first would idle this thread for most of the other
+  // batch. A replay of dead letters never splits: it deletes them in its one write.
+  EventRefs later;
+  if (dead_letters.empty()) {
+    TAILOR_RETURN_IF_ERROR(LockFree(&kept, &later, &guard, &b));
+  } else {
+    TAILOR_RETURN_IF_ERROR(LockAll(kept, &guard, &b));
+  }
+  TAILOR_RETURN_IF_ERROR(ApplyEvents(kept, &b));
+  TAILOR_RETURN_IF_ERROR(b.Commit());
+  // Committed: every other batch may go on. Other batches mostly wait for these locks,
+  // so what is left here (the listeners, freeing the batch) runs without them.
+  guard.Release();
+  b.NotifyAccepted();
+  IngestOutcome out = std::move(b.outcome);
+  if (!later.empty()) {
+    counters_.batches_split.fetch_add(1, std::memory_order_relaxed);
+    StripeGuard guard2(stripes_, counters_);
+    Batch b2(*this, snap, source);
+    b2.ContinueCall();
+    if (options_.write_behind && recovered_.load()) b2.AllowDeferral();
+    TAILOR_RETURN_IF_ERROR(LockAll(later, &guard2, &b2));
+    TAILOR_RETURN_IF_ERROR(ApplyEvents(later, &b2));
+    TAILOR_RETURN_IF_ERROR(b2.Commit());
+    guard2.Release();
+    b2.NotifyAccepted();
+    out.accepted += b2.outcome.accepted;
+    out.duplicates += b2.outcome.duplicates;
+    out.consent_dropped += b2.outcome.consent_dropped;
+    out.sampled_out += b2.outcome.sampled_out;
+    for (RejectedEvent& r : b2.outcome.rejected) out.rejected.push_back(std::move(r));
+  }
+  std::sort(out.rejected.begin(), out.rejected.end(),
+            [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
+  return out;
+}
+
+Status Pipeline::LockAll(const EventRefs& events, StripeGuard* guard, Batch* b) {
+  // Lock every identity of the events and every profile they resolve to. Resolution may
   // change while we wait for the locks, so re-check and widen until stable.
   std::vector<size_t> want;
   std::vector<std::pair<IdKind, std::string_view>> ids;
-  for (const auto& [index, e] : kept) {
-    if (!e->user_id.empty()) ids.emplace_back(IdKind::kUser, e->user_id);
-    if (!e->anonymous_id.empty()) ids.emplace_back(IdKind::kAnonymous, e->anonymous_id);
+  for (const auto& [index, e] : events) {
+    AppendIds(*e, &ids);
+    want.push_back(EventStripe(*e));
   }
   for (const auto& [kind, id] : ids) want.push_back(StripeOf(ExternalKey(kind, id)));
-  // Event ids too: two batches carrying the same event_id for different people must not
-  // both pass the dedup check.
-  for (const auto& [index, e] : kept) want.push_back(StripeOf("e:" + e->event_id));
   std::vector<std::optional<std::string>> resolved(ids.size());
   uint64_t last_generation = 0;
   for (int attempt = 0;; ++attempt) {
@@ -155,9 +233,9 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
       if (resolved[k]) pid_stripes.push_back(StripeOf(*resolved[k]));
     }
     bool covered = attempt > 0;
-    for (size_t s : pid_stripes) covered = covered && guard.Holds(s);
+    for (size_t s : pid_stripes) covered = covered && guard->Holds(s);
     if (covered) break;
-    guard.Release();
+    guard->Release();
     if (attempt >= 4) {
       // Still moving after five passes: take every stripe; the next pass resolves under
       // them and is covered whatever it finds.
@@ -166,40 +244,119 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
     } else {
       want.insert(want.end(), pid_stripes.begin(), pid_stripes.end());
     }
-    guard.Acquire(want);
+    guard->Acquire(want);
   }
-
   // Resolutions read under the locks stay valid for this batch: look each id up once.
-  for (size_t k = 0; k < ids.size(); ++k) b.Know(ids[k].first, ids[k].second, resolved[k]);
+  for (size_t k = 0; k < ids.size(); ++k) b->Know(ids[k].first, ids[k].second, resolved[k]);
+  return Status::OK();
+}
 
-  const int64_t window = snap.config.dedup_window_ms;
-  // Every event id of the batch looked up at once (one batched RocksDB lookup).
+Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guard, Batch* b) {
+  const size_t n = events->size();
+  std::vector<std::pair<IdKind, std::string_view>> ids;
+  std::vector<size_t> first(n + 1);  // event k names ids[first[k] .. first[k + 1])
+  std::vector<size_t> want;
+  for (size_t k = 0; k < n; ++k) {
+    first[k] = ids.size();
+    AppendIds(*(*events)[k].second, &ids);
+    want.push_back(EventStripe(*(*events)[k].second));
+  }
+  first[n] = ids.size();
+  std::vector<size_t> id_stripe(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    id_stripe[i] = StripeOf(ExternalKey(ids[i].first, ids[i].second));
+    want.push_back(id_stripe[i]);
+  }
+  // Ids whose stripes this call holds cannot gain a mapping meanwhile, and while the
+  // index's generation holds none moves: then what is read here is what a lookup under
+  // every lock would read, for the events whose locks are all held. The other ids'
+  // mappings are read too, without their locks: only to keep their events' people
+  // together (below), never applied.
+  const uint64_t generation = identities_.generation();
+  guard->TryAcquire(want);
+  std::vector<std::optional<std::string>> resolved(ids.size());
+  std::vector<size_t> pid_stripes;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    TAILOR_ASSIGN_OR_RETURN(resolved[i], identities_.Lookup(ids[i].first, ids[i].second));
+    if (resolved[i]) pid_stripes.push_back(StripeOf(*resolved[i]));
+  }
+  guard->TryAcquire(pid_stripes);
+  if (identities_.generation() != generation) {
+    guard->Release();  // someone moved: the whole batch takes the blocking way
+    return LockAll(*events, guard, b);
+  }
+  // An event goes now when it holds every stripe it needs and shares none with an event
+  // that waits (its person, an identity or its event id), so that the events of one
+  // person keep their order; to a fixed point.
+  std::vector<std::vector<size_t>> needs(n);
+  for (size_t k = 0; k < n; ++k) {
+    needs[k].push_back(EventStripe(*(*events)[k].second));
+    for (size_t i = first[k]; i < first[k + 1]; ++i) {
+      needs[k].push_back(id_stripe[i]);
+      if (resolved[i]) needs[k].push_back(StripeOf(*resolved[i]));
+    }
+  }
+  std::vector<bool> now(n, true);
+  std::set<size_t> waiting;  // stripes of the events that wait
+  for (size_t k = 0; k < n; ++k) {
+    for (size_t s : needs[k]) now[k] = now[k] && guard->Holds(s);
+    if (!now[k]) waiting.insert(needs[k].begin(), needs[k].end());
+  }
+  for (bool grew = !waiting.empty(); grew;) {
+    grew = false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!now[k]) continue;
+      bool shares = false;
+      for (size_t s : needs[k]) shares = shares || waiting.count(s) > 0;
+      if (!shares) continue;
+      now[k] = false;
+      waiting.insert(needs[k].begin(), needs[k].end());
+      grew = true;
+    }
+  }
+  size_t ready = static_cast<size_t>(std::count(now.begin(), now.end(), true));
+  if (ready == 0) {
+    guard->Release();
+    return LockAll(*events, guard, b);
+  }
+  std::vector<size_t> keep;
+  EventRefs go;
+  for (size_t k = 0; k < n; ++k) {
+    if (!now[k]) {
+      later->push_back((*events)[k]);
+      continue;
+    }
+    go.push_back((*events)[k]);
+    keep.insert(keep.end(), needs[k].begin(), needs[k].end());
+    for (size_t i = first[k]; i < first[k + 1]; ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
+  }
+  std::sort(keep.begin(), keep.end());
+  guard->KeepOnly(keep);  // the waiting events' stripes go back to whoever wants them
+  *events = std::move(go);
+  return Status::OK();
+}
+
+Status Pipeline::ApplyEvents(const EventRefs& events, Batch* b) {
+  const int64_t window = b->snap_.config.dedup_window_ms;
+  // Every event id at once (one batched RocksDB lookup).
   std::vector<std::string_view> event_ids;
-  event_ids.reserve(kept.size());
-  for (const auto& [index, e] : kept) event_ids.push_back(e->event_id);
+  event_ids.reserve(events.size());
+  for (const auto& [index, e] : events) event_ids.push_back(e->event_id);
   TAILOR_ASSIGN_OR_RETURN(auto stored_ids, store_.MultiGet(storage::Keyspace::kDedup, event_ids));
-  for (size_t k = 0; k < kept.size(); ++k) {
-    auto& [index, e] = kept[k];
-    if (b.SeenInBatch(e->event_id)) {
-      ++b.outcome.duplicates;
+  for (size_t k = 0; k < events.size(); ++k) {
+    const auto& [index, e] = events[k];
+    if (b->SeenInBatch(e->event_id)) {
+      ++b->outcome.duplicates;
       continue;
     }
     const std::optional<std::string>& seen = stored_ids[k];
-    if (seen && b.now() - DedupTime(*seen) <= window) {
-      ++b.outcome.duplicates;
+    if (seen && b->now() - DedupTime(*seen) <= window) {
+      ++b->outcome.duplicates;
       continue;
     }
-    TAILOR_RETURN_IF_ERROR(b.Apply(std::move(*e), index));
+    TAILOR_RETURN_IF_ERROR(b->Apply(std::move(*e), index));
   }
-  TAILOR_RETURN_IF_ERROR(b.Commit());
-  // Committed: every other batch may go on. Other batches mostly wait for these locks
-  // (two batches of 100 events over 10,000 people share someone most of the time), so
-  // what is left here (the listeners, freeing the batch) runs without them.
-  guard.Release();
-  b.NotifyAccepted();
-  std::sort(b.outcome.rejected.begin(), b.outcome.rejected.end(),
-            [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
-  return std::move(b.outcome);
+  return Status::OK();
 }
 
 Status Pipeline::MergeTraits(const std::vector<std::pair<std::string, std::string>>& updates,

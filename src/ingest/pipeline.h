@@ -2,10 +2,14 @@
 // identity -> consent gate -> sessionize -> append to the profile's event log -> update
 // the profile -> one WriteBatch -> acknowledge (docs/design.md §3).
 //
-// Concurrency: work on one profile is serialized by striped locks over identities and
-// profile ids, taken in ascending stripe order (no deadlock). A whole batch, including
-// its dead letters, becomes one atomic WriteBatch, so an acknowledged batch is either
-// fully stored or (on an error return) not at all.
+// Concurrency: work on one profile is serialized by striped locks over identities,
+// profile ids and event ids. A call first takes the locks that are free (never waiting
+// while it holds them) and stores the events whose locks it got in one atomic
+// WriteBatch; the events of people another call is working on, with every event sharing
+// a lock with them, follow in a second WriteBatch under locks taken in ascending stripe
+// order (blocking, so no deadlock). An acknowledged batch is fully stored; on an error
+// return its first part may be stored: a retry stores the rest (event ids deduplicate).
+// Dead-letter replays are never split (their deletes go in the one write).
 //
 // Thread safety: safe for concurrent use from any number of threads.
 #pragma once
@@ -85,6 +89,9 @@ struct PipelineCounters {
   // flight), and the microseconds they waited in all.
   std::atomic<uint64_t> lock_waits{0};
   std::atomic<uint64_t> lock_wait_us{0};
+  // Ingest calls that stored their events in two writes: some of their events' locks were
+  // held by another call (see Concurrency above).
+  std::atomic<uint64_t> batches_split{0};
 };
 
 struct PipelineOptions {
@@ -163,7 +170,21 @@ class Pipeline {
   DeadLetterStore& dead_letters() { return dead_letters_; }
 
  private:
-  class Batch;  // the per-call working state (pipeline_batch.h)
+  class Batch;        // the per-call working state (pipeline_batch.h)
+  class StripeGuard;  // a call's stripe locks (pipeline.cc)
+  using EventRefs = std::vector<std::pair<size_t, Event*>>;  // (index in the request, event)
+
+  // Takes the stripes of `events` (their identities, event ids and the profiles those
+  // resolve to), blocking, and tells `b` what the identities resolve to.
+  Status LockAll(const EventRefs& events, StripeGuard* guard, Batch* b);
+  // Takes only the stripes free now; keeps in *events those whose stripes it all got and
+  // that share none with another, moves the rest to *later (request order kept) and
+  // tells `b` what the kept events' identities resolve to. When none can go, or an
+  // identity moved meanwhile, takes every stripe the blocking way instead (LockAll).
+  Status LockFree(EventRefs* events, EventRefs* later, StripeGuard* guard, Batch* b);
+  // Drops duplicates (in the batch, or stored within the dedup window) and applies the
+  // rest to `b`. REQUIRES: their stripes held.
+  Status ApplyEvents(const EventRefs& events, Batch* b);
 
   // Ingest() that also deletes the dead letters `dead_letters` in the same write.
   Result<IngestOutcome> IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snapshot,

@@ -369,7 +369,7 @@ Status Pipeline::Batch::Commit() {
   p_.counters_.profiles_deferred.fetch_add(deferred.size(), std::memory_order_relaxed);
   for (const auto& [key, link] : links_) p_.identities_.Remember(link.kind, link.id, link.pid);
   auto& c = p_.counters_;
-  c.batches.fetch_add(1, std::memory_order_relaxed);
+  if (!continues_call_) c.batches.fetch_add(1, std::memory_order_relaxed);
   c.accepted.fetch_add(outcome.accepted, std::memory_order_relaxed);
   c.duplicates.fetch_add(outcome.duplicates, std::memory_order_relaxed);
   c.rejected.fetch_add(outcome.rejected.size(), std::memory_order_relaxed);

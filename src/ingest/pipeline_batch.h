@@ -100,6 +100,8 @@ class Pipeline::Batch {
 
   // Lets Commit leave profiles in the cache (write-behind); ingest batches only.
   void AllowDeferral() { defer_ = true; }
+  // The second write of a split ingest call: not counted as another batch.
+  void ContinueCall() { continues_call_ = true; }
 
   // Replays the journal changes of one profile (in sequence order) onto its stored form,
   // holding the result in this batch until FinishReplay. Returns whether it replayed
@@ -208,6 +210,7 @@ class Pipeline::Batch {
   std::map<std::string, uint64_t> replayed_from_;  // pid -> first journal seq replayed
   bool defer_ = false;
   bool committed_ = false;
+  bool continues_call_ = false;  // ContinueCall
   bool replaying_ = false;    // a journal rebuild (ReplayProfile), not an ingest batch
   uint64_t seq_ = 0;          // journal sequence number, when deferring
   storage::WriteBatch head_;  // merge moves, then the batch

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "core/json_doc.h"
@@ -129,6 +130,102 @@ TEST_F(PipelineTest, ReResolvesAnIdentityMergedWhileWaitingForTheLocks) {
   EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "a1").id, user.id);
   EXPECT_EQ(user.event_count, 4u) << "both page views, the identify and the click";
   EXPECT_EQ(pipeline_.counters().merges.load(), 1u);
+}
+
+// Polls `done` for up to 10 s; false when it never held.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST_F(PipelineTest, StoresTheEventsOfFreePeopleWhileAnotherBatchHoldsOne) {
+  // While the first batch writes u1's event (inside its locks), a second batch carries
+  // u2, u1, u3, u1: u2's and u3's events are stored at once; u1's wait for the first
+  // batch, then follow in request order.
+  std::thread second;
+  IngestOutcome second_outcome;
+  bool stored_while_held = false;
+  store_.before_next_write = [&] {
+    second = std::thread([&] {
+      second_outcome = Send(Body({Ev("e2", "click", "\"user_id\":\"u2\"", t0_ + 2),
+                                  Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 3),
+                                  Ev("e4", "click", "\"user_id\":\"u3\"", t0_ + 4),
+                                  Ev("e5", "page_view", "\"user_id\":\"u1\"", t0_ + 5)}));
+    });
+    stored_while_held = Eventually([&] { return pipeline_.counters().batches_split.load() == 1; });
+  };
+  auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  second.join();
+  EXPECT_TRUE(stored_while_held) << "u2 and u3 waited for u1's locks";
+  EXPECT_EQ(o.accepted, 1u);
+  EXPECT_EQ(second_outcome.accepted, 4u);
+  EXPECT_EQ(pipeline_.counters().batches.load(), 2u) << "a split call counts as one batch";
+  // Its second part waits for u1 unless the first batch has finished by then.
+  EXPECT_LE(pipeline_.counters().lock_waits.load(), 1u);
+  auto u1 = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(u1.event_count, 3u);
+  EXPECT_EQ(u1.last_seen_ms, t0_ + 5);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u2").event_count, 1u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u3").event_count, 1u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 5u);
+}
+
+TEST_F(PipelineTest, KeepsEventsSharingAnIdentityWithAWaitingEventTogether) {
+  // The identify links a2 to u1, whose lock the first batch holds, so it waits; the click
+  // of a2 after it must wait too (its own locks are free), or it would make a2 a profile
+  // of its own that the identify then merges, out of request order.
+  std::thread second;
+  IngestOutcome second_outcome;
+  bool split = false;
+  store_.before_next_write = [&] {
+    second = std::thread([&] {
+      second_outcome =
+          Send(Body({Ev("e2", "click", "\"user_id\":\"u2\"", t0_ + 2),
+                     Ev("e3", "identify", "\"user_id\":\"u1\",\"anonymous_id\":\"a2\"", t0_ + 3),
+                     Ev("e4", "click", "\"anonymous_id\":\"a2\"", t0_ + 4)}));
+    });
+    split = Eventually([&] { return pipeline_.counters().batches_split.load() == 1; });
+  };
+  Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  second.join();
+  EXPECT_TRUE(split);
+  EXPECT_EQ(second_outcome.accepted, 3u);
+  EXPECT_EQ(pipeline_.counters().merges.load(), 0u) << "a2's click went before its identify";
+  auto u1 = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "a2").id, u1.id);
+  EXPECT_EQ(u1.event_count, 3u);
+}
+
+TEST_F(PipelineTest, ARetryStoresWhatTheSecondWriteOfASplitBatchLost) {
+  // The second write of a split call fails: the call fails, its first part stays stored,
+  // and the client's retry stores the rest (the first part counts as duplicates).
+  std::thread second;
+  Result<IngestOutcome> failed = IngestOutcome{};
+  std::string body = Body({Ev("e2", "click", "\"user_id\":\"u2\"", t0_ + 2),
+                           Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 3)});
+  store_.before_next_write = [&] {
+    // Runs inside the second call's first write (after its failure check): every
+    // later write of the second call fails; the first batch's write is already past it.
+    store_.before_next_write = [&] { store_.fail = true; };
+    second = std::thread([&] {
+      std::string copy = body;
+      failed = pipeline_.IngestBody(&copy, *snapshot_, "test");
+    });
+    Eventually([&] { return pipeline_.counters().batches_split.load() == 1; });
+  };
+  Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
+  second.join();
+  EXPECT_FALSE(failed.ok());
+  store_.fail = false;
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u2").event_count, 1u) << "the first part stayed";
+  auto retry = Send(body);
+  EXPECT_EQ(retry.accepted, 1u);
+  EXPECT_EQ(retry.duplicates, 1u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 2u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 3u);
 }
 
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
