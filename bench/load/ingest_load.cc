@@ -47,12 +47,14 @@ struct LoadOptions {
   int templates = 32;
   uint64_t seed = 1;
   std::string timestamps = "now";  // now: stamped at send time; fixed: as built
+  std::string timeline;            // when set: one "start_ms latency_us" line per request
 };
 
 // What one connection saw. Only requests that *started* inside the measured window are
 // counted in the throughput and latency figures; all are checked.
 struct ConnectionResult {
   std::vector<uint32_t> latencies_us;  // measured window only
+  std::vector<double> starts_ms;       // the same requests' starts, from measure_from
   uint64_t batches = 0;                // measured window, status 200
   uint64_t events = 0;                 // measured window, status 200
   uint64_t sent_events_all = 0;        // every 200 response, warm-up included
@@ -137,6 +139,8 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     if (start >= measure_from) {
       out->latencies_us.push_back(static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(end - start).count()));
+      out->starts_ms.push_back(
+          std::chrono::duration<double, std::milli>(start - measure_from).count());
       ++out->batches;
       out->events += events;
     }
@@ -205,6 +209,26 @@ int Run(const LoadOptions& o) {
     total.non_200 += r.non_200;
     total.transport_errors += r.transport_errors;
     if (total.first_error.empty()) total.first_error = r.first_error;
+  }
+  if (!o.timeline.empty()) {
+    // Which requests were slow, and when: stalls that hit every connection at once show
+    // as runs of large latencies at the same start times.
+    std::FILE* f = std::fopen(o.timeline.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "error: cannot write %s\n", o.timeline.c_str());
+      return 2;
+    }
+    // The measured window's start as Unix time, to line the file up with server logs.
+    auto unix_now = std::chrono::duration<double, std::milli>(
+        std::chrono::system_clock::now().time_since_epoch()).count();
+    auto since_start = std::chrono::duration<double, std::milli>(SteadyClock::now() - measure_from).count();
+    std::fprintf(f, "# measured window starts at %.3f ms Unix time\n", unix_now - since_start);
+    for (size_t c = 0; c < results.size(); ++c) {
+      for (size_t i = 0; i < results[c].latencies_us.size(); ++i) {
+        std::fprintf(f, "%.3f %u %zu\n", results[c].starts_ms[i], results[c].latencies_us[i], c);
+      }
+    }
+    std::fclose(f);
   }
   std::sort(lat.begin(), lat.end());
 
@@ -285,6 +309,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for users and the run id")->capture_default_str();
+  app.add_option("--timeline", o.timeline,
+                 "Also write every measured request to this file: start (ms into the measured "
+                 "window), latency (us), connection");
   app.add_option("--timestamps", o.timestamps,
                  "now: each event's timestamp is the send time minus its user's fixed "
                  "offset of up to 1 s, so a user's events arrive in time order as from one "

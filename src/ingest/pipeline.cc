@@ -7,6 +7,8 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/hash.h"
 #include "ingest/pipeline_batch.h"
@@ -73,11 +75,12 @@ class Pipeline::StripeGuard {
   // Adds every stripe of `want` that is free now (or already held) to the held set.
   void TryAcquire(std::vector<size_t> want) {
     SortUnique(&want);
-    std::vector<size_t> got;
+    std::vector<size_t> got, merged;
+    got.reserve(want.size());  // nothing below may throw once a stripe is locked
+    merged.reserve(held_.size() + want.size());
     for (size_t s : want) {
       if (Holds(s) || stripes_[s].try_lock()) got.push_back(s);
     }
-    std::vector<size_t> merged;
     std::set_union(held_.begin(), held_.end(), got.begin(), got.end(), std::back_inserter(merged));
     held_ = std::move(merged);
   }
@@ -134,13 +137,26 @@ Result<IngestOutcome> Pipeline::Ingest(DecodedBatch batch, const IngestSnapshot&
 Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snap,
                                                   std::string_view source,
                                                   const std::vector<std::string>& dead_letters) {
-  // Released once the batch commits, else after ~Batch, which may rebuild profiles.
+  // Released once the batch commits, else after ~Batch, which may rebuild profiles. The
+  // second part of a split call (below) has its own, destroyed before these.
   StripeGuard guard(stripes_, counters_);
   Batch b(*this, snap, source);
-  if (options_.write_behind && recovered_.load()) b.AllowDeferral();
+  std::optional<StripeGuard> guard2;
+  std::optional<Batch> b2;
+  const bool defer = options_.write_behind && recovered_.load();
+  if (defer) b.AllowDeferral();
   for (const std::string& id : dead_letters) b.DeleteDeadLetter(id);
+  // Rejected events are dead-lettered in the call's last write: a retry after a failed
+  // second write must not dead-letter them twice.
+  struct Rejection {
+    size_t index;
+    std::string event_id;
+    Status error;
+    std::string raw_json;
+  };
+  std::vector<Rejection> rejections;
   for (const EventError& err : batch.errors) {
-    b.Reject(err.index, err.event_id, err.status, err.raw_json);
+    rejections.push_back({err.index, err.event_id, err.status, err.raw_json});
   }
   EventRefs kept;
   for (size_t k = 0; k < batch.events.size(); ++k) {
@@ -151,8 +167,9 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
                           "'" + e.type + "' is reserved for events Tailor writes itself", "type")
                     : snap.schemas->Validate(e);
     if (!st.ok()) {
-      b.Reject(index, e.event_id, st.WithPathPrefix("events[" + std::to_string(index) + "]"),
-               EncodeWireEventJson(e));
+      rejections.push_back({index, e.event_id,
+                            st.WithPathPrefix("events[" + std::to_string(index) + "]"),
+                            EncodeWireEventJson(e)});
       continue;
     }
     if (auto it = snap.config.sampling.find(e.type); it != snap.config.sampling.end()) {
@@ -176,6 +193,14 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   } else {
     TAILOR_RETURN_IF_ERROR(LockAll(kept, &guard, &b));
   }
+  if (!later.empty()) {
+    b2.emplace(*this, snap, source);
+    b2->ContinueCall();
+    if (defer) b2->AllowDeferral();
+  }
+  Batch& last = b2 ? *b2 : b;
+  for (const Rejection& r : rejections) last.Reject(r.index, r.event_id, r.error, r.raw_json);
+
   TAILOR_RETURN_IF_ERROR(ApplyEvents(kept, &b));
   TAILOR_RETURN_IF_ERROR(b.Commit());
   // Committed: every other batch may go on. Other batches mostly wait for these locks,
@@ -183,22 +208,19 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   guard.Release();
   b.NotifyAccepted();
   IngestOutcome out = std::move(b.outcome);
-  if (!later.empty()) {
+  if (b2) {
     counters_.batches_split.fetch_add(1, std::memory_order_relaxed);
-    StripeGuard guard2(stripes_, counters_);
-    Batch b2(*this, snap, source);
-    b2.ContinueCall();
-    if (options_.write_behind && recovered_.load()) b2.AllowDeferral();
-    TAILOR_RETURN_IF_ERROR(LockAll(later, &guard2, &b2));
-    TAILOR_RETURN_IF_ERROR(ApplyEvents(later, &b2));
-    TAILOR_RETURN_IF_ERROR(b2.Commit());
-    guard2.Release();
-    b2.NotifyAccepted();
-    out.accepted += b2.outcome.accepted;
-    out.duplicates += b2.outcome.duplicates;
-    out.consent_dropped += b2.outcome.consent_dropped;
-    out.sampled_out += b2.outcome.sampled_out;
-    for (RejectedEvent& r : b2.outcome.rejected) out.rejected.push_back(std::move(r));
+    guard2.emplace(stripes_, counters_);
+    TAILOR_RETURN_IF_ERROR(LockAll(later, &*guard2, &*b2));
+    TAILOR_RETURN_IF_ERROR(ApplyEvents(later, &*b2));
+    TAILOR_RETURN_IF_ERROR(b2->Commit());
+    guard2->Release();
+    b2->NotifyAccepted();
+    out.accepted += b2->outcome.accepted;
+    out.duplicates += b2->outcome.duplicates;
+    out.consent_dropped += b2->outcome.consent_dropped;
+    out.sampled_out += b2->outcome.sampled_out;
+    for (RejectedEvent& r : b2->outcome.rejected) out.rejected.push_back(std::move(r));
   }
   std::sort(out.rejected.begin(), out.rejected.end(),
             [](const RejectedEvent& x, const RejectedEvent& y) { return x.index < y.index; });
@@ -255,11 +277,13 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
   const size_t n = events->size();
   std::vector<std::pair<IdKind, std::string_view>> ids;
   std::vector<size_t> first(n + 1);  // event k names ids[first[k] .. first[k + 1])
+  std::vector<size_t> event_stripe(n);
   std::vector<size_t> want;
   for (size_t k = 0; k < n; ++k) {
     first[k] = ids.size();
     AppendIds(*(*events)[k].second, &ids);
-    want.push_back(EventStripe(*(*events)[k].second));
+    event_stripe[k] = EventStripe(*(*events)[k].second);
+    want.push_back(event_stripe[k]);
   }
   first[n] = ids.size();
   std::vector<size_t> id_stripe(ids.size());
@@ -267,13 +291,17 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     id_stripe[i] = StripeOf(ExternalKey(ids[i].first, ids[i].second));
     want.push_back(id_stripe[i]);
   }
-  // Ids whose stripes this call holds cannot gain a mapping meanwhile, and while the
-  // index's generation holds none moves: then what is read here is what a lookup under
-  // every lock would read, for the events whose locks are all held. The other ids'
-  // mappings are read too, without their locks: only to keep their events' people
-  // together (below), never applied.
+  // An id whose stripe this call holds cannot gain a mapping meanwhile, and while the
+  // index's generation holds no mapping moves: for an event whose event and identity
+  // stripes were held before its lookups, and whose resolved profiles' stripes are held
+  // after them, what is read here is what a lookup under every lock would read. (A
+  // stripe got only in the second TryAcquire, by a hash collision with a profile's,
+  // does not count: the lookup ran before it was held.)
   const uint64_t generation = identities_.generation();
   guard->TryAcquire(want);
+  std::vector<bool> event_held(n), id_held(ids.size());
+  for (size_t k = 0; k < n; ++k) event_held[k] = guard->Holds(event_stripe[k]);
+  for (size_t i = 0; i < ids.size(); ++i) id_held[i] = guard->Holds(id_stripe[i]);
   std::vector<std::optional<std::string>> resolved(ids.size());
   std::vector<size_t> pid_stripes;
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -281,54 +309,76 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     if (resolved[i]) pid_stripes.push_back(StripeOf(*resolved[i]));
   }
   guard->TryAcquire(pid_stripes);
+  // The ids not held are read again, now: another call that linked one of them to a
+  // profile whose stripe this call now holds committed that link before releasing the
+  // stripe, so it shows here, and its event stays with that profile's (below).
+  std::vector<std::optional<std::string>> also(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (id_held[i]) continue;
+    TAILOR_ASSIGN_OR_RETURN(also[i], identities_.Lookup(ids[i].first, ids[i].second));
+  }
   if (identities_.generation() != generation) {
     guard->Release();  // someone moved: the whole batch takes the blocking way
     return LockAll(*events, guard, b);
   }
-  // An event goes now when it holds every stripe it needs and shares none with an event
-  // that waits (its person, an identity or its event id), so that the events of one
-  // person keep their order; to a fixed point.
+  // Events sharing a stripe (a person, an identity, an event id) form one group, and a
+  // group goes now only when every one of its events can: so the events of one person
+  // keep their request order. Union-find over the stripes, linear in the events.
   std::vector<std::vector<size_t>> needs(n);
+  std::vector<bool> can(n, true);
   for (size_t k = 0; k < n; ++k) {
-    needs[k].push_back(EventStripe(*(*events)[k].second));
+    needs[k].push_back(event_stripe[k]);
+    can[k] = event_held[k];
     for (size_t i = first[k]; i < first[k + 1]; ++i) {
       needs[k].push_back(id_stripe[i]);
-      if (resolved[i]) needs[k].push_back(StripeOf(*resolved[i]));
+      can[k] = can[k] && id_held[i];
+      for (const auto* pid : {&resolved[i], &also[i]}) {
+        if (!*pid) continue;
+        size_t s = StripeOf(**pid);
+        needs[k].push_back(s);
+        can[k] = can[k] && guard->Holds(s);
+      }
     }
   }
-  std::vector<bool> now(n, true);
-  std::set<size_t> waiting;  // stripes of the events that wait
+  std::unordered_map<size_t, size_t> dense;  // stripe -> its index in `parent`
+  std::vector<size_t> parent;
+  auto find = [&](size_t stripe) {
+    auto [it, added] = dense.try_emplace(stripe, parent.size());
+    if (added) parent.push_back(it->second);
+    size_t x = it->second;
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];  // path halving
+      x = parent[x];
+    }
+    return x;
+  };
   for (size_t k = 0; k < n; ++k) {
-    for (size_t s : needs[k]) now[k] = now[k] && guard->Holds(s);
-    if (!now[k]) waiting.insert(needs[k].begin(), needs[k].end());
+    size_t r = find(needs[k][0]);
+    for (size_t j = 1; j < needs[k].size(); ++j) parent[find(needs[k][j])] = r;
   }
-  for (bool grew = !waiting.empty(); grew;) {
-    grew = false;
-    for (size_t k = 0; k < n; ++k) {
-      if (!now[k]) continue;
-      bool shares = false;
-      for (size_t s : needs[k]) shares = shares || waiting.count(s) > 0;
-      if (!shares) continue;
-      now[k] = false;
-      waiting.insert(needs[k].begin(), needs[k].end());
-      grew = true;
-    }
+  std::unordered_set<size_t> blocked;  // groups with an event that cannot go
+  for (size_t k = 0; k < n; ++k) {
+    if (!can[k]) blocked.insert(find(needs[k][0]));
   }
-  size_t ready = static_cast<size_t>(std::count(now.begin(), now.end(), true));
-  if (ready == 0) {
-    guard->Release();
-    return LockAll(*events, guard, b);
+  if (blocked.empty()) {  // everything goes now: the common case
+    for (size_t i = 0; i < ids.size(); ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
+    return Status::OK();
   }
   std::vector<size_t> keep;
   EventRefs go;
   for (size_t k = 0; k < n; ++k) {
-    if (!now[k]) {
+    if (blocked.count(find(needs[k][0]))) {
       later->push_back((*events)[k]);
       continue;
     }
     go.push_back((*events)[k]);
     keep.insert(keep.end(), needs[k].begin(), needs[k].end());
     for (size_t i = first[k]; i < first[k + 1]; ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
+  }
+  if (go.empty()) {
+    guard->Release();
+    later->clear();
+    return LockAll(*events, guard, b);
   }
   std::sort(keep.begin(), keep.end());
   guard->KeepOnly(keep);  // the waiting events' stripes go back to whoever wants them

@@ -205,7 +205,8 @@ TEST_F(PipelineTest, ARetryStoresWhatTheSecondWriteOfASplitBatchLost) {
   std::thread second;
   Result<IngestOutcome> failed = IngestOutcome{};
   std::string body = Body({Ev("e2", "click", "\"user_id\":\"u2\"", t0_ + 2),
-                           Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 3)});
+                           Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 3),
+                           Ev("e9", "segment_entered", "\"user_id\":\"u2\"", t0_ + 4)});
   store_.before_next_write = [&] {
     // Runs inside the second call's first write (after its failure check): every
     // later write of the second call fails; the first batch's write is already past it.
@@ -221,11 +222,16 @@ TEST_F(PipelineTest, ARetryStoresWhatTheSecondWriteOfASplitBatchLost) {
   EXPECT_FALSE(failed.ok());
   store_.fail = false;
   EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u2").event_count, 1u) << "the first part stayed";
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDeadLetters), 0u)
+      << "the rejected event is dead-lettered with the last write, which failed";
   auto retry = Send(body);
   EXPECT_EQ(retry.accepted, 1u);
   EXPECT_EQ(retry.duplicates, 1u);
+  ASSERT_EQ(retry.rejected.size(), 1u);
+  EXPECT_EQ(retry.rejected[0].index, 2u);
   EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 2u);
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), 3u);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDeadLetters), 1u) << "dead-lettered once";
 }
 
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
