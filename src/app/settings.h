@@ -37,7 +37,7 @@ struct Settings {
   std::string log_level = "info";
   int64_t segment_refresh_interval_ms = 10LL * 60'000;  // 0 disables
   int64_t experiment_flush_interval_ms = 1000;  // write-behind of experiment aggregates
-  int64_t profile_flush_interval_ms = 1000;     // write-behind of profiles; 0: write-through
+  int64_t profile_flush_interval_ms = 5000;     // write-behind of profiles; 0: write-through
   int64_t model_retrain_check_ms = 60'000;    // how often retrain_every schedules are checked
   uint64_t model_train_memory_budget = 2ull << 30;  // estimated training peak allowed; 0 = none
   int model_train_threads = 1;                      // threads of one model training

@@ -44,13 +44,13 @@ TEST(Settings, ErrorsNameTheSetting) {
 TEST(Settings, ProfileFlushIntervalTurnsWriteBehindOffAtZero) {
   auto d = ResolveSettings("", {});
   ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(d->profile_flush_interval_ms, 1000);  // write-behind by default
+  EXPECT_EQ(d->profile_flush_interval_ms, 5000);  // write-behind by default
   auto off = ResolveSettings("", {{"profile_flush_interval", "0ms"}});
   ASSERT_TRUE(off.ok()) << off.status().ToString();
   EXPECT_EQ(off->profile_flush_interval_ms, 0);
-  auto five = ResolveSettings("", {{"profile_flush_interval", "5s"}});
+  auto five = ResolveSettings("", {{"profile_flush_interval", "1s"}});
   ASSERT_TRUE(five.ok()) << five.status().ToString();
-  EXPECT_EQ(five->profile_flush_interval_ms, 5000);
+  EXPECT_EQ(five->profile_flush_interval_ms, 1000);
   auto bad = ResolveSettings("", {{"profile_flush_interval", "soon"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().path(), "profile_flush_interval");

@@ -198,6 +198,8 @@ Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureS
   }
   std::map<std::string, size_t> in_name_order(set->index_.begin(), set->index_.end());
   for (const auto& [name, i] : in_name_order) set->by_name_.push_back(i);
+  set->name_rank_.resize(set->specs_.size());
+  for (size_t r = 0; r < set->by_name_.size(); ++r) set->name_rank_[set->by_name_[r]] = r;
   // Changed paths: the features naming the type (in definition order), then those of
   // every type.
   for (const auto& s : set->specs_) {
@@ -518,7 +520,15 @@ int FeatureSet::IndexOf(std::string_view name) const {
 }
 
 const FeatureState* FeatureSet::StateOf(size_t i, const FeatureStates& states) const {
-  auto it = states.find(specs_[i].name);
+  // A profile holds a state for every feature of this set, and no other, once one event of
+  // each kind has reached it: then feature i's state sits at its rank in name order, and
+  // one comparison finds it instead of a binary search of string compares.
+  const std::string& name = specs_[i].name;
+  if (size_t r = name_rank_[i]; r < states.size()) {
+    auto at = states.nth(r);
+    if (at->first == name) return &at->second;
+  }
+  auto it = states.find(name);
   return it == states.end() ? nullptr : &it->second;
 }
 

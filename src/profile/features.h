@@ -126,6 +126,7 @@ class FeatureSet {
   std::vector<std::string> partial_digests_;  // digests_[i] + "~partial"
   std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;  // name -> index
   std::vector<size_t> by_name_;                       // indexes of specs_ in name order
+  std::vector<size_t> name_rank_;                     // per spec: its position in by_name_
   std::map<std::string, TypePlan, std::less<>> plans_;  // event types some feature names
   TypePlan any_type_plan_;  // other types: the features of every event type
   bool reads_context_ = false;

@@ -138,6 +138,16 @@ TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
   EXPECT_EQ(read, (Json{{"b", 3}, {"n", 3}, {"y", 3}}));
   EXPECT_EQ(states.size(), 6u);
   for (const char* old : {"a_old", "m_old", "z_old"}) EXPECT_EQ(states[old].bad_field, 7u);
+  // One feature's value: found at its rank in name order when the states are exactly the
+  // defined ones, by search when others shift them.
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE(pass == 0 ? "with old states" : "defined states only");
+    for (size_t i = 0; i < specs.size(); ++i) {
+      EXPECT_EQ((*set)->ReadValue(i, states, kNow), 3) << specs[i].name;
+      EXPECT_EQ((*set)->ReadScalar(i, states, kNow).i, 3) << specs[i].name;
+    }
+    for (const char* old : {"a_old", "m_old", "z_old"}) states.erase(old);
+  }
 }
 
 class AcceptAll : public EventFilter {
