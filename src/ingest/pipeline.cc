@@ -7,8 +7,6 @@
 #include <numeric>
 #include <optional>
 #include <set>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "core/hash.h"
 #include "ingest/pipeline_batch.h"
@@ -321,31 +319,41 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     guard->Release();  // someone moved: the whole batch takes the blocking way
     return LockAll(*events, guard, b);
   }
-  // Events sharing a stripe (a person, an identity, an event id) form one group, and a
-  // group goes now only when every one of its events can: so the events of one person
-  // keep their request order. Union-find over the stripes, linear in the events.
-  std::vector<std::vector<size_t>> needs(n);
+  // The stripes event k needs: need[at[k] .. at[k + 1]). It can go now when it held them
+  // all in time (above).
+  std::vector<size_t> need, at(n + 1);
   std::vector<bool> can(n, true);
   for (size_t k = 0; k < n; ++k) {
-    needs[k].push_back(event_stripe[k]);
+    at[k] = need.size();
+    need.push_back(event_stripe[k]);
     can[k] = event_held[k];
     for (size_t i = first[k]; i < first[k + 1]; ++i) {
-      needs[k].push_back(id_stripe[i]);
+      need.push_back(id_stripe[i]);
       can[k] = can[k] && id_held[i];
       for (const auto* pid : {&resolved[i], &also[i]}) {
         if (!*pid) continue;
-        size_t s = StripeOf(**pid);
-        needs[k].push_back(s);
-        can[k] = can[k] && guard->Holds(s);
+        need.push_back(StripeOf(**pid));
+        can[k] = can[k] && guard->Holds(need.back());
       }
     }
   }
-  std::unordered_map<size_t, size_t> dense;  // stripe -> its index in `parent`
-  std::vector<size_t> parent;
+  at[n] = need.size();
+  if (std::find(can.begin(), can.end(), false) == can.end()) {  // the common case
+    for (size_t i = 0; i < ids.size(); ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
+    return Status::OK();
+  }
+  // Events sharing a stripe (a person, an identity, an event id) form one group, and a
+  // group goes now only when every one of its events can: so the events of one person
+  // keep their request order. Union-find over the stripes (numbered by their rank among
+  // the batch's distinct stripes), linear in the events but for one sort.
+  std::vector<size_t> distinct = need;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  std::vector<size_t> parent(distinct.size());
+  std::iota(parent.begin(), parent.end(), size_t{0});
   auto find = [&](size_t stripe) {
-    auto [it, added] = dense.try_emplace(stripe, parent.size());
-    if (added) parent.push_back(it->second);
-    size_t x = it->second;
+    size_t x = static_cast<size_t>(std::lower_bound(distinct.begin(), distinct.end(), stripe) -
+                                   distinct.begin());
     while (parent[x] != x) {
       parent[x] = parent[parent[x]];  // path halving
       x = parent[x];
@@ -353,26 +361,23 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     return x;
   };
   for (size_t k = 0; k < n; ++k) {
-    size_t r = find(needs[k][0]);
-    for (size_t j = 1; j < needs[k].size(); ++j) parent[find(needs[k][j])] = r;
+    size_t r = find(need[at[k]]);
+    for (size_t j = at[k] + 1; j < at[k + 1]; ++j) parent[find(need[j])] = r;
   }
-  std::unordered_set<size_t> blocked;  // groups with an event that cannot go
+  std::vector<bool> blocked(distinct.size(), false);  // groups with an event that cannot go
   for (size_t k = 0; k < n; ++k) {
-    if (!can[k]) blocked.insert(find(needs[k][0]));
-  }
-  if (blocked.empty()) {  // everything goes now: the common case
-    for (size_t i = 0; i < ids.size(); ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
-    return Status::OK();
+    if (!can[k]) blocked[find(need[at[k]])] = true;
   }
   std::vector<size_t> keep;
   EventRefs go;
   for (size_t k = 0; k < n; ++k) {
-    if (blocked.count(find(needs[k][0]))) {
+    if (blocked[find(need[at[k]])]) {
       later->push_back((*events)[k]);
       continue;
     }
     go.push_back((*events)[k]);
-    keep.insert(keep.end(), needs[k].begin(), needs[k].end());
+    keep.insert(keep.end(), need.begin() + static_cast<std::ptrdiff_t>(at[k]),
+                need.begin() + static_cast<std::ptrdiff_t>(at[k + 1]));
     for (size_t i = first[k]; i < first[k + 1]; ++i) b->Know(ids[i].first, ids[i].second, resolved[i]);
   }
   if (go.empty()) {
