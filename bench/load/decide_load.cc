@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/http_client.h"
+#include "common/timeline.h"
 
 namespace tailor::bench {
 namespace {
@@ -37,10 +38,12 @@ struct Options {
   int users = 10'000;
   int placements = 10;
   uint64_t seed = 1;
+  std::string timeline;  // when set: every measured request (common/timeline.h)
 };
 
 struct Result {
   std::vector<uint32_t> latencies_us;
+  std::vector<TimelineRequest> timeline;  // the same requests, when --timeline is set
   uint64_t errors = 0;
   std::string first_error;
 };
@@ -94,6 +97,7 @@ void Run(const Options& o, int stream, SteadyClock::time_point begin, SteadyCloc
     if (scheduled >= measure_from) {
       out->latencies_us.push_back(static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(end - scheduled).count()));
+      if (!o.timeline.empty()) out->timeline.push_back({scheduled, out->latencies_us.back()});
     }
   }
 }
@@ -116,6 +120,9 @@ int main(int argc, char** argv) {
   app.add_option("--users", o.users, "Users user-0..N-1 the requests name")->check(CLI::PositiveNumber);
   app.add_option("--placements", o.placements, "Placements p0..N-1 the requests name")->check(CLI::PositiveNumber);
   app.add_option("--seed", o.seed, "Random seed");
+  app.add_option("--timeline", o.timeline,
+                 "Also write every measured request to this file: start (ms into the measured "
+                 "window; the scheduled time in an open loop), latency (us), connection");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -137,6 +144,11 @@ int main(int argc, char** argv) {
     all.insert(all.end(), r.latencies_us.begin(), r.latencies_us.end());
     errors += r.errors;
     if (first_error.empty()) first_error = r.first_error;
+  }
+  if (!o.timeline.empty()) {
+    std::vector<std::vector<TimelineRequest>> timeline;
+    for (const auto& r : results) timeline.push_back(r.timeline);
+    if (!WriteTimeline(o.timeline, measure_from, timeline)) return 2;
   }
   std::sort(all.begin(), all.end());
   auto pct = [&](double q) { return all.empty() ? 0u : all[std::min(all.size() - 1, static_cast<size_t>(q * all.size()))]; };

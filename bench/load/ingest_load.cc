@@ -28,6 +28,7 @@
 
 #include "cli/http_client.h"
 #include "common/event_gen.h"
+#include "common/timeline.h"
 #include "core/clock.h"
 
 namespace tailor::bench {
@@ -47,14 +48,15 @@ struct LoadOptions {
   int templates = 32;
   uint64_t seed = 1;
   std::string timestamps = "now";  // now: stamped at send time; fixed: as built
-  std::string timeline;            // when set: one "start_ms latency_us" line per request
+  std::string timeline;            // when set: every measured request (common/timeline.h)
+  bool record_timeline = false;    // !timeline.empty()
 };
 
 // What one connection saw. Only requests that *started* inside the measured window are
 // counted in the throughput and latency figures; all are checked.
 struct ConnectionResult {
   std::vector<uint32_t> latencies_us;  // measured window only
-  std::vector<double> starts_ms;       // the same requests' starts, from measure_from
+  std::vector<TimelineRequest> timeline;  // the same requests, when --timeline is set
   uint64_t batches = 0;                // measured window, status 200
   uint64_t events = 0;                 // measured window, status 200
   uint64_t sent_events_all = 0;        // every 200 response, warm-up included
@@ -139,8 +141,7 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     if (start >= measure_from) {
       out->latencies_us.push_back(static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(end - start).count()));
-      out->starts_ms.push_back(
-          std::chrono::duration<double, std::milli>(start - measure_from).count());
+      if (o.record_timeline) out->timeline.push_back({start, out->latencies_us.back()});
       ++out->batches;
       out->events += events;
     }
@@ -211,24 +212,9 @@ int Run(const LoadOptions& o) {
     if (total.first_error.empty()) total.first_error = r.first_error;
   }
   if (!o.timeline.empty()) {
-    // Which requests were slow, and when: stalls that hit every connection at once show
-    // as runs of large latencies at the same start times.
-    std::FILE* f = std::fopen(o.timeline.c_str(), "w");
-    if (f == nullptr) {
-      std::fprintf(stderr, "error: cannot write %s\n", o.timeline.c_str());
-      return 2;
-    }
-    // The measured window's start as Unix time, to line the file up with server logs.
-    auto unix_now = std::chrono::duration<double, std::milli>(
-        std::chrono::system_clock::now().time_since_epoch()).count();
-    auto since_start = std::chrono::duration<double, std::milli>(SteadyClock::now() - measure_from).count();
-    std::fprintf(f, "# measured window starts at %.3f ms Unix time\n", unix_now - since_start);
-    for (size_t c = 0; c < results.size(); ++c) {
-      for (size_t i = 0; i < results[c].latencies_us.size(); ++i) {
-        std::fprintf(f, "%.3f %u %zu\n", results[c].starts_ms[i], results[c].latencies_us[i], c);
-      }
-    }
-    std::fclose(f);
+    std::vector<std::vector<TimelineRequest>> timeline;
+    for (const auto& r : results) timeline.push_back(r.timeline);
+    if (!WriteTimeline(o.timeline, measure_from, timeline)) return 2;
   }
   std::sort(lat.begin(), lat.end());
 
@@ -323,6 +309,7 @@ int main(int argc, char** argv) {
                "Print a config file (JSON) with the schemas the generated events satisfy, "
                "for `tailor config apply`, and exit");
   CLI11_PARSE(app, argc, argv);
+  o.record_timeline = !o.timeline.empty();
   if (print_config) {
     std::cout << tailor::bench::BenchConfigFile();
     return 0;
