@@ -235,6 +235,10 @@ struct App::Impl {
               "once its locks came free.\n"
               "# TYPE tailor_ingest_batches_split_total counter\ntailor_ingest_batches_split_total " +
               std::to_string(c.batches_split.load()) + "\n";
+      *out += "# HELP tailor_ingest_lock_fallbacks_total Ingest calls that took every lock the "
+              "blocking way because an identity moved while they resolved.\n"
+              "# TYPE tailor_ingest_lock_fallbacks_total counter\ntailor_ingest_lock_fallbacks_total " +
+              std::to_string(c.lock_free_fallbacks.load()) + "\n";
       *out += "# HELP tailor_ingest_write_errors_total Batches whose write failed (not acknowledged).\n"
               "# TYPE tailor_ingest_write_errors_total counter\ntailor_ingest_write_errors_total " +
               std::to_string(c.write_errors.load()) + "\n";

@@ -316,7 +316,11 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     TAILOR_ASSIGN_OR_RETURN(also[i], identities_.Lookup(ids[i].first, ids[i].second));
   }
   if (identities_.generation() != generation) {
-    guard->Release();  // someone moved: the whole batch takes the blocking way
+    // Someone moved an identity: the whole batch takes the blocking way. (Counted: with
+    // the identity cache full, every new identity moves the generation, and batches stop
+    // splitting.)
+    counters_.lock_free_fallbacks.fetch_add(1, std::memory_order_relaxed);
+    guard->Release();
     return LockAll(*events, guard, b);
   }
   // The stripes event k needs: need[at[k] .. at[k + 1]). It can go now when it held them

@@ -92,6 +92,10 @@ struct PipelineCounters {
   // Ingest calls that stored their events in two writes: some of their events' locks were
   // held by another call (see Concurrency above).
   std::atomic<uint64_t> batches_split{0};
+  // Ingest calls that could not try the free locks first because an identity moved while
+  // they resolved (a merge, or a new identity once the identity cache is full): they took
+  // every lock the blocking way.
+  std::atomic<uint64_t> lock_free_fallbacks{0};
 };
 
 struct PipelineOptions {

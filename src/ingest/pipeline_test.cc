@@ -234,6 +234,23 @@ TEST_F(PipelineTest, ARetryStoresWhatTheSecondWriteOfASplitBatchLost) {
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDeadLetters), 1u) << "dead-lettered once";
 }
 
+TEST_F(PipelineTest, TakesEveryLockTheBlockingWayWhenAnIdentityMovesWhileResolving) {
+  // The first identity lookup reads the store; meanwhile an identity moves (a Forget
+  // changes the generation), so what the first pass read may be stale: the batch takes
+  // every lock the blocking way, resolves again and still stores everything.
+  store_.after_next_get = [&] { identities_.Forget(identity::IdKind::kUser, "someone-else"); };
+  auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_),
+                      Ev("e2", "click", "\"user_id\":\"u2\"", t0_)}));
+  EXPECT_EQ(o.accepted, 2u);
+  EXPECT_EQ(pipeline_.counters().lock_free_fallbacks.load(), 1u);
+  EXPECT_EQ(pipeline_.counters().batches_split.load(), 0u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").event_count, 1u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u2").event_count, 1u);
+  o = Send(Body({Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 1)}));
+  EXPECT_EQ(o.accepted, 1u);
+  EXPECT_EQ(pipeline_.counters().lock_free_fallbacks.load(), 1u) << "nothing moved this time";
+}
+
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
   auto o = Send(Body({Ev("e1", "click", "\"user_id\":\"u1\"", t0_),
                       Ev("e1", "click", "\"user_id\":\"u1\"", t0_)}));
