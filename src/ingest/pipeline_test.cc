@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
+#include <map>
+#include <random>
 #include <thread>
 
 #include "core/json_doc.h"
@@ -249,6 +253,107 @@ TEST_F(PipelineTest, TakesEveryLockTheBlockingWayWhenAnIdentityMovesWhileResolvi
   o = Send(Body({Ev("e3", "click", "\"user_id\":\"u1\"", t0_ + 1)}));
   EXPECT_EQ(o.accepted, 1u);
   EXPECT_EQ(pipeline_.counters().lock_free_fallbacks.load(), 1u) << "nothing moved this time";
+}
+
+TEST_F(PipelineTest, ConcurrentBatchesOverSharedPeopleLoseAndRepeatNothing) {
+  // Four senders, each 40 batches of 25 events over the same 30 people: most batches share
+  // people with one in flight, so they split (LockFree) or wait. Every event must be
+  // stored once, on its person, and a resent batch must be all duplicates.
+  constexpr int kThreads = 4, kBatches = 40, kEvents = 25, kPeople = 30;
+  std::vector<std::vector<std::string>> bodies(kThreads);
+  std::map<std::string, uint64_t> sent;  // user -> events
+  std::mt19937 rng(7);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int b = 0; b < kBatches; ++b) {
+      std::string body = "{\"events\":[";
+      for (int k = 0; k < kEvents; ++k) {
+        std::string user = "u" + std::to_string(rng() % kPeople);
+        ++sent[user];
+        std::string id = "t" + std::to_string(t) + "b" + std::to_string(b) + "k" + std::to_string(k);
+        if (k) body += ",";
+        body += Ev(id, "click", "\"user_id\":\"" + user + "\"", t0_ + t * 100'000 + b * 100 + k);
+      }
+      bodies[t].push_back(body + "]}");
+    }
+  }
+  std::vector<std::thread> threads;
+  std::atomic<uint64_t> accepted{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const std::string& body : bodies[t]) accepted += Send(body).accepted;
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(accepted.load(), uint64_t{kThreads} * kBatches * kEvents);
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), uint64_t{kThreads} * kBatches * kEvents);
+  for (const auto& [user, n] : sent) {
+    EXPECT_EQ(ProfileOf(identity::IdKind::kUser, user).event_count, n) << user;
+  }
+  auto again = Send(bodies[0][0]);
+  EXPECT_EQ(again.accepted, 0u);
+  EXPECT_EQ(again.duplicates, uint64_t{kEvents});
+  std::printf("split %llu of %d batches, %llu waited for locks\n",
+              static_cast<unsigned long long>(pipeline_.counters().batches_split.load()),
+              kThreads * kBatches,
+              static_cast<unsigned long long>(pipeline_.counters().lock_waits.load()));
+}
+
+TEST_F(PipelineTest, ConcurrentIdentifiesMergeEveryPersonOnce) {
+  // Four senders over 10 people, each known by a user id and an anonymous id: clicks by
+  // user id, page views by anonymous id and identifies linking the two, in random order,
+  // so anonymous profiles are created and merged while other batches resolve them. In the
+  // end each person is one profile holding every one of their events.
+  constexpr int kThreads = 4, kBatches = 30, kEvents = 20, kPeople = 10;
+  std::vector<std::vector<std::string>> bodies(kThreads);
+  std::vector<uint64_t> sent(kPeople, 0);
+  std::vector<bool> identified(kPeople, false);
+  std::mt19937 rng(11);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int b = 0; b < kBatches; ++b) {
+      std::string body = "{\"events\":[";
+      for (int k = 0; k < kEvents; ++k) {
+        int i = static_cast<int>(rng() % kPeople);
+        std::string u = "\"user_id\":\"u" + std::to_string(i) + "\"";
+        std::string a = "\"anonymous_id\":\"a" + std::to_string(i) + "\"";
+        std::string id = "t" + std::to_string(t) + "b" + std::to_string(b) + "k" + std::to_string(k);
+        int64_t ts = t0_ + t * 100'000 + b * 100 + k;
+        int kind = static_cast<int>(rng() % 5);
+        if (k) body += ",";
+        if (kind < 2) {
+          body += Ev(id, "click", u, ts);
+        } else if (kind < 4) {
+          body += Ev(id, "page_view", a, ts);
+        } else {
+          body += Ev(id, "identify", u + "," + a, ts);
+          identified[i] = true;
+        }
+        ++sent[i];
+      }
+      bodies[t].push_back(body + "]}");
+    }
+  }
+  std::vector<std::thread> threads;
+  std::atomic<uint64_t> accepted{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const std::string& body : bodies[t]) accepted += Send(body).accepted;
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(accepted.load(), uint64_t{kThreads} * kBatches * kEvents);
+  for (int i = 0; i < kPeople; ++i) {
+    SCOPED_TRACE("person " + std::to_string(i));
+    ASSERT_TRUE(identified[i]);
+    auto user = ProfileOf(identity::IdKind::kUser, "u" + std::to_string(i));
+    EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "a" + std::to_string(i)).id, user.id);
+    EXPECT_EQ(user.event_count, sent[i]);
+  }
+  EXPECT_LE(pipeline_.counters().merges.load(), uint64_t{kPeople}) << "a person merged twice";
+  std::printf("%llu merges, split %llu of %d batches, %llu fell back to blocking\n",
+              static_cast<unsigned long long>(pipeline_.counters().merges.load()),
+              static_cast<unsigned long long>(pipeline_.counters().batches_split.load()),
+              kThreads * kBatches,
+              static_cast<unsigned long long>(pipeline_.counters().lock_free_fallbacks.load()));
 }
 
 TEST_F(PipelineTest, DeduplicatesWithinAndAcrossBatches) {
