@@ -49,7 +49,6 @@ struct LoadOptions {
   uint64_t seed = 1;
   std::string timestamps = "now";  // now: stamped at send time; fixed: as built
   std::string timeline;            // when set: every measured request (common/timeline.h)
-  bool record_timeline = false;    // !timeline.empty()
 };
 
 // What one connection saw. Only requests that *started* inside the measured window are
@@ -141,7 +140,7 @@ void RunConnection(const LoadOptions& o, std::vector<BatchTemplate>* templates,
     if (start >= measure_from) {
       out->latencies_us.push_back(static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(end - start).count()));
-      if (o.record_timeline) out->timeline.push_back({start, out->latencies_us.back()});
+      if (!o.timeline.empty()) out->timeline.push_back({start, out->latencies_us.back()});
       ++out->batches;
       out->events += events;
     }
@@ -309,7 +308,6 @@ int main(int argc, char** argv) {
                "Print a config file (JSON) with the schemas the generated events satisfy, "
                "for `tailor config apply`, and exit");
   CLI11_PARSE(app, argc, argv);
-  o.record_timeline = !o.timeline.empty();
   if (print_config) {
     std::cout << tailor::bench::BenchConfigFile();
     return 0;

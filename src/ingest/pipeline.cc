@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <numeric>
@@ -115,15 +116,35 @@ namespace {
 
 size_t StripeOf(std::string_view key) { return Hash64(key) % Pipeline::kStripes; }
 
-// The identities an event names, as (kind, id).
-void AppendIds(const Event& e, std::vector<std::pair<IdKind, std::string_view>>* ids) {
-  if (!e.user_id.empty()) ids->emplace_back(IdKind::kUser, e.user_id);
-  if (!e.anonymous_id.empty()) ids->emplace_back(IdKind::kAnonymous, e.anonymous_id);
-}
+// What the events of a call lock before resolving anything: the identities each names
+// and the stripes of those and of its event id (two batches carrying the same event_id
+// for different people must not both pass the dedup check).
+struct EventKeys {
+  std::vector<std::pair<IdKind, std::string_view>> ids;
+  std::vector<size_t> first;         // event k names ids[first[k] .. first[k + 1])
+  std::vector<size_t> event_stripe;  // per event
+  std::vector<size_t> id_stripe;     // per id
 
-// The stripe of an event id: two batches carrying the same event_id for different
-// people must not both pass the dedup check.
-size_t EventStripe(const Event& e) { return StripeOf("e:" + e.event_id); }
+  explicit EventKeys(const std::vector<std::pair<size_t, Event*>>& events) {
+    first.reserve(events.size() + 1);
+    event_stripe.reserve(events.size());
+    for (const auto& [index, e] : events) {
+      first.push_back(ids.size());
+      if (!e->user_id.empty()) ids.emplace_back(IdKind::kUser, e->user_id);
+      if (!e->anonymous_id.empty()) ids.emplace_back(IdKind::kAnonymous, e->anonymous_id);
+      event_stripe.push_back(StripeOf("e:" + e->event_id));
+    }
+    first.push_back(ids.size());
+    id_stripe.reserve(ids.size());
+    for (const auto& [kind, id] : ids) id_stripe.push_back(StripeOf(ExternalKey(kind, id)));
+  }
+  // Every stripe above.
+  std::vector<size_t> All() const {
+    std::vector<size_t> all = event_stripe;
+    all.insert(all.end(), id_stripe.begin(), id_stripe.end());
+    return all;
+  }
+};
 
 }  // namespace
 
@@ -199,21 +220,13 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
   Batch& last = b2 ? *b2 : b;
   for (const Rejection& r : rejections) last.Reject(r.index, r.event_id, r.error, r.raw_json);
 
-  TAILOR_RETURN_IF_ERROR(ApplyEvents(kept, &b));
-  TAILOR_RETURN_IF_ERROR(b.Commit());
-  // Committed: every other batch may go on. Other batches mostly wait for these locks,
-  // so what is left here (the listeners, freeing the batch) runs without them.
-  guard.Release();
-  b.NotifyAccepted();
+  TAILOR_RETURN_IF_ERROR(StoreEvents(kept, &guard, &b));
   IngestOutcome out = std::move(b.outcome);
   if (b2) {
     counters_.batches_split.fetch_add(1, std::memory_order_relaxed);
     guard2.emplace(stripes_, counters_);
     TAILOR_RETURN_IF_ERROR(LockAll(later, &*guard2, &*b2));
-    TAILOR_RETURN_IF_ERROR(ApplyEvents(later, &*b2));
-    TAILOR_RETURN_IF_ERROR(b2->Commit());
-    guard2->Release();
-    b2->NotifyAccepted();
+    TAILOR_RETURN_IF_ERROR(StoreEvents(later, &*guard2, &*b2));
     out.accepted += b2->outcome.accepted;
     out.duplicates += b2->outcome.duplicates;
     out.consent_dropped += b2->outcome.consent_dropped;
@@ -228,13 +241,9 @@ Result<IngestOutcome> Pipeline::IngestWithDeletes(DecodedBatch batch, const Inge
 Status Pipeline::LockAll(const EventRefs& events, StripeGuard* guard, Batch* b) {
   // Lock every identity of the events and every profile they resolve to. Resolution may
   // change while we wait for the locks, so re-check and widen until stable.
-  std::vector<size_t> want;
-  std::vector<std::pair<IdKind, std::string_view>> ids;
-  for (const auto& [index, e] : events) {
-    AppendIds(*e, &ids);
-    want.push_back(EventStripe(*e));
-  }
-  for (const auto& [kind, id] : ids) want.push_back(StripeOf(ExternalKey(kind, id)));
+  const EventKeys keys(events);
+  const auto& ids = keys.ids;
+  std::vector<size_t> want = keys.All();
   std::vector<std::optional<std::string>> resolved(ids.size());
   uint64_t last_generation = 0;
   for (int attempt = 0;; ++attempt) {
@@ -273,22 +282,8 @@ Status Pipeline::LockAll(const EventRefs& events, StripeGuard* guard, Batch* b) 
 
 Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guard, Batch* b) {
   const size_t n = events->size();
-  std::vector<std::pair<IdKind, std::string_view>> ids;
-  std::vector<size_t> first(n + 1);  // event k names ids[first[k] .. first[k + 1])
-  std::vector<size_t> event_stripe(n);
-  std::vector<size_t> want;
-  for (size_t k = 0; k < n; ++k) {
-    first[k] = ids.size();
-    AppendIds(*(*events)[k].second, &ids);
-    event_stripe[k] = EventStripe(*(*events)[k].second);
-    want.push_back(event_stripe[k]);
-  }
-  first[n] = ids.size();
-  std::vector<size_t> id_stripe(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    id_stripe[i] = StripeOf(ExternalKey(ids[i].first, ids[i].second));
-    want.push_back(id_stripe[i]);
-  }
+  const EventKeys keys(*events);
+  const auto& [ids, first, event_stripe, id_stripe] = keys;
   // An id whose stripe this call holds cannot gain a mapping meanwhile, and while the
   // index's generation holds no mapping moves: for an event whose event and identity
   // stripes were held before its lookups, and whose resolved profiles' stripes are held
@@ -296,24 +291,28 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
   // stripe got only in the second TryAcquire, by a hash collision with a profile's,
   // does not count: the lookup ran before it was held.)
   const uint64_t generation = identities_.generation();
-  guard->TryAcquire(want);
+  guard->TryAcquire(keys.All());
   std::vector<bool> event_held(n), id_held(ids.size());
   for (size_t k = 0; k < n; ++k) event_held[k] = guard->Holds(event_stripe[k]);
   for (size_t i = 0; i < ids.size(); ++i) id_held[i] = guard->Holds(id_stripe[i]);
+  // Per id: the stripe of the profile it resolved to, and for an id not held, of the one
+  // it resolves to after the profiles' stripes are taken (kNone: no profile).
+  constexpr size_t kNone = SIZE_MAX;
   std::vector<std::optional<std::string>> resolved(ids.size());
+  std::vector<size_t> pid_stripe(ids.size(), kNone), later_pid_stripe(ids.size(), kNone);
   std::vector<size_t> pid_stripes;
   for (size_t i = 0; i < ids.size(); ++i) {
     TAILOR_ASSIGN_OR_RETURN(resolved[i], identities_.Lookup(ids[i].first, ids[i].second));
-    if (resolved[i]) pid_stripes.push_back(StripeOf(*resolved[i]));
+    if (resolved[i]) pid_stripes.push_back(pid_stripe[i] = StripeOf(*resolved[i]));
   }
-  guard->TryAcquire(pid_stripes);
+  guard->TryAcquire(std::move(pid_stripes));
   // The ids not held are read again, now: another call that linked one of them to a
   // profile whose stripe this call now holds committed that link before releasing the
   // stripe, so it shows here, and its event stays with that profile's (below).
-  std::vector<std::optional<std::string>> also(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     if (id_held[i]) continue;
-    TAILOR_ASSIGN_OR_RETURN(also[i], identities_.Lookup(ids[i].first, ids[i].second));
+    TAILOR_ASSIGN_OR_RETURN(auto now, identities_.Lookup(ids[i].first, ids[i].second));
+    if (now) later_pid_stripe[i] = StripeOf(*now);
   }
   if (identities_.generation() != generation) {
     // Someone moved an identity: the whole batch takes the blocking way. (Counted: with
@@ -334,10 +333,10 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
     for (size_t i = first[k]; i < first[k + 1]; ++i) {
       need.push_back(id_stripe[i]);
       can[k] = can[k] && id_held[i];
-      for (const auto* pid : {&resolved[i], &also[i]}) {
-        if (!*pid) continue;
-        need.push_back(StripeOf(**pid));
-        can[k] = can[k] && guard->Holds(need.back());
+      for (size_t stripe : {pid_stripe[i], later_pid_stripe[i]}) {
+        if (stripe == kNone) continue;
+        need.push_back(stripe);
+        can[k] = can[k] && guard->Holds(stripe);
       }
     }
   }
@@ -392,6 +391,16 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
   std::sort(keep.begin(), keep.end());
   guard->KeepOnly(keep);  // the waiting events' stripes go back to whoever wants them
   *events = std::move(go);
+  return Status::OK();
+}
+
+Status Pipeline::StoreEvents(const EventRefs& events, StripeGuard* guard, Batch* b) {
+  TAILOR_RETURN_IF_ERROR(ApplyEvents(events, b));
+  TAILOR_RETURN_IF_ERROR(b->Commit());
+  // Committed: every other call may go on. Other calls mostly wait for these locks, so
+  // what is left here (the listeners, freeing the batch) runs without them.
+  guard->Release();
+  b->NotifyAccepted();
   return Status::OK();
 }
 

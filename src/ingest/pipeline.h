@@ -189,6 +189,9 @@ class Pipeline {
   // Drops duplicates (in the batch, or stored within the dedup window) and applies the
   // rest to `b`. REQUIRES: their stripes held.
   Status ApplyEvents(const EventRefs& events, Batch* b);
+  // ApplyEvents, then commits `b`, releases `guard` and notifies the accepted-event
+  // listener. REQUIRES: `guard` holds the events' stripes.
+  Status StoreEvents(const EventRefs& events, StripeGuard* guard, Batch* b);
 
   // Ingest() that also deletes the dead letters `dead_letters` in the same write.
   Result<IngestOutcome> IngestWithDeletes(DecodedBatch batch, const IngestSnapshot& snapshot,

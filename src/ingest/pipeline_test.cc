@@ -53,6 +53,39 @@ class PipelineTest : public ::testing::Test {
     return b + "]}";
   }
 
+  // senders x batches x events request bodies; event(t, b, k) gives event k of sender t's
+  // batch b, whose id must be unique.
+  std::vector<std::vector<std::string>> Bodies(
+      int senders, int batches, int events,
+      const std::function<std::string(int, int, int)>& event) {
+    std::vector<std::vector<std::string>> bodies(senders);
+    for (int t = 0; t < senders; ++t) {
+      for (int b = 0; b < batches; ++b) {
+        std::string body = "{\"events\":[";
+        for (int k = 0; k < events; ++k) body += (k ? "," : "") + event(t, b, k);
+        bodies[t].push_back(body + "]}");
+      }
+    }
+    return bodies;
+  }
+  static std::string EventId(int t, int b, int k) {
+    return "t" + std::to_string(t) + "b" + std::to_string(b) + "k" + std::to_string(k);
+  }
+  int64_t EventTime(int t, int b, int k) const { return t0_ + t * 100'000 + b * 100 + k; }
+
+  // Sends each sender's bodies in order on a thread of its own; returns the events accepted.
+  uint64_t SendConcurrently(const std::vector<std::vector<std::string>>& bodies) {
+    std::atomic<uint64_t> accepted{0};
+    std::vector<std::thread> threads;
+    for (const auto& own : bodies) {
+      threads.emplace_back([&] {
+        for (const std::string& body : own) accepted += Send(body).accepted;
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    return accepted.load();
+  }
+
   profile::Profile ProfileOf(identity::IdKind kind, const std::string& id) {
     auto pid = identities_.Lookup(kind, id);
     EXPECT_OK(pid);
@@ -260,31 +293,14 @@ TEST_F(PipelineTest, ConcurrentBatchesOverSharedPeopleLoseAndRepeatNothing) {
   // people with one in flight, so they split (LockFree) or wait. Every event must be
   // stored once, on its person, and a resent batch must be all duplicates.
   constexpr int kThreads = 4, kBatches = 40, kEvents = 25, kPeople = 30;
-  std::vector<std::vector<std::string>> bodies(kThreads);
   std::map<std::string, uint64_t> sent;  // user -> events
   std::mt19937 rng(7);
-  for (int t = 0; t < kThreads; ++t) {
-    for (int b = 0; b < kBatches; ++b) {
-      std::string body = "{\"events\":[";
-      for (int k = 0; k < kEvents; ++k) {
-        std::string user = "u" + std::to_string(rng() % kPeople);
-        ++sent[user];
-        std::string id = "t" + std::to_string(t) + "b" + std::to_string(b) + "k" + std::to_string(k);
-        if (k) body += ",";
-        body += Ev(id, "click", "\"user_id\":\"" + user + "\"", t0_ + t * 100'000 + b * 100 + k);
-      }
-      bodies[t].push_back(body + "]}");
-    }
-  }
-  std::vector<std::thread> threads;
-  std::atomic<uint64_t> accepted{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (const std::string& body : bodies[t]) accepted += Send(body).accepted;
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  EXPECT_EQ(accepted.load(), uint64_t{kThreads} * kBatches * kEvents);
+  auto bodies = Bodies(kThreads, kBatches, kEvents, [&](int t, int b, int k) {
+    std::string user = "u" + std::to_string(rng() % kPeople);
+    ++sent[user];
+    return Ev(EventId(t, b, k), "click", "\"user_id\":\"" + user + "\"", EventTime(t, b, k));
+  });
+  EXPECT_EQ(SendConcurrently(bodies), uint64_t{kThreads} * kBatches * kEvents);
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kEvents), uint64_t{kThreads} * kBatches * kEvents);
   for (const auto& [user, n] : sent) {
     EXPECT_EQ(ProfileOf(identity::IdKind::kUser, user).event_count, n) << user;
@@ -304,43 +320,21 @@ TEST_F(PipelineTest, ConcurrentIdentifiesMergeEveryPersonOnce) {
   // so anonymous profiles are created and merged while other batches resolve them. In the
   // end each person is one profile holding every one of their events.
   constexpr int kThreads = 4, kBatches = 30, kEvents = 20, kPeople = 10;
-  std::vector<std::vector<std::string>> bodies(kThreads);
   std::vector<uint64_t> sent(kPeople, 0);
   std::vector<bool> identified(kPeople, false);
   std::mt19937 rng(11);
-  for (int t = 0; t < kThreads; ++t) {
-    for (int b = 0; b < kBatches; ++b) {
-      std::string body = "{\"events\":[";
-      for (int k = 0; k < kEvents; ++k) {
-        int i = static_cast<int>(rng() % kPeople);
-        std::string u = "\"user_id\":\"u" + std::to_string(i) + "\"";
-        std::string a = "\"anonymous_id\":\"a" + std::to_string(i) + "\"";
-        std::string id = "t" + std::to_string(t) + "b" + std::to_string(b) + "k" + std::to_string(k);
-        int64_t ts = t0_ + t * 100'000 + b * 100 + k;
-        int kind = static_cast<int>(rng() % 5);
-        if (k) body += ",";
-        if (kind < 2) {
-          body += Ev(id, "click", u, ts);
-        } else if (kind < 4) {
-          body += Ev(id, "page_view", a, ts);
-        } else {
-          body += Ev(id, "identify", u + "," + a, ts);
-          identified[i] = true;
-        }
-        ++sent[i];
-      }
-      bodies[t].push_back(body + "]}");
-    }
-  }
-  std::vector<std::thread> threads;
-  std::atomic<uint64_t> accepted{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (const std::string& body : bodies[t]) accepted += Send(body).accepted;
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  EXPECT_EQ(accepted.load(), uint64_t{kThreads} * kBatches * kEvents);
+  auto bodies = Bodies(kThreads, kBatches, kEvents, [&](int t, int b, int k) {
+    int i = static_cast<int>(rng() % kPeople);
+    std::string u = "\"user_id\":\"u" + std::to_string(i) + "\"";
+    std::string a = "\"anonymous_id\":\"a" + std::to_string(i) + "\"";
+    ++sent[i];
+    int kind = static_cast<int>(rng() % 5);
+    if (kind < 2) return Ev(EventId(t, b, k), "click", u, EventTime(t, b, k));
+    if (kind < 4) return Ev(EventId(t, b, k), "page_view", a, EventTime(t, b, k));
+    identified[i] = true;
+    return Ev(EventId(t, b, k), "identify", u + "," + a, EventTime(t, b, k));
+  });
+  EXPECT_EQ(SendConcurrently(bodies), uint64_t{kThreads} * kBatches * kEvents);
   for (int i = 0; i < kPeople; ++i) {
     SCOPED_TRACE("person " + std::to_string(i));
     ASSERT_TRUE(identified[i]);
