@@ -503,21 +503,29 @@ bool Pipeline::Batch::EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
   // A view over the profile, not a JSON document: only what the conditions read is
   // computed (segments/profile_view.h).
   std::vector<bool> in;
+  std::vector<bool> stored;
   {
     segments::ProfileView view(*p, snap_.features.get(), now_, context);
     // An event re-evaluates the segments reading what it changed; a merge or a refresh
     // re-evaluates all of them.
     bool full = full_eval_.count(p->id) > 0;
     in = set->ReevaluateFlags(&view, snap_.saved_groups.get(), context != nullptr,
-                              full ? nullptr : &reach);
+                              full ? nullptr : &reach, &stored);
   }
-  // The stored membership and the specs are both sorted by name: one merged walk finds
-  // the exits (stored, now out or no longer defined) and the entries, in name order.
+  // Exits (stored, now out or no longer defined) and entries, in name order. While every
+  // stored name is a segment's, the flags tell both; else one merged walk of the stored
+  // membership and the specs, both sorted by name, finds the names no segment has.
   const auto& specs = set->specs();
   std::vector<std::string> left;
   std::vector<size_t> entered;
+  const bool all_known =
+      static_cast<size_t>(std::count(stored.begin(), stored.end(), true)) == p->segments.size();
+  for (size_t i = 0; all_known && i < specs.size(); ++i) {
+    if (stored[i] && !in[i]) left.push_back(specs[i].name);
+    if (!stored[i] && in[i]) entered.push_back(i);
+  }
   auto it = p->segments.begin();
-  for (size_t i = 0; i < specs.size() || it != p->segments.end();) {
+  for (size_t i = 0; !all_known && (i < specs.size() || it != p->segments.end());) {
     int c = it == p->segments.end() ? 1 : i == specs.size() ? -1 : it->first.compare(specs[i].name);
     if (c < 0) {
       left.push_back(it->first);

@@ -261,9 +261,7 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
   } else {
     view = nullptr;
   }
-  // Specs in name order walk `states` (also in name order) once, instead of a lookup
-  // per feature; each feature's state is independent of the others'.
-  auto it = states->begin();
+  auto it = states->begin();  // walks `states` in name order, as plan.specs is
   for (size_t i : plan.specs) {
     const FeatureSpec& s = specs_[i];
     if (s.where) {
@@ -280,7 +278,15 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
         field.json = doc ? LookupPath(*doc, s.field) : nullptr;
       }
     }
-    while (it != states->end() && it->first < s.name) ++it;
+    // At its rank in name order once the profile holds every feature's state (StateOf);
+    // else the walk goes on. The walk alone read the name of every state between two
+    // updated ones, a cache miss each on a cold profile and most of this function's time
+    // (docs/performance.md, session 13).
+    if (size_t r = name_rank_[i]; r < states->size() && states->nth(r)->first == s.name) {
+      it = states->nth(r);
+    } else {
+      while (it != states->end() && it->first < s.name) ++it;
+    }
     if (it == states->end() || it->first != s.name) {
       it = states->emplace_hint(it, s.name, FeatureState{});
       it->second.spec_digest = digests_[i];

@@ -269,9 +269,10 @@ TEST(ProfileView, ThresholdSegmentsAnswerLikeTheirConditions) {
   }
 }
 
-// With the paths an event changed, only the segments reading them are re-evaluated; the
-// others keep their membership on entry, unless membership also depends on other
-// segments (parent and child, group, `segments` readers, cold-start rule).
+// With the paths an event changed, only the segments reading them are re-evaluated, with
+// the segments joined to them by a parent link or an exclusive group; the others keep
+// their membership on entry, except cold-start segments and `segments` readers (and the
+// segments joined to them), which are always re-evaluated.
 TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
   auto features = Features();
   Json defs = {
@@ -281,6 +282,11 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
       {"big", {{"parent", "nordic_parent"}, {"condition", {{"features.revenue", {{"$gte", 60}}}}}}},
       {"nordic_parent", {{"condition", {{"traits.country", "NO"}}}}},
       {"gold", {{"group", "tier"}, {"priority", 2}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
+      {"silver", {{"group", "tier"}, {"priority", 1}, {"condition", {{"features.purchases_30d", {{"$gte", 1}}}}}}},
+      {"newcomer", {{"group", "entry"}, {"priority", 2}, {"fallback", {{"max_events", 1'000'000}}},
+                    {"condition", {{"traits.country", "NO"}}}}},
+      {"adult", {{"group", "entry"}, {"priority", 1}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
+      {"grown", {{"group", "size"}, {"condition", {{"traits.age", {{"$gte", 18}}}}}}},
   };
   auto set = BuildSegments(defs, features.get());
   ASSERT_OK(set.status());
@@ -288,15 +294,23 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
   p.segments.clear();  // as if every condition had been false at the last evaluation
   ProfileView full_view(p, features.get(), kNow, nullptr);
   auto full = (*set)->Evaluate(&full_view, nullptr, false);
-  EXPECT_EQ(full, (std::vector<std::string>{"big", "buyers", "gold", "nordic", "nordic_parent", "viewer"}));
+  EXPECT_EQ(full, (std::vector<std::string>{"big", "buyers", "gold", "grown", "newcomer", "nordic",
+                                            "nordic_parent", "viewer"}));
 
   // A purchase changed purchases_30d and revenue: buyers is re-evaluated; nordic and
-  // viewer (standalone, reading neither) keep "out"; big (a child), nordic_parent (a
-  // parent) and gold (a group) are always re-evaluated.
+  // viewer (standalone, reading neither) keep "out"; big reads revenue, so its parent
+  // nordic_parent is re-evaluated with it; silver reads purchases_30d, so gold, of its
+  // group, is too (and wins it); newcomer is a cold-start segment, re-evaluated with its
+  // group; grown, alone in its group and reading only traits, keeps "out".
   std::vector<std::string> changed = {"features.purchases_30d", "features.revenue", "profile"};
   ProfileView view(p, features.get(), kNow, nullptr);
   auto got = (*set)->Evaluate(&view, nullptr, false, &changed);
-  EXPECT_EQ(got, (std::vector<std::string>{"big", "buyers", "gold", "nordic_parent"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"big", "buyers", "gold", "newcomer", "nordic_parent"}));
+  // A page view changes neither: the clusters of big and gold keep "out".
+  std::vector<std::string> viewed = {"features.since_view", "profile"};
+  ProfileView view1(p, features.get(), kNow, nullptr);
+  got = (*set)->Evaluate(&view1, nullptr, false, &viewed);
+  EXPECT_EQ(got, (std::vector<std::string>{"newcomer", "viewer"}));
 
   // A kept membership stays "in" too.
   p.segments["viewer"] = kNow;

@@ -142,18 +142,40 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->index_.emplace(set->specs_[i].name, i);
     if (!set->specs_[i].parent.empty()) set->parent_[i] = static_cast<int>(index[set->specs_[i].parent]);
   }
-  set->standalone_.assign(n, true);
+  // Clusters: segments joined by parent links and exclusive groups (a union-find). A
+  // cluster's membership depends on its members' conditions alone, so when an event
+  // changes nothing any member reads, the whole cluster keeps its membership. A
+  // cold-start segment (event_count changes with every event) or a `segments` reader
+  // puts its cluster under `always` instead.
+  std::vector<size_t> root(n);
+  for (size_t i = 0; i < n; ++i) root[i] = i;
+  auto find = [&](size_t i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  std::map<std::string_view, size_t> group_anchor;
   for (size_t i = 0; i < n; ++i) {
     const SegmentSpec& s = set->specs_[i];
-    if (set->parent_[i] >= 0) {
-      set->standalone_[i] = false;
-      set->standalone_[static_cast<size_t>(set->parent_[i])] = false;
-    }
-    if (!s.group.empty() || s.fallback || set->reads_segments_[i]) set->standalone_[i] = false;
+    if (set->parent_[i] >= 0) root[find(i)] = find(static_cast<size_t>(set->parent_[i]));
+    if (s.group.empty()) continue;
+    auto [anchor, fresh] = group_anchor.emplace(s.group, i);
+    if (!fresh) root[find(i)] = find(anchor->second);
   }
+  std::vector<bool> always(n, false);
+  std::map<size_t, std::vector<size_t>> members;  // cluster root -> its segments
   for (size_t i = 0; i < n; ++i) {
-    if (!set->standalone_[i]) continue;
-    for (const auto& p : set->paths_[i]) set->standalone_readers_[p].push_back(i);
+    members[find(i)].push_back(i);
+    if (set->specs_[i].fallback || set->reads_segments_[i]) always[find(i)] = true;
+  }
+  set->keepable_.assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    if (always[find(i)]) continue;
+    set->keepable_[i] = true;
+    const std::vector<size_t>& cluster = members[find(i)];
+    for (const auto& p : set->paths_[i]) {
+      auto& readers = set->readers_[p];
+      readers.insert(readers.end(), cluster.begin(), cluster.end());
+    }
   }
   set->thresholds_.resize(n);
   for (size_t i = 0; i < n; ++i) {
@@ -307,18 +329,18 @@ void SegmentSet::Reach::Add(const Reach& other) {
 SegmentSet::Reach SegmentSet::ReachOf(const std::vector<std::string>& changed) const {
   Reach reach;
   reach.any = DependsOnAny(changed);
-  std::vector<bool> keep = standalone_;  // then cleared for the readers of each changed path
+  std::vector<bool> keep = keepable_;  // then cleared for the readers of each changed path
   for (const std::string& c : changed) {
     // Paths at or below `c` ("features.rfm" reaches "features.rfm.code")...
-    for (auto it = standalone_readers_.lower_bound(c);
-         it != standalone_readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
+    for (auto it = readers_.lower_bound(c);
+         it != readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
       if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
       for (size_t i : it->second) keep[i] = false;
     }
     // ...and above it ("features" reads every feature).
     for (size_t dot = c.find('.'); dot != std::string::npos; dot = c.find('.', dot + 1)) {
-      auto it = standalone_readers_.find(std::string_view(c).substr(0, dot));
-      if (it == standalone_readers_.end()) continue;
+      auto it = readers_.find(std::string_view(c).substr(0, dot));
+      if (it == readers_.end()) continue;
       for (size_t i : it->second) keep[i] = false;
     }
   }
@@ -341,7 +363,8 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
 }
 
 std::vector<bool> SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
-                                              bool has_context, const Reach* reach) const {
+                                              bool has_context, const Reach* reach,
+                                              std::vector<bool>* stored_flags) const {
   size_t n = specs_.size();
   // Stored membership and specs_ are both in name order: one merged walk.
   std::vector<bool> before_eval(n, false);
@@ -370,6 +393,7 @@ std::vector<bool> SegmentSet::ReevaluateFlags(ProfileView* view, const condition
     view->SetSegments(names);
   };
   auto holds = [&](size_t i) { return ConditionHolds(i, *view, groups); };
+  if (stored_flags != nullptr) *stored_flags = before_eval;
   return EvaluateOver(std::move(before_eval), events, has_context, publish, holds,
                       reach != nullptr && reach->reevaluate.size() == n ? &reach->reevaluate : nullptr);
 }

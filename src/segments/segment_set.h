@@ -67,9 +67,11 @@ class SegmentSet {
   // viewed profile's stored segments; the view's `segments` array follows the passes.
   // Returns the sorted names of the segments matched.
   // With `changed` (document paths an event changed: roots like "traits", or
-  // "features.<name>"), only segments reading under one of them are re-evaluated, plus
-  // every segment whose membership also depends on others (a parent or child, a group,
-  // `segments` readers, a cold-start rule); the rest keep their membership on entry.
+  // "features.<name>"), only segments reading under one of them are re-evaluated, with
+  // the segments joined to them by parent links and exclusive groups (a parent's change
+  // can take its child out, a member's can change its group's winner), plus every
+  // cold-start segment and `segments` reader and their clusters; the rest keep their
+  // membership on entry.
   // Time alone changes them through the refresher and reads, as for profiles without
   // events (issue 3: "an event re-evaluates only the segments whose conditions depend on
   // what it changed").
@@ -93,9 +95,12 @@ class SegmentSet {
 
   // Reevaluate() giving membership as one flag per segment in specs() order (which is
   // name order) rather than as names; `reach` null re-evaluates every segment, as
-  // Evaluate(view) does. Ingest compares it with the stored membership in one merged walk.
+  // Evaluate(view) does. With `stored_flags`, also the viewed profile's stored membership
+  // in the same form (names no segment has any more left out): ingest finds entries and
+  // exits by comparing the two.
   std::vector<bool> ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
-                                    bool has_context, const Reach* reach) const;
+                                    bool has_context, const Reach* reach,
+                                    std::vector<bool>* stored_flags = nullptr) const;
 
   // True when segment `i`'s condition is a numeric comparison of one feature, answered
   // from the feature's number over a ProfileView (see Threshold below).
@@ -133,11 +138,13 @@ class SegmentSet {
   std::vector<bool> reads_context_;
   std::vector<bool> time_dependent_;
   std::vector<std::vector<std::string>> paths_;
-  // True when membership is the segment's own condition alone: no parent or child, no
-  // group, no `segments` reads, no cold-start rule (may keep its membership, above).
-  std::vector<bool> standalone_;
-  // Path read -> the standalone segments reading it (which segments a change reaches).
-  std::map<std::string, std::vector<size_t>, std::less<>> standalone_readers_;
+  // True when the segment may keep its membership on entry (Evaluate with `changed`):
+  // false for cold-start segments, `segments` readers and the segments joined to one by
+  // parent links or exclusive groups (its cluster).
+  std::vector<bool> keepable_;
+  // Path read -> the keepable segments a change of it reaches: every segment of the
+  // cluster of each segment reading it (a standalone segment is a cluster of one).
+  std::map<std::string, std::vector<size_t>, std::less<>> readers_;
   // A condition that only compares one feature with numbers, e.g.
   // {"features.purchases_30d": {"$gte": 3}} (most segments over features are thresholds):
   // over a ProfileView it is answered from the feature's number, read once per view,
