@@ -1,6 +1,9 @@
 // The ingest pipeline with computed features and segments configured.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "core/json_doc.h"
 #include "ingest/pipeline.h"
 #include "storage/key_codec.h"
@@ -194,6 +197,41 @@ TEST_F(PipelineSegmentsTest, ClientsCannotSendInternalEventTypes) {
   auto o = Send(Ev("x", "segment_entered", "\"user_id\":\"u1\"", t0_));
   ASSERT_EQ(o.rejected.size(), 1u);
   EXPECT_EQ(o.rejected[0].error.path(), "events[0].type");
+}
+
+// Interlocking exclusive groups and parents can have no stable membership: a full
+// evaluation flips it every round. An event that reaches none of them keeps what is
+// stored rather than flipping it (which would exit and re-enter on every event).
+TEST_F(PipelineSegmentsTest, AnUnreachedClusterKeepsItsMembershipEvenWithoutAFixedPoint) {
+  Configure(R"({"purchases": {"type": "count", "events": ["purchase"]}})",
+            R"({"a": {"group": "g0", "priority": 0, "condition": {"traits.x": 1}},
+                "b": {"group": "g1", "priority": 0, "parent": "a", "condition": {"traits.x": 1}},
+                "c": {"group": "g1", "priority": 0, "condition": {"traits.x": 1}},
+                "d": {"group": "g0", "priority": 1, "parent": "c", "condition": {"traits.x": 1}}})");
+  auto names = [&] {
+    std::string s;
+    for (const auto& [name, at] : ProfileOf(identity::IdKind::kUser, "u1").segments) s += name;
+    return s;
+  };
+  Send(Ev("i1", "identify", "\"user_id\":\"u1\"", t0_, ",\"traits\":{\"x\":1}"));
+  const std::string stored = names();
+  for (int i = 0; i < 3; ++i) {
+    Send(Ev("v" + std::to_string(i), "page_view", "\"user_id\":\"u1\"", t0_ + 1 + i));
+    EXPECT_EQ(names(), stored) << "after page view " << i;
+  }
+  auto types = HistoryTypes(ProfileOf(identity::IdKind::kUser, "u1").id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "segment_exited"), 0);
+}
+
+// A cold-start segment reads the event count even when its condition reads nothing.
+TEST_F(PipelineSegmentsTest, AColdStartSegmentWithAnEmptyConditionEntersAtIngest) {
+  Configure(R"({"purchases": {"type": "count", "events": ["purchase"]}})",
+            R"({"new_visitors": {"fallback": {"max_events": 2}, "condition": {}}})");
+  Send(Ev("v1", "page_view", "\"user_id\":\"u1\"", t0_));
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").segments.count("new_visitors"), 1u);
+  Send(Ev("v2", "page_view", "\"user_id\":\"u1\"", t0_ + 1));
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "u1").segments.count("new_visitors"), 0u)
+      << "left once the profile has max_events events";
 }
 
 }  // namespace

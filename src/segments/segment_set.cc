@@ -168,15 +168,18 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     if (set->specs_[i].fallback || set->reads_segments_[i]) always[find(i)] = true;
   }
   set->keepable_.assign(n, false);
+  std::map<size_t, size_t> cluster_of_root;  // cluster root -> index in clusters_
   for (size_t i = 0; i < n; ++i) {
     if (always[find(i)]) continue;
     set->keepable_[i] = true;
-    const std::vector<size_t>& cluster = members[find(i)];
+    auto [at, fresh] = cluster_of_root.emplace(find(i), set->clusters_.size());
+    if (fresh) set->clusters_.push_back(members[find(i)]);
     for (const auto& p : set->paths_[i]) {
       auto& readers = set->readers_[p];
-      readers.insert(readers.end(), cluster.begin(), cluster.end());
+      if (readers.empty() || readers.back() != at->second) readers.push_back(at->second);
     }
   }
+  for (const auto& s : set->specs_) set->any_fallback_ = set->any_fallback_ || s.fallback;
   set->thresholds_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     // Only when the compiled condition reads that one path too (specs are built from
@@ -219,6 +222,10 @@ bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
         if (StartsWithPath(p, r)) return true;
       }
     }
+  }
+  // A cold-start segment reads the event count, whatever its condition reads.
+  for (const auto& r : roots) {
+    if (any_fallback_ && StartsWithPath("profile.event_count", r)) return true;
   }
   return false;
 }
@@ -335,13 +342,17 @@ SegmentSet::Reach SegmentSet::ReachOf(const std::vector<std::string>& changed) c
     for (auto it = readers_.lower_bound(c);
          it != readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
       if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
-      for (size_t i : it->second) keep[i] = false;
+      for (size_t k : it->second) {
+        for (size_t i : clusters_[k]) keep[i] = false;
+      }
     }
     // ...and above it ("features" reads every feature).
     for (size_t dot = c.find('.'); dot != std::string::npos; dot = c.find('.', dot + 1)) {
       auto it = readers_.find(std::string_view(c).substr(0, dot));
       if (it == readers_.end()) continue;
-      for (size_t i : it->second) keep[i] = false;
+      for (size_t k : it->second) {
+        for (size_t i : clusters_[k]) keep[i] = false;
+      }
     }
   }
   reach.reevaluate.resize(keep.size());
@@ -442,6 +453,14 @@ std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_
           bool better = specs_[i].priority > specs_[j].priority;
           (better ? next[j] : next[i]) = false;
           if (better) b = static_cast<int>(i);
+        }
+      }
+      // A kept cluster keeps its membership as stored, even where the stored membership
+      // is no fixed point of the rules (interlocking groups and parents can have none:
+      // each round would flip it, and every event would exit and re-enter).
+      if (reevaluate != nullptr) {
+        for (size_t i = 0; i < n; ++i) {
+          if (!(*reevaluate)[i]) next[i] = before_eval[i];
         }
       }
       if (next == in) break;

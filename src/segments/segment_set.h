@@ -115,8 +115,9 @@ class SegmentSet {
   bool AnyTimeDependent() const;
 
   // True when any segment reads a path under one of `roots` (e.g. "traits",
-  // "features.purchases_30d", "consent"); lets ingest skip segment work for events that
-  // change nothing a segment reads.
+  // "features.purchases_30d", "consent"), a cold-start segment counting as a reader of
+  // "profile.event_count"; lets ingest skip segment work for events that change nothing
+  // a segment reads.
   bool DependsOnAny(const std::vector<std::string>& roots) const;
 
  private:
@@ -142,9 +143,11 @@ class SegmentSet {
   // false for cold-start segments, `segments` readers and the segments joined to one by
   // parent links or exclusive groups (its cluster).
   std::vector<bool> keepable_;
-  // Path read -> the keepable segments a change of it reaches: every segment of the
-  // cluster of each segment reading it (a standalone segment is a cluster of one).
+  // The clusters of keepable segments (a standalone segment is a cluster of one), and
+  // path read -> the clusters with a member reading it (a change of it re-evaluates them).
+  std::vector<std::vector<size_t>> clusters_;
   std::map<std::string, std::vector<size_t>, std::less<>> readers_;
+  bool any_fallback_ = false;  // some segment has a cold-start rule
   // A condition that only compares one feature with numbers, e.g.
   // {"features.purchases_30d": {"$gte": 3}} (most segments over features are thresholds):
   // over a ProfileView it is answered from the feature's number, read once per view,
