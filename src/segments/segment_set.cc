@@ -174,6 +174,7 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->keepable_[i] = true;
     auto [at, fresh] = cluster_of_root.emplace(find(i), set->clusters_.size());
     if (fresh) set->clusters_.push_back(members[find(i)]);
+    if (members[find(i)].size() > 1) set->clustered_.push_back(i);
     for (const auto& p : set->paths_[i]) {
       auto& readers = set->readers_[p];
       if (readers.empty() || readers.back() != at->second) readers.push_back(at->second);
@@ -458,8 +459,9 @@ std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_
       // A kept cluster keeps its membership as stored, even where the stored membership
       // is no fixed point of the rules (interlocking groups and parents can have none:
       // each round would flip it, and every event would exit and re-enter).
+      // (A segment alone in its cluster already has next == raw == stored.)
       if (reevaluate != nullptr) {
-        for (size_t i = 0; i < n; ++i) {
+        for (size_t i : clustered_) {
           if (!(*reevaluate)[i]) next[i] = before_eval[i];
         }
       }

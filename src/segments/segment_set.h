@@ -146,6 +146,7 @@ class SegmentSet {
   // The clusters of keepable segments (a standalone segment is a cluster of one), and
   // path read -> the clusters with a member reading it (a change of it re-evaluates them).
   std::vector<std::vector<size_t>> clusters_;
+  std::vector<size_t> clustered_;  // keepable segments of clusters of more than one
   std::map<std::string, std::vector<size_t>, std::less<>> readers_;
   bool any_fallback_ = false;  // some segment has a cold-start rule
   // A condition that only compares one feature with numbers, e.g.
