@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/hash.h"
+#include "core/union_find.h"
 #include "ingest/pipeline_batch.h"
 
 namespace tailor::ingest {
@@ -352,20 +353,13 @@ Status Pipeline::LockFree(EventRefs* events, EventRefs* later, StripeGuard* guar
   std::vector<size_t> distinct = need;
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  std::vector<size_t> parent(distinct.size());
-  std::iota(parent.begin(), parent.end(), size_t{0});
+  UnionFind groups(distinct.size());
   auto find = [&](size_t stripe) {
-    size_t x = static_cast<size_t>(std::lower_bound(distinct.begin(), distinct.end(), stripe) -
-                                   distinct.begin());
-    while (parent[x] != x) {
-      parent[x] = parent[parent[x]];  // path halving
-      x = parent[x];
-    }
-    return x;
+    return groups.Find(static_cast<size_t>(
+        std::lower_bound(distinct.begin(), distinct.end(), stripe) - distinct.begin()));
   };
   for (size_t k = 0; k < n; ++k) {
-    size_t r = find(need[at[k]]);
-    for (size_t j = at[k] + 1; j < at[k + 1]; ++j) parent[find(need[j])] = r;
+    for (size_t j = at[k] + 1; j < at[k + 1]; ++j) groups.Join(find(need[j]), find(need[at[k]]));
   }
   std::vector<bool> blocked(distinct.size(), false);  // groups with an event that cannot go
   for (size_t k = 0; k < n; ++k) {

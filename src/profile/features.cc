@@ -278,12 +278,12 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
         field.json = doc ? LookupPath(*doc, s.field) : nullptr;
       }
     }
-    // At its rank in name order once the profile holds every feature's state (StateOf);
+    // At its rank in name order once the profile holds every feature's state (AtRank);
     // else the walk goes on. The walk alone read the name of every state between two
     // updated ones, a cache miss each on a cold profile and most of this function's time
     // (docs/performance.md, session 13).
-    if (size_t r = name_rank_[i]; r < states->size() && states->nth(r)->first == s.name) {
-      it = states->nth(r);
+    if (AtRank(i, *states)) {
+      it = states->nth(name_rank_[i]);
     } else {
       while (it != states->end() && it->first < s.name) ++it;
     }
@@ -525,16 +525,14 @@ int FeatureSet::IndexOf(std::string_view name) const {
   return it == index_.end() ? -1 : static_cast<int>(it->second);
 }
 
+bool FeatureSet::AtRank(size_t i, const FeatureStates& states) const {
+  const size_t r = name_rank_[i];
+  return r < states.size() && states.nth(r)->first == specs_[i].name;
+}
+
 const FeatureState* FeatureSet::StateOf(size_t i, const FeatureStates& states) const {
-  // A profile holds a state for every feature of this set, and no other, once one event of
-  // each kind has reached it: then feature i's state sits at its rank in name order, and
-  // one comparison finds it instead of a binary search of string compares.
-  const std::string& name = specs_[i].name;
-  if (size_t r = name_rank_[i]; r < states.size()) {
-    auto at = states.nth(r);
-    if (at->first == name) return &at->second;
-  }
-  auto it = states.find(name);
+  if (AtRank(i, states)) return &states.nth(name_rank_[i])->second;
+  auto it = states.find(specs_[i].name);
   return it == states.end() ? nullptr : &it->second;
 }
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "condition/json_document.h"
+#include "core/union_find.h"
 
 namespace tailor::segments {
 
@@ -142,45 +143,46 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->index_.emplace(set->specs_[i].name, i);
     if (!set->specs_[i].parent.empty()) set->parent_[i] = static_cast<int>(index[set->specs_[i].parent]);
   }
-  // Clusters: segments joined by parent links and exclusive groups (a union-find). A
-  // cluster's membership depends on its members' conditions alone, so when an event
-  // changes nothing any member reads, the whole cluster keeps its membership. A
-  // cold-start segment (event_count changes with every event) or a `segments` reader
-  // puts its cluster under `always` instead.
-  std::vector<size_t> root(n);
-  for (size_t i = 0; i < n; ++i) root[i] = i;
-  auto find = [&](size_t i) {
-    while (root[i] != i) i = root[i] = root[root[i]];
-    return i;
-  };
-  std::map<std::string_view, size_t> group_anchor;
+  // Clusters: segments joined by parent links and exclusive groups. A cluster's
+  // membership depends on its members' conditions alone, so when an event changes
+  // nothing any member reads, the whole cluster keeps its membership. A cold-start
+  // segment (event_count changes with every event) or a `segments` reader puts its
+  // cluster under `always` instead.
+  UnionFind joined(n);
+  std::map<std::string_view, size_t> group_anchor;  // group -> its first segment
   for (size_t i = 0; i < n; ++i) {
     const SegmentSpec& s = set->specs_[i];
-    if (set->parent_[i] >= 0) root[find(i)] = find(static_cast<size_t>(set->parent_[i]));
-    if (s.group.empty()) continue;
-    auto [anchor, fresh] = group_anchor.emplace(s.group, i);
-    if (!fresh) root[find(i)] = find(anchor->second);
+    if (set->parent_[i] >= 0) joined.Join(i, static_cast<size_t>(set->parent_[i]));
+    if (!s.group.empty()) joined.Join(i, group_anchor.emplace(s.group, i).first->second);
   }
-  std::vector<bool> always(n, false);
-  std::map<size_t, std::vector<size_t>> members;  // cluster root -> its segments
+  std::map<size_t, size_t> cluster_at;  // representative -> index in `clusters`
+  std::vector<std::vector<size_t>> clusters;
+  std::vector<bool> always;
   for (size_t i = 0; i < n; ++i) {
-    members[find(i)].push_back(i);
-    if (set->specs_[i].fallback || set->reads_segments_[i]) always[find(i)] = true;
+    auto [at, fresh] = cluster_at.emplace(joined.Find(i), clusters.size());
+    if (fresh) {
+      clusters.emplace_back();
+      always.push_back(false);
+    }
+    clusters[at->second].push_back(i);
+    const bool fallback = set->specs_[i].fallback;
+    if (fallback || set->reads_segments_[i]) always[at->second] = true;
+    set->any_fallback_ = set->any_fallback_ || fallback;
   }
   set->keepable_.assign(n, false);
-  std::map<size_t, size_t> cluster_of_root;  // cluster root -> index in clusters_
-  for (size_t i = 0; i < n; ++i) {
-    if (always[find(i)]) continue;
-    set->keepable_[i] = true;
-    auto [at, fresh] = cluster_of_root.emplace(find(i), set->clusters_.size());
-    if (fresh) set->clusters_.push_back(members[find(i)]);
-    if (members[find(i)].size() > 1) set->clustered_.push_back(i);
-    for (const auto& p : set->paths_[i]) {
-      auto& readers = set->readers_[p];
-      if (readers.empty() || readers.back() != at->second) readers.push_back(at->second);
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    if (always[c]) continue;
+    const size_t k = set->clusters_.size();
+    set->clusters_.push_back(clusters[c]);
+    for (size_t i : clusters[c]) {
+      set->keepable_[i] = true;
+      if (clusters[c].size() > 1) set->clustered_.push_back(i);
+      for (const auto& p : set->paths_[i]) {
+        auto& readers = set->readers_[p];
+        if (readers.empty() || readers.back() != k) readers.push_back(k);
+      }
     }
   }
-  for (const auto& s : set->specs_) set->any_fallback_ = set->any_fallback_ || s.fallback;
   set->thresholds_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     // Only when the compiled condition reads that one path too (specs are built from
@@ -225,10 +227,9 @@ bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
     }
   }
   // A cold-start segment reads the event count, whatever its condition reads.
-  for (const auto& r : roots) {
-    if (any_fallback_ && StartsWithPath("profile.event_count", r)) return true;
-  }
-  return false;
+  if (!any_fallback_) return false;
+  return std::any_of(roots.begin(), roots.end(),
+                     [](const std::string& r) { return StartsWithPath("profile.event_count", r); });
 }
 
 std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups,
