@@ -168,7 +168,9 @@ std::atomic<int> g_next_stream{0};
 std::vector<BatchTemplate> MakeTemplates(int stream, uint64_t seed) {
   EventGenOptions o;
   o.batch_size = kBatchSize;
-  o.users = kUsers;
+  // TAILOR_BENCH_USERS overrides the population (how a smaller working set changes the figures).
+  const char* users = std::getenv("TAILOR_BENCH_USERS");
+  o.users = users != nullptr && std::atoi(users) > 0 ? std::atoi(users) : kUsers;
   o.run_id = "bench";
   o.now_ms = SystemClock().NowMs();
   std::mt19937_64 rng(seed);

@@ -107,6 +107,34 @@ void BM_SegmentReevaluationPerPageView(benchmark::State& state) {
 }
 BENCHMARK(BM_SegmentReevaluationPerPageView);
 
+// As ingest evaluates a page view's profile: the reach resolved once (per batch and event
+// type), the profile holding its stored membership, and membership as flags with the
+// stored flags beside them (Pipeline::Batch::EvaluateSegments).
+void BM_SegmentFlagsPerPageView(benchmark::State& state) {
+  const auto& c = Config();
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  const std::string context = R"({"channel":"web"})";
+  {
+    segments::ProfileView view(p, c.features.get(), now, &context);
+    for (const auto& name : c.segments->Evaluate(&view, c.saved_groups.get())) {
+      p.segments.emplace(name, now);
+    }
+  }
+  std::vector<std::string> changed = c.features->ChangedPaths("page_view");
+  changed.insert(changed.end(), {"context", "profile"});
+  const segments::SegmentSet::Reach reach = c.segments->ReachOf(changed);
+  segments::SegmentFlags stored;
+  for (auto _ : state) {
+    segments::ProfileView view(p, c.features.get(), now, &context);
+    auto in = c.segments->ReevaluateFlags(&view, c.saved_groups.get(), true, &reach, &stored);
+    benchmark::DoNotOptimize(in);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["segments_in"] = static_cast<double>(p.segments.size());
+}
+BENCHMARK(BM_SegmentFlagsPerPageView);
+
 void BM_FeatureReadAsOfNow(benchmark::State& state) {
   const auto& c = Config();
   int64_t now = 1'800'000'000'000;

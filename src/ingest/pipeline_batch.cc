@@ -452,7 +452,8 @@ void Pipeline::Batch::FinishReplay() {
 const segments::SegmentSet::Reach& Pipeline::Batch::ReachOf(const Dirty& dirty) {
   const segments::SegmentSet& set = *snap_.segments;
   reach_.any = false;
-  reach_.reevaluate.assign(set.specs().size(), false);
+  reach_.reevaluate.resize(set.specs().size());
+  reach_.reevaluate.reset();
   for (size_t k = 0; k < kDirtyRoots.size(); ++k) {
     if (!(dirty.roots & kDirtyRoots[k].first)) continue;
     if (!root_reach_[k]) root_reach_[k] = set.ReachOf({kDirtyRoots[k].second});
@@ -502,8 +503,8 @@ bool Pipeline::Batch::EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
   if (auto c = contexts_.find(p->id); c != contexts_.end()) context = &c->second;
   // A view over the profile, not a JSON document: only what the conditions read is
   // computed (segments/profile_view.h).
-  std::vector<bool> in;
-  std::vector<bool> stored;
+  segments::SegmentFlags in;
+  segments::SegmentFlags stored;
   {
     segments::ProfileView view(*p, snap_.features.get(), now_, context);
     // An event re-evaluates the segments reading what it changed; a merge or a refresh
@@ -518,11 +519,16 @@ bool Pipeline::Batch::EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
   const auto& specs = set->specs();
   std::vector<std::string> left;
   std::vector<size_t> entered;
-  const bool all_known =
-      static_cast<size_t>(std::count(stored.begin(), stored.end(), true)) == p->segments.size();
-  for (size_t i = 0; all_known && i < specs.size(); ++i) {
-    if (stored[i] && !in[i]) left.push_back(specs[i].name);
-    if (!stored[i] && in[i]) entered.push_back(i);
+  const bool all_known = stored.count() == p->segments.size();
+  if (all_known && in != stored) {
+    const segments::SegmentFlags exits = stored - in;
+    const segments::SegmentFlags entries = in - stored;
+    for (size_t i = exits.find_first(); i != exits.npos; i = exits.find_next(i)) {
+      left.push_back(specs[i].name);
+    }
+    for (size_t i = entries.find_first(); i != entries.npos; i = entries.find_next(i)) {
+      entered.push_back(i);
+    }
   }
   auto it = p->segments.begin();
   for (size_t i = 0; !all_known && (i < specs.size() || it != p->segments.end());) {

@@ -169,13 +169,13 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     if (fallback || set->reads_segments_[i]) always[at->second] = true;
     set->any_fallback_ = set->any_fallback_ || fallback;
   }
-  set->keepable_.assign(n, false);
+  set->keepable_.resize(n);
   for (size_t c = 0; c < clusters.size(); ++c) {
     if (always[c]) continue;
     const size_t k = set->clusters_.size();
     set->clusters_.push_back(clusters[c]);
     for (size_t i : clusters[c]) {
-      set->keepable_[i] = true;
+      set->keepable_.set(i);
       if (clusters[c].size() > 1) set->clustered_.push_back(i);
       for (const auto& p : set->paths_[i]) {
         auto& readers = set->readers_[p];
@@ -200,9 +200,13 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->group_[i] = group_ids.emplace(g, static_cast<int>(group_ids.size())).first->second;
   }
   set->groups_ = group_ids.size();
+  set->context_free_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     set->any_reader_ = set->any_reader_ || set->reads_segments_[i];
     set->any_context_reader_ = set->any_context_reader_ || set->reads_context_[i];
+    set->context_free_[i] = !set->reads_context_[i];
+    if (set->parent_[i] >= 0) set->with_parent_.push_back(i);
+    if (set->group_[i] >= 0) set->grouped_.push_back(i);
   }
   return std::shared_ptr<const SegmentSet>(std::move(set));
 }
@@ -235,7 +239,7 @@ bool SegmentSet::DependsOnAny(const std::vector<std::string>& roots) const {
 std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedGroups* groups,
                                               bool has_context) const {
   size_t n = specs_.size();
-  std::vector<bool> before_eval(n, false);
+  SegmentFlags before_eval(n);
   if (const Json* cur = profile::LookupPath(*doc, "segments"); cur && cur->is_array()) {
     for (const auto& name : *cur) {
       if (!name.is_string()) continue;
@@ -249,7 +253,7 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
     events = c->get<int64_t>();
   }
   condition::JsonDocument view(*doc);
-  auto publish = [&](const std::vector<bool>& in) {
+  auto publish = [&](const SegmentFlags& in) {
     Json names = Json::array();
     for (size_t i = 0; i < n; ++i) {
       if (in[i]) names.push_back(specs_[i].name);
@@ -257,7 +261,7 @@ std::vector<std::string> SegmentSet::Evaluate(Json* doc, const condition::SavedG
     (*doc)["segments"] = std::move(names);
   };
   auto holds = [&](size_t i) { return specs_[i].condition->Evaluate(view, groups); };
-  return Names(EvaluateOver(std::move(before_eval), events, has_context, publish, holds));
+  return Names(EvaluateOver(before_eval, events, has_context, publish, holds));
 }
 
 bool SegmentSet::Threshold::Matches(double x) const {
@@ -330,22 +334,26 @@ bool SegmentSet::ConditionHolds(size_t i, const ProfileView& view,
 
 void SegmentSet::Reach::Add(const Reach& other) {
   any = any || other.any;
+  if (reevaluate.size() == other.reevaluate.size()) {
+    reevaluate |= other.reevaluate;
+    return;
+  }
   for (size_t i = 0; i < reevaluate.size() && i < other.reevaluate.size(); ++i) {
-    if (other.reevaluate[i]) reevaluate[i] = true;
+    if (other.reevaluate[i]) reevaluate.set(i);
   }
 }
 
 SegmentSet::Reach SegmentSet::ReachOf(const std::vector<std::string>& changed) const {
   Reach reach;
   reach.any = DependsOnAny(changed);
-  std::vector<bool> keep = keepable_;  // then cleared for the readers of each changed path
+  SegmentFlags keep = keepable_;  // then cleared for the readers of each changed path
   for (const std::string& c : changed) {
     // Paths at or below `c` ("features.rfm" reaches "features.rfm.code")...
     for (auto it = readers_.lower_bound(c);
          it != readers_.end() && it->first.compare(0, c.size(), c) == 0; ++it) {
       if (!StartsWithPath(it->first, c)) continue;  // "features.rfm2"
       for (size_t k : it->second) {
-        for (size_t i : clusters_[k]) keep[i] = false;
+        for (size_t i : clusters_[k]) keep.reset(i);
       }
     }
     // ...and above it ("features" reads every feature).
@@ -353,12 +361,11 @@ SegmentSet::Reach SegmentSet::ReachOf(const std::vector<std::string>& changed) c
       auto it = readers_.find(std::string_view(c).substr(0, dot));
       if (it == readers_.end()) continue;
       for (size_t k : it->second) {
-        for (size_t i : clusters_[k]) keep[i] = false;
+        for (size_t i : clusters_[k]) keep.reset(i);
       }
     }
   }
-  reach.reevaluate.resize(keep.size());
-  for (size_t i = 0; i < keep.size(); ++i) reach.reevaluate[i] = !keep[i];
+  reach.reevaluate = ~keep;
   return reach;
 }
 
@@ -366,7 +373,7 @@ std::vector<std::string> SegmentSet::Evaluate(ProfileView* view, const condition
                                               bool has_context,
                                               const std::vector<std::string>* changed) const {
   if (changed != nullptr) return Reevaluate(view, groups, has_context, ReachOf(*changed));
-  return Reevaluate(view, groups, has_context, Reach{true, std::vector<bool>(specs_.size(), true)});
+  return Reevaluate(view, groups, has_context, Reach{true, ~SegmentFlags(specs_.size())});
 }
 
 std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
@@ -375,18 +382,18 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
   return Names(ReevaluateFlags(view, groups, has_context, &reach));
 }
 
-std::vector<bool> SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
-                                              bool has_context, const Reach* reach,
-                                              std::vector<bool>* stored_flags) const {
+SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
+                                         bool has_context, const Reach* reach,
+                                         SegmentFlags* stored_flags) const {
   size_t n = specs_.size();
   // Stored membership and specs_ are both in name order: one merged walk.
-  std::vector<bool> before_eval(n, false);
+  SegmentFlags before_eval(n);
   const auto& stored = view->profile().segments;
   size_t i = 0;
   for (auto it = stored.begin(); it != stored.end() && i < n;) {
     int c = it->first.compare(specs_[i].name);
     if (c == 0) {
-      before_eval[i++] = true;
+      before_eval.set(i++);
       ++it;
     } else if (c < 0) {
       ++it;
@@ -397,55 +404,55 @@ std::vector<bool> SegmentSet::ReevaluateFlags(ProfileView* view, const condition
   // As profile.event_count reads in the JSON document (an unsigned number read as int64).
   int64_t events = static_cast<int64_t>(view->profile().event_count);
   std::vector<const std::string*> names;
-  names.reserve(n);
-  auto publish = [&](const std::vector<bool>& in) {
+  auto publish = [&](const SegmentFlags& in) {
     names.clear();
-    for (size_t k = 0; k < n; ++k) {
-      if (in[k]) names.push_back(&specs_[k].name);
+    for (size_t k = in.find_first(); k != SegmentFlags::npos; k = in.find_next(k)) {
+      names.push_back(&specs_[k].name);
     }
     view->SetSegments(names);
   };
   auto holds = [&](size_t i) { return ConditionHolds(i, *view, groups); };
   if (stored_flags != nullptr) *stored_flags = before_eval;
-  return EvaluateOver(std::move(before_eval), events, has_context, publish, holds,
+  return EvaluateOver(before_eval, events, has_context, publish, holds,
                       reach != nullptr && reach->reevaluate.size() == n ? &reach->reevaluate : nullptr);
 }
 
 template <typename Publish, typename Holds>
-std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_t events,
-                                                  bool has_context, Publish&& publish,
-                                                  Holds&& holds,
-                                                  const std::vector<bool>* reevaluate) const {
-  size_t n = specs_.size();
-  std::vector<bool> in = before_eval;
-  std::vector<bool> raw(n, false);
-  std::vector<bool> before;
-  std::vector<bool> next;
+SegmentFlags SegmentSet::EvaluateOver(const SegmentFlags& before_eval, int64_t events,
+                                      bool has_context, Publish&& publish, Holds&& holds,
+                                      const SegmentFlags* reevaluate) const {
+  const size_t n = specs_.size();
+  // The segments whose own condition is evaluated (the others keep their membership on
+  // entry): those `reevaluate` names, less those reading a context there is none of.
+  SegmentFlags evaluated = reevaluate != nullptr ? *reevaluate : ~SegmentFlags(n);
+  if (!has_context) evaluated &= context_free_;
+  SegmentFlags in = before_eval;
+  SegmentFlags raw(n);
+  SegmentFlags before;
+  SegmentFlags next;
   std::vector<int> best(groups_, -1);  // per exclusive group: its best candidate so far
   for (size_t pass = 0; pass <= (any_reader_ ? n : 0); ++pass) {
-    publish(in);
+    // Only conditions read the `segments` array until the end.
+    if (any_reader_) publish(in);
     before = in;
     // Raw matches: each segment's own condition (and cold-start rule).
-    for (size_t i = 0; i < n; ++i) {
+    raw = before_eval;
+    for (size_t i = evaluated.find_first(); i != SegmentFlags::npos; i = evaluated.find_next(i)) {
       const SegmentSpec& s = specs_[i];
-      if ((!has_context && reads_context_[i]) || (reevaluate != nullptr && !(*reevaluate)[i])) {
-        raw[i] = before_eval[i];
-        continue;
-      }
       raw[i] = (!s.fallback || events < s.fallback_max_events) && holds(i);
     }
     // Parents and exclusive groups, to a fixed point: a candidate is a raw match whose
     // parent is in; each group keeps its best candidate (priority, then name).
     in = raw;
     for (size_t round = 0; round <= n; ++round) {
-      next.assign(n, false);
-      for (size_t i : order_) {
-        next[i] = raw[i] && (parent_[i] < 0 || in[static_cast<size_t>(parent_[i])]);
+      next = raw;
+      for (size_t i : with_parent_) {
+        if (!in[static_cast<size_t>(parent_[i])]) next.reset(i);
       }
       if (groups_ > 0) {
         std::fill(best.begin(), best.end(), -1);
-        for (size_t i = 0; i < n; ++i) {
-          if (!next[i] || group_[i] < 0) continue;
+        for (size_t i : grouped_) {
+          if (!next[i]) continue;
           int& b = best[static_cast<size_t>(group_[i])];
           if (b < 0) {
             b = static_cast<int>(i);
@@ -453,7 +460,7 @@ std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_
           }
           size_t j = static_cast<size_t>(b);
           bool better = specs_[i].priority > specs_[j].priority;
-          (better ? next[j] : next[i]) = false;
+          next.reset(better ? j : i);
           if (better) b = static_cast<int>(i);
         }
       }
@@ -475,7 +482,7 @@ std::vector<bool> SegmentSet::EvaluateOver(std::vector<bool> before_eval, int64_
   return in;
 }
 
-std::vector<std::string> SegmentSet::Names(const std::vector<bool>& in) const {
+std::vector<std::string> SegmentSet::Names(const SegmentFlags& in) const {
   std::vector<std::string> out;
   for (size_t i = 0; i < in.size() && i < specs_.size(); ++i) {
     if (in[i]) out.push_back(specs_[i].name);

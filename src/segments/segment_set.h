@@ -11,6 +11,8 @@
 // Thread safety: immutable after Build; safe to share.
 #pragma once
 
+#include <boost/dynamic_bitset.hpp>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +46,10 @@ struct SegmentSpec {
 // "fallback": {"max_events": 3}, "description": "..."}. Errors carry the path
 // "segments.<name>.<field>" (condition errors: "segments.<name>.condition.<path>").
 Result<SegmentSpec> ParseSegmentSpec(std::string_view name, const Json& def);
+
+// One flag per segment of a SegmentSet, in its specs() order (word-wise copies, compares
+// and scans: ingest evaluates membership as flags for every touched profile).
+using SegmentFlags = boost::dynamic_bitset<uint64_t>;
 
 class SegmentSet {
  public:
@@ -83,7 +89,7 @@ class SegmentSet {
   // resolves one per event type and batch, then ORs them per profile).
   struct Reach {
     bool any = false;            // DependsOnAny(changed)
-    std::vector<bool> reevaluate;  // per segment (specs() order): false = keeps membership
+    SegmentFlags reevaluate;  // per segment (specs() order): false = keeps membership
     // Adds what `other` reaches. REQUIRES: both from the same SegmentSet.
     void Add(const Reach& other);
   };
@@ -98,9 +104,9 @@ class SegmentSet {
   // Evaluate(view) does. With `stored_flags`, also the viewed profile's stored membership
   // in the same form (names no segment has any more left out): ingest finds entries and
   // exits by comparing the two.
-  std::vector<bool> ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
-                                    bool has_context, const Reach* reach,
-                                    std::vector<bool>* stored_flags = nullptr) const;
+  SegmentFlags ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
+                               bool has_context, const Reach* reach,
+                               SegmentFlags* stored_flags = nullptr) const;
 
   // True when segment `i`'s condition is a numeric comparison of one feature, answered
   // from the feature's number over a ProfileView (see Threshold below).
@@ -127,9 +133,9 @@ class SegmentSet {
   // `reevaluate` (null = all): segments that may not keep their membership on entry.
   // `holds(i)`: segment i's own condition.
   template <typename Publish, typename Holds>
-  std::vector<bool> EvaluateOver(std::vector<bool> before_eval, int64_t events,
-                                        bool has_context, Publish&& publish, Holds&& holds,
-                                        const std::vector<bool>* reevaluate = nullptr) const;
+  SegmentFlags EvaluateOver(const SegmentFlags& before_eval, int64_t events, bool has_context,
+                            Publish&& publish, Holds&& holds,
+                            const SegmentFlags* reevaluate = nullptr) const;
 
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
@@ -137,12 +143,13 @@ class SegmentSet {
   std::vector<size_t> order_;               // evaluation order (indexes into specs_)
   std::vector<bool> reads_segments_;
   std::vector<bool> reads_context_;
+  SegmentFlags context_free_;  // segments that do not read `context`
   std::vector<bool> time_dependent_;
   std::vector<std::vector<std::string>> paths_;
   // True when the segment may keep its membership on entry (Evaluate with `changed`):
   // false for cold-start segments, `segments` readers and the segments joined to one by
   // parent links or exclusive groups (its cluster).
-  std::vector<bool> keepable_;
+  SegmentFlags keepable_;
   // The clusters of keepable segments (a standalone segment is a cluster of one), and
   // path read -> the clusters with a member reading it (a change of it re-evaluates them).
   std::vector<std::vector<size_t>> clusters_;
@@ -164,7 +171,7 @@ class SegmentSet {
     bool Matches(double x) const;
   };
   // The names of the segments flagged in `in` (specs() order).
-  std::vector<std::string> Names(const std::vector<bool>& in) const;
+  std::vector<std::string> Names(const SegmentFlags& in) const;
   static std::optional<Threshold> ParseThreshold(const Json& condition,
                                                  const profile::FeatureSet* features);
   // Segment `i`'s own condition over `view`.
@@ -173,6 +180,8 @@ class SegmentSet {
   std::vector<std::optional<Threshold>> thresholds_;  // per segment; nullopt: not one
   std::vector<int> group_;  // index of the exclusive group, or -1
   size_t groups_ = 0;
+  std::vector<size_t> with_parent_;  // segments with a parent, by index
+  std::vector<size_t> grouped_;      // segments in an exclusive group, by index
   bool any_reader_ = false;          // some segment reads `segments`
   bool any_context_reader_ = false;  // some segment reads `context`
 };
