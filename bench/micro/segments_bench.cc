@@ -109,7 +109,9 @@ BENCHMARK(BM_SegmentReevaluationPerPageView);
 
 // As ingest evaluates a page view's profile: the reach resolved once (per batch and event
 // type), the profile holding its stored membership, and membership as flags with the
-// stored flags beside them (Pipeline::Batch::EvaluateSegments).
+// stored flags beside them (Pipeline::Batch::EvaluateSegments). cached:1 as after an
+// ingest batch (Profile::segment_flags of this set), cached:0 from the names alone (after
+// a load or a config change).
 void BM_SegmentFlagsPerPageView(benchmark::State& state) {
   const auto& c = Config();
   int64_t now = 1'800'000'000'000;
@@ -125,6 +127,11 @@ void BM_SegmentFlagsPerPageView(benchmark::State& state) {
   changed.insert(changed.end(), {"context", "profile"});
   const segments::SegmentSet::Reach reach = c.segments->ReachOf(changed);
   segments::SegmentFlags stored;
+  if (state.range(0) != 0) {
+    segments::ProfileView view(p, c.features.get(), now, &context);
+    p.segment_flags = c.segments->ReevaluateFlags(&view, c.saved_groups.get(), true, &reach);
+    p.segment_flags_of = c.segments->id();
+  }
   for (auto _ : state) {
     segments::ProfileView view(p, c.features.get(), now, &context);
     auto in = c.segments->ReevaluateFlags(&view, c.saved_groups.get(), true, &reach, &stored);
@@ -133,7 +140,7 @@ void BM_SegmentFlagsPerPageView(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["segments_in"] = static_cast<double>(p.segments.size());
 }
-BENCHMARK(BM_SegmentFlagsPerPageView);
+BENCHMARK(BM_SegmentFlagsPerPageView)->ArgName("cached")->Arg(0)->Arg(1);
 
 void BM_FeatureReadAsOfNow(benchmark::State& state) {
   const auto& c = Config();

@@ -431,6 +431,7 @@ Result<bool> Pipeline::Batch::ReplayProfile(
         p.segments.erase(spec.name);
       }
     }
+    p.segment_flags_of = 0;  // membership changed outside EvaluateSegments
   }
   dirty_.erase(pid);
   return any;
@@ -559,6 +560,9 @@ bool Pipeline::Batch::EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
     StageSegmentEvent(*p, "segment_entered", name);
     ++entries_;
   }
+  // The stored membership is now `in` exactly: the next evaluation reads it from here.
+  p->segment_flags = std::move(in);
+  p->segment_flags_of = set->id();
   return !entered.empty() || !left.empty();
 }
 

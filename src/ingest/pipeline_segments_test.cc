@@ -193,6 +193,38 @@ TEST_F(PipelineSegmentsTest, MembershipFollowsConfigChangesOnEveryName) {
   EXPECT_EQ(std::count(types.begin(), types.end(), "segment_exited"), 4);
 }
 
+// Ingest keeps each profile's membership as flags of the current segment set beside the
+// names (Profile::segment_flags), and the next batch reads them instead of the names:
+// after every batch, entries, exits and a config change alike, they must agree.
+TEST_F(PipelineSegmentsTest, TheMembershipFlagsAgreeWithTheNamesAfterEveryBatch) {
+  auto check = [&](const std::string& when) {
+    auto p = ProfileOf(identity::IdKind::kUser, "u1");
+    ASSERT_EQ(p.segment_flags_of, snapshot_->segments->id()) << when;
+    std::vector<std::string> from_flags, from_names;
+    const auto& specs = snapshot_->segments->specs();
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (p.segment_flags.size() == specs.size() && p.segment_flags[i]) from_flags.push_back(specs[i].name);
+    }
+    for (const auto& [name, at] : p.segments) from_names.push_back(name);
+    EXPECT_EQ(from_flags, from_names) << when;
+  };
+  Send(Ev("e1", "purchase", "\"user_id\":\"u1\"", t0_));
+  check("entered recent_buyer");
+  Send(Ev("i1", "identify", "\"user_id\":\"u1\"", t0_ + 1, ",\"traits\":{\"plan\":\"pro\"}"));
+  check("entered pro");
+  Send(Ev("i2", "identify", "\"user_id\":\"u1\"", t0_ + 2, ",\"traits\":{\"plan\":\"free\"}"));
+  check("left pro");
+  Configure(R"({"purchases": {"type": "count", "events": ["purchase"]}})",
+            R"({"a_new": {"condition": {"features.purchases": {"$gte": 2}}},
+                "pro": {"condition": {"traits.plan": "free"}}})");
+  Send(Ev("e2", "purchase", "\"user_id\":\"u1\"", t0_ + 3));
+  check("after a config change");
+  // (pro, reading traits only, is not re-evaluated by a purchase: it keeps "out".)
+  auto p = ProfileOf(identity::IdKind::kUser, "u1");
+  EXPECT_EQ(p.segments.size(), 1u);
+  EXPECT_EQ(p.segments.count("a_new"), 1u);
+}
+
 TEST_F(PipelineSegmentsTest, ClientsCannotSendInternalEventTypes) {
   auto o = Send(Ev("x", "segment_entered", "\"user_id\":\"u1\"", t0_));
   ASSERT_EQ(o.rejected.size(), 1u);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/container/flat_map.hpp>
+#include <boost/dynamic_bitset.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -45,6 +46,14 @@ struct Profile {
   // evaluation at ingest. Sorted by name in one array (a flat map) for the same reason as
   // FeatureStates: ingest walks it once per touched, cold profile.
   boost::container::flat_map<std::string, int64_t, std::less<>> segments;
+  // `segments` as one flag per segment of the SegmentSet whose id() is segment_flags_of
+  // (segments/segment_set.h), kept by ingest so that the next evaluation need not match
+  // the stored names against the set's (a string compare per name, on a cold profile).
+  // Valid only while segment_flags_of is the evaluating set's id: code that changes
+  // `segments` other than through Pipeline::Batch::EvaluateSegments sets it to 0. Not
+  // stored (a decoded profile starts without it).
+  uint64_t segment_flags_of = 0;
+  boost::dynamic_bitset<uint64_t> segment_flags;
   uint64_t version = 0;                  // incremented on every stored change
   // Journal sequence number of the last ingest batch folded in (write-behind: recovery
   // replays newer journal entries, ingest/profile_journal.h); 0 before any.

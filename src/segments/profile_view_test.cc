@@ -338,6 +338,35 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
 
 // Ingest resolves what a change reaches once per changed-path list and ORs the results
 // per profile; that must equal resolving the union of the paths at once.
+// A profile's segment_flags stand for its stored membership only when they are the
+// evaluating set's: they are used then (even where they disagree with the names, which
+// ingest never lets happen), and ignored for any other set.
+TEST(ProfileView, StoredMembershipComesFromTheFlagsOfTheSameSetOnly) {
+  auto features = Features();
+  Json defs = Json::parse(R"({"a": {"condition": {"traits.x": 1}},
+                              "b": {"condition": {"traits.x": 1}}})");
+  auto set = BuildSegments(defs, features.get());
+  ASSERT_OK(set);
+  auto other = BuildSegments(defs, features.get());
+  ASSERT_OK(other);
+  EXPECT_NE((*set)->id(), (*other)->id());
+  profile::Profile p;
+  p.segments["a"] = kNow;
+  p.segment_flags = SegmentFlags(2);
+  p.segment_flags.set(1);  // "b", unlike the names
+  SegmentSet::Reach none{false, SegmentFlags(2)};  // nothing re-evaluated: stored kept
+  SegmentFlags stored;
+  for (auto [owner, expected] : {std::pair{(*set)->id(), "b"}, std::pair{(*other)->id(), "a"},
+                                 std::pair{uint64_t{0}, "a"}}) {
+    p.segment_flags_of = owner;
+    ProfileView view(p, features.get(), kNow, nullptr);
+    SegmentFlags in = (*set)->ReevaluateFlags(&view, nullptr, false, &none, &stored);
+    EXPECT_EQ(in, stored);
+    ASSERT_EQ(stored.count(), 1u);
+    EXPECT_EQ((*set)->specs()[stored.find_first()].name, expected) << owner;
+  }
+}
+
 TEST(ProfileView, ReachOfAUnionIsTheUnionOfReaches) {
   auto features = Features();
   Json defs = {

@@ -1,6 +1,7 @@
 #include "segments/segment_set.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include "condition/json_document.h"
@@ -74,6 +75,8 @@ Result<SegmentSpec> ParseSegmentSpec(std::string_view name, const Json& def) {
 Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentSpec> specs,
                                                             const profile::FeatureSet* features) {
   std::shared_ptr<SegmentSet> set(new SegmentSet());
+  static std::atomic<uint64_t> next_id{1};
+  set->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   std::sort(specs.begin(), specs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < specs.size(); ++i) index[specs[i].name] = i;
@@ -382,18 +385,15 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
   return Names(ReevaluateFlags(view, groups, has_context, &reach));
 }
 
-SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
-                                         bool has_context, const Reach* reach,
-                                         SegmentFlags* stored_flags) const {
-  size_t n = specs_.size();
+SegmentFlags SegmentSet::StoredFlags(
+    const boost::container::flat_map<std::string, int64_t, std::less<>>& stored) const {
   // Stored membership and specs_ are both in name order: one merged walk.
-  SegmentFlags before_eval(n);
-  const auto& stored = view->profile().segments;
+  SegmentFlags flags(specs_.size());
   size_t i = 0;
-  for (auto it = stored.begin(); it != stored.end() && i < n;) {
+  for (auto it = stored.begin(); it != stored.end() && i < specs_.size();) {
     int c = it->first.compare(specs_[i].name);
     if (c == 0) {
-      before_eval.set(i++);
+      flags.set(i++);
       ++it;
     } else if (c < 0) {
       ++it;
@@ -401,8 +401,22 @@ SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::Sav
       ++i;
     }
   }
+  return flags;
+}
+
+SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
+                                         bool has_context, const Reach* reach,
+                                         SegmentFlags* stored_flags) const {
+  size_t n = specs_.size();
+  const profile::Profile& p = view->profile();
+  SegmentFlags before_eval;
+  if (p.segment_flags_of == id_ && p.segment_flags.size() == n) {
+    before_eval = p.segment_flags;
+  } else {
+    before_eval = StoredFlags(p.segments);
+  }
   // As profile.event_count reads in the JSON document (an unsigned number read as int64).
-  int64_t events = static_cast<int64_t>(view->profile().event_count);
+  int64_t events = static_cast<int64_t>(p.event_count);
   std::vector<const std::string*> names;
   auto publish = [&](const SegmentFlags& in) {
     names.clear();

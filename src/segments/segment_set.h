@@ -60,6 +60,9 @@ class SegmentSet {
 
   const std::vector<SegmentSpec>& specs() const { return specs_; }
   bool empty() const { return specs_.empty(); }
+  // Unique among the sets of this process (never 0): names this set in
+  // Profile::segment_flags_of.
+  uint64_t id() const { return id_; }
   const SegmentSpec* Find(std::string_view name) const;
 
   // Evaluates every segment against `doc` (a profile document); fills doc["segments"]
@@ -103,7 +106,8 @@ class SegmentSet {
   // name order) rather than as names; `reach` null re-evaluates every segment, as
   // Evaluate(view) does. With `stored_flags`, also the viewed profile's stored membership
   // in the same form (names no segment has any more left out): ingest finds entries and
-  // exits by comparing the two.
+  // exits by comparing the two. The stored membership is the profile's segment_flags when
+  // they are this set's (Profile::segment_flags_of), else read from its names.
   SegmentFlags ReevaluateFlags(ProfileView* view, const condition::SavedGroups* groups,
                                bool has_context, const Reach* reach,
                                SegmentFlags* stored_flags = nullptr) const;
@@ -137,6 +141,7 @@ class SegmentSet {
                             Publish&& publish, Holds&& holds,
                             const SegmentFlags* reevaluate = nullptr) const;
 
+  uint64_t id_ = 0;
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
   std::vector<int> parent_;                           // index of the parent, or -1
@@ -172,6 +177,9 @@ class SegmentSet {
   };
   // The names of the segments flagged in `in` (specs() order).
   std::vector<std::string> Names(const SegmentFlags& in) const;
+  // The flags of the stored membership `stored` (names no segment has are left out).
+  SegmentFlags StoredFlags(
+      const boost::container::flat_map<std::string, int64_t, std::less<>>& stored) const;
   static std::optional<Threshold> ParseThreshold(const Json& condition,
                                                  const profile::FeatureSet* features);
   // Segment `i`'s own condition over `view`.
