@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/config_loader.h"
+#include "profile/event_view.h"
 #include "segments/profile_document.h"
 #include "segments/profile_view.h"
 
@@ -64,6 +65,29 @@ void BM_FeatureUpdatePerEvent(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_FeatureUpdatePerEvent);
+
+// As ingest folds an event: its properties as text read through an EventView (no JSON
+// document), into a profile that has seen 200 events, alternating page views and
+// purchases as the load generator's users do.
+void BM_FeatureUpdatePerEventView(benchmark::State& state) {
+  const auto& features = *Config().features;
+  int64_t now = 1'800'000'000'000;
+  profile::Profile p = Warm(200, now);
+  profile::EventView view;
+  const std::string page = R"({"page":"/p/7","referrer":"https://example.com/","title":"Product 7"})";
+  const std::string purchase =
+      R"({"order_id":"o-1","price":52.9,"currency":"EUR","page":"/p/7","items":3})";
+  int i = 0;
+  for (auto _ : state) {
+    const bool buys = i % 2 != 0;
+    profile::EventFacts facts{buys ? "purchase" : "page_view", now + i, "s", nullptr,
+                              buys ? purchase : page, R"({"channel":"web"})"};
+    features.Apply(facts, &p.features, &view);
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FeatureUpdatePerEventView);
 
 void BM_SegmentReevaluationPerEvent(benchmark::State& state) {
   const auto& c = Config();

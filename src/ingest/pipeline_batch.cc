@@ -46,16 +46,16 @@ std::string SessionId(const std::string& pid, int64_t start_ms) {
   return out;
 }
 
-// Folds `e` into the profile's features; false when no feature reads events of its type.
-// Fields and `where` filters read the event's text through `view` (profile/event_view.h),
-// not a JSON document.
-bool ApplyFeatures(const profile::FeatureSet& features, const Event& e, profile::Profile* p,
-                   profile::EventView* view) {
-  if (IsInternalEventType(e.type) || !features.Relevant(e.type)) return false;
+// Folds `e` into the profile's features; returns the profile paths it may have changed
+// (FeatureSet::ChangedPaths), null when no feature reads events of its type. Fields and
+// `where` filters read the event's text through `view` (profile/event_view.h), not a JSON
+// document.
+const std::vector<std::string>* ApplyFeatures(const profile::FeatureSet& features, const Event& e,
+                                              profile::Profile* p, profile::EventView* view) {
+  if (IsInternalEventType(e.type)) return nullptr;
   profile::EventFacts facts{e.type,  e.timestamp_ms,    e.session_id,
                             nullptr, e.properties_json, e.context_json};
-  features.Apply(facts, &p->features, view);
-  return true;
+  return features.ApplyIfRelevant(facts, &p->features, view);
 }
 
 }  // namespace
@@ -246,9 +246,11 @@ Status Pipeline::Batch::Fold(Event* ev, Profile* p) {
   }
   Sessionize(&e, p);
   Dirty& dirty = dirty_[p->id];
-  if (snap_.features && ApplyFeatures(*snap_.features, e, p, &event_view_)) {
+  if (snap_.features) {
     // Per feature, so only the segments reading one of them are re-evaluated.
-    dirty.AddFeatures(&snap_.features->ChangedPaths(e.type));
+    if (const auto* changed = ApplyFeatures(*snap_.features, e, p, &event_view_)) {
+      dirty.AddFeatures(changed);
+    }
   }
   dirty.roots |= kDirtyProfile;
   if (!e.context_json.empty()) {

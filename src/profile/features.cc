@@ -246,7 +246,20 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states) const {
 }
 
 void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView* view) const {
+  ApplyPlan(PlanFor(event.type), event, states, view);
+}
+
+const std::vector<std::string>* FeatureSet::ApplyIfRelevant(const EventFacts& event,
+                                                            FeatureStates* states,
+                                                            EventView* view) const {
   const TypePlan& plan = PlanFor(event.type);
+  if (plan.specs.empty()) return nullptr;
+  ApplyPlan(plan, event, states, view);
+  return &plan.paths;
+}
+
+void FeatureSet::ApplyPlan(const TypePlan& plan, const EventFacts& event, FeatureStates* states,
+                           EventView* view) const {
   const Json* doc = event.doc;
   Json built;
   if (doc == nullptr && plan.needs_doc && view != nullptr) {
@@ -282,12 +295,14 @@ void FeatureSet::Apply(const EventFacts& event, FeatureStates* states, EventView
     // else the walk goes on. The walk alone read the name of every state between two
     // updated ones, a cache miss each on a cold profile and most of this function's time
     // (docs/performance.md, session 13).
-    if (AtRank(i, *states)) {
+    bool found = AtRank(i, *states);
+    if (found) {
       it = states->nth(name_rank_[i]);
     } else {
       while (it != states->end() && it->first < s.name) ++it;
+      found = it != states->end() && it->first == s.name;
     }
-    if (it == states->end() || it->first != s.name) {
+    if (!found) {
       it = states->emplace_hint(it, s.name, FeatureState{});
       it->second.spec_digest = digests_[i];
     } else if (it->second.spec_digest != digests_[i] &&
