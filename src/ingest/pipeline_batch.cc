@@ -319,9 +319,8 @@ Status Pipeline::Batch::Commit() {
     for (const Event& e : pending_) {
       auto it = deferred_index.find(e.profile_id);
       if (it == deferred_index.end()) continue;
-      std::string key = storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id);
       deferred[it->second].event_suffixes.push_back(
-          key.substr(storage::ProfilePrefix(e.profile_id).size()));
+          storage::EventKeySuffix(e.timestamp_ms, e.event_id));
     }
     // Always an entry, even empty: its key records that `seq_` was used (a stored
     // applied_seq may carry it), so numbering never repeats after a crash.

@@ -38,7 +38,19 @@ std::string ProfilePrefix(std::string_view pid) {
 }
 
 std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id) {
-  std::string out = ProfilePrefix(pid);
+  std::string out;
+  out.reserve(pid.size() + 2 + 8 + event_id.size());  // one allocation
+  out.push_back('{');
+  out.append(pid);
+  out.push_back('}');
+  AppendBigEndianTime(&out, timestamp_ms);
+  out.append(event_id);
+  return out;
+}
+
+std::string EventKeySuffix(int64_t timestamp_ms, std::string_view event_id) {
+  std::string out;
+  out.reserve(8 + event_id.size());
   AppendBigEndianTime(&out, timestamp_ms);
   out.append(event_id);
   return out;

@@ -23,6 +23,8 @@ std::string DecisionOutcomeKey(std::string_view decision_id, std::string_view ev
 // Events: "{pid}" + 8-byte big-endian (timestamp_ms with the sign bit flipped, so
 // negative times sort first) + event_id. Sorted by time within a profile.
 std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id);
+// An EventKey less its "{pid}" prefix (the write-behind journal records these).
+std::string EventKeySuffix(int64_t timestamp_ms, std::string_view event_id);
 
 // The smallest event key of `pid` at or after `timestamp_ms`.
 std::string EventKeyLowerBound(std::string_view pid, int64_t timestamp_ms);

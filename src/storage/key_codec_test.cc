@@ -22,6 +22,9 @@ TEST(KeyCodec, EventKeysSortByTimeIncludingNegative) {
   EXPECT_EQ(d->event_id, "e0");
   EXPECT_EQ(DecodeEventKey(a)->timestamp_ms, -5);
   EXPECT_FALSE(DecodeEventKey("nope").has_value());
+  for (int64_t ts : {int64_t{-5}, int64_t{0}, int64_t{1795397896123}}) {
+    EXPECT_EQ(ProfilePrefix(kPid) + EventKeySuffix(ts, "e7"), EventKey(kPid, ts, "e7")) << ts;
+  }
 }
 
 TEST(KeyCodec, AllProfileKeysShareThePrefix) {
