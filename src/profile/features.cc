@@ -167,6 +167,8 @@ struct FeatureSet::FieldRef {
 
 Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureSpec> specs) {
   std::shared_ptr<FeatureSet> set(new FeatureSet());
+  static std::atomic<uint64_t> next_id{1};
+  set->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   std::set<std::string> names;
   for (const auto& s : specs) {
     TAILOR_RETURN_IF_ERROR(s.Validate());

@@ -41,6 +41,9 @@ class FeatureSet {
 
   const std::vector<FeatureSpec>& specs() const { return specs_; }
   bool empty() const { return specs_.empty(); }
+  // Unique among the sets of this process (never 0): lets a reader compiled against this
+  // set (a segment threshold holding a feature's index) check it reads the same one.
+  uint64_t id() const { return id_; }
 
   // True when an event of `type` updates any feature; false lets ingest skip the work.
   bool Relevant(std::string_view type) const;
@@ -133,6 +136,7 @@ class FeatureSet {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 
+  uint64_t id_ = 0;
   std::vector<FeatureSpec> specs_;
   std::vector<std::string> digests_;
   std::vector<std::string> partial_digests_;  // digests_[i] + "~partial"

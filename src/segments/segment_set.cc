@@ -77,6 +77,7 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
   std::shared_ptr<SegmentSet> set(new SegmentSet());
   static std::atomic<uint64_t> next_id{1};
   set->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  set->features_id_ = features != nullptr ? features->id() : 0;
   std::sort(specs.begin(), specs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < specs.size(); ++i) index[specs[i].name] = i;
@@ -324,11 +325,14 @@ bool SegmentSet::ConditionHolds(size_t i, const ProfileView& view,
                                 const condition::SavedGroups* groups) const {
   if (const auto& t = thresholds_[i]) {
     // The index was resolved against the FeatureSet given to Build: check the view reads
-    // the same feature there before trusting it.
+    // the same feature there before trusting it: the same set, or one with that feature
+    // at that index.
     const profile::FeatureSet* features = view.features();
     double x = 0;
-    if (features != nullptr && t->index < features->specs().size() &&
-        features->specs()[t->index].name == t->feature && view.FeatureNumber(t->index, &x)) {
+    if (features != nullptr &&
+        (features->id() == features_id_ ||
+         (t->index < features->specs().size() && features->specs()[t->index].name == t->feature)) &&
+        view.FeatureNumber(t->index, &x)) {
       return t->Matches(x);
     }
   }

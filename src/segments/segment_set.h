@@ -142,6 +142,7 @@ class SegmentSet {
                             const SegmentFlags* reevaluate = nullptr) const;
 
   uint64_t id_ = 0;
+  uint64_t features_id_ = 0;  // id() of the FeatureSet given to Build (0: none)
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
   std::vector<int> parent_;                           // index of the parent, or -1
