@@ -422,6 +422,7 @@ Result<bool> Pipeline::Batch::ReplayProfile(
   // Time-based changes are left to the next refresh, which sees the request contexts
   // replay lacks.
   if (any && snap_.segments) {
+    p.segment_flags_of = 0;  // membership changes outside EvaluateSegments (even if a read fails)
     for (const auto& spec : snap_.segments->specs()) {
       TAILOR_ASSIGN_OR_RETURN(auto entered,
                               p_.store_.Get(storage::Keyspace::kSegmentMembers,
@@ -432,7 +433,6 @@ Result<bool> Pipeline::Batch::ReplayProfile(
         p.segments.erase(spec.name);
       }
     }
-    p.segment_flags_of = 0;  // membership changed outside EvaluateSegments
   }
   dirty_.erase(pid);
   return any;

@@ -336,12 +336,14 @@ TEST(ProfileView, EvaluatesOnlySegmentsReadingWhatChanged) {
   EXPECT_TRUE(std::find(got.begin(), got.end(), "buyers") == got.end());
 }
 
-// Ingest resolves what a change reaches once per changed-path list and ORs the results
-// per profile; that must equal resolving the union of the paths at once.
 // A profile's segment_flags stand for its stored membership only when they are the
-// evaluating set's: they are used then (even where they disagree with the names, which
-// ingest never lets happen), and ignored for any other set.
+// evaluating set's: they are used then, and ignored for any other set. (Flags that
+// disagree with the names, which ingest never lets happen, show which was read; debug
+// builds assert they agree, so this runs in release builds only.)
 TEST(ProfileView, StoredMembershipComesFromTheFlagsOfTheSameSetOnly) {
+#ifndef NDEBUG
+  GTEST_SKIP() << "debug builds assert that the flags agree with the names";
+#endif
   auto features = Features();
   Json defs = Json::parse(R"({"a": {"condition": {"traits.x": 1}},
                               "b": {"condition": {"traits.x": 1}}})");
@@ -367,6 +369,8 @@ TEST(ProfileView, StoredMembershipComesFromTheFlagsOfTheSameSetOnly) {
   }
 }
 
+// Ingest resolves what a change reaches once per changed-path list and ORs the results
+// per profile; that must equal resolving the union of the paths at once.
 TEST(ProfileView, ReachOfAUnionIsTheUnionOfReaches) {
   auto features = Features();
   Json defs = {

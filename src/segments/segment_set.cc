@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <functional>
 
 #include "condition/json_document.h"
@@ -416,6 +417,8 @@ SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::Sav
   SegmentFlags before_eval;
   if (p.segment_flags_of == id_ && p.segment_flags.size() == n) {
     before_eval = p.segment_flags;
+    // Whoever changes `segments` outside ingest's evaluation must clear segment_flags_of.
+    assert(before_eval == StoredFlags(p.segments));
   } else {
     before_eval = StoredFlags(p.segments);
   }
