@@ -390,6 +390,25 @@ std::vector<std::string> SegmentSet::Reevaluate(ProfileView* view,
   return Names(ReevaluateFlags(view, groups, has_context, &reach));
 }
 
+namespace {
+
+// The working flags of ReevaluateFlags and EvaluateOver, kept per thread between calls so
+// that an evaluation allocates only the flags it returns: ingest evaluates every profile a
+// batch touches, and seven short-lived bitsets were seven allocations each time.
+// (Evaluation never re-enters itself: conditions only read the view.)
+struct FlagScratch {
+  SegmentFlags before_eval, evaluated, raw, before, next;
+  std::vector<int> best;
+  std::vector<const std::string*> names;
+};
+
+FlagScratch& Scratch() {
+  thread_local FlagScratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
 SegmentFlags SegmentSet::StoredFlags(
     const boost::container::flat_map<std::string, int64_t, std::less<>>& stored) const {
   // Stored membership and specs_ are both in name order: one merged walk.
@@ -414,7 +433,8 @@ SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::Sav
                                          SegmentFlags* stored_flags) const {
   size_t n = specs_.size();
   const profile::Profile& p = view->profile();
-  SegmentFlags before_eval;
+  FlagScratch& scratch = Scratch();
+  SegmentFlags& before_eval = scratch.before_eval;
   if (p.segment_flags_of == id_ && p.segment_flags.size() == n) {
     before_eval = p.segment_flags;
     // Whoever changes `segments` outside ingest's evaluation must clear segment_flags_of.
@@ -424,7 +444,7 @@ SegmentFlags SegmentSet::ReevaluateFlags(ProfileView* view, const condition::Sav
   }
   // As profile.event_count reads in the JSON document (an unsigned number read as int64).
   int64_t events = static_cast<int64_t>(p.event_count);
-  std::vector<const std::string*> names;
+  std::vector<const std::string*>& names = scratch.names;
   auto publish = [&](const SegmentFlags& in) {
     names.clear();
     for (size_t k = in.find_first(); k != SegmentFlags::npos; k = in.find_next(k)) {
@@ -443,15 +463,23 @@ SegmentFlags SegmentSet::EvaluateOver(const SegmentFlags& before_eval, int64_t e
                                       bool has_context, Publish&& publish, Holds&& holds,
                                       const SegmentFlags* reevaluate) const {
   const size_t n = specs_.size();
+  FlagScratch& scratch = Scratch();
   // The segments whose own condition is evaluated (the others keep their membership on
   // entry): those `reevaluate` names, less those reading a context there is none of.
-  SegmentFlags evaluated = reevaluate != nullptr ? *reevaluate : ~SegmentFlags(n);
+  SegmentFlags& evaluated = scratch.evaluated;
+  if (reevaluate != nullptr) {
+    evaluated = *reevaluate;
+  } else {
+    evaluated.resize(n);
+    evaluated.set();
+  }
   if (!has_context) evaluated &= context_free_;
   SegmentFlags in = before_eval;
-  SegmentFlags raw(n);
-  SegmentFlags before;
-  SegmentFlags next;
-  std::vector<int> best(groups_, -1);  // per exclusive group: its best candidate so far
+  SegmentFlags& raw = scratch.raw;
+  SegmentFlags& before = scratch.before;
+  SegmentFlags& next = scratch.next;
+  std::vector<int>& best = scratch.best;  // per exclusive group: its best candidate so far
+  best.assign(groups_, -1);
   for (size_t pass = 0; pass <= (any_reader_ ? n : 0); ++pass) {
     // Only conditions read the `segments` array until the end.
     if (any_reader_) publish(in);
@@ -495,7 +523,7 @@ SegmentFlags SegmentSet::EvaluateOver(const SegmentFlags& before_eval, int64_t e
         }
       }
       if (next == in) break;
-      std::swap(in, next);
+      in = next;  // (a copy into in's own words: a swap would give the scratch's away)
     }
     if (!any_reader_ || in == before) break;
   }
