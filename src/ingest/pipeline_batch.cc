@@ -506,7 +506,7 @@ bool Pipeline::Batch::EvaluateSegments(Profile* p, storage::WriteBatch* wb) {
   // A view over the profile, not a JSON document: only what the conditions read is
   // computed (segments/profile_view.h).
   segments::SegmentFlags in;
-  segments::SegmentFlags stored;
+  segments::SegmentFlags& stored = stored_flags_;
   {
     segments::ProfileView view(*p, snap_.features.get(), now_, context);
     // An event re-evaluates the segments reading what it changed; a merge or a refresh

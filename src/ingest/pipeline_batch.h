@@ -199,6 +199,7 @@ class Pipeline::Batch {
   std::array<std::optional<segments::SegmentSet::Reach>, kDirtyRoots.size()> root_reach_;
   std::unordered_map<const std::vector<std::string>*, segments::SegmentSet::Reach> paths_reach_;
   segments::SegmentSet::Reach reach_;                                // ReachOf's result
+  segments::SegmentFlags stored_flags_;  // EvaluateSegments' stored membership, reused
   std::unordered_map<std::string, std::string> contexts_;            // pid -> latest event context
   std::vector<std::pair<std::string, std::string>> erased_members_;  // (segment, pid)
   std::vector<Event> internal_events_;
