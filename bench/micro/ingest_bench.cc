@@ -169,8 +169,9 @@ std::vector<BatchTemplate> MakeTemplates(int stream, uint64_t seed) {
   EventGenOptions o;
   o.batch_size = kBatchSize;
   // TAILOR_BENCH_USERS overrides the population (how a smaller working set changes the figures).
-  const char* users = std::getenv("TAILOR_BENCH_USERS");
-  o.users = users != nullptr && std::atoi(users) > 0 ? std::atoi(users) : kUsers;
+  const char* env = std::getenv("TAILOR_BENCH_USERS");
+  const int users = env != nullptr ? std::atoi(env) : 0;
+  o.users = users > 0 ? users : kUsers;
   o.run_id = "bench";
   o.now_ms = SystemClock().NowMs();
   std::mt19937_64 rng(seed);

@@ -1,9 +1,10 @@
 #include "core/ids.h"
 
-#include "core/utf8.h"
-
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+
+#include "core/utf8.h"
 
 namespace tailor {
 
@@ -106,6 +107,11 @@ Status ValidateExternalId(std::string_view id, std::string_view path) {
     }
   }
   return Status::OK();
+}
+
+uint64_t NextInstanceId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace tailor

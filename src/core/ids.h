@@ -16,6 +16,10 @@ namespace tailor {
 // Returns a new ULID using the injected clock and random source.
 std::string NewUlid(const Clock& clock, Random& random);
 
+// A number no other call in this process returns (never 0; thread-safe): tells apart
+// compiled objects, e.g. which FeatureSet or SegmentSet a cached result belongs to.
+uint64_t NextInstanceId();
+
 // Returns `bytes` random bytes, hex-encoded (2*bytes characters).
 // ULIDs that sort in the order they were made (the ULID spec's monotonic mode): a new
 // millisecond draws fresh randomness; within the same millisecond, or when the clock

@@ -7,6 +7,7 @@
 
 #include "condition/json_document.h"
 #include "core/hash.h"
+#include "core/ids.h"
 
 namespace tailor::profile {
 
@@ -167,8 +168,7 @@ struct FeatureSet::FieldRef {
 
 Result<std::shared_ptr<const FeatureSet>> FeatureSet::Build(std::vector<FeatureSpec> specs) {
   std::shared_ptr<FeatureSet> set(new FeatureSet());
-  static std::atomic<uint64_t> next_id{1};
-  set->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  set->id_ = NextInstanceId();
   std::set<std::string> names;
   for (const auto& s : specs) {
     TAILOR_RETURN_IF_ERROR(s.Validate());
@@ -238,8 +238,6 @@ const FeatureSet::TypePlan& FeatureSet::PlanFor(std::string_view type) const {
 const std::vector<std::string>& FeatureSet::ChangedPaths(std::string_view type) const {
   return PlanFor(type).paths;
 }
-
-bool FeatureSet::Relevant(std::string_view type) const { return !PlanFor(type).specs.empty(); }
 
 bool FeatureSet::NeedsDocument(std::string_view type) const { return PlanFor(type).needs_doc; }
 

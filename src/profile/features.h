@@ -45,8 +45,6 @@ class FeatureSet {
   // set (a segment threshold holding a feature's index) check it reads the same one.
   uint64_t id() const { return id_; }
 
-  // True when an event of `type` updates any feature; false lets ingest skip the work.
-  bool Relevant(std::string_view type) const;
   // True when an event of `type` needs EventFacts::doc (a field or a where filter).
   bool NeedsDocument(std::string_view type) const;
   // The profile document paths ("features.<name>") an event of `type` may change: those
@@ -66,9 +64,9 @@ class FeatureSet {
   // rather than a JSON document, with the same results. Text simdjson rejects is read
   // from EventDocumentJson instead.
   void Apply(const EventFacts& event, FeatureStates* states, EventView* view) const;
-  // Ingest's call: Apply(event, states, view) when Relevant(event.type), returning
-  // ChangedPaths(event.type); null, changing nothing, when no feature reads the type. (One
-  // lookup of the type where the three calls made three.)
+  // Ingest's call: Apply(event, states, view) when some feature reads events of
+  // event.type, returning ChangedPaths(event.type); null, changing nothing, when none
+  // does (one lookup of the type).
   const std::vector<std::string>* ApplyIfRelevant(const EventFacts& event, FeatureStates* states,
                                                   EventView* view) const;
 

@@ -1,11 +1,11 @@
 #include "segments/segment_set.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <functional>
 
 #include "condition/json_document.h"
+#include "core/ids.h"
 #include "core/union_find.h"
 
 namespace tailor::segments {
@@ -76,8 +76,7 @@ Result<SegmentSpec> ParseSegmentSpec(std::string_view name, const Json& def) {
 Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentSpec> specs,
                                                             const profile::FeatureSet* features) {
   std::shared_ptr<SegmentSet> set(new SegmentSet());
-  static std::atomic<uint64_t> next_id{1};
-  set->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  set->id_ = NextInstanceId();
   set->features_id_ = features != nullptr ? features->id() : 0;
   std::sort(specs.begin(), specs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::map<std::string, size_t> index;
@@ -103,13 +102,14 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
   size_t n = specs.size();
   set->paths_.resize(n);
   set->reads_segments_.assign(n, false);
-  set->reads_context_.assign(n, false);
+  set->context_free_.resize(n);
+  set->context_free_.set();
   set->time_dependent_.assign(n, false);
   for (size_t i = 0; i < n; ++i) {
     set->paths_[i] = specs[i].condition->Paths();
     for (const auto& p : set->paths_[i]) {
       if (StartsWithPath(p, "segments")) set->reads_segments_[i] = true;
-      if (StartsWithPath(p, "context")) set->reads_context_[i] = true;
+      if (StartsWithPath(p, "context")) set->context_free_.reset(i);
       if (StartsWithPath(p, "profile")) set->time_dependent_[i] = true;
       if (p.rfind("features.", 0) == 0) {
         std::string feature = p.substr(9, p.find('.', 9) == std::string::npos ? std::string::npos
@@ -118,7 +118,9 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
       }
     }
   }
-  // Parents before children; segment-readers last. Depth-first with cycle detection.
+  // Parents before children (segment-readers last), to check for cycles and to pass time
+  // dependence down. Depth-first.
+  std::vector<size_t> order;
   std::vector<int> state(n, 0);  // 0 new, 1 visiting, 2 done
   std::function<Status(size_t)> visit = [&](size_t i) -> Status {
     if (state[i] == 2) return Status::OK();
@@ -129,7 +131,7 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     state[i] = 1;
     if (!specs[i].parent.empty()) TAILOR_RETURN_IF_ERROR(visit(index[specs[i].parent]));
     state[i] = 2;
-    set->order_.push_back(i);
+    order.push_back(i);
     return Status::OK();
   };
   for (size_t i = 0; i < n; ++i) {
@@ -137,7 +139,7 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
   }
   for (size_t i = 0; i < n; ++i) TAILOR_RETURN_IF_ERROR(visit(i));
   // A parent's time dependence is inherited.
-  for (size_t i : set->order_) {
+  for (size_t i : order) {
     if (!specs[i].parent.empty() && set->time_dependent_[index[specs[i].parent]]) {
       set->time_dependent_[i] = true;
     }
@@ -205,11 +207,9 @@ Result<std::shared_ptr<const SegmentSet>> SegmentSet::Build(std::vector<SegmentS
     set->group_[i] = group_ids.emplace(g, static_cast<int>(group_ids.size())).first->second;
   }
   set->groups_ = group_ids.size();
-  set->context_free_.resize(n);
+  set->any_context_reader_ = !set->context_free_.all();
   for (size_t i = 0; i < n; ++i) {
     set->any_reader_ = set->any_reader_ || set->reads_segments_[i];
-    set->any_context_reader_ = set->any_context_reader_ || set->reads_context_[i];
-    set->context_free_[i] = !set->reads_context_[i];
     if (set->parent_[i] >= 0) set->with_parent_.push_back(i);
     if (set->group_[i] >= 0) set->grouped_.push_back(i);
   }

@@ -146,9 +146,7 @@ class SegmentSet {
   std::vector<SegmentSpec> specs_;
   std::map<std::string, size_t, std::less<>> index_;  // name -> index in specs_
   std::vector<int> parent_;                           // index of the parent, or -1
-  std::vector<size_t> order_;               // evaluation order (indexes into specs_)
   std::vector<bool> reads_segments_;
-  std::vector<bool> reads_context_;
   SegmentFlags context_free_;  // segments that do not read `context`
   std::vector<bool> time_dependent_;
   std::vector<std::vector<std::string>> paths_;

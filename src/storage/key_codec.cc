@@ -28,31 +28,41 @@ std::string DecisionOutcomeKey(std::string_view decision_id, std::string_view ev
   return out;
 }
 
+namespace {
+
+// "{pid}" onto *out, reserving `more` bytes beyond it so the caller's appends fit.
+void AppendProfilePrefix(std::string* out, std::string_view pid, size_t more) {
+  out->reserve(out->size() + pid.size() + 2 + more);
+  out->push_back('{');
+  out->append(pid);
+  out->push_back('}');
+}
+
+// An event key's part after the prefix: the time, then the event id.
+void AppendEventKeySuffix(std::string* out, int64_t timestamp_ms, std::string_view event_id) {
+  AppendBigEndianTime(out, timestamp_ms);
+  out->append(event_id);
+}
+
+}  // namespace
+
 std::string ProfilePrefix(std::string_view pid) {
   std::string out;
-  out.reserve(pid.size() + 2);
-  out.push_back('{');
-  out.append(pid);
-  out.push_back('}');
+  AppendProfilePrefix(&out, pid, 0);
   return out;
 }
 
 std::string EventKey(std::string_view pid, int64_t timestamp_ms, std::string_view event_id) {
   std::string out;
-  out.reserve(pid.size() + 2 + 8 + event_id.size());  // one allocation
-  out.push_back('{');
-  out.append(pid);
-  out.push_back('}');
-  AppendBigEndianTime(&out, timestamp_ms);
-  out.append(event_id);
+  AppendProfilePrefix(&out, pid, 8 + event_id.size());  // one allocation
+  AppendEventKeySuffix(&out, timestamp_ms, event_id);
   return out;
 }
 
 std::string EventKeySuffix(int64_t timestamp_ms, std::string_view event_id) {
   std::string out;
   out.reserve(8 + event_id.size());
-  AppendBigEndianTime(&out, timestamp_ms);
-  out.append(event_id);
+  AppendEventKeySuffix(&out, timestamp_ms, event_id);
   return out;
 }
 
