@@ -8,6 +8,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <unordered_set>
 
 #include "core/hash.h"
 #include "core/union_find.h"
@@ -405,14 +406,28 @@ Status Pipeline::ApplyEvents(const EventRefs& events, Batch* b) {
   event_ids.reserve(events.size());
   for (const auto& [index, e] : events) event_ids.push_back(e->event_id);
   TAILOR_ASSIGN_OR_RETURN(auto stored_ids, store_.MultiGet(storage::Keyspace::kDedup, event_ids));
+  auto stored_duplicate = [&](size_t k) {
+    return stored_ids[k] && b->now() - DedupTime(*stored_ids[k]) <= window;
+  };
+  {
+    // The profiles of the events that are no duplicates (an id's second event in the
+    // batch is left out: its first is not applied yet), loaded and prefetched together.
+    std::unordered_set<std::string_view> ids;
+    std::vector<const Event*> fresh;
+    fresh.reserve(events.size());
+    for (size_t k = 0; k < events.size(); ++k) {
+      const Event* e = events[k].second;
+      if (!stored_duplicate(k) && ids.insert(e->event_id).second) fresh.push_back(e);
+    }
+    b->Preload(fresh);
+  }
   for (size_t k = 0; k < events.size(); ++k) {
     const auto& [index, e] = events[k];
     if (b->SeenInBatch(e->event_id)) {
       ++b->outcome.duplicates;
       continue;
     }
-    const std::optional<std::string>& seen = stored_ids[k];
-    if (seen && b->now() - DedupTime(*seen) <= window) {
+    if (stored_duplicate(k)) {
       ++b->outcome.duplicates;
       continue;
     }

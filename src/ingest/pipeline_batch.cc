@@ -99,6 +99,26 @@ Result<Profile*> Pipeline::Batch::LoadProfile(const std::string& pid) {
   return &profiles_.emplace(pid, std::move(*loaded)).first->second;
 }
 
+void Pipeline::Batch::Preload(const std::vector<const Event*>& events) {
+  std::vector<std::pair<const Event*, const Profile*>> loaded;
+  loaded.reserve(events.size());
+  for (const Event* e : events) {
+    if (e->type == "identify") continue;
+    // Resolve's choice: the user id's profile when it has one, else the anonymous id's.
+    // An unknown user id may be linked by an earlier event of the batch, so it is left.
+    const bool by_user = !e->user_id.empty();
+    auto k = known_.find(ExternalKey(by_user ? IdKind::kUser : IdKind::kAnonymous,
+                                     by_user ? e->user_id : e->anonymous_id));
+    if (k == known_.end() || !k->second || p_.IsBroken(*k->second)) continue;
+    auto p = LoadProfile(*k->second);
+    if (!p.ok()) continue;  // applying the event meets the same error
+    if (snap_.features) snap_.features->Prefetch(e->type, (*p)->features, /*contents=*/false);
+    loaded.emplace_back(e, *p);
+  }
+  if (!snap_.features) return;
+  for (const auto& [e, p] : loaded) snap_.features->Prefetch(e->type, p->features, /*contents=*/true);
+}
+
 Profile* Pipeline::Batch::NewProfile() {
   std::string pid = NewUlid(p_.clock_, p_.random_);
   Profile& p = profiles_[pid];

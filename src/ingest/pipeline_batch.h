@@ -72,6 +72,13 @@ class Pipeline::Batch {
   // merge an anonymous profile into the user's.
   Result<profile::Profile*> Resolve(const Event& e, bool create);
 
+  // Before the batch's events are applied one by one: takes the profiles they will
+  // resolve to out of the cache where that is certain already (an event naming a user id,
+  // or only an anonymous id, that the locked lookups found; not `identify`, which may
+  // link and merge), and prefetches the feature states they will update. Applying an
+  // event then finds its profile loaded; a profile no event would load is never taken.
+  void Preload(const std::vector<const Event*>& events);
+
   Status ApplyConsent(const Event& e, profile::Profile* p);
 
   void Sessionize(Event* e, profile::Profile* p);

@@ -421,6 +421,28 @@ TEST_F(PipelineTest, IdentifyMergesAnonymousHistoryIntoUser) {
   EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfiles), 1u);
 }
 
+TEST_F(PipelineTest, PreloadsOnlyTheProfilesItsEventsChange) {
+  // A batch takes its profiles out of the cache before applying its events (Preload).
+  // A profile taken is written back with a new version, so one no event changes must
+  // not be taken: a duplicate's, or the anonymous id's of an event whose user id an
+  // earlier event of the same batch links.
+  Send(Body({Ev("b1", "page_view", "\"user_id\":\"bob\"", t0_),
+             Ev("x1", "page_view", "\"anonymous_id\":\"x\"", t0_)}));
+  const auto bob = ProfileOf(identity::IdKind::kUser, "bob");
+  const auto x = ProfileOf(identity::IdKind::kAnonymous, "x");
+  auto o = Send(Body({Ev("b1", "page_view", "\"user_id\":\"bob\"", t0_),
+                      Ev("c1", "identify", "\"user_id\":\"carol\",\"anonymous_id\":\"y\"", t0_ + 10),
+                      Ev("c2", "page_view", "\"user_id\":\"carol\",\"anonymous_id\":\"x\"", t0_ + 20)}));
+  EXPECT_EQ(o.duplicates, 1u);
+  EXPECT_EQ(o.accepted, 2u);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kUser, "bob").version, bob.version);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "x").version, x.version);
+  EXPECT_EQ(ProfileOf(identity::IdKind::kAnonymous, "x").event_count, 1u);
+  const auto carol = ProfileOf(identity::IdKind::kUser, "carol");
+  EXPECT_EQ(carol.event_count, 2u);
+  EXPECT_NE(carol.id, x.id);
+}
+
 TEST_F(PipelineTest, ConsentGateDropsUntilGranted) {
   IngestConfig config;
   config.storage_purpose = "analytics";

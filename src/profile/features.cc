@@ -258,6 +258,37 @@ const std::vector<std::string>* FeatureSet::ApplyIfRelevant(const EventFacts& ev
   return &plan.paths;
 }
 
+namespace {
+
+// Every cache line of n objects of type T from `first` (at most kMaxLines of them).
+template <typename T>
+void PrefetchLines(const T* first, size_t n) {
+  constexpr size_t kLine = 64, kMaxLines = 8;
+  const char* p = reinterpret_cast<const char*>(first);
+  const size_t bytes = std::min(n * sizeof(T), kMaxLines * kLine);
+  for (size_t off = 0; off < bytes; off += kLine) __builtin_prefetch(p + off);
+}
+
+}  // namespace
+
+void FeatureSet::Prefetch(std::string_view type, const FeatureStates& states, bool contents) const {
+  const TypePlan& plan = PlanFor(type);
+  for (size_t i : plan.specs) {
+    const size_t r = name_rank_[i];
+    if (r >= states.size()) continue;
+    const auto& entry = *states.nth(r);
+    if (!contents) {
+      PrefetchLines(&entry, 1);  // the name, the digest and the vectors' pointers
+      continue;
+    }
+    const FeatureState& st = entry.second;
+    if (!st.buckets.empty()) PrefetchLines(&st.buckets.back(), 1);
+    if (!st.sessions.empty()) PrefetchLines(&st.sessions.back(), 1);
+    PrefetchLines(st.top.data(), st.top.size());
+    PrefetchLines(st.items.data(), st.items.size());
+  }
+}
+
 void FeatureSet::ApplyPlan(const TypePlan& plan, const EventFacts& event, FeatureStates* states,
                            EventView* view) const {
   const Json* doc = event.doc;

@@ -150,6 +150,31 @@ TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
   }
 }
 
+TEST(FeatureSet, PrefetchReadsOnlyWithinTheStatesAndChangesNothing) {
+  // Prefetch addresses states by rank without checking names: with fewer states than
+  // features (a new profile) or none, it must stay inside `states` (asan-ubsan checks).
+  std::vector<FeatureSpec> specs;
+  for (const char* name : {"c", "a", "b"}) {
+    auto spec = ParseFeatureSpec(name, Json{{"type", "count"}}, nullptr);
+    ASSERT_OK(spec);
+    specs.push_back(*spec);
+  }
+  auto set = FeatureSet::Build(specs);
+  ASSERT_OK(set);
+  FeatureStates states;
+  for (bool contents : {false, true}) (*set)->Prefetch("x", states, contents);
+  EXPECT_TRUE(states.empty());
+  states["a"].buckets.push_back(Bucket{kNow, 1, 0, 0, 0});
+  for (bool contents : {false, true}) (*set)->Prefetch("x", states, contents);
+  Json doc = {{"type", "x"}};
+  (*set)->Apply(EventFacts{"x", kNow, "s", &doc}, &states);
+  const Json before = (*set)->Read(states, kNow);
+  for (bool contents : {false, true}) (*set)->Prefetch("x", states, contents);
+  EXPECT_EQ((*set)->Read(states, kNow), before);
+  EXPECT_EQ(before["b"], 1);
+  EXPECT_EQ(before["c"], 1);
+}
+
 class AcceptAll : public EventFilter {
  public:
   bool Matches(const condition::Document&) const override { return true; }
