@@ -548,8 +548,16 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
       for (double c : s.rfm_recency_days) r -= days > c;
       int f = ScoreAscending(a.count, s.rfm_frequency);
       int m = ScoreAscending(a.sum, s.rfm_monetary);
-      return Json{{"recency", r}, {"frequency", f}, {"monetary", m},
-                  {"code", std::to_string(r) + std::to_string(f) + std::to_string(m)}};
+      // Member by member: the initializer-list form builds a two-element array per
+      // member first (segment conditions read this at every purchase).
+      Json out(Json::value_t::object);
+      out["recency"] = r;
+      out["frequency"] = f;
+      out["monetary"] = m;
+      const char code[] = {static_cast<char>('0' + r), static_cast<char>('0' + f),
+                           static_cast<char>('0' + m)};
+      out["code"] = std::string(code, sizeof(code));
+      return out;
     }
     default:
       break;  // answered by ScalarOne
