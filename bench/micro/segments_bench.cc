@@ -131,12 +131,12 @@ void BM_SegmentReevaluationPerPageView(benchmark::State& state) {
 }
 BENCHMARK(BM_SegmentReevaluationPerPageView);
 
-// As ingest evaluates a page view's profile: the reach resolved once (per batch and event
-// type), the profile holding its stored membership, and membership as flags with the
-// stored flags beside them (Pipeline::Batch::EvaluateSegments). cached:1 as after an
-// ingest batch (Profile::segment_flags of this set), cached:0 from the names alone (after
-// a load or a config change).
-void BM_SegmentFlagsPerPageView(benchmark::State& state) {
+// As ingest evaluates the profile of an event of `type`: the reach resolved once (per
+// batch and event type), the profile holding its stored membership, and membership as
+// flags with the stored flags beside them (Pipeline::Batch::EvaluateSegments). cached:1 as
+// after an ingest batch (Profile::segment_flags of this set), cached:0 from the names
+// alone (after a load or a config change).
+void RunSegmentFlags(benchmark::State& state, const std::string& type) {
   const auto& c = Config();
   int64_t now = 1'800'000'000'000;
   profile::Profile p = Warm(200, now);
@@ -147,7 +147,7 @@ void BM_SegmentFlagsPerPageView(benchmark::State& state) {
       p.segments.emplace(name, now);
     }
   }
-  std::vector<std::string> changed = c.features->ChangedPaths("page_view");
+  std::vector<std::string> changed = c.features->ChangedPaths(type);
   changed.insert(changed.end(), {"context", "profile"});
   const segments::SegmentSet::Reach reach = c.segments->ReachOf(changed);
   segments::SegmentFlags stored;
@@ -168,7 +168,14 @@ void BM_SegmentFlagsPerPageView(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["segments_in"] = static_cast<double>(p.segments.size());
+  state.counters["segments_reached"] = static_cast<double>(reach.reevaluate.count());
 }
+
+void BM_SegmentFlagsPerPageView(benchmark::State& state) { RunSegmentFlags(state, "page_view"); }
+// Half the load generator's events are purchases, which reach most segments (all the
+// buyer, spender and tier ones, and the rfm reader).
+void BM_SegmentFlagsPerPurchase(benchmark::State& state) { RunSegmentFlags(state, "purchase"); }
+BENCHMARK(BM_SegmentFlagsPerPurchase)->ArgName("cached")->Arg(0)->Arg(1);
 BENCHMARK(BM_SegmentFlagsPerPageView)->ArgName("cached")->Arg(0)->Arg(1);
 
 void BM_FeatureReadAsOfNow(benchmark::State& state) {

@@ -1,6 +1,7 @@
 #include "profile/features.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -540,25 +541,8 @@ Json FeatureSet::ReadOne(size_t i, const FeatureState* st, int64_t now) const {
       for (size_t k = 0; k < top.size() && k < static_cast<size_t>(s.top); ++k) out.push_back(top[k].first);
       return out;
     }
-    case FeatureKind::kRfm: {
-      if (!st || !st->seen) return nullptr;
-      Agg a = Aggregate(st, s.window_ms, now);
-      double days = static_cast<double>(now - st->last_ms) / 86'400'000.0;
-      int r = 5;
-      for (double c : s.rfm_recency_days) r -= days > c;
-      int f = ScoreAscending(a.count, s.rfm_frequency);
-      int m = ScoreAscending(a.sum, s.rfm_monetary);
-      // Member by member: the initializer-list form builds a two-element array per
-      // member first (segment conditions read this at every purchase).
-      Json out(Json::value_t::object);
-      out["recency"] = r;
-      out["frequency"] = f;
-      out["monetary"] = m;
-      const char code[] = {static_cast<char>('0' + r), static_cast<char>('0' + f),
-                           static_cast<char>('0' + m)};
-      out["code"] = std::string(code, sizeof(code));
-      return out;
-    }
+    case FeatureKind::kRfm:
+      return RfmOne(i, st, now);
     default:
       break;  // answered by ScalarOne
   }
@@ -597,6 +581,42 @@ Json FeatureSet::ReadValue(size_t i, const FeatureStates& states, int64_t now_ms
 FeatureSet::Scalar FeatureSet::ReadScalar(size_t i, const FeatureStates& states,
                                           int64_t now_ms) const {
   return ScalarOne(i, StateOf(i, states), now_ms);
+}
+
+const Json& FeatureSet::RfmOne(size_t i, const FeatureState* st, int64_t now) const {
+  // Scores run 1..5 (four cuts each, ParseFeatureSpec), so every value is one of 125.
+  static const std::vector<Json> kValues = [] {
+    std::vector<Json> v;
+    v.reserve(125);
+    for (int r = 1; r <= 5; ++r) {
+      for (int f = 1; f <= 5; ++f) {
+        for (int m = 1; m <= 5; ++m) {
+          Json out(Json::value_t::object);
+          out["recency"] = r;
+          out["frequency"] = f;
+          out["monetary"] = m;
+          out["code"] = std::to_string(r) + std::to_string(f) + std::to_string(m);
+          v.push_back(std::move(out));
+        }
+      }
+    }
+    return v;
+  }();
+  static const Json kNull;
+  const FeatureSpec& s = specs_[i];
+  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return kNull;
+  Agg a = Aggregate(st, s.window_ms, now);
+  double days = static_cast<double>(now - st->last_ms) / 86'400'000.0;
+  int r = 5;
+  for (double c : s.rfm_recency_days) r -= days > c;
+  int f = ScoreAscending(a.count, s.rfm_frequency);
+  int m = ScoreAscending(a.sum, s.rfm_monetary);
+  assert(r >= 1 && r <= 5 && f >= 1 && f <= 5 && m >= 1 && m <= 5);
+  return kValues[static_cast<size_t>((r - 1) * 25 + (f - 1) * 5 + (m - 1))];
+}
+
+const Json& FeatureSet::RfmValue(size_t i, const FeatureStates& states, int64_t now_ms) const {
+  return RfmOne(i, StateOf(i, states), now_ms);
 }
 
 const Json& FeatureSet::FirstLast(size_t i, const FeatureStates& states) const {

@@ -102,6 +102,10 @@ class FeatureSet {
   // For a `first` or `last` feature: the value ReadValue() returns, without a copy; null
   // (a static) when unset or stale. REQUIRES: feature `i` is of kind first or last.
   const Json& FirstLast(size_t i, const FeatureStates& states) const;
+  // For an `rfm` feature: the value ReadValue() returns, as one of 125 objects built
+  // once and shared (segment conditions read it at every purchase); null (a static) when
+  // unset or stale. REQUIRES: feature `i` is of kind rfm.
+  const Json& RfmValue(size_t i, const FeatureStates& states, int64_t now_ms) const;
 
   // Names of features whose state in `states` was computed for another definition
   // (backfill pending).
@@ -119,6 +123,7 @@ class FeatureSet {
   void ApplyOne(size_t i, const EventFacts& event, const FieldRef& field, FeatureState* st) const;
   Json ReadOne(size_t i, const FeatureState* st, int64_t now_ms) const;
   Scalar ScalarOne(size_t i, const FeatureState* st, int64_t now_ms) const;
+  const Json& RfmOne(size_t i, const FeatureState* st, int64_t now_ms) const;
   const FeatureState* StateOf(size_t i, const FeatureStates& states) const;
   // True when feature i's state sits at its rank in name order (states.nth(name_rank_[i])),
   // as it does once a profile holds a state for every feature of this set and no other:

@@ -87,6 +87,8 @@ Node ProfileView::Feature(size_t i) const {
         auto kind = features_->specs()[i].kind;
         if (kind == profile::FeatureKind::kFirst || kind == profile::FeatureKind::kLast) {
           slot.json = &features_->FirstLast(i, p_.features);
+        } else if (kind == profile::FeatureKind::kRfm) {
+          slot.json = &features_->RfmValue(i, p_.features, now_ms_);
         } else {
           built_.push_back(std::make_unique<Json>(features_->ReadValue(i, p_.features, now_ms_)));
           slot.json = built_.back().get();
