@@ -410,8 +410,9 @@ Status Pipeline::ApplyEvents(const EventRefs& events, Batch* b) {
     return stored_ids[k] && b->now() - DedupTime(*stored_ids[k]) <= window;
   };
   {
-    // The profiles of the events that are no duplicates (an id's second event in the
-    // batch is left out: its first is not applied yet), loaded and prefetched together.
+    // The profiles of the events that are no duplicates, loaded and prefetched together.
+    // An id's later events in the batch are left out: whether they apply depends on
+    // whether the first is accepted (it is not applied yet).
     std::unordered_set<std::string_view> ids;
     std::vector<const Event*> fresh;
     fresh.reserve(events.size());

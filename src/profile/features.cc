@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -264,10 +265,12 @@ namespace {
 // Every cache line of n objects of type T from `first` (at most kMaxLines of them).
 template <typename T>
 void PrefetchLines(const T* first, size_t n) {
-  constexpr size_t kLine = 64, kMaxLines = 8;
-  const char* p = reinterpret_cast<const char*>(first);
-  const size_t bytes = std::min(n * sizeof(T), kMaxLines * kLine);
-  for (size_t off = 0; off < bytes; off += kLine) __builtin_prefetch(p + off);
+  constexpr uintptr_t kLine = 64, kMaxLines = 8;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(first);
+  const uintptr_t end = begin + std::min<uintptr_t>(n * sizeof(T), kMaxLines * kLine);
+  for (uintptr_t line = begin & ~(kLine - 1); line < end; line += kLine) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
 }
 
 }  // namespace
@@ -584,7 +587,8 @@ FeatureSet::Scalar FeatureSet::ReadScalar(size_t i, const FeatureStates& states,
 }
 
 const Json& FeatureSet::RfmOne(size_t i, const FeatureState* st, int64_t now) const {
-  // Scores run 1..5 (four cuts each, ParseFeatureSpec), so every value is one of 125.
+  // Scores run 1..5 (FeatureSpec::Validate, which Build runs, requires four cuts per
+  // score), so every value is one of 125.
   static const std::vector<Json> kValues = [] {
     std::vector<Json> v;
     v.reserve(125);
