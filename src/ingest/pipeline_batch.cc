@@ -83,7 +83,10 @@ void Pipeline::Batch::Know(IdKind kind, std::string_view id,
 
 Result<Profile*> Pipeline::Batch::LoadProfile(const std::string& pid) {
   auto it = profiles_.find(pid);
-  if (it != profiles_.end()) return &it->second;
+  if (it != profiles_.end()) {
+    if (!preloaded_.empty()) preloaded_.erase(pid);  // an event's turn came: it may change
+    return &it->second;
+  }
   if (p_.IsBroken(pid)) {
     // A failed batch could not rebuild it: retry now (we hold its stripe), else refuse
     // rather than build on a stored form that lacks acknowledged changes.
@@ -109,11 +112,19 @@ void Pipeline::Batch::Preload(const std::vector<const Event*>& events) {
     const bool by_user = !e->user_id.empty();
     auto k = known_.find(ExternalKey(by_user ? IdKind::kUser : IdKind::kAnonymous,
                                      by_user ? e->user_id : e->anonymous_id));
-    if (k == known_.end() || !k->second || p_.IsBroken(*k->second)) continue;
-    auto p = LoadProfile(*k->second);
-    if (!p.ok()) continue;  // applying the event meets the same error
-    if (snap_.features) snap_.features->Prefetch(e->type, (*p)->features, /*contents=*/false);
-    loaded.emplace_back(e, *p);
+    if (k == known_.end() || !k->second) continue;
+    const std::string& pid = *k->second;
+    auto held = profiles_.find(pid);
+    if (held == profiles_.end()) {
+      if (p_.IsBroken(pid)) continue;
+      auto p = LoadProfile(pid);
+      if (!p.ok()) continue;  // applying the event meets the same error
+      preloaded_.insert(pid);
+      held = profiles_.find(pid);
+    }
+    const Profile& p = held->second;
+    if (snap_.features) snap_.features->Prefetch(e->type, p.features, /*contents=*/false);
+    loaded.emplace_back(e, &p);
   }
   if (!snap_.features) return;
   for (const auto& [e, p] : loaded) snap_.features->Prefetch(e->type, p->features, /*contents=*/true);
@@ -502,7 +513,14 @@ void Pipeline::Batch::Abandon() {
       p_.profiles_.Forget(pid);
     }
   };
-  for (const auto& [pid, p] : profiles_) give_back(pid);
+  for (auto& [pid, p] : profiles_) {
+    // Taken ahead of its events (Preload), which the batch never reached: unchanged.
+    if (preloaded_.count(pid) != 0) {
+      p_.profiles_.Return(std::move(p));
+    } else {
+      give_back(pid);
+    }
+  }
   for (const auto& pid : erased_) give_back(pid);
   for (const auto& [key, link] : links_) p_.identities_.Forget(link.kind, link.id);
   if (lagging.empty()) return;

@@ -194,6 +194,9 @@ class Pipeline::Batch {
   int64_t now_;
   size_t dead_lettered_ = 0;
   std::unordered_map<std::string, profile::Profile> profiles_;
+  // Taken by Preload and not yet asked for by an event: unchanged, so a batch that fails
+  // before reaching their events puts them back as they were (Abandon).
+  std::unordered_set<std::string> preloaded_;
   std::map<std::string, LinkEntry> links_;
   std::unordered_map<std::string, std::optional<std::string>> known_;
   std::set<std::string> refresh_only_;  // profiles only re-evaluated (write if changed)

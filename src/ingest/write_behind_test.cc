@@ -238,6 +238,30 @@ TEST_F(WriteBehindTest, AProfileThatCouldNotBeRebuiltIsRetriedBeforeItIsWrittenA
   EXPECT_EQ(Cached("u1").event_count, 3u);
 }
 
+TEST_F(WriteBehindTest, AFailedBatchPutsBackAsTheyWereTheProfilesItTookAheadOfTheirEvents) {
+  SendOk(Ev("a1", "page_view", "u2", t0_));
+  SendOk(Ev("a2", "page_view", "u2", t0_ + 1));  // deferred: only in the cache
+  // An identity whose profile is missing: applying its event fails the whole batch.
+  storage::WriteBatch b;
+  identity::IdentityIndex::Stage(identity::IdKind::kUser, "ghost", "01JDNOPROFILEHERE000000000", &b);
+  ASSERT_OK(store_.Write(b, storage::WriteOptions{}));
+  const int iterators = store_.iterators.load();
+  auto failed = Send(Ev("g1", "page_view", "ghost", t0_ + 2) + "," +
+                     Ev("a3", "page_view", "u2", t0_ + 2));
+  EXPECT_FALSE(failed.ok());
+  // u2's profile was taken before the first event was applied (Batch::Preload) and the
+  // batch failed before reaching u2's event: it went back unchanged, with no rebuild
+  // from the journal (which would scan it) and no loss of its deferred change.
+  EXPECT_EQ(store_.iterators.load(), iterators);
+  store_.fail_reads = true;
+  EXPECT_EQ(Cached("u2").event_count, 2u);
+  store_.fail_reads = false;
+  SendOk(Ev("a3", "page_view", "u2", t0_ + 2));
+  EXPECT_EQ(Cached("u2").event_count, 3u);
+  Restart();
+  EXPECT_EQ(Cached("u2").event_count, 3u);
+}
+
 TEST_F(WriteBehindTest, ReadersWaitForAWriterToPutTheProfileBack) {
   SendOk(Ev("e1", "page_view", "u1", t0_));
   std::string pid = Pid("u1");

@@ -37,8 +37,9 @@ class FailingStore final : public storage::KvStore {
   bool fail_reads = false;
   std::function<void()> before_next_write;
   std::function<void()> after_next_get;
-  // What reached the inner store: writes with and without the WAL, and Persist calls.
-  std::atomic<int> logged_writes{0}, unlogged_writes{0}, persists{0};
+  // What reached the inner store: writes with and without the WAL, Persist calls and
+  // iterators opened.
+  std::atomic<int> logged_writes{0}, unlogged_writes{0}, persists{0}, iterators{0};
 
   Result<std::optional<std::string>> Get(storage::Keyspace ks, std::string_view k) override {
     if (fail_reads) return IOError("injected read failure");
@@ -55,6 +56,7 @@ class FailingStore final : public storage::KvStore {
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
                                                  std::string_view u) override {
     if (fail_reads) return std::make_unique<FailedIterator>();
+    iterators.fetch_add(1);
     return inner_.NewIterator(ks, l, u);
   }
   Status Checkpoint(const std::string& d) override { return inner_.Checkpoint(d); }
