@@ -417,18 +417,21 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, const FieldRef& f, Feat
       break;
     }
     case FeatureKind::kSessions: case FeatureKind::kPagesPerSession: case FeatureKind::kAvgDwell: {
-      std::string id(e.session_id);
-      auto it = std::find_if(st->sessions.begin(), st->sessions.end(),
-                             [&](const SessionStat& x) { return x.id == id; });
-      if (it == st->sessions.end()) {
-        st->sessions.push_back(SessionStat{id, ts, ts, 1});
+      // From the newest: an event almost always belongs to the latest session, and each
+      // id compared is a separately allocated string, a cache miss on a cold profile.
+      // (Ids are unique in the list, so the match is the same from either end.)
+      const std::string_view id = e.session_id;
+      auto newest = std::find_if(st->sessions.rbegin(), st->sessions.rend(),
+                                 [&](const SessionStat& x) { return x.id == id; });
+      if (newest == st->sessions.rend()) {
+        st->sessions.push_back(SessionStat{std::string(id), ts, ts, 1});
         std::sort(st->sessions.begin(), st->sessions.end(),
                   [](const SessionStat& a, const SessionStat& b) { return a.start_ms < b.start_ms; });
         if (st->sessions.size() > static_cast<size_t>(s.max_tracked)) st->sessions.erase(st->sessions.begin());
       } else {
-        it->start_ms = std::min(it->start_ms, ts);
-        it->last_ms = std::max(it->last_ms, ts);
-        ++it->events;
+        newest->start_ms = std::min(newest->start_ms, ts);
+        newest->last_ms = std::max(newest->last_ms, ts);
+        ++newest->events;
       }
       break;
     }
