@@ -285,6 +285,8 @@ void FeatureSet::Prefetch(std::string_view type, const FeatureStates& states, bo
       PrefetchLines(&entry, 1);  // the name, the digest and the vectors' pointers
       continue;
     }
+    // A name longer than the string's inline buffer lives apart; Apply compares it.
+    PrefetchLines(entry.first.data(), 1);
     const FeatureState& st = entry.second;
     if (!st.buckets.empty()) PrefetchLines(&st.buckets.back(), 1);
     if (!st.sessions.empty()) PrefetchLines(&st.sessions.back(), 1);

@@ -73,8 +73,8 @@ class FeatureSet {
   // (those at their rank, see AtRank), without reading them. Ingest calls it for every
   // event of a batch before it applies the first: a profile touched once per batch is
   // cold, and its states then arrive together instead of one miss after another.
-  // `contents` false prefetches the states themselves; true what they point at (the
-  // latest bucket and session, the top-N and item lists), which reads the states, so
+  // `contents` false prefetches the states themselves; true what they point at (a long
+  // name, the latest bucket and session, the top-N and item lists), which reads the states, so
   // ingest calls it in a second pass, once the first has had time to arrive.
   void Prefetch(std::string_view type, const FeatureStates& states, bool contents) const;
 
