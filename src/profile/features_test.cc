@@ -61,7 +61,8 @@ TEST(FeatureGolden, AllCases) {
       Json doc = {{"type", e["type"]}, {"timestamp", ts},
                   {"properties", e.value("properties", Json::object())}};
       std::string session = e.value("session", "s");
-      EventFacts facts{e["type"].get<std::string>(), ts, session, &doc};
+      const std::string type = e["type"].get<std::string>();  // facts keep a view of it
+      EventFacts facts{type, ts, session, &doc};
       (*set)->Apply(facts, &states);
     }
     int64_t read_at = kNow + (c.contains("read_at") ? Offset(c["read_at"].get<std::string>()) : 0);
