@@ -401,7 +401,9 @@ void FeatureSet::ApplyOne(size_t i, const EventFacts& e, const FieldRef& f, Feat
     case FeatureKind::kDecayedTop: {
       std::string key = field->Key();
       if (ts > st->ref_ms) {
-        for (auto& [v, sc] : st->top) sc = Decay(sc, st->ref_ms, ts, s.half_life_ms);
+        // One exp2 for the whole list: Decay(sc, ...) is sc times this factor.
+        const double factor = Decay(1.0, st->ref_ms, ts, s.half_life_ms);
+        for (auto& [v, sc] : st->top) sc *= factor;
         st->ref_ms = ts;
       }
       double add = Decay(weight, ts, st->ref_ms, s.half_life_ms);
