@@ -409,10 +409,11 @@ Status Pipeline::ApplyEvents(const EventRefs& events, Batch* b) {
   auto stored_duplicate = [&](size_t k) {
     return stored_ids[k] && b->now() - DedupTime(*stored_ids[k]) <= window;
   };
-  {
-    // The profiles of the events that are no duplicates, loaded and prefetched together.
-    // An id's later events in the batch are left out: whether they apply depends on
-    // whether the first is accepted (it is not applied yet).
+  if (b->snap_.features && !b->snap_.features->empty()) {
+    // The profiles of the events that are no duplicates, loaded and their feature states
+    // prefetched together (without features there is nothing to prefetch). An id's later
+    // events in the batch are left out: whether they apply depends on whether the first
+    // is accepted (it is not applied yet).
     std::unordered_set<std::string_view> ids;
     std::vector<const Event*> fresh;
     fresh.reserve(events.size());

@@ -103,6 +103,7 @@ Result<Profile*> Pipeline::Batch::LoadProfile(const std::string& pid) {
 }
 
 void Pipeline::Batch::Preload(const std::vector<const Event*>& events) {
+  const profile::FeatureSet& features = *snap_.features;
   std::vector<std::pair<const Event*, const Profile*>> loaded;
   loaded.reserve(events.size());
   for (const Event* e : events) {
@@ -114,20 +115,20 @@ void Pipeline::Batch::Preload(const std::vector<const Event*>& events) {
                                      by_user ? e->user_id : e->anonymous_id));
     if (k == known_.end() || !k->second) continue;
     const std::string& pid = *k->second;
-    auto held = profiles_.find(pid);
-    if (held == profiles_.end()) {
-      if (p_.IsBroken(pid)) continue;
-      auto p = LoadProfile(pid);
-      if (!p.ok()) continue;  // applying the event meets the same error
+    const Profile* p = nullptr;
+    if (auto held = profiles_.find(pid); held != profiles_.end()) {
+      p = &held->second;
+    } else {
+      if (p_.IsBroken(pid)) continue;  // its rebuild is left to its event's turn
+      auto taken = LoadProfile(pid);
+      if (!taken.ok()) continue;  // applying the event meets the same error
       preloaded_.insert(pid);
-      held = profiles_.find(pid);
+      p = *taken;
     }
-    const Profile& p = held->second;
-    if (snap_.features) snap_.features->Prefetch(e->type, p.features, /*contents=*/false);
-    loaded.emplace_back(e, &p);
+    features.Prefetch(e->type, p->features, /*contents=*/false);
+    loaded.emplace_back(e, p);
   }
-  if (!snap_.features) return;
-  for (const auto& [e, p] : loaded) snap_.features->Prefetch(e->type, p->features, /*contents=*/true);
+  for (const auto& [e, p] : loaded) features.Prefetch(e->type, p->features, /*contents=*/true);
 }
 
 Profile* Pipeline::Batch::NewProfile() {

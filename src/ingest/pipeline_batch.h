@@ -77,6 +77,7 @@ class Pipeline::Batch {
   // or only an anonymous id, that the locked lookups found; not `identify`, which may
   // link and merge), and prefetches the feature states they will update. Applying an
   // event then finds its profile loaded; a profile no event would load is never taken.
+  // REQUIRES: the snapshot has features (the prefetch is Preload's purpose).
   void Preload(const std::vector<const Event*>& events);
 
   Status ApplyConsent(const Event& e, profile::Profile* p);

@@ -425,7 +425,14 @@ TEST_F(PipelineTest, PreloadsOnlyTheProfilesItsEventsChange) {
   // A batch takes its profiles out of the cache before applying its events (Preload).
   // A profile taken is written back with a new version, so one no event changes must
   // not be taken: a duplicate's, or the anonymous id's of an event whose user id an
-  // earlier event of the same batch links.
+  // earlier event of the same batch links. (Preload runs when there are features.)
+  auto views = profile::ParseFeatureSpec("views", Json{{"type", "count"}}, nullptr);
+  ASSERT_OK(views);
+  auto features = profile::FeatureSet::Build({*views});
+  ASSERT_OK(features);
+  auto snap = std::make_shared<IngestSnapshot>(*snapshot_);
+  snap->features = *features;
+  snapshot_ = snap;
   Send(Body({Ev("b1", "page_view", "\"user_id\":\"bob\"", t0_),
              Ev("x1", "page_view", "\"anonymous_id\":\"x\"", t0_)}));
   const auto bob = ProfileOf(identity::IdKind::kUser, "bob");

@@ -89,6 +89,13 @@ class WriteBehindTest : public ::testing::Test {
     EXPECT_OK(pid);
     return pid->value_or("");
   }
+  // `user`'s profile with every store read failing: what the cache alone holds.
+  profile::Profile CachedOnly(const std::string& user) {
+    store_.fail_reads = true;
+    profile::Profile p = Cached(user);
+    store_.fail_reads = false;
+    return p;
+  }
   profile::Profile Cached(const std::string& user) {
     auto p = process_->profiles.Load(Pid(user));
     EXPECT_OK(p);
@@ -211,9 +218,7 @@ TEST_F(WriteBehindTest, FailedWriteRebuildsTheDeferredState) {
   store_.fail = false;
   // e3 was not acknowledged; e2 was and must not be lost with the half-applied profile.
   // It was rebuilt in place: the cache answers without the store.
-  store_.fail_reads = true;
-  EXPECT_EQ(Cached("u1").event_count, 2u);
-  store_.fail_reads = false;
+  EXPECT_EQ(CachedOnly("u1").event_count, 2u);
   SendOk(Ev("e3", "page_view", "u1", t0_ + 2));
   EXPECT_EQ(Cached("u1").event_count, 3u);
   Restart();
@@ -253,9 +258,7 @@ TEST_F(WriteBehindTest, AFailedBatchPutsBackAsTheyWereTheProfilesItTookAheadOfTh
   // batch failed before reaching u2's event: it went back unchanged, with no rebuild
   // from the journal (which would scan it) and no loss of its deferred change.
   EXPECT_EQ(store_.iterators.load(), iterators);
-  store_.fail_reads = true;
-  EXPECT_EQ(Cached("u2").event_count, 2u);
-  store_.fail_reads = false;
+  EXPECT_EQ(CachedOnly("u2").event_count, 2u);
   SendOk(Ev("a3", "page_view", "u2", t0_ + 2));
   EXPECT_EQ(Cached("u2").event_count, 3u);
   Restart();

@@ -262,6 +262,12 @@ const std::vector<std::string>* FeatureSet::ApplyIfRelevant(const EventFacts& ev
 
 namespace {
 
+// The null value FirstLast and RfmValue answer for an unset or stale state.
+const Json& NullJson() {
+  static const Json kNull;
+  return kNull;
+}
+
 // Every cache line of n objects of type T from `first` (at most kMaxLines of them).
 template <typename T>
 void PrefetchLines(const T* first, size_t n) {
@@ -613,9 +619,8 @@ const Json& FeatureSet::RfmOne(size_t i, const FeatureState* st, int64_t now) co
     }
     return v;
   }();
-  static const Json kNull;
   const FeatureSpec& s = specs_[i];
-  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return kNull;
+  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return NullJson();
   Agg a = Aggregate(st, s.window_ms, now);
   double days = static_cast<double>(now - st->last_ms) / 86'400'000.0;
   int r = 5;
@@ -631,9 +636,8 @@ const Json& FeatureSet::RfmValue(size_t i, const FeatureStates& states, int64_t 
 }
 
 const Json& FeatureSet::FirstLast(size_t i, const FeatureStates& states) const {
-  static const Json kNull;
   const FeatureState* st = StateOf(i, states);
-  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return kNull;
+  if (st == nullptr || st->spec_digest != digests_[i] || !st->seen) return NullJson();
   return specs_[i].kind == FeatureKind::kFirst ? st->first : st->last;
 }
 

@@ -120,17 +120,22 @@ TEST(FeatureSet, WindowedStateStaysBounded) {
   EXPECT_LE(states["f"].buckets.size(), static_cast<size_t>(kBucketsPerWindow + 2));
 }
 
+// A set of count features (every event type) with these names.
+Result<std::shared_ptr<const FeatureSet>> CountFeatures(std::initializer_list<const char*> names) {
+  std::vector<FeatureSpec> specs;
+  for (const char* name : names) {
+    TAILOR_ASSIGN_OR_RETURN(FeatureSpec spec, ParseFeatureSpec(name, Json{{"type", "count"}}, nullptr));
+    specs.push_back(std::move(spec));
+  }
+  return FeatureSet::Build(std::move(specs));
+}
+
 TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
   // States of features no longer defined sort before, between and after the defined
   // ones; Apply must update exactly the defined ones and keep the others as they are.
-  std::vector<FeatureSpec> specs;
-  for (const char* name : {"y", "b", "n"}) {
-    auto spec = ParseFeatureSpec(name, Json{{"type", "count"}}, nullptr);
-    ASSERT_OK(spec);
-    specs.push_back(*spec);
-  }
-  auto set = FeatureSet::Build(specs);
+  auto set = CountFeatures({"y", "b", "n"});
   ASSERT_OK(set);
+  const std::vector<FeatureSpec>& specs = (*set)->specs();
   FeatureStates states;
   for (const char* old : {"a_old", "m_old", "z_old"}) states[old].bad_field = 7;
   Json doc = {{"type", "x"}};
@@ -154,13 +159,7 @@ TEST(FeatureSet, ApplyUpdatesEachMatchingStateAmongOthers) {
 TEST(FeatureSet, PrefetchReadsOnlyWithinTheStatesAndChangesNothing) {
   // Prefetch addresses states by rank without checking names: with fewer states than
   // features (a new profile) or none, it must stay inside `states` (asan-ubsan checks).
-  std::vector<FeatureSpec> specs;
-  for (const char* name : {"c", "a", "b"}) {
-    auto spec = ParseFeatureSpec(name, Json{{"type", "count"}}, nullptr);
-    ASSERT_OK(spec);
-    specs.push_back(*spec);
-  }
-  auto set = FeatureSet::Build(specs);
+  auto set = CountFeatures({"c", "a", "b"});
   ASSERT_OK(set);
   FeatureStates states;
   for (bool contents : {false, true}) (*set)->Prefetch("x", states, contents);
