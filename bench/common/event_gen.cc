@@ -7,7 +7,8 @@
 
 namespace tailor::bench {
 
-BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng) {
+BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt19937_64& rng)
+    : random_ids_(options.random_ids) {
   std::uniform_int_distribution<int> user_dist(0, std::max(options.users, 1) - 1);
   // Each user's clock (or delivery delay) is off by its own fixed amount of up to one
   // second: users differ, but one user's events keep their order, as from one device.
@@ -46,13 +47,41 @@ BatchTemplate::BatchTemplate(const EventGenOptions& options, int stream, std::mt
   body_ += "]}";
 }
 
+namespace {
+
+constexpr uint64_t kBatchModulus = 10'000'000'000;  // 10^kBatchDigits
+
+void WriteDigits(uint64_t v, char* out) {
+  for (int i = kBatchDigits - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
+// A bijection of [0, 10^10): multiplying by a number coprime to 10 (odd, not a multiple
+// of 5) modulo 10^10 permutes the residues, so distinct inputs keep distinct outputs,
+// while consecutive inputs land far apart.
+uint64_t Scramble(uint64_t v) {
+  constexpr unsigned __int128 kMultiplier = 6'364'136'223'846'793ULL;
+  constexpr unsigned __int128 kIncrement = 1'442'695'040'888'963ULL;
+  return static_cast<uint64_t>((v % kBatchModulus * kMultiplier + kIncrement) % kBatchModulus);
+}
+
+}  // namespace
+
 const std::string& BatchTemplate::Stamp(uint64_t batch, int64_t now_ms) {
   char digits[kBatchDigits];
-  for (int i = kBatchDigits - 1; i >= 0; --i) {
-    digits[i] = static_cast<char>('0' + batch % 10);
-    batch /= 10;
+  if (random_ids_) {
+    // Each event its own number: batch * events + k is distinct per (batch, k) below
+    // 10^10 / events batches, and the event's "-<k>" suffix keeps ids distinct anyway.
+    for (size_t k = 0; k < stamp_offsets_.size(); ++k) {
+      WriteDigits(Scramble(batch * stamp_offsets_.size() + k), digits);
+      std::memcpy(body_.data() + stamp_offsets_[k], digits, kBatchDigits);
+    }
+  } else {
+    WriteDigits(batch, digits);
+    for (size_t offset : stamp_offsets_) std::memcpy(body_.data() + offset, digits, kBatchDigits);
   }
-  for (size_t offset : stamp_offsets_) std::memcpy(body_.data() + offset, digits, kBatchDigits);
   if (now_ms > 0) {
     for (size_t k = 0; k < time_offsets_.size(); ++k) {
       // FormatIso8601 always writes 24 characters for years 0-9999, like the template's.

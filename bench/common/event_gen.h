@@ -31,6 +31,11 @@ struct EventGenOptions {
   // Event timestamps are now_ms minus up to one second (ms since the epoch), a fixed
   // amount per user.
   int64_t now_ms = 0;
+  // false: a body's ids share the batch number, so ids arrive in increasing order (as
+  // from a client whose ids are time-ordered, ULID or UUIDv7 style). true: every event's
+  // <batch> field is a different scrambled number, so ids arrive in random order, as
+  // UUIDv4 message ids (the common SDK default) do; still distinct.
+  bool random_ids = false;
 };
 
 // One request body whose event ids can be re-stamped.
@@ -54,6 +59,7 @@ class BatchTemplate {
   std::vector<size_t> stamp_offsets_;  // where each event id's <batch> field starts
   std::vector<size_t> time_offsets_;   // where each event's timestamp string starts
   std::vector<int> jitter_ms_;         // each event's timestamp is now minus this
+  bool random_ids_ = false;
 };
 
 // Digits of the <batch> field in event ids.

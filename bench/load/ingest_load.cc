@@ -48,6 +48,7 @@ struct LoadOptions {
   int templates = 32;
   uint64_t seed = 1;
   std::string timestamps = "now";  // now: stamped at send time; fixed: as built
+  std::string event_ids = "ordered";  // ordered or random (EventGenOptions::random_ids)
   std::string timeline;            // when set: every measured request (common/timeline.h)
 };
 
@@ -160,6 +161,7 @@ int Run(const LoadOptions& o) {
   g.batch_size = o.batch_size;
   g.users = o.users;
   g.now_ms = SystemClock().NowMs();
+  g.random_ids = o.event_ids == "random";
   std::mt19937_64 rng(o.seed);
   // Distinct per invocation (time-based) so re-runs against one store are not duplicates.
   char run_id[16];
@@ -219,7 +221,7 @@ int Run(const LoadOptions& o) {
 
   std::printf("mode=%s connections=%d duration=%.1fs warmup=%.1fs", o.mode.c_str(),
               o.connections, o.duration_s, o.warmup_s);
-  if (ingest) std::printf(" timestamps=%s", o.timestamps.c_str());
+  if (ingest) std::printf(" timestamps=%s event_ids=%s", o.timestamps.c_str(), o.event_ids.c_str());
   if (ingest) {
     std::printf(" batch_size=%d users=%d avg_event_bytes=%.0f", o.batch_size, o.users,
                 static_cast<double>(body_bytes) /
@@ -303,6 +305,12 @@ int main(int argc, char** argv) {
                  "device; fixed: the build time's, for the whole run (figures before "
                  "2026-12-06 evening)")
       ->check(CLI::IsMember({"now", "fixed"}))
+      ->capture_default_str();
+  app.add_option("--event-ids", o.event_ids,
+                 "ordered: ids increase from batch to batch (time-ordered ids, ULID or "
+                 "UUIDv7 style); random: every event's id falls at a random place in id "
+                 "order, as UUIDv4 message ids (the usual SDK default) do")
+      ->check(CLI::IsMember({"ordered", "random"}))
       ->capture_default_str();
   app.add_flag("--print-config", print_config,
                "Print a config file (JSON) with the schemas the generated events satisfy, "

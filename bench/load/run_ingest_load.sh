@@ -14,6 +14,7 @@
 #   RUNS [3]  CONNECTIONS [4]  DURATION [10]  WARMUP [2]  BASELINE_DURATION [5]
 #   BATCH_SIZE [100]  USERS [10000]  HTTP_THREADS [2]  MODES ["false true"]
 #   TIMESTAMPS [now] now: event times follow the clock; fixed: the pre-2026-12-06 generator's
+#   EVENT_IDS [ordered] ordered: time-ordered ids; random: UUIDv4-like order (tailor_loadgen --help)
 #   KEEP_LOGS [unset: logs are deleted with the temp dir]
 #   CONFIG_DIR [unset: schemas only] extra config files applied too, e.g.
 #     bench/load/config-features (20 features, 30 segments)
@@ -41,6 +42,7 @@ USERS=${USERS:-10000}
 HTTP_THREADS=${HTTP_THREADS:-2}
 MODES=${MODES:-"false true"}
 TIMESTAMPS=${TIMESTAMPS:-now}
+EVENT_IDS=${EVENT_IDS:-ordered}
 
 source "$(dirname "$0")/lib.sh"
 setup_work ingest-load
@@ -50,7 +52,7 @@ mkdir -p "$WORK/config"
 if [[ -n "${CONFIG_DIR:-}" ]]; then cp "$CONFIG_DIR"/*.yaml "$WORK/config/"; fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS timestamps=$TIMESTAMPS"
+echo "# connections=$CONNECTIONS duration=${DURATION}s warmup=${WARMUP}s batch_size=$BATCH_SIZE users=$USERS http_threads=$HTTP_THREADS timestamps=$TIMESTAMPS event_ids=$EVENT_IDS"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do
@@ -61,7 +63,7 @@ for run in $(seq 1 "$RUNS"); do
       --duration "$BASELINE_DURATION" --warmup 1)
     cpu_before=$(server_cpu_ms)
     out=$("$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
-      --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS" --timestamps "$TIMESTAMPS")
+      --duration "$DURATION" --warmup "$WARMUP" --batch-size "$BATCH_SIZE" --users "$USERS" --timestamps "$TIMESTAMPS" --event-ids "$EVENT_IDS")
     cpu_per_event=$(cpu_us_per $(($(server_cpu_ms) - cpu_before)) "$(field accepted "$out")")
     lock_wait_us=$(lock_wait_us_per_batch)
     stop_server

@@ -173,6 +173,9 @@ std::vector<BatchTemplate> MakeTemplates(int stream, uint64_t seed) {
   const int users = env != nullptr ? std::atoi(env) : 0;
   o.users = users > 0 ? users : kUsers;
   o.run_id = "bench";
+  // TAILOR_BENCH_EVENT_IDS=random: ids in random order, as UUIDv4 ids arrive.
+  const char* ids = std::getenv("TAILOR_BENCH_EVENT_IDS");
+  o.random_ids = ids != nullptr && std::string_view(ids) == "random";
   o.now_ms = SystemClock().NowMs();
   std::mt19937_64 rng(seed);
   std::vector<BatchTemplate> out;

@@ -12,6 +12,7 @@
 #     cmake --build build/fp -j2 --target tailor tailor_loadgen tailor_decide_load
 # Environment: CONFIG_DIR [unset; decide always adds bench/load/config-decide]
 #   CONNECTIONS [ingest 2, decide 8]  USERS [10000]  HTTP_THREADS [2]
+#   EVENT_IDS [ordered] ingest: ordered or random (tailor_loadgen --event-ids)
 # Needs `perf` (Debian package linux-perf) and root or kernel.perf_event_paranoid <= 1.
 set -euo pipefail
 
@@ -46,7 +47,7 @@ start_server main --sync-writes=false
 
 if [[ "$WHAT" == ingest ]]; then
   "$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections "$CONNECTIONS" \
-    --duration $((SECS + 3)) --warmup 1 --users "$USERS" >"$OUT.load" &
+    --duration $((SECS + 3)) --warmup 1 --users "$USERS" --event-ids "${EVENT_IDS:-ordered}" >"$OUT.load" &
 else
   # People first (as run_decide_load.sh loads them), then the decisions.
   "$LOADGEN" --url "$URL" --key "$TAILOR_ADMIN_KEY" --connections 2 --duration 4 --warmup 0 \
