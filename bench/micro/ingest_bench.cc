@@ -104,9 +104,12 @@ class IngestEnv {
     }
     profiles_ = std::make_unique<profile::ProfileStore>(*store_);
     identities_ = std::make_unique<identity::IdentityIndex>(*store_);
+    ingest::PipelineOptions options{sync_writes, write_behind};
+    // TAILOR_BENCH_DEDUP_WRITE_BEHIND=1: the setting dedup_write_behind on.
+    const char* dedup = std::getenv("TAILOR_BENCH_DEDUP_WRITE_BEHIND");
+    if (dedup != nullptr && std::string_view(dedup) == "1") options.max_recent_ids = size_t{1} << 20;
     pipeline_ = std::make_unique<ingest::Pipeline>(*store_, *profiles_, *identities_, clock_,
-                                                   random_,
-                                                   ingest::PipelineOptions{sync_writes, write_behind});
+                                                   random_, options);
     ingest::IngestConfig config;
     config.schemas = BenchSchemas();
     auto snapshot = ingest::IngestSnapshot::Build(config, 1000);

@@ -248,6 +248,10 @@ struct App::Impl {
                     "kind", {{"deferred", c.profiles_deferred.load()},
                              {"flushed", c.profiles_flushed.load()},
                              {"recovered", c.profiles_recovered.load()}});
+      AppendCounter(out, "tailor_dedup_entries_total",
+                    "Dedup entries of accepted events left to the write-behind flush (journaled "
+                    "and remembered in memory), and written by it.",
+                    "kind", {{"deferred", c.dedup_deferred.load()}, {"flushed", c.dedup_flushed.load()}});
       *out += "# HELP tailor_profiles_unstored Cached profiles with changes not yet written.\n"
               "# TYPE tailor_profiles_unstored gauge\ntailor_profiles_unstored " +
               std::to_string(profiles->UnstoredCount()) + "\n";
@@ -342,10 +346,12 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   TAILOR_ASSIGN_OR_RETURN(m.store, storage::OpenRocksStore(settings.data_dir, so, m.clock));
   m.profiles = std::make_unique<profile::ProfileStore>(*m.store);
   m.identities = std::make_unique<identity::IdentityIndex>(*m.store);
+  ingest::PipelineOptions pipeline_options;
+  pipeline_options.sync_writes = settings.sync_writes;
+  pipeline_options.write_behind = settings.profile_flush_interval_ms > 0;
+  if (settings.dedup_write_behind) pipeline_options.max_recent_ids = size_t{1} << 20;
   m.pipeline = std::make_unique<ingest::Pipeline>(*m.store, *m.profiles, *m.identities, m.clock,
-                                                  m.random,
-                                                  ingest::PipelineOptions{settings.sync_writes,
-                                                                          settings.profile_flush_interval_ms > 0});
+                                                  m.random, pipeline_options);
   m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);
   decision::DecisionLogOptions log_options;
   log_options.persist_interval_ms = settings.decision_log_persist_interval_ms;

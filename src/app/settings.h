@@ -29,6 +29,7 @@ struct Settings {
   int64_t request_timeout_ms = 30'000;
   int64_t drain_timeout_ms = 10'000;
   bool sync_writes = false;
+  bool dedup_write_behind = false;  // dedup entries journaled, written by the profile flush
   int64_t dedup_retention_ms = 30LL * 86'400'000;
   int64_t dead_letter_retention_ms = 30LL * 86'400'000;
   int64_t decision_log_retention_ms = 30LL * 86'400'000;

@@ -401,13 +401,20 @@ Status Pipeline::StoreEvents(const EventRefs& events, StripeGuard* guard, Batch*
 
 Status Pipeline::ApplyEvents(const EventRefs& events, Batch* b) {
   const int64_t window = b->snap_.config.dedup_window_ms;
-  // Every event id at once (one batched RocksDB lookup).
+  // The ids the flush has not written yet first, then every id in the store at once (one
+  // batched RocksDB lookup): in that order, an id the flush writes and forgets meanwhile
+  // is found in one or the other.
   std::vector<std::string_view> event_ids;
+  std::vector<std::optional<int64_t>> recent(events.size());
   event_ids.reserve(events.size());
-  for (const auto& [index, e] : events) event_ids.push_back(e->event_id);
+  for (size_t k = 0; k < events.size(); ++k) {
+    event_ids.push_back(events[k].second->event_id);
+    recent[k] = recent_ids_.ReceivedAt(event_ids.back());
+  }
   TAILOR_ASSIGN_OR_RETURN(auto stored_ids, store_.MultiGet(storage::Keyspace::kDedup, event_ids));
   auto stored_duplicate = [&](size_t k) {
-    return stored_ids[k] && b->now() - DedupTime(*stored_ids[k]) <= window;
+    return (recent[k] && b->now() - *recent[k] <= window) ||
+           (stored_ids[k] && b->now() - DedupTime(*stored_ids[k]) <= window);
   };
   if (b->snap_.features && !b->snap_.features->empty()) {
     // The profiles of the events that are no duplicates, loaded and their feature states
@@ -522,8 +529,15 @@ bool Pipeline::IsBroken(const std::string& pid) {
 Result<size_t> Pipeline::Recover(const IngestSnapshot& snapshot) {
   TAILOR_RETURN_IF_ERROR(journal_.Open());
   TAILOR_ASSIGN_OR_RETURN(size_t rebuilt, ReplayJournal(nullptr, snapshot));
+  // The dedup entries journaled batches had left to a flush that never came.
+  TAILOR_RETURN_IF_ERROR(journal_.ScanDedup([&](int64_t received_ms, std::string_view id,
+                                                std::string_view pid) {
+    recent_ids_.Add({DedupRecord{id, pid}}, received_ms);
+    return Status::OK();
+  }));
   recovered_ = true;
-  TAILOR_RETURN_IF_ERROR(FlushProfiles().status());  // writes them; truncates the journal
+  // Writes them; truncates the journal.
+  TAILOR_RETURN_IF_ERROR(FlushProfiles().status());
   return rebuilt;
 }
 
@@ -534,6 +548,10 @@ Result<size_t> Pipeline::FlushProfiles() {
   uint64_t floor = journal_.InFlightFloor();
   TAILOR_ASSIGN_OR_RETURN(size_t written, profiles_.Flush());
   counters_.profiles_flushed.fetch_add(written, std::memory_order_relaxed);
+  // Every batch below the floor remembered its ids before it ended (Batch::Commit), so
+  // they are all written here, before the truncation drops their journal entries.
+  TAILOR_ASSIGN_OR_RETURN(size_t dedup, recent_ids_.Flush(store_));
+  counters_.dedup_flushed.fetch_add(dedup, std::memory_order_relaxed);
   if (!recovered_ || keep_journal_) return written;
   floor = std::min(floor, profiles_.UnstoredFloor());
   if (floor == truncated_floor_) return written;  // no range tombstone per idle second

@@ -31,6 +31,7 @@
 #include "ingest/event_codec.h"
 #include "ingest/ingest_config.h"
 #include "ingest/profile_journal.h"
+#include "ingest/recent_ids.h"
 #include "ingest/schema_registry.h"
 #include "profile/features.h"
 #include "profile/profile_store.h"
@@ -84,6 +85,8 @@ struct PipelineCounters {
   std::atomic<uint64_t> profiles_deferred{0};   // profile writes left to FlushProfiles
   std::atomic<uint64_t> profiles_flushed{0};    // written by FlushProfiles
   std::atomic<uint64_t> profiles_recovered{0};  // rebuilt from the journal
+  std::atomic<uint64_t> dedup_deferred{0};       // dedup entries left to the flush (RecentIds)
+  std::atomic<uint64_t> dedup_flushed{0};        // written by FlushProfiles (or Recover)
   // Lock acquisitions (a call makes one, or a few when identities move meanwhile) that
   // waited for another call's stripe locks (the same person, identity or event id in
   // flight), and the microseconds they waited in all.
@@ -106,6 +109,10 @@ struct PipelineOptions {
   // once Recover has run. Profiles are still written at once when they are new, merged,
   // gain an identity or keep a consent whose event is dropped.
   bool write_behind = false;
+  // With write_behind, dedup entries too (recent_ids.h) while fewer than this many wait
+  // for the flush; beyond that a batch writes its own. 0: never (the setting
+  // dedup_write_behind off, the default: with time-ordered ids it costs more than it saves).
+  size_t max_recent_ids = 0;
 };
 
 class Pipeline {
@@ -159,9 +166,10 @@ class Pipeline {
   // Returns how many profiles were rebuilt.
   Result<size_t> Recover(const IngestSnapshot& snapshot);
 
-  // Writes every profile changed but not stored yet and truncates the journal below the
-  // oldest change still unstored. Called on an interval and at shutdown; safe to call
-  // concurrently with ingest. Returns how many profiles were written.
+  // Writes every profile changed but not stored yet and every dedup entry left to it
+  // (RecentIds), and truncates the journal below the oldest change still unstored.
+  // Called on an interval and at shutdown; safe to call concurrently with ingest. Returns
+  // how many profiles were written.
   Result<size_t> FlushProfiles();
 
   // Calls `listener` with every event once it is stored (e.g. `impression` events feed
@@ -215,6 +223,7 @@ class Pipeline {
   PipelineOptions options_;
   DeadLetterStore dead_letters_;
   ProfileJournal journal_;
+  RecentIds recent_ids_;
   std::atomic<bool> recovered_{false};
   std::atomic<bool> keep_journal_{false};  // a rebuild failed: never truncate until restart
   // Profiles a failed batch could not rebuild (ReplayJournal): the next batch that needs

@@ -24,16 +24,6 @@ std::string ExternalKey(IdKind kind, std::string_view id) {
   return storage::IdentityKey(static_cast<char>(kind), id);
 }
 
-std::string DedupValue(const std::string& pid, int64_t now) {
-  return pid + "|" + std::to_string(now);
-}
-
-int64_t DedupTime(std::string_view value) {
-  size_t bar = value.rfind('|');
-  if (bar == std::string_view::npos) return 0;
-  return std::strtoll(std::string(value.substr(bar + 1)).c_str(), nullptr, 10);
-}
-
 namespace {
 
 // Session ids are deterministic (profile + session start), so re-ingesting the same
@@ -314,10 +304,20 @@ Pipeline::Batch::~Batch() {
 Status Pipeline::Batch::Commit() {
   storage::WriteBatch& wb = head_;  // merges first, then everything else
   for (const std::string& pid : erased_) profile::ProfileStore::StageErase(pid, &wb);
+  // Write-behind: the dedup entries go into the journal and RecentIds, for the flush to
+  // write in id order (recent_ids.h), unless too many wait already.
+  const bool dedup_behind = defer_ && !replaying_ && !pending_.empty() &&
+                            p_.recent_ids_.size() < p_.options_.max_recent_ids;
+  std::vector<DedupRecord> dedup;
+  if (dedup_behind) dedup.reserve(pending_.size());
   for (const Event& e : pending_) {
     wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
            EncodeStoredEvent(e));
-    wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
+    if (dedup_behind) {
+      dedup.push_back({e.event_id, e.profile_id});
+    } else {
+      wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
+    }
     // Outcomes (clicks, conversions, impressions) join to the decision they answer.
     if (!e.decision_id.empty()) {
       wb.Put(storage::Keyspace::kDecisionOutcomes,
@@ -333,7 +333,7 @@ Status Pipeline::Batch::Commit() {
     if (!changed && refresh_only_.count(pid)) unchanged.insert(pid);
   }
   // Write-behind: profiles whose change the journal can replay stay in the cache.
-  if (defer_ && !profiles_.empty()) seq_ = p_.journal_.Begin();
+  if (defer_ && (!profiles_.empty() || dedup_behind)) seq_ = p_.journal_.Begin();
   std::vector<ProfileJournal::Change> deferred;
   std::unordered_map<std::string, size_t> deferred_index;
   for (auto& [pid, p] : profiles_) {
@@ -356,7 +356,7 @@ Status Pipeline::Batch::Commit() {
     }
     // Always an entry, even empty: its key records that `seq_` was used (a stored
     // applied_seq may carry it), so numbering never repeats after a crash.
-    ProfileJournal::Stage(seq_, deferred, &wb);
+    ProfileJournal::Stage(seq_, deferred, now_, dedup, &wb);
   }
   for (size_t i = 0; i < internal_events_.size(); ++i) {
     const Event& e = internal_events_[i];
@@ -397,6 +397,13 @@ Status Pipeline::Batch::Commit() {
     } else {
       p_.profiles_.Remember(std::move(p));
     }
+  }
+  if (dedup_behind) {
+    // Before End(seq_) and before the stripes are released: a flush that reads the
+    // journal floor after this batch ends, and a batch that takes these ids' stripes
+    // next, both find them (recent_ids.h).
+    p_.recent_ids_.Add(dedup, now_);
+    p_.counters_.dedup_deferred.fetch_add(dedup.size(), std::memory_order_relaxed);
   }
   if (seq_ != 0) p_.journal_.End(seq_);
   p_.counters_.profiles_deferred.fetch_add(deferred.size(), std::memory_order_relaxed);

@@ -33,12 +33,6 @@ namespace tailor::ingest {
 // The identity index key of (kind, id); also what the stripe locks hash.
 std::string ExternalKey(identity::IdKind kind, std::string_view id);
 
-// The dedup value: "<pid>|<received_at_ms>".
-std::string DedupValue(const std::string& pid, int64_t now);
-
-// The received_at_ms of a dedup value (0 when it has none).
-int64_t DedupTime(std::string_view value);
-
 // Working state of one call: profiles and identity links changed so far, events to
 // append, and the ops that must precede them (merges).
 class Pipeline::Batch {

@@ -1,10 +1,11 @@
 // ProfileJournal: what the store does not know yet about cached profiles (write-behind).
 //
-// With write-behind on, an ingest batch writes its events, dedup entries, identity links and
-// membership changes as always, but leaves most changed profiles in the cache: instead of
-// their stored form (kilobytes with feature states) it writes one small journal entry in
-// the same WriteBatch — for each deferred profile, the keys of the events it applied, in
-// order. Every profile records the journal sequence number of the last batch folded into it
+// With write-behind on, an ingest batch writes its events, identity links and membership
+// changes as always, but leaves most changed profiles in the cache: instead of their
+// stored form (kilobytes with feature states) it writes one small journal entry in the
+// same WriteBatch — for each deferred profile, the keys of the events it applied, in
+// order — and the dedup entries of its events (event id and profile, and the time
+// received), which the flush writes to the dedup keyspace in id order (RecentIds). Every profile records the journal sequence number of the last batch folded into it
 // (`Profile::applied_seq`). After a crash, Pipeline::RecoverProfiles replays, for each
 // profile, the journal entries newer than its stored applied_seq from its stored events, so
 // no acknowledged change is lost. A periodic flush writes dirty profiles and truncates the
@@ -18,9 +19,12 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "ingest/recent_ids.h"
 #include "storage/kv_store.h"
 
 namespace tailor::ingest {
@@ -44,9 +48,11 @@ class ProfileJournal {
   uint64_t Begin();
   void End(uint64_t seq);
 
-  // Adds the entry of batch `seq` to `wb` (also when `changes` is empty: the key records
-  // that `seq` was used).
-  static void Stage(uint64_t seq, const std::vector<Change>& changes, storage::WriteBatch* wb);
+  // Adds the entry of batch `seq` to `wb` (also when `changes` and `dedup` are empty: the
+  // key records that `seq` was used). `dedup`: the batch's events received at
+  // `received_ms`.
+  static void Stage(uint64_t seq, const std::vector<Change>& changes, int64_t received_ms,
+                    const std::vector<DedupRecord>& dedup, storage::WriteBatch* wb);
 
   // The smallest sequence number a truncation must keep for batches in flight: the
   // lowest in flight, else the next to be allocated.
@@ -58,6 +64,10 @@ class ProfileJournal {
 
   // Calls `fn` for every change of every entry, in sequence order. Stops at the first error.
   Status Scan(const std::function<Status(uint64_t seq, Change& change)>& fn) const;
+  // Calls `fn` for every dedup record of every entry, in sequence order, with the time its
+  // batch was received. Stops at the first error.
+  Status ScanDedup(const std::function<Status(int64_t received_ms, std::string_view event_id,
+                                              std::string_view pid)>& fn) const;
 
   // The next sequence number to be allocated.
   uint64_t next_seq() const;
@@ -69,8 +79,19 @@ class ProfileJournal {
   std::multiset<uint64_t> in_flight_;  // guarded by mu_
 };
 
+// One journal entry, decoded.
+struct JournalEntry {
+  std::vector<ProfileJournal::Change> changes;
+  int64_t received_ms = 0;  // of the dedup records
+  std::vector<std::pair<std::string, std::string>> dedup;  // (event id, pid)
+};
+
 // The encoded value of one journal entry, and its decoding (kCorruption when malformed).
-std::string EncodeJournalEntry(const std::vector<ProfileJournal::Change>& changes);
-Result<std::vector<ProfileJournal::Change>> DecodeJournalEntry(std::string_view value);
+// Entries written before dedup records were journaled (no dedup section) decode with
+// none.
+std::string EncodeJournalEntry(const std::vector<ProfileJournal::Change>& changes,
+                               int64_t received_ms = 0,
+                               const std::vector<DedupRecord>& dedup = {});
+Result<JournalEntry> DecodeJournalEntry(std::string_view value);
 
 }  // namespace tailor::ingest

@@ -20,9 +20,10 @@ using testutil::FailingStore;
 // One process's view of the data directory: caches, identity index and pipeline. A
 // "crash" is dropping it without FlushProfiles and building a new one on the same store.
 struct Process {
-  Process(storage::KvStore& store, Clock& clock, Random& random)
+  Process(storage::KvStore& store, Clock& clock, Random& random, size_t max_recent_ids)
       : profiles(store), identities(store),
-        pipeline(store, profiles, identities, clock, random, PipelineOptions{false, true}) {}
+        pipeline(store, profiles, identities, clock, random,
+                 PipelineOptions{.sync_writes = false, .write_behind = true, .max_recent_ids = max_recent_ids}) {}
   profile::ProfileStore profiles;
   identity::IdentityIndex identities;
   Pipeline pipeline;
@@ -62,10 +63,22 @@ class WriteBehindTest : public ::testing::Test {
   // Drops the process state without flushing (a crash) and recovers.
   void Restart() {
     process_.reset();
-    process_ = std::make_unique<Process>(store_, clock_, random_);
+    process_ = std::make_unique<Process>(store_, clock_, random_, max_recent_ids_);
     auto r = process_->pipeline.Recover(*snapshot_);
     ASSERT_OK(r);
     recovered_ = *r;
+  }
+
+  // The stored dedup value of `event_id`, "" when absent.
+  std::string StoredDedup(const std::string& event_id) {
+    auto v = memory_.Get(storage::Keyspace::kDedup, event_id);
+    EXPECT_OK(v);
+    return v->value_or("");
+  }
+  size_t Duplicates(const std::string& events) {
+    auto r = Send(events);
+    EXPECT_OK(r);
+    return r.ok() ? r->duplicates : 0;
   }
 
   Result<IngestOutcome> Send(const std::string& events) {
@@ -122,6 +135,7 @@ class WriteBehindTest : public ::testing::Test {
   std::shared_ptr<const IngestSnapshot> snapshot_;
   std::unique_ptr<Process> process_;
   size_t recovered_ = 0;
+  size_t max_recent_ids_ = PipelineOptions{}.max_recent_ids;  // dedup write-behind off
   const int64_t t0_ = 1'800'000'000'000 - 36'000'000;
 };
 
@@ -312,19 +326,120 @@ TEST_F(WriteBehindTest, AProfileChangedDuringAFlushStaysUnstored) {
   EXPECT_EQ(process_->profiles.UnstoredCount(), 0u);
 }
 
+// Dedup write-behind (the setting dedup_write_behind): a test's first Restart turns it on.
+constexpr size_t kRememberIds = size_t{1} << 20;
+
+TEST_F(WriteBehindTest, DedupEntriesWaitForTheFlushAndDuplicatesAreStillCaught) {
+  max_recent_ids_ = kRememberIds;
+  Restart();
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  SendOk(Ev("e2", "page_view", "u1", t0_ + 1) + "," + Ev("e3", "page_view", "u2", t0_ + 1));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 0u) << "left to the flush";
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_) + "," + Ev("e3", "page_view", "u2", t0_ + 1)), 2u);
+
+  const int64_t received = clock_.NowMs();
+  clock_.AdvanceMs(1000);
+  ASSERT_OK(process_->pipeline.FlushProfiles());
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 3u);
+  EXPECT_EQ(StoredDedup("e2"), Pid("u1") + "|" + std::to_string(received));
+  EXPECT_EQ(StoredDedup("e3"), Pid("u2") + "|" + std::to_string(received));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfileJournal), 0u) << "truncated";
+  // Now the store answers.
+  EXPECT_EQ(Duplicates(Ev("e2", "page_view", "u1", t0_ + 1)), 1u);
+  EXPECT_EQ(process_->pipeline.counters().dedup_deferred.load(), 3u);
+  EXPECT_EQ(process_->pipeline.counters().dedup_flushed.load(), 3u);
+  EXPECT_EQ(Cached("u1").event_count, 2u);
+}
+
+TEST_F(WriteBehindTest, WithDedupWriteBehindOffEachBatchWritesItsDedupEntries) {
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  SendOk(Ev("e2", "page_view", "u1", t0_ + 1));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 2u);
+  EXPECT_EQ(process_->pipeline.counters().dedup_deferred.load(), 0u);
+  EXPECT_EQ(Duplicates(Ev("e2", "page_view", "u1", t0_ + 1)), 1u);
+}
+
+TEST_F(WriteBehindTest, DedupEntriesOfAcknowledgedBatchesSurviveACrashBeforeTheFlush) {
+  max_recent_ids_ = kRememberIds;
+  Restart();
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  SendOk(Ev("e2", "purchase", "u1", t0_ + 1, R"(,"properties":{"revenue":5})"));
+  const int64_t received = clock_.NowMs();
+  clock_.AdvanceMs(60'000);
+  Restart();  // no flush: what was only in memory is gone
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 2u) << "written by Recover";
+  EXPECT_EQ(DedupTime(StoredDedup("e1")), received) << "the time received, from the journal";
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kProfileJournal), 0u);
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_) + "," +
+                       Ev("e2", "purchase", "u1", t0_ + 1, R"(,"properties":{"revenue":5})")),
+            2u);
+  EXPECT_EQ(Cached("u1").event_count, 2u);
+}
+
+TEST_F(WriteBehindTest, AnIdAcceptedAgainAfterTheDedupWindowKeepsItsNewTime) {
+  max_recent_ids_ = kRememberIds;
+  Restart();
+  auto snap = std::make_shared<IngestSnapshot>(*snapshot_);
+  snap->config.dedup_window_ms = 10'000;
+  snapshot_ = snap;
+  SendOk(Ev("e1", "page_view", "u1", t0_));
+  clock_.AdvanceMs(20'000);  // outside the window: accepted again, before any flush
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_ + 5)), 0u);
+  const int64_t again = clock_.NowMs();
+  clock_.AdvanceMs(5'000);
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_ + 5)), 1u) << "within the window of the second";
+  ASSERT_OK(process_->pipeline.FlushProfiles());
+  EXPECT_EQ(DedupTime(StoredDedup("e1")), again);
+}
+
+TEST_F(WriteBehindTest, PastTheLimitOfRememberedIdsABatchWritesItsOwnDedupEntries) {
+  max_recent_ids_ = 2;
+  Restart();
+  SendOk(Ev("e1", "page_view", "u1", t0_) + "," + Ev("e2", "page_view", "u1", t0_ + 1));
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 0u);
+  SendOk(Ev("e3", "page_view", "u1", t0_ + 2));  // two remembered already
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 1u);
+  EXPECT_NE(StoredDedup("e3"), "");
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_) + "," + Ev("e3", "page_view", "u1", t0_ + 2)), 2u);
+  ASSERT_OK(process_->pipeline.FlushProfiles());
+  EXPECT_EQ(memory_.CountKeys(storage::Keyspace::kDedup), 3u);
+}
+
 TEST(ProfileJournalCodec, RoundTripsAndRejectsTruncatedEntries) {
   std::vector<ProfileJournal::Change> changes = {{"01ARZ3NDEKTSV4RRFFQ69G5FAV", {"a", std::string("\0b", 2)}},
                                                  {"01ARZ3NDEKTSV4RRFFQ69G5FAW", {}}};
-  std::string encoded = EncodeJournalEntry(changes);
-  auto back = DecodeJournalEntry(encoded);
-  ASSERT_OK(back);
-  ASSERT_EQ(back->size(), 2u);
-  EXPECT_EQ((*back)[0].event_suffixes, changes[0].event_suffixes);
-  EXPECT_EQ((*back)[1].pid, changes[1].pid);
-  for (size_t cut = 1; cut < encoded.size(); ++cut) {
-    auto bad = DecodeJournalEntry(std::string_view(encoded).substr(0, cut));
-    EXPECT_FALSE(bad.ok() && bad->size() == 2) << cut;
+  const std::vector<DedupRecord> dedup = {{"e-1", "01ARZ3NDEKTSV4RRFFQ69G5FAV"},
+                                          {std::string_view("e\xff\xff\xff\xff", 5), "p"}};
+  for (bool with_dedup : {false, true}) {
+    SCOPED_TRACE(with_dedup);
+    std::string encoded = with_dedup ? EncodeJournalEntry(changes, 1'800'000'000'123, dedup)
+                                     : EncodeJournalEntry(changes);
+    auto back = DecodeJournalEntry(encoded);
+    ASSERT_OK(back);
+    ASSERT_EQ(back->changes.size(), 2u);
+    EXPECT_EQ(back->changes[0].event_suffixes, changes[0].event_suffixes);
+    EXPECT_EQ(back->changes[1].pid, changes[1].pid);
+    if (with_dedup) {
+      EXPECT_EQ(back->received_ms, 1'800'000'000'123);
+      ASSERT_EQ(back->dedup.size(), 2u);
+      EXPECT_EQ(back->dedup[0], std::make_pair(std::string("e-1"), std::string("01ARZ3NDEKTSV4RRFFQ69G5FAV")));
+      EXPECT_EQ(back->dedup[1].first, std::string(dedup[1].event_id));
+    } else {
+      EXPECT_TRUE(back->dedup.empty());
+    }
+    for (size_t cut = 1; cut < encoded.size(); ++cut) {
+      auto bad = DecodeJournalEntry(std::string_view(encoded).substr(0, cut));
+      EXPECT_FALSE(bad.ok() && bad->changes.size() == 2 && bad->dedup.size() == (with_dedup ? 2u : 0u))
+          << cut;
+    }
+    // Nothing may follow the dedup section.
+    if (with_dedup) EXPECT_FALSE(DecodeJournalEntry(encoded + "x").ok());
   }
+  // Only dedup records (a batch whose profiles were all written at once).
+  auto only = DecodeJournalEntry(EncodeJournalEntry({}, 5, dedup));
+  ASSERT_OK(only);
+  EXPECT_TRUE(only->changes.empty());
+  EXPECT_EQ(only->dedup.size(), 2u);
   EXPECT_EQ(DecodeJournalEntry(std::string(3, '\xff')).status().code(), StatusCode::kCorruption);
 }
 
