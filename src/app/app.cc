@@ -349,7 +349,12 @@ Result<std::unique_ptr<App>> App::Open(const Settings& settings) {
   ingest::PipelineOptions pipeline_options;
   pipeline_options.sync_writes = settings.sync_writes;
   pipeline_options.write_behind = settings.profile_flush_interval_ms > 0;
-  if (settings.dedup_write_behind) pipeline_options.max_recent_ids = size_t{1} << 20;
+  if (settings.dedup_write_behind) {
+    pipeline_options.max_recent_ids = size_t{1} << 20;
+    if (!pipeline_options.write_behind) {
+      LogWarn("dedup_write_behind is ignored: it needs profile_flush_interval > 0", {});
+    }
+  }
   m.pipeline = std::make_unique<ingest::Pipeline>(*m.store, *m.profiles, *m.identities, m.clock,
                                                   m.random, pipeline_options);
   m.jobs = std::make_unique<ingest::JobRunner>(*m.store, *m.pipeline, m.clock, m.random);

@@ -309,15 +309,12 @@ Status Pipeline::Batch::Commit() {
   const bool dedup_behind = defer_ && !replaying_ && !pending_.empty() &&
                             p_.recent_ids_.size() < p_.options_.max_recent_ids;
   std::vector<DedupRecord> dedup;
-  if (dedup_behind) dedup.reserve(pending_.size());
+  dedup.reserve(pending_.size());
   for (const Event& e : pending_) {
     wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
            EncodeStoredEvent(e));
-    if (dedup_behind) {
-      dedup.push_back({e.event_id, e.profile_id});
-    } else {
-      wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
-    }
+    dedup.push_back({e.event_id, e.profile_id});
+    if (!dedup_behind) wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
     // Outcomes (clicks, conversions, impressions) join to the decision they answer.
     if (!e.decision_id.empty()) {
       wb.Put(storage::Keyspace::kDecisionOutcomes,
@@ -356,7 +353,8 @@ Status Pipeline::Batch::Commit() {
     }
     // Always an entry, even empty: its key records that `seq_` was used (a stored
     // applied_seq may carry it), so numbering never repeats after a crash.
-    ProfileJournal::Stage(seq_, deferred, now_, dedup, &wb);
+    static const std::vector<DedupRecord> kNone;
+    ProfileJournal::Stage(seq_, deferred, now_, dedup_behind ? dedup : kNone, &wb);
   }
   for (size_t i = 0; i < internal_events_.size(); ++i) {
     const Event& e = internal_events_[i];
@@ -404,6 +402,8 @@ Status Pipeline::Batch::Commit() {
     // next, both find them (recent_ids.h).
     p_.recent_ids_.Add(dedup, now_);
     p_.counters_.dedup_deferred.fetch_add(dedup.size(), std::memory_order_relaxed);
+  } else {
+    p_.recent_ids_.Supersede(dedup, now_);  // written directly: older records must not win
   }
   if (seq_ != 0) p_.journal_.End(seq_);
   p_.counters_.profiles_deferred.fetch_add(deferred.size(), std::memory_order_relaxed);

@@ -43,7 +43,6 @@ RecentIds::RecentIds() : shards_(std::make_unique<std::array<Shard, kShards>>())
 RecentIds::~RecentIds() = default;
 
 void RecentIds::Add(const std::vector<DedupRecord>& records, int64_t received_ms) {
-  size_t added = 0;
   for (const DedupRecord& r : records) {
     const size_t hash = StringHash{}(r.event_id);
     Shard& shard = (*shards_)[ShardOf(hash, kShards)];
@@ -56,13 +55,29 @@ void RecentIds::Add(const std::vector<DedupRecord>& records, int64_t received_ms
       continue;
     }
     shard.current.emplace(std::string(r.event_id), Shard::Entry{std::string(r.pid), received_ms});
-    ++added;
+    // Counted with the insert, under its lock: size() is never below what the tables
+    // hold, so ReceivedAt's shortcut at 0 cannot skip a remembered id.
+    size_.fetch_add(1, std::memory_order_release);
   }
-  size_.fetch_add(added, std::memory_order_relaxed);
+}
+
+void RecentIds::Supersede(const std::vector<DedupRecord>& records, int64_t received_ms) {
+  if (size() == 0) return;
+  for (const DedupRecord& r : records) {
+    const size_t hash = StringHash{}(r.event_id);
+    Shard& shard = (*shards_)[ShardOf(hash, kShards)];
+    MutexLock lock(shard.mu);
+    if (auto it = shard.current.find(r.event_id, hash); it != shard.current.end()) {
+      it.value() = Shard::Entry{std::string(r.pid), received_ms};
+    } else if (shard.flushing.find(r.event_id, hash) != shard.flushing.end()) {
+      shard.current.emplace(std::string(r.event_id), Shard::Entry{std::string(r.pid), received_ms});
+      size_.fetch_add(1, std::memory_order_release);
+    }
+  }
 }
 
 std::optional<int64_t> RecentIds::ReceivedAt(std::string_view event_id) const {
-  if (size() == 0) return std::nullopt;  // write-through, or just flushed: no locks
+  if (size() == 0) return std::nullopt;  // nothing remembered (the setting off): no locks
   const size_t hash = StringHash{}(event_id);
   const Shard& shard = (*shards_)[ShardOf(hash, kShards)];
   MutexLock lock(shard.mu);
@@ -90,13 +105,13 @@ Result<size_t> RecentIds::Flush(storage::KvStore& store, size_t max_per_write) {
   }
   auto give_back = [&] {
     // Not written: back into `current`, unless accepted again meanwhile (newer there).
-    size_t shadowed = 0;
     for (Shard& shard : *shards_) {
       MutexLock lock(shard.mu);
-      for (auto& [id, e] : shard.flushing) shadowed += !shard.current.emplace(id, std::move(e)).second;
+      size_t shadowed = 0;
+      for (const auto& [id, e] : shard.flushing) shadowed += !shard.current.emplace(id, e).second;
       shard.flushing.clear();
+      size_.fetch_sub(shadowed, std::memory_order_release);
     }
-    size_.fetch_sub(shadowed, std::memory_order_relaxed);
   };
   // In id order: each insert lands next to the one before it in the memtable's skiplist,
   // whose search path is then still in cache.
@@ -118,14 +133,13 @@ Result<size_t> RecentIds::Flush(storage::KvStore& store, size_t max_per_write) {
       return st;
     }
   }
-  // Written: forgotten. (Ids accepted again meanwhile are in `current`, newer.)
-  size_t forgotten = 0;
+  // Written: forgotten, and uncounted with the removal, under its lock. (Ids accepted
+  // again meanwhile are in `current`, newer.)
   for (Shard& shard : *shards_) {
     MutexLock lock(shard.mu);
-    forgotten += shard.flushing.size();
+    size_.fetch_sub(shard.flushing.size(), std::memory_order_release);
     shard.flushing.clear();
   }
-  size_.fetch_sub(forgotten, std::memory_order_relaxed);
   return pending.size();
 }
 

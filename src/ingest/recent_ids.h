@@ -51,12 +51,17 @@ class RecentIds {
   // new record: it was accepted again, its first time outside the dedup window).
   void Add(const std::vector<DedupRecord>& records, int64_t received_ms);
 
+  // For ids written to the store directly, by a batch past the limit of remembered ids:
+  // the remembered ones take the new record, so the flush does not write an older one
+  // over it.
+  void Supersede(const std::vector<DedupRecord>& records, int64_t received_ms);
+
   // When `event_id` was received, if remembered.
   std::optional<int64_t> ReceivedAt(std::string_view event_id) const;
 
   // How many ids are remembered (an id accepted again during a Flush counts twice until
   // it ends).
-  size_t size() const { return size_.load(std::memory_order_relaxed); }
+  size_t size() const { return size_.load(std::memory_order_acquire); }
 
   // Writes the dedup entry of every id remembered when it starts to `store`, in id order
   // (writes of at most `max_per_write` entries, small enough that ingest writes queued

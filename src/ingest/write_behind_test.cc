@@ -351,6 +351,34 @@ TEST_F(WriteBehindTest, DedupEntriesWaitForTheFlushAndDuplicatesAreStillCaught) 
   EXPECT_EQ(Cached("u1").event_count, 2u);
 }
 
+// A batch past the limit writes its entries directly; a newer record of a remembered id
+// written that way must win over the older one, at the flush and after a crash.
+TEST_F(WriteBehindTest, ANewerEntryWrittenPastTheLimitWinsOverTheRememberedOne) {
+  max_recent_ids_ = 1;
+  Restart();
+  auto snap = std::make_shared<IngestSnapshot>(*snapshot_);
+  snap->config.dedup_window_ms = 10'000;
+  snapshot_ = snap;
+  SendOk(Ev("e1", "page_view", "u1", t0_));  // remembered (the limit is now reached)
+  clock_.AdvanceMs(20'000);
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_ + 5)), 0u) << "outside the window";
+  const int64_t again = clock_.NowMs();
+  EXPECT_EQ(DedupTime(StoredDedup("e1")), again) << "written directly";
+  Restart();  // a crash: the journal still holds the older record
+  EXPECT_EQ(DedupTime(StoredDedup("e1")), again);
+  clock_.AdvanceMs(1'000);
+  EXPECT_EQ(Duplicates(Ev("e1", "page_view", "u1", t0_ + 5)), 1u);
+
+  // The same without the crash: the flush must not write the older record over it.
+  SendOk(Ev("e2", "page_view", "u1", t0_ + 6));  // remembered
+  clock_.AdvanceMs(20'000);
+  SendOk(Ev("e3", "page_view", "u1", t0_ + 7));  // past the limit: written directly
+  EXPECT_EQ(Duplicates(Ev("e2", "page_view", "u1", t0_ + 6)), 0u) << "outside the window";
+  const int64_t e2_again = clock_.NowMs();
+  ASSERT_OK(process_->pipeline.FlushProfiles());
+  EXPECT_EQ(DedupTime(StoredDedup("e2")), e2_again);
+}
+
 TEST_F(WriteBehindTest, WithDedupWriteBehindOffEachBatchWritesItsDedupEntries) {
   SendOk(Ev("e1", "page_view", "u1", t0_));
   SendOk(Ev("e2", "page_view", "u1", t0_ + 1));

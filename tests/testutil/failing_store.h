@@ -36,6 +36,8 @@ class FailingStore final : public storage::KvStore {
   bool fail = false;
   bool fail_reads = false;
   std::function<void()> before_next_write;
+  // Called with every write that reaches the inner store.
+  std::function<void(const storage::WriteBatch&)> observe_writes;
   std::function<void()> after_next_get;
   // What reached the inner store: writes with and without the WAL, Persist calls and
   // iterators opened.
@@ -51,6 +53,7 @@ class FailingStore final : public storage::KvStore {
     if (fail) return IOError("injected write failure");
     if (auto hook = std::exchange(before_next_write, nullptr)) hook();
     (o.skip_wal ? unlogged_writes : logged_writes).fetch_add(1);
+    if (observe_writes) observe_writes(b);
     return inner_.Write(b, o);
   }
   std::unique_ptr<storage::Iterator> NewIterator(storage::Keyspace ks, std::string_view l,
