@@ -56,6 +56,18 @@ TEST(Settings, ProfileFlushIntervalTurnsWriteBehindOffAtZero) {
   EXPECT_EQ(bad.status().path(), "profile_flush_interval");
 }
 
+TEST(Settings, DedupWriteBehindIsOffUnlessAsked) {
+  auto d = ResolveSettings("", {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(d->dedup_write_behind);
+  auto on = ResolveSettings("", {{"dedup_write_behind", "true"}});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_TRUE(on->dedup_write_behind);
+  auto bad = ResolveSettings("", {{"dedup_write_behind", "sometimes"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().path(), "dedup_write_behind");
+}
+
 TEST(Settings, MarkdownListsEveryRow) {
   std::string md = SettingsMarkdown();
   for (const auto& row : SettingsTable()) {
