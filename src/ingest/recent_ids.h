@@ -1,15 +1,16 @@
 // RecentIds: the ids of accepted events whose dedup entries are not in the store yet
-// (write-behind of dedup entries, docs/design.md §3).
+// (write-behind of dedup entries; docs/design.md, deviation (h)).
 //
 // Every accepted event leaves a dedup entry (event id -> profile and time received), so
 // a retry of it is recognised. Written with its batch, each entry is one insert into the
 // dedup memtable at a place its id alone decides: with ids in random order, as UUIDv4
 // ids arrive, that is a search of a tens-of-megabytes skiplist, a dozen cache and TLB
-// misses per event, which made ingest ~40 % slower than with time-ordered ids
-// (docs/performance.md, "Session 16"). Instead, with write-behind on, a batch journals
-// its dedup records (profile_journal.h) and remembers its ids here; the periodic flush
-// writes them all in id order, where consecutive inserts fall next to each other in the
-// skiplist, and forgets them. The dedup check looks here first, then in the store.
+// misses per event, which made ingest over HTTP about a third slower than with
+// time-ordered ids (docs/performance.md, "Session 16"). Instead, with the setting
+// dedup_write_behind (and profile write-behind) on, a batch journals its dedup records
+// (profile_journal.h) and remembers its ids here; the periodic flush writes them all in
+// id order, where consecutive inserts fall next to each other in the skiplist, and
+// forgets them. The dedup check looks here first, then in the store.
 //
 // Thread safety: safe for concurrent use.
 #pragma once
