@@ -304,16 +304,18 @@ Pipeline::Batch::~Batch() {
 Status Pipeline::Batch::Commit() {
   storage::WriteBatch& wb = head_;  // merges first, then everything else
   for (const std::string& pid : erased_) profile::ProfileStore::StageErase(pid, &wb);
-  // Write-behind: the dedup entries go into the journal and RecentIds, for the flush to
-  // write in id order (recent_ids.h), unless too many wait already.
-  const bool dedup_behind = defer_ && !replaying_ && !pending_.empty() &&
+  // Dedup write-behind (the setting on): the dedup entries go into the journal and
+  // RecentIds, for the flush to write in id order (recent_ids.h), unless too many wait
+  // already; then written here, they supersede what RecentIds holds of them.
+  const bool remembering = defer_ && !replaying_ && p_.options_.max_recent_ids > 0;
+  const bool dedup_behind = remembering && !pending_.empty() &&
                             p_.recent_ids_.size() < p_.options_.max_recent_ids;
   std::vector<DedupRecord> dedup;
-  dedup.reserve(pending_.size());
+  if (remembering) dedup.reserve(pending_.size());
   for (const Event& e : pending_) {
     wb.Put(storage::Keyspace::kEvents, storage::EventKey(e.profile_id, e.timestamp_ms, e.event_id),
            EncodeStoredEvent(e));
-    dedup.push_back({e.event_id, e.profile_id});
+    if (remembering) dedup.push_back({e.event_id, e.profile_id});
     if (!dedup_behind) wb.Put(storage::Keyspace::kDedup, e.event_id, DedupValue(e.profile_id, now_));
     // Outcomes (clicks, conversions, impressions) join to the decision they answer.
     if (!e.decision_id.empty()) {
@@ -402,7 +404,7 @@ Status Pipeline::Batch::Commit() {
     // next, both find them (recent_ids.h).
     p_.recent_ids_.Add(dedup, now_);
     p_.counters_.dedup_deferred.fetch_add(dedup.size(), std::memory_order_relaxed);
-  } else {
+  } else if (remembering) {
     p_.recent_ids_.Supersede(dedup, now_);  // written directly: older records must not win
   }
   if (seq_ != 0) p_.journal_.End(seq_);

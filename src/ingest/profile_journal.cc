@@ -164,25 +164,30 @@ Status ProfileJournal::Truncate(uint64_t floor) {
   return store_.Write(wb, storage::WriteOptions{});
 }
 
-Status ProfileJournal::Scan(const std::function<Status(uint64_t, Change&)>& fn) const {
+Status ProfileJournal::ForEachEntry(const std::function<Status(uint64_t, JournalEntry&)>& fn) const {
   auto it = store_.NewIterator(storage::Keyspace::kProfileJournal, "", "");
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto seq = storage::DecodeJournalKey(it->key());
     if (!seq) return Corruption("malformed profile journal key");
     TAILOR_ASSIGN_OR_RETURN(JournalEntry entry, DecodeJournalEntry(it->value()));
-    for (Change& c : entry.changes) TAILOR_RETURN_IF_ERROR(fn(*seq, c));
+    TAILOR_RETURN_IF_ERROR(fn(*seq, entry));
   }
   return it->status();
 }
 
+Status ProfileJournal::Scan(const std::function<Status(uint64_t, Change&)>& fn) const {
+  return ForEachEntry([&](uint64_t seq, JournalEntry& entry) {
+    for (Change& c : entry.changes) TAILOR_RETURN_IF_ERROR(fn(seq, c));
+    return Status::OK();
+  });
+}
+
 Status ProfileJournal::ScanDedup(
     const std::function<Status(int64_t, std::string_view, std::string_view)>& fn) const {
-  auto it = store_.NewIterator(storage::Keyspace::kProfileJournal, "", "");
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    TAILOR_ASSIGN_OR_RETURN(JournalEntry entry, DecodeJournalEntry(it->value()));
+  return ForEachEntry([&](uint64_t, JournalEntry& entry) {
     for (const auto& [id, pid] : entry.dedup) TAILOR_RETURN_IF_ERROR(fn(entry.received_ms, id, pid));
-  }
-  return it->status();
+    return Status::OK();
+  });
 }
 
 }  // namespace tailor::ingest

@@ -29,6 +29,8 @@
 
 namespace tailor::ingest {
 
+struct JournalEntry;  // below
+
 class ProfileJournal {
  public:
   // One deferred profile of a batch: the events it applied, as event-key suffixes (the
@@ -73,6 +75,9 @@ class ProfileJournal {
   uint64_t next_seq() const;
 
  private:
+  // Calls `fn` with every entry, decoded, in sequence order. Stops at the first error.
+  Status ForEachEntry(const std::function<Status(uint64_t seq, JournalEntry& entry)>& fn) const;
+
   storage::KvStore& store_;
   mutable std::mutex mu_;
   uint64_t next_ = 1;                  // guarded by mu_

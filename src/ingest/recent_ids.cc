@@ -42,38 +42,30 @@ struct RecentIds::Shard {
 RecentIds::RecentIds() : shards_(std::make_unique<std::array<Shard, kShards>>()) {}
 RecentIds::~RecentIds() = default;
 
-void RecentIds::Add(const std::vector<DedupRecord>& records, int64_t received_ms) {
-  for (const DedupRecord& r : records) {
-    const size_t hash = StringHash{}(r.event_id);
-    Shard& shard = (*shards_)[ShardOf(hash, kShards)];
-    MutexLock lock(shard.mu);
-    // An id accepted again (its earlier time fell outside the dedup window) takes the new
-    // record, as a Put in the store would; one being flushed is shadowed by it.
-    auto it = shard.current.find(r.event_id, hash);
-    if (it != shard.current.end()) {
-      it.value() = Shard::Entry{std::string(r.pid), received_ms};
-      continue;
-    }
-    shard.current.emplace(std::string(r.event_id), Shard::Entry{std::string(r.pid), received_ms});
-    // Counted with the insert, under its lock: size() is never below what the tables
-    // hold, so ReceivedAt's shortcut at 0 cannot skip a remembered id.
-    size_.fetch_add(1, std::memory_order_release);
+void RecentIds::Set(const DedupRecord& r, int64_t received_ms, bool only_if_remembered) {
+  const size_t hash = StringHash{}(r.event_id);
+  Shard& shard = (*shards_)[ShardOf(hash, kShards)];
+  MutexLock lock(shard.mu);
+  // An id accepted again takes the new record, as a Put in the store would; one being
+  // flushed is shadowed by it.
+  if (auto it = shard.current.find(r.event_id, hash); it != shard.current.end()) {
+    it.value() = Shard::Entry{std::string(r.pid), received_ms};
+    return;
   }
+  if (only_if_remembered && shard.flushing.find(r.event_id, hash) == shard.flushing.end()) return;
+  shard.current.emplace(std::string(r.event_id), Shard::Entry{std::string(r.pid), received_ms});
+  // Counted with the insert, under its lock: size() is never below what the tables hold,
+  // so ReceivedAt's shortcut at 0 cannot skip a remembered id.
+  size_.fetch_add(1, std::memory_order_release);
+}
+
+void RecentIds::Add(const std::vector<DedupRecord>& records, int64_t received_ms) {
+  for (const DedupRecord& r : records) Set(r, received_ms, /*only_if_remembered=*/false);
 }
 
 void RecentIds::Supersede(const std::vector<DedupRecord>& records, int64_t received_ms) {
   if (size() == 0) return;
-  for (const DedupRecord& r : records) {
-    const size_t hash = StringHash{}(r.event_id);
-    Shard& shard = (*shards_)[ShardOf(hash, kShards)];
-    MutexLock lock(shard.mu);
-    if (auto it = shard.current.find(r.event_id, hash); it != shard.current.end()) {
-      it.value() = Shard::Entry{std::string(r.pid), received_ms};
-    } else if (shard.flushing.find(r.event_id, hash) != shard.flushing.end()) {
-      shard.current.emplace(std::string(r.event_id), Shard::Entry{std::string(r.pid), received_ms});
-      size_.fetch_add(1, std::memory_order_release);
-    }
-  }
+  for (const DedupRecord& r : records) Set(r, received_ms, /*only_if_remembered=*/true);
 }
 
 std::optional<int64_t> RecentIds::ReceivedAt(std::string_view event_id) const {

@@ -75,6 +75,9 @@ class RecentIds {
  private:
   static constexpr size_t kShards = 16;
   struct Shard;
+  // Gives `r.event_id` the record (r.pid, received_ms); with `only_if_remembered`, only
+  // when the id is in either table already.
+  void Set(const DedupRecord& r, int64_t received_ms, bool only_if_remembered);
   std::unique_ptr<std::array<Shard, kShards>> shards_;
   std::atomic<size_t> size_{0};
   Mutex flush_mu_;  // one Flush at a time

@@ -461,7 +461,9 @@ TEST(ProfileJournalCodec, RoundTripsAndRejectsTruncatedEntries) {
           << cut;
     }
     // Nothing may follow the dedup section.
-    if (with_dedup) EXPECT_FALSE(DecodeJournalEntry(encoded + "x").ok());
+    if (with_dedup) {
+      EXPECT_FALSE(DecodeJournalEntry(encoded + "x").ok());
+    }
   }
   // Only dedup records (a batch whose profiles were all written at once).
   auto only = DecodeJournalEntry(EncodeJournalEntry({}, 5, dedup));
