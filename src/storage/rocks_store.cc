@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "storage/skiplist_rep.h"
 #include "storage/value_header.h"
 
 namespace tailor::storage {
@@ -62,6 +63,24 @@ class ProfileHintTransform final : public rocksdb::SliceTransform {
     return key.size() > kProfilePrefixBytes;
   }
 };
+
+// The memtable insert hint of keyspaces whose keys mostly arrive in increasing order
+// (time-ordered ids: ULIDs, UUIDv7, KSUIDs): one hint for the whole keyspace, so the next
+// key lands right after the last one without a search from the skiplist's top. A key out
+// of order costs only the hint's check at the lower levels before the usual search. No
+// range deletions here (the shared hint map, see above): Write() refuses them.
+class SequentialHintTransform final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "tailor.SequentialInsertHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 0);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+bool SequentialInserts(Keyspace ks) {
+  return ks == Keyspace::kDedup || ks == Keyspace::kDecisions;
+}
 
 // How a keyspace is read, which picks its memtable. A tuning choice, not a format fact:
 // changing it never changes what is stored.
@@ -173,11 +192,13 @@ class RocksStore final : public KvStore {
     // Several concurrent writers (HTTP threads) share one WAL write; with sync they share
     // one fsync (group commit).
     db_opts.enable_pipelined_write = true;
-    // No hash memtables (they need allow_concurrent_memtable_write = false): `dedup` in a
-    // HashLinkList saved its skiplist search per insert, but every flush then sorted the
-    // whole memtable into a skiplist (≈ 7 % of server CPU) and the slow flushes stalled
-    // writes for 0.4-0.65 s; over HTTP it measured ≈ 10 % slower (docs/performance.md,
-    // "Session 5").
+    // Tailor's skiplist memtable (skiplist_rep.h) inserts one batch at a time. Hash
+    // memtables were no better: `dedup` in a HashLinkList saved its skiplist search per
+    // insert, but every flush then sorted the whole memtable into a skiplist (≈ 7 % of
+    // server CPU) and the slow flushes stalled writes for 0.4-0.65 s; over HTTP it measured
+    // ≈ 10 % slower (docs/performance.md, "Session 5").
+    db_opts.allow_concurrent_memtable_write = false;
+    auto memtable = internal::NewSkipListRepFactory();
 
     auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
@@ -185,6 +206,7 @@ class RocksStore final : public KvStore {
       const KeyspaceInfo& info = kKeyspaces[i];
       rocksdb::ColumnFamilyOptions cf;
       cf.write_buffer_size = options_.write_buffer_bytes;
+      cf.memtable_factory = memtable;
       cf.compression = rocksdb::kLZ4Compression;
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache;
@@ -207,6 +229,9 @@ class RocksStore final : public KvStore {
         // of the memtable skiplist search, which otherwise dominates the ingest write
         // (docs/performance.md).
         cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<ProfileHintTransform>();
+      } else if (SequentialInserts(static_cast<Keyspace>(i))) {
+        cf.memtable_insert_with_hint_prefix_extractor =
+            std::make_shared<SequentialHintTransform>();
       }
       int64_t ttl = options_.ttl_ms[i];
       if (info.expires && ttl > 0) {
@@ -310,6 +335,11 @@ class RocksStore final : public KvStore {
           if (Info(op.keyspace).profile_scoped && key.size() > kProfilePrefixBytes) {
             return InvalidArgument("a range deletion in a profile keyspace must start at a "
                                    "profile prefix (see ProfileHintTransform)");
+          }
+          if (SequentialInserts(op.keyspace)) {
+            return InvalidArgument("no range deletions in keyspace " +
+                                   std::string(Info(op.keyspace).name) +
+                                   " (see SequentialHintTransform)");
           }
           s = wb.DeleteRange(h, key, rocksdb::Slice(op.value.data(), op.value.size()));
           break;

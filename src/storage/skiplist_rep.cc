@@ -1,0 +1,379 @@
+#include "storage/skiplist_rep.h"
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace tailor::storage::internal {
+namespace {
+
+constexpr int kMaxHeight = 12;  // 4^12 = 16 M entries before the top level thins out
+constexpr int kBranching = 4;
+
+// LookupKey (RocksDB's db/dbformat.h, not an installed header) starts with a pointer to
+// its memtable key: the length-prefixed internal key that memtable entries begin with.
+// RocksDB has kept that layout since LevelDB; a wrong guess fails every read test at once.
+const char* MemtableKeyOf(const rocksdb::LookupKey& k) {
+  const char* p = nullptr;
+  std::memcpy(&p, &k, sizeof p);
+  return p;
+}
+
+// A node, as in InlineSkipList: its links at levels height-1 .. 1 lie just before it, its
+// level-0 link is the node itself, and the entry RocksDB encodes (length-prefixed internal
+// key and value) follows. 8 bytes per level of overhead; allocated in the memtable's arena
+// and freed with it.
+struct Node {
+  std::atomic<Node*> link0;
+
+  std::atomic<Node*>* Link(int level) { return &link0 - level; }
+  const std::atomic<Node*>* Link(int level) const { return &link0 - level; }
+  Node* Next(int level) const { return Link(level)->load(std::memory_order_acquire); }
+  void SetNext(int level, Node* n) { Link(level)->store(n, std::memory_order_release); }
+  void NoBarrierSetNext(int level, Node* n) { Link(level)->store(n, std::memory_order_relaxed); }
+  const char* Key() const { return reinterpret_cast<const char*>(&link0 + 1); }
+
+  // Between Allocate and insert, the level-0 link holds the height (never dereferenced).
+  void StashHeight(int height) {
+    link0.store(reinterpret_cast<Node*>(static_cast<uintptr_t>(height)),
+                std::memory_order_relaxed);
+  }
+  int UnstashHeight() const {
+    return static_cast<int>(reinterpret_cast<uintptr_t>(link0.load(std::memory_order_relaxed)));
+  }
+};
+
+// Where a key goes: at each level, the nodes it falls between. prev[height] is the head
+// and next[height] null, sentinels that stop the walks up. It stays valid for the next
+// key of an increasing run, so such a run inserts without searching (RocksDB's splice).
+struct Splice {
+  int height = 0;
+  Node* prev[kMaxHeight + 1];
+  Node* next[kMaxHeight + 1];
+};
+
+class SkipListRep final : public rocksdb::MemTableRep {
+ public:
+  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
+      : MemTableRep(allocator), compare_(compare), head_(NewNode(kMaxHeight, 0)) {}
+
+  ~SkipListRep() override {
+    for (void* slot : free_iterators_) ::operator delete(slot);
+  }
+
+  // RocksDB encodes the entry into *buf, then inserts the handle.
+  rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
+    const int height = RandomHeight();
+    Node* node = NewNode(height, len);
+    node->StashHeight(height);
+    *buf = const_cast<char*>(node->Key());
+    return node;
+  }
+
+  void Insert(rocksdb::KeyHandle handle) override { InsertKey(handle); }
+  bool InsertKey(rocksdb::KeyHandle handle) override {
+    return InsertNode(static_cast<Node*>(handle), &sequential_, /*partial_fix=*/false);
+  }
+  void InsertWithHint(rocksdb::KeyHandle handle, void** hint) override {
+    InsertKeyWithHint(handle, hint);
+  }
+  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void** hint) override {
+    auto* splice = static_cast<Splice*>(*hint);
+    if (splice == nullptr) {
+      splice = new (AllocateAligned(sizeof(Splice))) Splice();
+      *hint = splice;
+    }
+    return InsertNode(static_cast<Node*>(handle), splice, /*partial_fix=*/true);
+  }
+
+  bool Contains(const char* key) const override {
+    Node* x = FindGreaterOrEqual(key);
+    return x != nullptr && compare_(x->Key(), key) == 0;
+  }
+
+  void Get(const rocksdb::LookupKey& k, void* callback_args,
+           bool (*callback_func)(void* arg, const char* entry)) override {
+    for (Node* x = FindGreaterOrEqual(MemtableKeyOf(k));
+         x != nullptr && callback_func(callback_args, x->Key()); x = x->Next(0)) {
+    }
+  }
+
+  size_t ApproximateMemoryUsage() override { return 0; }  // all of it is in the arena
+
+  Iterator* GetIterator(rocksdb::Arena* arena) override;
+
+ private:
+  class Iter;
+
+  // Memory from the memtable's arena, aligned for a Node: MemTableRep::Allocate hands out
+  // unaligned bytes (RocksDB's Allocator interface is not an installed header).
+  void* AllocateAligned(size_t bytes) {
+    char* raw = nullptr;
+    MemTableRep::Allocate(bytes + alignof(Node) - 1, &raw);
+    auto p = reinterpret_cast<uintptr_t>(raw);
+    p = (p + alignof(Node) - 1) & ~static_cast<uintptr_t>(alignof(Node) - 1);
+    return reinterpret_cast<void*>(p);
+  }
+
+  // A node with null links and room for an entry of `entry_bytes`.
+  Node* NewNode(int height, size_t entry_bytes) {
+    using Link = std::atomic<Node*>;
+    auto* links = static_cast<Link*>(
+        AllocateAligned(sizeof(Link) * static_cast<size_t>(height) + entry_bytes));
+    for (int i = 0; i < height; ++i) new (links + i) Link(nullptr);
+    return reinterpret_cast<Node*>(links + height - 1);
+  }
+
+  int RandomHeight() {
+    // xorshift64*: the single writer owns it (inserts are serialized, see the header).
+    uint64_t x = random_.load(std::memory_order_relaxed);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    random_.store(x, std::memory_order_relaxed);
+    uint64_t bits = x * 0x2545F4914F6CDD1DULL;
+    int height = 1;
+    while (height < kMaxHeight && (bits & (kBranching - 1)) == 0) {
+      ++height;
+      bits >>= 2;
+    }
+    return height;
+  }
+
+  int MaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
+
+  // True when `key` sorts after `n`'s key (false for the end, null).
+  template <typename K>
+  bool KeyIsAfterNode(const K& key, const Node* n) const {
+    return n != nullptr && compare_(n->Key(), key) < 0;
+  }
+
+  template <typename K>
+  Node* FindGreaterOrEqual(const K& key) const {
+    Node* x = head_;
+    int level = MaxHeight() - 1;
+    Node* last_bigger = nullptr;
+    while (true) {
+      Node* next = x->Next(level);
+      // A node already known to be bigger needs no second comparison.
+      if (next != last_bigger && KeyIsAfterNode(key, next)) {
+        x = next;
+      } else {
+        if (level == 0) return next;
+        last_bigger = next;
+        --level;
+      }
+    }
+  }
+
+  template <typename K>
+  Node* FindLessThan(const K& key) const {
+    Node* x = head_;
+    int level = MaxHeight() - 1;
+    Node* last_bigger = nullptr;
+    while (true) {
+      Node* next = x->Next(level);
+      if (next != last_bigger && KeyIsAfterNode(key, next)) {
+        x = next;
+      } else {
+        if (level == 0) return x;
+        last_bigger = next;
+        --level;
+      }
+    }
+  }
+
+  Node* FindLast() const {
+    Node* x = head_;
+    int level = MaxHeight() - 1;
+    while (true) {
+      Node* next = x->Next(level);
+      if (next != nullptr) {
+        x = next;
+      } else {
+        if (level == 0) return x;
+        --level;
+      }
+    }
+  }
+
+  // Walks level `level` from `before` (which sorts before key) to where key goes.
+  void FindSpliceForLevel(const char* key, Node* before, Node* after, int level, Node** out_prev,
+                          Node** out_next) const {
+    while (true) {
+      Node* next = before->Next(level);
+      if (next == after || !KeyIsAfterNode(key, next)) {
+        *out_prev = before;
+        *out_next = next;
+        return;
+      }
+      before = next;
+    }
+  }
+
+  void RecomputeSpliceLevels(const char* key, Splice* splice, int recompute_level) const {
+    for (int i = recompute_level - 1; i >= 0; --i) {
+      FindSpliceForLevel(key, splice->prev[i + 1], splice->next[i + 1], i, &splice->prev[i],
+                         &splice->next[i]);
+    }
+  }
+
+  // Single-writer insert with a splice (RocksDB's InlineSkipList::Insert without CAS and
+  // without its debug re-verification). `partial_fix`: recompute only the levels that do
+  // not bracket the key (hints) rather than all of them (the sequential splice, where a
+  // key out of order usually lands far away). False for a duplicate internal key.
+  bool InsertNode(Node* x, Splice* splice, bool partial_fix) {
+    const char* key = x->Key();
+    const int height = x->UnstashHeight();
+    int max_height = MaxHeight();
+    if (height > max_height) {
+      // Readers that see the new height before the links find null there: harmless.
+      max_height_.store(height, std::memory_order_relaxed);
+      max_height = height;
+    }
+    int recompute_height = 0;
+    if (splice->height < max_height) {
+      splice->prev[max_height] = head_;
+      splice->next[max_height] = nullptr;
+      splice->height = max_height;
+      recompute_height = max_height;
+    } else {
+      while (recompute_height < max_height) {
+        Node* prev = splice->prev[recompute_height];
+        Node* next = splice->next[recompute_height];
+        if (prev->Next(recompute_height) != next) {
+          ++recompute_height;  // stale here: something went in between
+        } else if (prev != head_ && !KeyIsAfterNode(key, prev)) {
+          if (!partial_fix) {
+            recompute_height = max_height;
+          } else {
+            while (splice->prev[recompute_height] == prev) ++recompute_height;
+          }
+        } else if (KeyIsAfterNode(key, next)) {
+          if (!partial_fix) {
+            recompute_height = max_height;
+          } else {
+            while (splice->next[recompute_height] == next) ++recompute_height;
+          }
+        } else {
+          break;  // this level brackets the key, and so do those above it
+        }
+      }
+    }
+    if (recompute_height > 0) RecomputeSpliceLevels(key, splice, recompute_height);
+
+    for (int i = 0; i < height; ++i) {
+      if (i >= recompute_height && splice->prev[i]->Next(i) != splice->next[i]) {
+        FindSpliceForLevel(key, splice->prev[i], nullptr, i, &splice->prev[i], &splice->next[i]);
+      }
+      if (i == 0) {
+        // Duplicates (same user key and sequence) are checked at level 0 only.
+        if (splice->next[0] != nullptr && compare_(key, splice->next[0]->Key()) >= 0) return false;
+        if (splice->prev[0] != head_ && compare_(splice->prev[0]->Key(), key) >= 0) return false;
+      }
+      x->NoBarrierSetNext(i, splice->next[i]);
+      splice->prev[i]->SetNext(i, x);  // publishes the node (release)
+    }
+    for (int i = 0; i < height; ++i) splice->prev[i] = x;
+    return true;
+  }
+
+  // Iterators RocksDB places in its arena only get their destructor called: those come
+  // from (and go back to) this free list, owned by the rep, which outlives them.
+  void* TakeIteratorSlot();
+  void GiveBackIteratorSlot(void* slot);
+
+  const KeyComparator& compare_;
+  Node* const head_;
+  std::atomic<int> max_height_{1};
+  std::atomic<uint64_t> random_{0x9E3779B97F4A7C15ULL};
+  Splice sequential_;  // the unhinted inserts' splice
+  std::mutex iterators_mu_;
+  std::vector<void*> free_iterators_;
+};
+
+class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
+ public:
+  Iter(const SkipListRep* list, bool pooled) : list_(list), pooled_(pooled) {}
+  ~Iter() override {
+    if (pooled_) const_cast<SkipListRep*>(list_)->GiveBackIteratorSlot(this);
+  }
+
+  bool Valid() const override { return node_ != nullptr; }
+  const char* key() const override { return node_->Key(); }
+  void Next() override { node_ = node_->Next(0); }
+  void Prev() override {
+    node_ = list_->FindLessThan(node_->Key());
+    if (node_ == list_->head_) node_ = nullptr;
+  }
+  void Seek(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+    node_ = memtable_key != nullptr ? list_->FindGreaterOrEqual(memtable_key)
+                                    : list_->FindGreaterOrEqual(internal_key);
+  }
+  void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+    Seek(internal_key, memtable_key);
+    if (node_ == nullptr) SeekToLast();
+    while (node_ != nullptr && (memtable_key != nullptr
+                                    ? list_->compare_(node_->Key(), memtable_key) > 0
+                                    : list_->compare_(node_->Key(), internal_key) > 0)) {
+      Prev();
+    }
+  }
+  void SeekToFirst() override { node_ = list_->head_->Next(0); }
+  void SeekToLast() override {
+    node_ = list_->FindLast();
+    if (node_ == list_->head_) node_ = nullptr;
+  }
+
+ private:
+  const SkipListRep* list_;
+  bool pooled_;
+  Node* node_ = nullptr;
+};
+
+void* SkipListRep::TakeIteratorSlot() {
+  {
+    std::lock_guard lock(iterators_mu_);
+    if (!free_iterators_.empty()) {
+      void* slot = free_iterators_.back();
+      free_iterators_.pop_back();
+      return slot;
+    }
+  }
+  return ::operator new(sizeof(Iter));
+}
+
+void SkipListRep::GiveBackIteratorSlot(void* slot) {
+  std::lock_guard lock(iterators_mu_);
+  free_iterators_.push_back(slot);
+}
+
+rocksdb::MemTableRep::Iterator* SkipListRep::GetIterator(rocksdb::Arena* arena) {
+  if (arena == nullptr) return new Iter(this, /*pooled=*/false);  // the caller deletes it
+  return new (TakeIteratorSlot()) Iter(this, /*pooled=*/true);
+}
+
+class SkipListRepFactory final : public rocksdb::MemTableRepFactory {
+ public:
+  const char* Name() const override { return "tailor.SkipListRep"; }
+  using MemTableRepFactory::CreateMemTableRep;
+  rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator& compare,
+                                          rocksdb::Allocator* allocator,
+                                          const rocksdb::SliceTransform*,
+                                          rocksdb::Logger*) override {
+    return new SkipListRep(compare, allocator);
+  }
+  bool IsInsertConcurrentlySupported() const override { return false; }
+  bool CanHandleDuplicatedKey() const override { return false; }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> NewSkipListRepFactory() {
+  return std::make_shared<SkipListRepFactory>();
+}
+
+}  // namespace tailor::storage::internal
