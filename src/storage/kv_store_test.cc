@@ -161,6 +161,27 @@ TEST(RocksStore, SurvivesReopenAndCheckpoints) {
   }
 }
 
+// Range deletions that would corrupt a hinted memtable are refused, naming the reason;
+// the allowed ones (a bare profile prefix) still work.
+TEST(RocksStore, RefusesRangeDeletionsWhereInsertHintsAre) {
+  const std::string kPid = "01ARZ3NDEKTSV4RRFFQ69G5FAV";  // a ULID: the prefix is full size
+  testutil::TempDir dir;
+  FakeClock clock;
+  auto store = OpenRocksStore(dir.str() + "/db", {}, clock);
+  ASSERT_OK(store);
+  WriteBatch dedup;
+  dedup.DeleteRange(Keyspace::kDedup, "a", "b");
+  Status s = (*store)->Write(dedup);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("dedup"), std::string::npos) << s.message();
+  WriteBatch events;
+  events.DeleteRange(Keyspace::kEvents, ProfilePrefix(kPid) + "x", PrefixEnd(ProfilePrefix(kPid)));
+  EXPECT_EQ((*store)->Write(events).code(), StatusCode::kInvalidArgument);
+  WriteBatch profile;
+  profile.DeleteRange(Keyspace::kEvents, ProfilePrefix(kPid), PrefixEnd(ProfilePrefix(kPid)));
+  EXPECT_OK((*store)->Write(profile));
+}
+
 // meta/format_version: written on create, raised on open of an older directory (the
 // upgrade), and a newer one is refused with a message that says what to do.
 TEST(RocksStore, RecordsUpgradesAndRefusesFormatVersions) {
