@@ -161,25 +161,35 @@ TEST(RocksStore, SurvivesReopenAndCheckpoints) {
   }
 }
 
-// Range deletions that would corrupt a hinted memtable are refused, naming the reason;
-// the allowed ones (a bare profile prefix) still work.
-TEST(RocksStore, RefusesRangeDeletionsWhereInsertHintsAre) {
+// Range deletions beside the memtables' insert hints (skiplist_rep.h): inside one profile
+// and in `dedup`, then the keys after them are written and read back.
+TEST(RocksStore, RangeDeletionsBesideInsertHints) {
   const std::string kPid = "01ARZ3NDEKTSV4RRFFQ69G5FAV";  // a ULID: the prefix is full size
+  const std::string prefix = ProfilePrefix(kPid);
   testutil::TempDir dir;
   FakeClock clock;
   auto store = OpenRocksStore(dir.str() + "/db", {}, clock);
   ASSERT_OK(store);
-  WriteBatch dedup;
-  dedup.DeleteRange(Keyspace::kDedup, "a", "b");
-  Status s = (*store)->Write(dedup);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("dedup"), std::string::npos) << s.message();
-  WriteBatch events;
-  events.DeleteRange(Keyspace::kEvents, ProfilePrefix(kPid) + "x", PrefixEnd(ProfilePrefix(kPid)));
-  EXPECT_EQ((*store)->Write(events).code(), StatusCode::kInvalidArgument);
-  WriteBatch profile;
-  profile.DeleteRange(Keyspace::kEvents, ProfilePrefix(kPid), PrefixEnd(ProfilePrefix(kPid)));
-  EXPECT_OK((*store)->Write(profile));
+  WriteBatch fill;
+  for (char c = 'a'; c <= 'f'; ++c) {
+    fill.Put(Keyspace::kEvents, prefix + c, "e");
+    fill.Put(Keyspace::kDedup, std::string(1, c), "d");
+  }
+  ASSERT_OK((*store)->Write(fill));
+  WriteBatch erase;
+  erase.DeleteRange(Keyspace::kEvents, prefix + "b", prefix + "e");
+  erase.DeleteRange(Keyspace::kDedup, "b", "e");
+  erase.Put(Keyspace::kEvents, prefix + "g", "e");
+  erase.Put(Keyspace::kDedup, "g", "d");
+  ASSERT_OK((*store)->Write(erase));
+  for (Keyspace ks : {Keyspace::kEvents, Keyspace::kDedup}) {
+    const std::string base = ks == Keyspace::kEvents ? prefix : "";
+    for (char c = 'a'; c <= 'g'; ++c) {
+      auto got = (*store)->Get(ks, base + c);
+      ASSERT_OK(got);
+      EXPECT_EQ(got->has_value(), c < 'b' || c >= 'e') << static_cast<int>(ks) << c;
+    }
+  }
 }
 
 // meta/format_version: written on create, raised on open of an older directory (the

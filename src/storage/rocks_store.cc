@@ -3,7 +3,6 @@
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -47,39 +46,19 @@ class ExpiryFilter final : public rocksdb::CompactionFilter {
   const Clock& clock_;
 };
 
-// The memtable insert hint of profile-scoped keyspaces: keys longer than the "{pid}"
-// prefix, hinted per profile. A bare prefix is out of the domain on purpose: range
-// deletions start there (ProfileStore::StageErase), and RocksDB 7.8 shares one hint map
-// between a memtable's point and range-deletion skiplists, so a hinted range deletion
-// corrupts the skiplist (an assertion in Debian's build). Write() refuses any other range
-// deletion in these keyspaces.
-class ProfileHintTransform final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "tailor.ProfileInsertHint"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), kProfilePrefixBytes);
+// How a keyspace's memtable finds where an insert goes (skiplist_rep.h). Keyspaces whose
+// keys mostly arrive in increasing order (time-ordered ids: ULIDs, UUIDv7, KSUIDs) place
+// a key near the last one; profile-scoped ones do so per profile (a profile's events
+// arrive in time order), for keys longer than the bare "{pid}" prefix.
+internal::SkipListRepOptions MemtableOptionsOf(Keyspace ks) {
+  internal::SkipListRepOptions o;
+  if (Info(ks).profile_scoped) {
+    o.hint = internal::SkipListRepOptions::Hint::kPerPrefix;
+    o.prefix_bytes = kProfilePrefixBytes;
+  } else if (ks == Keyspace::kDedup || ks == Keyspace::kDecisions) {
+    o.hint = internal::SkipListRepOptions::Hint::kSequential;
   }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() > kProfilePrefixBytes;
-  }
-};
-
-// The memtable insert hint of keyspaces whose keys mostly arrive in increasing order
-// (time-ordered ids: ULIDs, UUIDv7, KSUIDs): one hint for the whole keyspace, so the next
-// key lands right after the last one without a search from the skiplist's top. A key out
-// of order costs only the hint's check at the lower levels before the usual search. No
-// range deletions here (the shared hint map, see above): Write() refuses them.
-class SequentialHintTransform final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "tailor.SequentialInsertHint"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), 0);
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
-bool SequentialInserts(Keyspace ks) {
-  return ks == Keyspace::kDedup || ks == Keyspace::kDecisions;
+  return o;
 }
 
 // How a keyspace is read, which picks its memtable. A tuning choice, not a format fact:
@@ -198,19 +177,20 @@ class RocksStore final : public KvStore {
     // server CPU) and the slow flushes stalled writes for 0.4-0.65 s; over HTTP it measured
     // ≈ 10 % slower (docs/performance.md, "Session 5").
     db_opts.allow_concurrent_memtable_write = false;
-    auto memtable = internal::NewSkipListRepFactory();
 
     auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (size_t i = 0; i < kKeyspaces.size(); ++i) {
       const KeyspaceInfo& info = kKeyspaces[i];
+      const auto ks = static_cast<Keyspace>(i);
       rocksdb::ColumnFamilyOptions cf;
       cf.write_buffer_size = options_.write_buffer_bytes;
-      cf.memtable_factory = memtable;
+      // Keys ordered bytewise (no comparator is set): the memtable compares them inline.
+      cf.memtable_factory = internal::NewSkipListRepFactory(MemtableOptionsOf(ks));
       cf.compression = rocksdb::kLZ4Compression;
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache;
-      const Access access = AccessOf(static_cast<Keyspace>(i));
+      const Access access = AccessOf(ks);
       if (access == Access::kLog) {
         cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
                                     rocksdb::kLZ4Compression};
@@ -225,13 +205,6 @@ class RocksStore final : public KvStore {
       }
       if (info.profile_scoped) {
         cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kProfilePrefixBytes));
-        // A profile's events arrive in time order: a per-profile insert hint skips most
-        // of the memtable skiplist search, which otherwise dominates the ingest write
-        // (docs/performance.md).
-        cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<ProfileHintTransform>();
-      } else if (SequentialInserts(static_cast<Keyspace>(i))) {
-        cf.memtable_insert_with_hint_prefix_extractor =
-            std::make_shared<SequentialHintTransform>();
       }
       int64_t ttl = options_.ttl_ms[i];
       if (info.expires && ttl > 0) {
@@ -332,15 +305,6 @@ class RocksStore final : public KvStore {
           break;
         case WriteBatch::OpType::kDeleteRange: {
           if (op.value.empty()) return InvalidArgument("DeleteRange needs an end key");
-          if (Info(op.keyspace).profile_scoped && key.size() > kProfilePrefixBytes) {
-            return InvalidArgument("a range deletion in a profile keyspace must start at a "
-                                   "profile prefix (see ProfileHintTransform)");
-          }
-          if (SequentialInserts(op.keyspace)) {
-            return InvalidArgument("no range deletions in keyspace " +
-                                   std::string(Info(op.keyspace).name) +
-                                   " (see SequentialHintTransform)");
-          }
           s = wb.DeleteRange(h, key, rocksdb::Slice(op.value.data(), op.value.size()));
           break;
         }

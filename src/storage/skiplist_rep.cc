@@ -1,11 +1,15 @@
 #include "storage/skiplist_rep.h"
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <string_view>
 #include <vector>
+
+#include "core/string_table.h"
 
 namespace tailor::storage::internal {
 namespace {
@@ -20,6 +24,33 @@ const char* MemtableKeyOf(const rocksdb::LookupKey& k) {
   const char* p = nullptr;
   std::memcpy(&p, &k, sizeof p);
   return p;
+}
+
+// A length-prefixed internal key (a memtable entry's start): varint32 length, then the
+// internal key. RocksDB's decoder (util/coding.h) is not an installed header.
+inline rocksdb::Slice DecodeLengthPrefixed(const char* p) {
+  uint32_t len = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    const auto byte = static_cast<uint8_t>(*p++);
+    len |= static_cast<uint32_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  return rocksdb::Slice(p, len);
+}
+
+// RocksDB's InternalKeyComparator over the bytewise comparator (db/dbformat.h): user keys
+// ascending, then the 8-byte trailer (sequence << 8 | type, little-endian) descending, so
+// the newest version of a key comes first.
+inline int CompareInternalKeys(const rocksdb::Slice& a, const rocksdb::Slice& b) {
+  static_assert(std::endian::native == std::endian::little, "trailers are little-endian");
+  const size_t ua = a.size() - 8, ub = b.size() - 8;
+  const int r = std::memcmp(a.data(), b.data(), ua < ub ? ua : ub);
+  if (r != 0) return r;
+  if (ua != ub) return ua < ub ? -1 : 1;
+  uint64_t ta = 0, tb = 0;
+  std::memcpy(&ta, a.data() + ua, 8);
+  std::memcpy(&tb, b.data() + ub, 8);
+  return ta > tb ? -1 : (ta < tb ? 1 : 0);
 }
 
 // A node, as in InlineSkipList: its links at levels height-1 .. 1 lie just before it, its
@@ -57,8 +88,12 @@ struct Splice {
 
 class SkipListRep final : public rocksdb::MemTableRep {
  public:
-  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
-      : MemTableRep(allocator), compare_(compare), head_(NewNode(kMaxHeight, 0)) {}
+  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator,
+              const SkipListRepOptions& options)
+      : MemTableRep(allocator),
+        compare_(compare),
+        options_(options),
+        head_(NewNode(kMaxHeight, 0)) {}
 
   ~SkipListRep() override {
     for (void* slot : free_iterators_) ::operator delete(slot);
@@ -75,23 +110,28 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   void Insert(rocksdb::KeyHandle handle) override { InsertKey(handle); }
   bool InsertKey(rocksdb::KeyHandle handle) override {
-    return InsertNode(static_cast<Node*>(handle), &sequential_, /*partial_fix=*/false);
-  }
-  void InsertWithHint(rocksdb::KeyHandle handle, void** hint) override {
-    InsertKeyWithHint(handle, hint);
-  }
-  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void** hint) override {
-    auto* splice = static_cast<Splice*>(*hint);
-    if (splice == nullptr) {
-      splice = new (AllocateAligned(sizeof(Splice))) Splice();
-      *hint = splice;
+    auto* x = static_cast<Node*>(handle);
+    using Hint = SkipListRepOptions::Hint;
+    switch (options_.hint) {
+      case Hint::kNone:
+        return InsertNode(x, &sequential_, /*partial_fix=*/false);
+      case Hint::kSequential:
+        return InsertNode(x, &sequential_, /*partial_fix=*/true);
+      case Hint::kPerPrefix: {
+        const rocksdb::Slice ikey = DecodeLengthPrefixed(x->Key());
+        if (ikey.size() - 8 <= options_.prefix_bytes) {
+          return InsertNode(x, &sequential_, /*partial_fix=*/false);
+        }
+        return InsertNode(x, SpliceFor(std::string_view(ikey.data(), options_.prefix_bytes)),
+                          /*partial_fix=*/true);
+      }
     }
-    return InsertNode(static_cast<Node*>(handle), splice, /*partial_fix=*/true);
+    return false;
   }
 
   bool Contains(const char* key) const override {
     Node* x = FindGreaterOrEqual(key);
-    return x != nullptr && compare_(x->Key(), key) == 0;
+    return x != nullptr && Compare(x->Key(), key) == 0;
   }
 
   void Get(const rocksdb::LookupKey& k, void* callback_args,
@@ -145,10 +185,34 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   int MaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
 
+  // An entry against a length-prefixed internal key (a memtable key) or an internal key.
+  int Compare(const char* entry, const char* key) const {
+    return options_.bytewise
+               ? CompareInternalKeys(DecodeLengthPrefixed(entry), DecodeLengthPrefixed(key))
+               : compare_(entry, key);
+  }
+  int Compare(const char* entry, const rocksdb::Slice& internal_key) const {
+    return options_.bytewise ? CompareInternalKeys(DecodeLengthPrefixed(entry), internal_key)
+                             : compare_(entry, internal_key);
+  }
+
+  // The splice of a key prefix, made on first use; it and a copy of the prefix live in the
+  // arena, with the memtable.
+  Splice* SpliceFor(std::string_view prefix) {
+    const size_t hash = StringHash{}(prefix);
+    auto it = splices_.find(prefix, hash);
+    if (it != splices_.end()) return it->second;
+    auto* splice = new (AllocateAligned(sizeof(Splice) + prefix.size())) Splice();
+    char* copy = reinterpret_cast<char*>(splice + 1);
+    std::memcpy(copy, prefix.data(), prefix.size());
+    splices_.emplace(std::string_view(copy, prefix.size()), splice);
+    return splice;
+  }
+
   // True when `key` sorts after `n`'s key (false for the end, null).
   template <typename K>
   bool KeyIsAfterNode(const K& key, const Node* n) const {
-    return n != nullptr && compare_(n->Key(), key) < 0;
+    return n != nullptr && Compare(n->Key(), key) < 0;
   }
 
   template <typename K>
@@ -271,8 +335,8 @@ class SkipListRep final : public rocksdb::MemTableRep {
       }
       if (i == 0) {
         // Duplicates (same user key and sequence) are checked at level 0 only.
-        if (splice->next[0] != nullptr && compare_(key, splice->next[0]->Key()) >= 0) return false;
-        if (splice->prev[0] != head_ && compare_(splice->prev[0]->Key(), key) >= 0) return false;
+        if (splice->next[0] != nullptr && Compare(splice->next[0]->Key(), key) <= 0) return false;
+        if (splice->prev[0] != head_ && Compare(splice->prev[0]->Key(), key) >= 0) return false;
       }
       x->NoBarrierSetNext(i, splice->next[i]);
       splice->prev[i]->SetNext(i, x);  // publishes the node (release)
@@ -287,10 +351,15 @@ class SkipListRep final : public rocksdb::MemTableRep {
   void GiveBackIteratorSlot(void* slot);
 
   const KeyComparator& compare_;
+  const SkipListRepOptions options_;
   Node* const head_;
   std::atomic<int> max_height_{1};
   std::atomic<uint64_t> random_{0x9E3779B97F4A7C15ULL};
-  Splice sequential_;  // the unhinted inserts' splice
+  Splice sequential_;  // the splice of inserts without a prefix's
+  // kPerPrefix: prefix -> its splice (the writer's alone, like the splices).
+  tsl::robin_map<std::string_view, Splice*, StringHash, std::equal_to<>,
+                 std::allocator<std::pair<std::string_view, Splice*>>, /*StoreHash=*/true>
+      splices_;
   std::mutex iterators_mu_;
   std::vector<void*> free_iterators_;
 };
@@ -317,8 +386,8 @@ class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
     Seek(internal_key, memtable_key);
     if (node_ == nullptr) SeekToLast();
     while (node_ != nullptr && (memtable_key != nullptr
-                                    ? list_->compare_(node_->Key(), memtable_key) > 0
-                                    : list_->compare_(node_->Key(), internal_key) > 0)) {
+                                    ? list_->Compare(node_->Key(), memtable_key) > 0
+                                    : list_->Compare(node_->Key(), internal_key) > 0)) {
       Prev();
     }
   }
@@ -358,22 +427,27 @@ rocksdb::MemTableRep::Iterator* SkipListRep::GetIterator(rocksdb::Arena* arena) 
 
 class SkipListRepFactory final : public rocksdb::MemTableRepFactory {
  public:
+  explicit SkipListRepFactory(const SkipListRepOptions& options) : options_(options) {}
   const char* Name() const override { return "tailor.SkipListRep"; }
   using MemTableRepFactory::CreateMemTableRep;
   rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator& compare,
                                           rocksdb::Allocator* allocator,
                                           const rocksdb::SliceTransform*,
                                           rocksdb::Logger*) override {
-    return new SkipListRep(compare, allocator);
+    return new SkipListRep(compare, allocator, options_);
   }
   bool IsInsertConcurrentlySupported() const override { return false; }
   bool CanHandleDuplicatedKey() const override { return false; }
+
+ private:
+  SkipListRepOptions options_;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MemTableRepFactory> NewSkipListRepFactory() {
-  return std::make_shared<SkipListRepFactory>();
+std::shared_ptr<rocksdb::MemTableRepFactory> NewSkipListRepFactory(
+    const SkipListRepOptions& options) {
+  return std::make_shared<SkipListRepFactory>(options);
 }
 
 }  // namespace tailor::storage::internal

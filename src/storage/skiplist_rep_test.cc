@@ -5,13 +5,13 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
-#include <rocksdb/slice_transform.h>
 
 #include <atomic>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 #include <thread>
@@ -22,27 +22,21 @@
 namespace tailor::storage::internal {
 namespace {
 
-// The first 4 bytes, as ProfileHintTransform hints per profile.
-class FourByteHint final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "test.FourByteHint"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), 4);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 4; }
+struct Mode {
+  const char* name;
+  SkipListRepOptions options;
 };
 
-class SkipListRepTest : public ::testing::TestWithParam<bool> {
+void PrintTo(const Mode& m, std::ostream* os) { *os << m.name; }
+
+class SkipListRepTest : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
     rocksdb::Options options;
     options.create_if_missing = true;
     options.allow_concurrent_memtable_write = false;
-    options.memtable_factory = NewSkipListRepFactory();
+    options.memtable_factory = NewSkipListRepFactory(GetParam().options);
     options.write_buffer_size = 64 << 20;  // everything stays in the memtable until Flush
-    if (GetParam()) {
-      options.memtable_insert_with_hint_prefix_extractor = std::make_shared<FourByteHint>();
-    }
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, dir_.str() + "/db", &raw).ok());
     db_.reset(raw);
@@ -142,6 +136,21 @@ TEST_P(SkipListRepTest, InterleavedIncreasingRunsMatchTheModel) {
   CheckAgainstModel(&rng);
 }
 
+TEST_P(SkipListRepTest, KeysNoLongerThanThePrefixAndRangeDeletions) {
+  std::mt19937 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    Put(std::to_string(rng() % 1000), "short");  // 1-3 bytes: never hinted per prefix
+    Put(Key(rng() % 20, static_cast<unsigned>(i)), "long");
+  }
+  // A range deletion goes to RocksDB's own range-deletion memtable, beside the hints.
+  ASSERT_TRUE(db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), Key(3, 0),
+                               Key(7, 0))
+                  .ok());
+  model_.erase(model_.lower_bound(Key(3, 0)), model_.lower_bound(Key(7, 0)));
+  for (int i = 0; i < 500; ++i) Put(Key(rng() % 20, 5000 + static_cast<unsigned>(i)), "after");
+  CheckAgainstModel(&rng);
+}
+
 TEST_P(SkipListRepTest, SnapshotsSeeTheVersionOfTheirTime) {
   Put(Key(1, 1), "old");
   const rocksdb::Snapshot* snap = db_->GetSnapshot();
@@ -212,8 +221,15 @@ TEST_P(SkipListRepTest, ManyIteratorsComeAndGo) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Hints, SkipListRepTest, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? "hinted" : "unhinted"; });
+using Hint = SkipListRepOptions::Hint;
+INSTANTIATE_TEST_SUITE_P(
+    Modes, SkipListRepTest,
+    ::testing::Values(Mode{"unhinted", {Hint::kNone, 0, true}},
+                      Mode{"sequential", {Hint::kSequential, 0, true}},
+                      // "0123/" of Key(): per group, and keys of 5 bytes or less unhinted
+                      Mode{"per_prefix", {Hint::kPerPrefix, 5, true}},
+                      Mode{"per_prefix_by_comparator", {Hint::kPerPrefix, 5, false}}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace tailor::storage::internal
