@@ -141,7 +141,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
     }
   }
 
-  size_t ApproximateMemoryUsage() override { return 0; }  // all of it is in the arena
+  // Nodes and splices are in the arena (counted by RocksDB); the prefix table is not.
+  size_t ApproximateMemoryUsage() override {
+    return splice_table_bytes_.load(std::memory_order_relaxed);
+  }
 
   Iterator* GetIterator(rocksdb::Arena* arena) override;
 
@@ -206,6 +209,8 @@ class SkipListRep final : public rocksdb::MemTableRep {
     char* copy = reinterpret_cast<char*>(splice + 1);
     std::memcpy(copy, prefix.data(), prefix.size());
     splices_.emplace(std::string_view(copy, prefix.size()), splice);
+    splice_table_bytes_.store(splices_.bucket_count() * sizeof(*splices_.begin()),
+                              std::memory_order_relaxed);
     return splice;
   }
 
@@ -360,6 +365,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
   tsl::robin_map<std::string_view, Splice*, StringHash, std::equal_to<>,
                  std::allocator<std::pair<std::string_view, Splice*>>, /*StoreHash=*/true>
       splices_;
+  std::atomic<size_t> splice_table_bytes_{0};  // read by other threads
   std::mutex iterators_mu_;
   std::vector<void*> free_iterators_;
 };
