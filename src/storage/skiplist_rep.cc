@@ -6,7 +6,9 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/string_table.h"
@@ -38,9 +40,10 @@ inline rocksdb::Slice DecodeLengthPrefixed(const char* p) {
   return rocksdb::Slice(p, len);
 }
 
-// RocksDB's InternalKeyComparator over the bytewise comparator (db/dbformat.h): user keys
-// ascending, then the 8-byte trailer (sequence << 8 | type, little-endian) descending, so
-// the newest version of a key comes first.
+// The memtable's order (MemTable::KeyComparator, InternalKeyComparator::CompareKeySeq in
+// db/dbformat.h) over the bytewise comparator: user keys ascending, then the sequence
+// number (the 8-byte little-endian trailer, sequence << 8 | type, without its type byte)
+// descending, so the newest version of a key comes first.
 inline int CompareInternalKeys(const rocksdb::Slice& a, const rocksdb::Slice& b) {
   static_assert(std::endian::native == std::endian::little, "trailers are little-endian");
   const size_t ua = a.size() - 8, ub = b.size() - 8;
@@ -50,7 +53,39 @@ inline int CompareInternalKeys(const rocksdb::Slice& a, const rocksdb::Slice& b)
   uint64_t ta = 0, tb = 0;
   std::memcpy(&ta, a.data() + ua, 8);
   std::memcpy(&tb, b.data() + ub, 8);
+  ta >>= 8;
+  tb >>= 8;
   return ta > tb ? -1 : (ta < tb ? 1 : 0);
+}
+
+// Whether `compare` orders entries as CompareInternalKeys does, on keys that tell a
+// bytewise comparator from others (prefixes, high bytes, sequence order). RocksStore sets
+// no comparator, so they always agree there; any other user falls back to `compare`.
+bool InlineOrderMatches(const rocksdb::MemTableRep::KeyComparator& compare) {
+  auto entry = [](std::string_view user_key, uint64_t seq) {
+    std::string e;
+    e.push_back(static_cast<char>(user_key.size() + 8));  // one-byte varint: short keys
+    e.append(user_key);
+    const uint64_t trailer = seq << 8 | 1;
+    char bytes[8];
+    std::memcpy(bytes, &trailer, 8);
+    e.append(bytes, 8);
+    return e;
+  };
+  const std::string keys[] = {entry("", 5),     entry("a", 9),    entry("a", 3),
+                              entry("ab", 1),   entry("b", 2),    entry("\xff", 1),
+                              entry(std::string_view("\0", 1), 7), entry("Z", 4)};
+  for (const std::string& a : keys) {
+    for (const std::string& b : keys) {
+      const int inline_order = CompareInternalKeys(DecodeLengthPrefixed(a.data()),
+                                                   DecodeLengthPrefixed(b.data()));
+      const int theirs = compare(a.data(), b.data());
+      if ((inline_order < 0) != (theirs < 0) || (inline_order > 0) != (theirs > 0)) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 // A node, as in InlineSkipList: its links at levels height-1 .. 1 lie just before it, its
@@ -93,10 +128,11 @@ class SkipListRep final : public rocksdb::MemTableRep {
       : MemTableRep(allocator),
         compare_(compare),
         options_(options),
+        bytewise_(options.bytewise && InlineOrderMatches(compare)),
         head_(NewNode(kMaxHeight, 0)) {}
 
   ~SkipListRep() override {
-    for (void* slot : free_iterators_) ::operator delete(slot);
+    for (const FreeSlot& f : free_iterators_) ::operator delete(f.slot);
   }
 
   // RocksDB encodes the entry into *buf, then inserts the handle.
@@ -109,6 +145,12 @@ class SkipListRep final : public rocksdb::MemTableRep {
   }
 
   void Insert(rocksdb::KeyHandle handle) override { InsertKey(handle); }
+  // RocksDB's own hints are not used (its hint extractor is never set); were they, the
+  // duplicate answer still comes through.
+  void InsertWithHint(rocksdb::KeyHandle handle, void**) override { InsertKey(handle); }
+  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void**) override {
+    return InsertKey(handle);
+  }
   bool InsertKey(rocksdb::KeyHandle handle) override {
     auto* x = static_cast<Node*>(handle);
     using Hint = SkipListRepOptions::Hint;
@@ -177,7 +219,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
     x ^= x << 25;
     x ^= x >> 27;
     random_.store(x, std::memory_order_relaxed);
-    uint64_t bits = x * 0x2545F4914F6CDD1DULL;
+    uint64_t bits = (x * 0x2545F4914F6CDD1DULL) >> 32;  // the product's better half
     int height = 1;
     while (height < kMaxHeight && (bits & (kBranching - 1)) == 0) {
       ++height;
@@ -190,12 +232,12 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   // An entry against a length-prefixed internal key (a memtable key) or an internal key.
   int Compare(const char* entry, const char* key) const {
-    return options_.bytewise
+    return bytewise_
                ? CompareInternalKeys(DecodeLengthPrefixed(entry), DecodeLengthPrefixed(key))
                : compare_(entry, key);
   }
   int Compare(const char* entry, const rocksdb::Slice& internal_key) const {
-    return options_.bytewise ? CompareInternalKeys(DecodeLengthPrefixed(entry), internal_key)
+    return bytewise_ ? CompareInternalKeys(DecodeLengthPrefixed(entry), internal_key)
                              : compare_(entry, internal_key);
   }
 
@@ -351,12 +393,20 @@ class SkipListRep final : public rocksdb::MemTableRep {
   }
 
   // Iterators RocksDB places in its arena only get their destructor called: those come
-  // from (and go back to) this free list, owned by the rep, which outlives them.
+  // from (and go back to) this free list, owned by the rep, which outlives them. A slot
+  // goes back while its destructor still runs (the base class's part comes after), so
+  // only the thread that gave it back takes it again: it cannot be inside that
+  // destructor any more when it asks for a new iterator.
   void* TakeIteratorSlot();
   void GiveBackIteratorSlot(void* slot);
+  struct FreeSlot {
+    std::thread::id freed_by;
+    void* slot;
+  };
 
   const KeyComparator& compare_;
   const SkipListRepOptions options_;
+  const bool bytewise_;  // options_.bytewise, checked against compare_
   Node* const head_;
   std::atomic<int> max_height_{1};
   std::atomic<uint64_t> random_{0x9E3779B97F4A7C15ULL};
@@ -367,7 +417,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
       splices_;
   std::atomic<size_t> splice_table_bytes_{0};  // read by other threads
   std::mutex iterators_mu_;
-  std::vector<void*> free_iterators_;
+  std::vector<FreeSlot> free_iterators_;
 };
 
 class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
@@ -412,8 +462,11 @@ class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
 void* SkipListRep::TakeIteratorSlot() {
   {
     std::lock_guard lock(iterators_mu_);
-    if (!free_iterators_.empty()) {
-      void* slot = free_iterators_.back();
+    const std::thread::id me = std::this_thread::get_id();
+    for (size_t i = free_iterators_.size(); i-- > 0;) {
+      if (free_iterators_[i].freed_by != me) continue;
+      void* slot = free_iterators_[i].slot;
+      free_iterators_[i] = free_iterators_.back();
       free_iterators_.pop_back();
       return slot;
     }
@@ -423,7 +476,7 @@ void* SkipListRep::TakeIteratorSlot() {
 
 void SkipListRep::GiveBackIteratorSlot(void* slot) {
   std::lock_guard lock(iterators_mu_);
-  free_iterators_.push_back(slot);
+  free_iterators_.push_back(FreeSlot{std::this_thread::get_id(), slot});
 }
 
 rocksdb::MemTableRep::Iterator* SkipListRep::GetIterator(rocksdb::Arena* arena) {

@@ -31,14 +31,19 @@ void PrintTo(const Mode& m, std::ostream* os) { *os << m.name; }
 
 class SkipListRepTest : public ::testing::TestWithParam<Mode> {
  protected:
-  void SetUp() override {
+  void SetUp() override { Open(64 << 20); }  // everything stays in one memtable
+
+  void Open(size_t write_buffer_bytes) {
+    db_.reset();
     rocksdb::Options options;
     options.create_if_missing = true;
     options.allow_concurrent_memtable_write = false;
     options.memtable_factory = NewSkipListRepFactory(GetParam().options);
-    options.write_buffer_size = 64 << 20;  // everything stays in the memtable until Flush
+    options.write_buffer_size = write_buffer_bytes;
+    options.max_write_buffer_number = 4;
     rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.str() + "/db", &raw).ok());
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.str() + "/db-" + std::to_string(++opened_), &raw)
+                    .ok());
     db_.reset(raw);
   }
 
@@ -104,6 +109,7 @@ class SkipListRepTest : public ::testing::TestWithParam<Mode> {
   }
 
   testutil::TempDir dir_;
+  int opened_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, std::string> model_;
 };
@@ -115,7 +121,7 @@ TEST_P(SkipListRepTest, RandomOrderMatchesTheModelBeforeAndAfterFlush) {
     if (rng() % 5 == 0) {
       Delete(k);
     } else {
-      Put(k, "v" + std::to_string(i));
+      Put(k, std::to_string(i));
     }
   }
   CheckAgainstModel(&rng);
@@ -191,6 +197,15 @@ TEST_P(SkipListRepTest, ReadersBesideTheWriterSeeOrderedCompleteData) {
         ++seen;
       }
       if (seen < before) failures.fetch_add(1);
+      if (before > 1) {
+        const std::string target = Key(static_cast<unsigned>(before / 2), 0);
+        it->Seek(target);
+        if (!it->Valid() || it->key().ToString() != target) failures.fetch_add(1);
+        it->Prev();
+        if (!it->Valid() || it->key().ToString() >= target) failures.fetch_add(1);
+        it->SeekForPrev(target + "~");
+        if (!it->Valid() || it->key().ToString() != target) failures.fetch_add(1);
+      }
       if (before > 0) {
         std::string v;
         if (!db_->Get(rocksdb::ReadOptions(), Key(before - 1, 0), &v).ok()) failures.fetch_add(1);
@@ -199,14 +214,73 @@ TEST_P(SkipListRepTest, ReadersBesideTheWriterSeeOrderedCompleteData) {
   };
   std::thread r1(reader), r2(reader);
   for (int i = 0; i < 20000; ++i) {
-    // Two interleaved runs: hints and the sequential splice both move.
+    // Increasing keys, and every tenth a second key in an earlier group (per-prefix
+    // splices come back while readers run).
     std::string k = Key(static_cast<unsigned>(i), 0);
+    if (i % 10 == 9) {
+      ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), Key(static_cast<unsigned>(i / 2), 1), "v").ok());
+    }
     ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), k, "v").ok());
     written.store(i + 1);
   }
   done.store(true);
   r1.join();
   r2.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST_P(SkipListRepTest, BinaryKeysAcrossManyMemtables) {
+  // Keys of 0-300 bytes with zero and high bytes (two-byte length prefixes), and
+  // memtables of 256 KiB: reads cross the mutable, immutable and flushed ones.
+  Open(256 << 10);
+  std::mt19937 rng(5);
+  std::vector<std::string> pool;
+  for (int i = 0; i < 3000; ++i) {
+    std::string k(rng() % 301, '\0');
+    for (char& c : k) c = static_cast<char>(rng() % 4 == 0 ? 0 : rng() % 256);
+    pool.push_back(std::move(k));
+  }
+  for (int i = 0; i < 12000; ++i) {
+    const std::string& k = pool[rng() % pool.size()];
+    if (rng() % 6 == 0) {
+      Delete(k);
+    } else {
+      Put(k, std::string(rng() % 200, static_cast<char>('a' + i % 26)));
+    }
+  }
+  CheckAgainstModel(&rng);
+}
+
+TEST_P(SkipListRepTest, AnIteratorOutlivesItsMemtable) {
+  Put(Key(1, 1), "a");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  Put(Key(1, 2), "b");
+  ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok());  // its memtable is now retired
+  Put(Key(1, 3), "c");
+  ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok());
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value().ToString(), "a");
+  it->Next();
+  EXPECT_FALSE(it->Valid());  // the iterator's snapshot predates "b"
+  it.reset();                 // last reference: the memtable goes after its iterator
+}
+
+TEST_P(SkipListRepTest, IteratorsOnManyThreadsAtOnce) {
+  for (unsigned i = 0; i < 100; ++i) Put(Key(i, 0), "v");
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+        const std::string target = Key(static_cast<unsigned>((i * 7 + t) % 100), 0);
+        it->Seek(target);
+        if (!it->Valid() || it->key().ToString() != target) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
 }
 
