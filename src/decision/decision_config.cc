@@ -246,7 +246,10 @@ Result<Action> ParseAction(const Json& def, std::string_view path_view, const De
         "{bandit: NAME}, {recommend: MODEL}",
         path);
   }
-  const auto& [key, v] = *def.items().begin();
+  // Not `*def.items().begin()`: that proxy is a temporary, and bindings to it dangle.
+  const auto only = def.begin();
+  const std::string& key = only.key();
+  const Json& v = only.value();
   std::string p = Join(path, key);
   Action a;
   if (key == "content") {

@@ -299,8 +299,10 @@ Result<std::shared_ptr<const LiveModel>> RecService::LoadVersion(const ModelSpec
   ModelSpec refit = spec;
   refit.model = record.value("model", spec.model);
   refit.params.clear();
-  for (const auto& [k, v] : record.value("params", Json::object()).items())
-    refit.params[k] = v.get<std::string>();
+  // A named copy: `value()` returns a temporary, which a range-for over its items()
+  // would not keep alive.
+  const Json params = record.value("params", Json::object());
+  for (const auto& [k, v] : params.items()) refit.params[k] = v.get<std::string>();
   const std::string v = std::to_string(version);
   auto stored = versions_.GetData(name, version);
   Status why = stored.ok() ? NotFound("no stored model data") : stored.status();
