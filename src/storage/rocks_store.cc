@@ -61,10 +61,10 @@ internal::SkipListRepOptions MemtableOptionsOf(Keyspace ks) {
   return o;
 }
 
-// How a keyspace is read, which picks its memtable. A tuning choice, not a format fact:
-// changing it never changes what is stored.
+// How a keyspace is read, which picks its Bloom filters and compression. A tuning choice,
+// not a format fact: changing it never changes what is stored.
 enum class Access {
-  kMixed,      // point lookups and scans: skiplist memtable with a Bloom filter
+  kMixed,      // point lookups and scans: a memtable Bloom filter
   kScanOnly,   // read by scans (or rarely by key, e.g. at recovery): no memtable Bloom filter
   kLog,        // append-only, time-ordered keys, read by seek: no Bloom filters at all, and
                // young levels (mostly expired unread by retention) left uncompressed
