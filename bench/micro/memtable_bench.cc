@@ -59,40 +59,52 @@ std::vector<std::string> MakeKeys(Order order, size_t n) {
   return keys;
 }
 
+// A fresh RocksDB in a temp dir of its own (emptied first) with one 512 MiB
+// write buffer (no flush during a round); with Tailor's memtable when `rep` is given.
+std::unique_ptr<rocksdb::DB> OpenFresh(const std::string& dir, rocksdb::Options options,
+                                       const SkipListRepOptions* rep) {
+  std::filesystem::remove_all(dir);
+  options.create_if_missing = true;
+  options.write_buffer_size = 512 << 20;
+  if (rep != nullptr) {
+    options.allow_concurrent_memtable_write = false;
+    options.memtable_factory = tailor::storage::internal::NewSkipListRepFactory(*rep);
+  }
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir, &raw).ok()) return nullptr;
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+std::string TempDir(const char* name) {
+  return (std::filesystem::temp_directory_path() / (name + std::to_string(getpid()))).string();
+}
+
 void BM_MemtablePut(benchmark::State& state, Order order) {
   const bool tailor = state.range(0) == 1;
   const size_t n = 200000;
   const std::vector<std::string> keys = MakeKeys(order, n);
   const std::string value(100, 'v');
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("tailor-memtable-bench-" + std::to_string(getpid())))
-          .string();
-  size_t puts = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::filesystem::remove_all(dir);
-    rocksdb::Options options;
-    options.create_if_missing = true;
-    options.write_buffer_size = 512 << 20;  // no flush during a round
-    if (tailor) {
-      SkipListRepOptions rep;
-      if (order == Order::kIncreasing) rep.hint = SkipListRepOptions::Hint::kSequential;
-      if (order == Order::kPerProfile) {
-        rep.hint = SkipListRepOptions::Hint::kPerPrefix;
-        rep.prefix_bytes = 28;
-      }
-      options.allow_concurrent_memtable_write = false;
-      options.memtable_factory = tailor::storage::internal::NewSkipListRepFactory(rep);
-    } else if (order == Order::kPerProfile) {
+  const std::string dir = TempDir("tailor-memtable-bench-");
+  SkipListRepOptions rep;
+  rocksdb::Options options;
+  if (order == Order::kIncreasing) rep.hint = SkipListRepOptions::Hint::kSequential;
+  if (order == Order::kPerProfile) {
+    rep.hint = SkipListRepOptions::Hint::kPerPrefix;
+    rep.prefix_bytes = 28;
+    // RocksDB's skiplist with the per-profile hint Tailor gave it before.
+    if (!tailor) {
       options.memtable_insert_with_hint_prefix_extractor.reset(
           rocksdb::NewCappedPrefixTransform(28));
     }
-    rocksdb::DB* raw = nullptr;
-    if (!rocksdb::DB::Open(options, dir, &raw).ok()) {
+  }
+  size_t puts = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<rocksdb::DB> db = OpenFresh(dir, options, tailor ? &rep : nullptr);
+    if (db == nullptr) {
       state.SkipWithError("cannot open RocksDB");
       return;
     }
-    std::unique_ptr<rocksdb::DB> db(raw);
     rocksdb::WriteOptions wo;
     wo.disableWAL = true;
     state.ResumeTiming();
@@ -118,23 +130,13 @@ void BM_MemtableGet(benchmark::State& state) {
   const bool tailor = state.range(0) == 1;
   const size_t n = 200000;
   const std::vector<std::string> keys = MakeKeys(Order::kRandom, 2 * n);
-  const std::string dir = (std::filesystem::temp_directory_path() /
-                           ("tailor-memtable-get-bench-" + std::to_string(getpid())))
-                              .string();
-  std::filesystem::remove_all(dir);
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.write_buffer_size = 512 << 20;
-  if (tailor) {
-    options.allow_concurrent_memtable_write = false;
-    options.memtable_factory = tailor::storage::internal::NewSkipListRepFactory({});
-  }
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, dir, &raw).ok()) {
+  const std::string dir = TempDir("tailor-memtable-get-bench-");
+  const SkipListRepOptions rep;
+  std::unique_ptr<rocksdb::DB> db = OpenFresh(dir, rocksdb::Options(), tailor ? &rep : nullptr);
+  if (db == nullptr) {
     state.SkipWithError("cannot open RocksDB");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   for (size_t i = 0; i < n; ++i) db->Put(wo, keys[2 * i], "v").PermitUncheckedError();
@@ -153,8 +155,17 @@ void BM_MemtableGet(benchmark::State& state) {
 
 BENCHMARK(BM_MemtableGet)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
-BENCHMARK_CAPTURE(BM_MemtablePut, increasing, Order::kIncreasing)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_MemtablePut, random, Order::kRandom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_MemtablePut, per_profile, Order::kPerProfile)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MemtablePut, increasing, Order::kIncreasing)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MemtablePut, random, Order::kRandom)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MemtablePut, per_profile, Order::kPerProfile)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -72,13 +72,18 @@ bool InlineOrderMatches(const rocksdb::MemTableRep::KeyComparator& compare) {
     e.append(bytes, 8);
     return e;
   };
-  const std::string keys[] = {entry("", 5),     entry("a", 9),    entry("a", 3),
-                              entry("ab", 1),   entry("b", 2),    entry("\xff", 1),
-                              entry(std::string_view("\0", 1), 7), entry("Z", 4)};
+  const std::string keys[] = {entry("", 5),
+                              entry("a", 9),
+                              entry("a", 3),
+                              entry("ab", 1),
+                              entry("b", 2),
+                              entry("\xff", 1),
+                              entry(std::string_view("\0", 1), 7),
+                              entry("Z", 4)};
   for (const std::string& a : keys) {
     for (const std::string& b : keys) {
-      const int inline_order = CompareInternalKeys(DecodeLengthPrefixed(a.data()),
-                                                   DecodeLengthPrefixed(b.data()));
+      const int inline_order =
+          CompareInternalKeys(DecodeLengthPrefixed(a.data()), DecodeLengthPrefixed(b.data()));
       const int theirs = compare(a.data(), b.data());
       if ((inline_order < 0) != (theirs < 0) || (inline_order > 0) != (theirs > 0)) {
         return false;
@@ -104,8 +109,7 @@ struct Node {
 
   // Between Allocate and insert, the level-0 link holds the height (never dereferenced).
   void StashHeight(int height) {
-    link0.store(reinterpret_cast<Node*>(static_cast<uintptr_t>(height)),
-                std::memory_order_relaxed);
+    link0.store(reinterpret_cast<Node*>(static_cast<uintptr_t>(height)), std::memory_order_relaxed);
   }
   int UnstashHeight() const {
     return static_cast<int>(reinterpret_cast<uintptr_t>(link0.load(std::memory_order_relaxed)));
@@ -148,9 +152,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
   // RocksDB's own hints are not used (its hint extractor is never set); were they, the
   // duplicate answer still comes through.
   void InsertWithHint(rocksdb::KeyHandle handle, void**) override { InsertKey(handle); }
-  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void**) override {
-    return InsertKey(handle);
-  }
+  bool InsertKeyWithHint(rocksdb::KeyHandle handle, void**) override { return InsertKey(handle); }
   bool InsertKey(rocksdb::KeyHandle handle) override {
     auto* x = static_cast<Node*>(handle);
     using Hint = SkipListRepOptions::Hint;
@@ -232,13 +234,12 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   // An entry against a length-prefixed internal key (a memtable key) or an internal key.
   int Compare(const char* entry, const char* key) const {
-    return bytewise_
-               ? CompareInternalKeys(DecodeLengthPrefixed(entry), DecodeLengthPrefixed(key))
-               : compare_(entry, key);
+    return bytewise_ ? CompareInternalKeys(DecodeLengthPrefixed(entry), DecodeLengthPrefixed(key))
+                     : compare_(entry, key);
   }
   int Compare(const char* entry, const rocksdb::Slice& internal_key) const {
     return bytewise_ ? CompareInternalKeys(DecodeLengthPrefixed(entry), internal_key)
-                             : compare_(entry, internal_key);
+                     : compare_(entry, internal_key);
   }
 
   // The splice of a key prefix, made on first use; it and a copy of the prefix live in the
@@ -262,8 +263,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
     return n != nullptr && Compare(n->Key(), key) < 0;
   }
 
+  // The last node before `key` (the head when none) and, in *at_or_after, the first one
+  // not before it (null when none): one search from the top for both.
   template <typename K>
-  Node* FindGreaterOrEqual(const K& key) const {
+  Node* FindLessThan(const K& key, Node** at_or_after = nullptr) const {
     Node* x = head_;
     int level = MaxHeight() - 1;
     Node* last_bigger = nullptr;
@@ -273,7 +276,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
       if (next != last_bigger && KeyIsAfterNode(key, next)) {
         x = next;
       } else {
-        if (level == 0) return next;
+        if (level == 0) {
+          if (at_or_after != nullptr) *at_or_after = next;
+          return x;
+        }
         last_bigger = next;
         --level;
       }
@@ -281,20 +287,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
   }
 
   template <typename K>
-  Node* FindLessThan(const K& key) const {
-    Node* x = head_;
-    int level = MaxHeight() - 1;
-    Node* last_bigger = nullptr;
-    while (true) {
-      Node* next = x->Next(level);
-      if (next != last_bigger && KeyIsAfterNode(key, next)) {
-        x = next;
-      } else {
-        if (level == 0) return x;
-        last_bigger = next;
-        --level;
-      }
-    }
+  Node* FindGreaterOrEqual(const K& key) const {
+    Node* at_or_after = nullptr;
+    FindLessThan(key, &at_or_after);
+    return at_or_after;
   }
 
   Node* FindLast() const {
@@ -439,12 +435,10 @@ class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
                                     : list_->FindGreaterOrEqual(internal_key);
   }
   void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override {
-    Seek(internal_key, memtable_key);
-    if (node_ == nullptr) SeekToLast();
-    while (node_ != nullptr && (memtable_key != nullptr
-                                    ? list_->Compare(node_->Key(), memtable_key) > 0
-                                    : list_->Compare(node_->Key(), internal_key) > 0)) {
-      Prev();
+    if (memtable_key != nullptr) {
+      SeekAtOrBefore(memtable_key);
+    } else {
+      SeekAtOrBefore(internal_key);
     }
   }
   void SeekToFirst() override { node_ = list_->head_->Next(0); }
@@ -454,6 +448,18 @@ class SkipListRep::Iter final : public rocksdb::MemTableRep::Iterator {
   }
 
  private:
+  // The last node not after `target`.
+  template <typename K>
+  void SeekAtOrBefore(const K& target) {
+    Node* at_or_after = nullptr;
+    Node* before = list_->FindLessThan(target, &at_or_after);
+    if (at_or_after != nullptr && list_->Compare(at_or_after->Key(), target) == 0) {
+      node_ = at_or_after;
+    } else {
+      node_ = before == list_->head_ ? nullptr : before;
+    }
+  }
+
   const SkipListRep* list_;
   bool pooled_;
   Node* node_ = nullptr;

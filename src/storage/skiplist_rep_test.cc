@@ -42,8 +42,8 @@ class SkipListRepTest : public ::testing::TestWithParam<Mode> {
     options.write_buffer_size = write_buffer_bytes;
     options.max_write_buffer_number = 4;
     rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.str() + "/db-" + std::to_string(++opened_), &raw)
-                    .ok());
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir_.str() + "/db-" + std::to_string(++opened_), &raw).ok());
     db_.reset(raw);
   }
 
@@ -149,9 +149,9 @@ TEST_P(SkipListRepTest, KeysNoLongerThanThePrefixAndRangeDeletions) {
     Put(Key(rng() % 20, static_cast<unsigned>(i)), "long");
   }
   // A range deletion goes to RocksDB's own range-deletion memtable, beside the hints.
-  ASSERT_TRUE(db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), Key(3, 0),
-                               Key(7, 0))
-                  .ok());
+  ASSERT_TRUE(
+      db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), Key(3, 0), Key(7, 0))
+          .ok());
   model_.erase(model_.lower_bound(Key(3, 0)), model_.lower_bound(Key(7, 0)));
   for (int i = 0; i < 500; ++i) Put(Key(rng() % 20, 5000 + static_cast<unsigned>(i)), "after");
   CheckAgainstModel(&rng);
@@ -218,7 +218,8 @@ TEST_P(SkipListRepTest, ReadersBesideTheWriterSeeOrderedCompleteData) {
     // splices come back while readers run).
     std::string k = Key(static_cast<unsigned>(i), 0);
     if (i % 10 == 9) {
-      ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), Key(static_cast<unsigned>(i / 2), 1), "v").ok());
+      ASSERT_TRUE(
+          db_->Put(rocksdb::WriteOptions(), Key(static_cast<unsigned>(i / 2), 1), "v").ok());
     }
     ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), k, "v").ok());
     written.store(i + 1);
