@@ -531,29 +531,21 @@ Result<size_t> Pipeline::Recover(const IngestSnapshot& snapshot) {
   TAILOR_ASSIGN_OR_RETURN(size_t rebuilt, ReplayJournal(nullptr, snapshot));
   // The dedup entries journaled batches had left to a flush that never came, unless the
   // store holds a newer one (written directly by a later batch past the limit of
-  // remembered ids); in journal order, so a later record of an id wins.
-  struct Journaled {
-    std::string id, pid;
-    int64_t received_ms;
-  };
-  std::vector<Journaled> journaled;
-  TAILOR_RETURN_IF_ERROR(journal_.ScanDedup([&](int64_t received_ms, std::string_view id,
-                                                std::string_view pid) {
-    journaled.push_back({std::string(id), std::string(pid), received_ms});
+  // remembered ids); entry by entry, in journal order, so a later record of an id wins.
+  TAILOR_RETURN_IF_ERROR(journal_.ForEachEntry([&](uint64_t, JournalEntry& entry) -> Status {
+    if (entry.dedup.empty()) return Status::OK();
+    std::vector<std::string_view> ids;
+    ids.reserve(entry.dedup.size());
+    for (const auto& [id, pid] : entry.dedup) ids.push_back(id);
+    TAILOR_ASSIGN_OR_RETURN(auto stored, store_.MultiGet(storage::Keyspace::kDedup, ids));
+    std::vector<DedupRecord> unwritten;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (stored[i] && DedupTime(*stored[i]) >= entry.received_ms) continue;
+      unwritten.push_back({entry.dedup[i].first, entry.dedup[i].second});
+    }
+    recent_ids_.Add(unwritten, entry.received_ms);
     return Status::OK();
   }));
-  constexpr size_t kChunk = 4096;
-  for (size_t start = 0; start < journaled.size(); start += kChunk) {
-    const size_t end = std::min(journaled.size(), start + kChunk);
-    std::vector<std::string_view> ids;
-    for (size_t i = start; i < end; ++i) ids.push_back(journaled[i].id);
-    TAILOR_ASSIGN_OR_RETURN(auto stored, store_.MultiGet(storage::Keyspace::kDedup, ids));
-    for (size_t i = start; i < end; ++i) {
-      const auto& s = stored[i - start];
-      if (s && DedupTime(*s) >= journaled[i].received_ms) continue;
-      recent_ids_.Add({DedupRecord{journaled[i].id, journaled[i].pid}}, journaled[i].received_ms);
-    }
-  }
   recovered_ = true;
   // Writes them; truncates the journal.
   TAILOR_RETURN_IF_ERROR(FlushProfiles().status());

@@ -182,12 +182,4 @@ Status ProfileJournal::Scan(const std::function<Status(uint64_t, Change&)>& fn) 
   });
 }
 
-Status ProfileJournal::ScanDedup(
-    const std::function<Status(int64_t, std::string_view, std::string_view)>& fn) const {
-  return ForEachEntry([&](uint64_t, JournalEntry& entry) {
-    for (const auto& [id, pid] : entry.dedup) TAILOR_RETURN_IF_ERROR(fn(entry.received_ms, id, pid));
-    return Status::OK();
-  });
-}
-
 }  // namespace tailor::ingest

@@ -4,8 +4,10 @@
 // changes as always, but leaves most changed profiles in the cache: instead of their
 // stored form (kilobytes with feature states) it writes one small journal entry in the
 // same WriteBatch — for each deferred profile, the keys of the events it applied, in
-// order — and the dedup entries of its events (event id and profile, and the time
-// received), which the flush writes to the dedup keyspace in id order (RecentIds). Every profile records the journal sequence number of the last batch folded into it
+// order — and, with the setting dedup_write_behind, the dedup entries of its events
+// (event id and profile, and the time received), which the flush writes to the dedup
+// keyspace in id order (RecentIds); without it they go into the WriteBatch directly.
+// Every profile records the journal sequence number of the last batch folded into it
 // (`Profile::applied_seq`). After a crash, Pipeline::RecoverProfiles replays, for each
 // profile, the journal entries newer than its stored applied_seq from its stored events, so
 // no acknowledged change is lost. A periodic flush writes dirty profiles and truncates the
@@ -66,18 +68,13 @@ class ProfileJournal {
 
   // Calls `fn` for every change of every entry, in sequence order. Stops at the first error.
   Status Scan(const std::function<Status(uint64_t seq, Change& change)>& fn) const;
-  // Calls `fn` for every dedup record of every entry, in sequence order, with the time its
-  // batch was received. Stops at the first error.
-  Status ScanDedup(const std::function<Status(int64_t received_ms, std::string_view event_id,
-                                              std::string_view pid)>& fn) const;
+  // Calls `fn` with every entry, decoded, in sequence order. Stops at the first error.
+  Status ForEachEntry(const std::function<Status(uint64_t seq, JournalEntry& entry)>& fn) const;
 
   // The next sequence number to be allocated.
   uint64_t next_seq() const;
 
  private:
-  // Calls `fn` with every entry, decoded, in sequence order. Stops at the first error.
-  Status ForEachEntry(const std::function<Status(uint64_t seq, JournalEntry& entry)>& fn) const;
-
   storage::KvStore& store_;
   mutable std::mutex mu_;
   uint64_t next_ = 1;                  // guarded by mu_
