@@ -9,6 +9,7 @@
 // BM_DecideRules/N: one placement with N rules where only the last matches: the cost per
 // rule evaluated.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,12 +18,10 @@
 #include <random>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "config/config_loader.h"
 #include "core/clock.h"
-#include "core/random.h"
 #include "core/ids.h"
+#include "core/random.h"
 #include "decision/engine.h"
 #include "storage/rocks_store.h"
 
@@ -50,7 +49,9 @@ constexpr int kUsers = 10'000;
 
 class Env {
  public:
-  Env() : dir_(std::filesystem::temp_directory_path() / ("tailor-decision-bench-" + std::to_string(::getpid()))) {
+  Env()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("tailor-decision-bench-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(dir_);
     storage::StoreOptions so;
     so.SetTtl(storage::Keyspace::kDecisions, 86'400'000);
@@ -59,7 +60,8 @@ class Env {
     store_ = std::move(store).value();
     profiles_ = std::make_unique<profile::ProfileStore>(*store_);
     identities_ = std::make_unique<identity::IdentityIndex>(*store_);
-    engine_ = std::make_unique<decision::DecisionEngine>(*store_, *profiles_, *identities_, clock_, random_);
+    engine_ = std::make_unique<decision::DecisionEngine>(*store_, *profiles_, *identities_, clock_,
+                                                         random_);
     Populate();
   }
   ~Env() {
@@ -82,18 +84,21 @@ class Env {
     for (int u = 0; u < kUsers; ++u) {
       profile::Profile p;
       p.id = NewUlid(clock_, random_);
-      p.traits_json = Json{{"first_name", "User" + std::to_string(u)}, {"tier", kTiers[rng() % 4]}}.dump();
+      p.traits_json =
+          Json{{"first_name", "User" + std::to_string(u)}, {"tier", kTiers[rng() % 4]}}.dump();
       int events = static_cast<int>(rng() % 12);
       for (int i = 0; i < events; ++i) {
         int64_t ts = now - static_cast<int64_t>(rng() % (20LL * 86'400'000));
         std::string type = rng() % 3 == 0 ? "purchase" : "page_view";
-        Json doc = {{"type", type}, {"timestamp", ts},
+        Json doc = {{"type", type},
+                    {"timestamp", ts},
                     {"properties", {{"category", kCats[rng() % 5]}, {"price", 20 + rng() % 200}}}};
         features.Apply(profile::EventFacts{type, ts, "s", &doc}, &p.features);
       }
       p.event_count = events;
       profile::ProfileStore::Stage(p, &batch);
-      identity::IdentityIndex::Stage(identity::IdKind::kUser, "u" + std::to_string(u), p.id, &batch);
+      identity::IdentityIndex::Stage(identity::IdKind::kUser, "u" + std::to_string(u), p.id,
+                                     &batch);
       if (batch.size() > 1000) {
         if (!store_->Write(batch).ok()) Die("write");
         batch.Clear();
@@ -118,7 +123,8 @@ Env& TheEnv() {
 
 decision::DecisionInputs Inputs() {
   const auto& c = Config();
-  return decision::DecisionInputs{c.decision, c.features.get(), c.segments.get(), c.saved_groups.get(), 1};
+  return decision::DecisionInputs{c.decision, c.features.get(), c.segments.get(),
+                                  c.saved_groups.get(), 1};
 }
 
 // Builds every person's profile view for `in` before timing (views live for
@@ -136,22 +142,41 @@ void WarmViews(Env& env, const decision::DecisionInputs& in, const std::string& 
   env.engine().log().Flush().IgnoreError();
 }
 
-std::vector<decision::DecideRequest> Requests(size_t n) {
-  std::vector<decision::DecideRequest> out;
+// Bodies as a client sends them (bench/load/decide_load.cc's shape).
+std::vector<std::string> Bodies(size_t n) {
+  std::vector<std::string> out;
   std::mt19937_64 rng(7);
   static const char* kDevices[] = {"mobile", "desktop", "tablet"};
-  // Parsed from the body a client sends (as bench/load/decide_load.cc does), like a
-  // request arriving over HTTP (the context flat and as text).
   for (size_t i = 0; i < n; ++i) {
-    std::string body = "{\"user_id\":\"u" + std::to_string(rng() % kUsers) + "\",\"placements\":[\"p" +
-                       std::to_string(rng() % 10) + "\"],\"context\":{\"device\":\"" + kDevices[rng() % 3] +
-                       "\",\"geo\":{\"country\":\"NO\"},\"page\":\"/\"}}";
+    out.push_back("{\"user_id\":\"u" + std::to_string(rng() % kUsers) + "\",\"placements\":[\"p" +
+                  std::to_string(rng() % 10) + "\"],\"context\":{\"device\":\"" +
+                  kDevices[rng() % 3] + "\",\"geo\":{\"country\":\"NO\"},\"page\":\"/\"}}");
+  }
+  return out;
+}
+
+// Parsed from the bodies, like requests arriving over HTTP (the context flat and as text).
+std::vector<decision::DecideRequest> Requests(size_t n) {
+  std::vector<decision::DecideRequest> out;
+  for (const std::string& body : Bodies(n)) {
     auto r = decision::ParseDecideRequest(body);
     if (!r.ok()) Die(r.status().ToString());
     out.push_back(std::move(*r));
   }
   return out;
 }
+
+// What the server does with a body before deciding.
+void BM_ParseDecideRequest(benchmark::State& state) {
+  const auto bodies = Bodies(4096);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = decision::ParseDecideRequest(bodies[i++ % bodies.size()]);
+    if (!r.ok()) Die(r.status().ToString());
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ParseDecideRequest);
 
 void BM_DecideOnePlacement(benchmark::State& state) {
   Env& env = TheEnv();
@@ -187,7 +212,9 @@ void BM_DecideLatency(benchmark::State& state) {
     us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
   }
   std::sort(us.begin(), us.end());
-  auto pct = [&](double q) { return us.empty() ? 0.0 : us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))]; };
+  auto pct = [&](double q) {
+    return us.empty() ? 0.0 : us[std::min(us.size() - 1, static_cast<size_t>(q * us.size()))];
+  };
   state.counters["p50_us"] = pct(0.50);
   state.counters["p99_us"] = pct(0.99);
   state.counters["p999_us"] = pct(0.999);
@@ -222,12 +249,15 @@ void BM_DecideRules(benchmark::State& state) {
   auto config = std::make_shared<decision::DecisionConfig>();
   config->settings.consent_purpose.clear();
   config->settings.cache_ttl_ms = 0;
-  config->content.emplace("c", *decision::ParseContent("c", Json::parse(R"({"variants":{"default":"Hi"}})")));
+  config->content.emplace(
+      "c", *decision::ParseContent("c", Json::parse(R"({"variants":{"default":"Hi"}})")));
   Json rules = Json::array();
   for (int r = 0; r < n; ++r) {
     Json when = r + 1 == n ? Json::object()
-                           : Json{{"traits.tier", "platinum_" + std::to_string(r)}, {"context.device", "mobile"}};
-    rules.push_back({{"name", "r" + std::to_string(r)}, {"when", when}, {"serve", {{"content", "c"}}}});
+                           : Json{{"traits.tier", "platinum_" + std::to_string(r)},
+                                  {"context.device", "mobile"}};
+    rules.push_back(
+        {{"name", "r" + std::to_string(r)}, {"when", when}, {"serve", {{"content", "c"}}}});
   }
   auto pl = decision::ParsePlacement("p", Json{{"rules", rules}}, *config);
   if (!pl.ok()) Die(pl.status().ToString());
@@ -244,7 +274,15 @@ void BM_DecideRules(benchmark::State& state) {
   env.engine().log().Flush().IgnoreError();
   state.counters["rules"] = n;
 }
-BENCHMARK(BM_DecideRules)->Arg(1)->Arg(5)->Arg(10)->Arg(20)->Arg(40)->Arg(80)->MeasureProcessCPUTime()->UseRealTime();
+BENCHMARK(BM_DecideRules)
+    ->Arg(1)
+    ->Arg(5)
+    ->Arg(10)
+    ->Arg(20)
+    ->Arg(40)
+    ->Arg(80)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace tailor::bench

@@ -404,7 +404,7 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
   rs.unit_id = !request.user_id.empty() ? request.user_id : request.anonymous_id;
 
   TAILOR_ASSIGN_OR_RETURN(rs.view, ViewFor(request.user_id, request.anonymous_id, in, rs.now_ms));
-  rs.view->flat.Prefetch();
+  rs.view->PrefetchData();
 
   bool need_time = false;
   for (const Placement* pl : placements) need_time = need_time || pl->needs_time;

@@ -119,8 +119,7 @@ void ViewCache::Invalidate(const std::string& pid) {
 
 std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string_view id,
                                                           uint64_t identity_generation,
-                                                          uint64_t config_version,
-                                                          int64_t now_ms,
+                                                          uint64_t config_version, int64_t now_ms,
                                                           int64_t max_age_ms) const {
   const size_t hash = StringHash{}(id);
   ExternalShard& shard = external_[ShardOf(hash, kShards)];
@@ -131,6 +130,7 @@ std::shared_ptr<const ProfileView> ViewCache::GetExternal(char kind, std::string
     return nullptr;
   }
   const ProfileView& v = *it->second.view;
+  v.PrefetchLines();
   if (v.retired.load(std::memory_order_acquire) || v.config_version != config_version ||
       !v.FreshAt(now_ms, max_age_ms)) {
     return nullptr;

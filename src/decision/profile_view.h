@@ -15,6 +15,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,8 +31,10 @@
 namespace tailor::decision {
 
 struct ProfileView {
-  // What a lookup by external id checks first, beside the shared_ptr's counts (a view
-  // is made by make_shared): one cache line for the whole check on a warm path.
+  // The members a decision reads come first, in the order it reads them: with make_shared
+  // the shared_ptr's counts sit just before `retired`, so a lookup by external id checks
+  // one cache line, and the next line holds the rest of `pid` and `flat`'s heads
+  // (PrefetchLines loads both at once instead of one after the other).
   // Set (once) when the view cache replaces or drops this view: entries that reach it
   // by external id must not serve it any more.
   mutable std::atomic<bool> retired{false};
@@ -41,15 +44,29 @@ struct ProfileView {
   mutable std::atomic<bool> refresh_queued{false};
   uint64_t config_version = 0;
   int64_t built_at_ms = 0;
-  uint64_t profile_version = 0;
   std::string pid;  // "" for a visitor Tailor has never seen (cold start)
+  // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
+  FlatJson flat;
   // Snapshot id (ULID): the decision log stores `doc` once under this id and decision
   // records refer to it, so a record stays small however much the rules read.
   std::string id;
-  // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
-  FlatJson flat;
+  uint64_t profile_version = 0;
   // {"traits", "features", "segments", "consent", "profile"} (segments/profile_document.h)
   Json doc;
+
+  // Starts loading this object's cache lines (a view found in the cache is usually cold:
+  // thousands of people between two decisions of one).
+  void PrefetchLines() const {
+    const char* p = reinterpret_cast<const char*>(this);
+    for (size_t off = 0; off < sizeof(ProfileView); off += 64) __builtin_prefetch(p + off);
+  }
+  // Once the object is loaded: its heap parts a decision reads (the rules' flat copy,
+  // and the ids the log and caps use when they do not fit in the strings).
+  void PrefetchData() const {
+    flat.Prefetch();
+    __builtin_prefetch(pid.data());
+    __builtin_prefetch(id.data());
+  }
 
   // Built at most `max_age_ms` before `now_ms`, less this view's spread (up to a fifth
   // of it): views of people first seen together (a warm-up, a campaign's burst) expire
@@ -62,7 +79,9 @@ struct ProfileView {
   bool DueForRefreshAt(int64_t now_ms, int64_t max_age_ms) const {
     return now_ms - built_at_ms > Life(max_age_ms) / 4 * 3;
   }
-  int64_t Life(int64_t max_age_ms) const { return max_age_ms - max_age_ms / 1000 * spread_permille; }
+  int64_t Life(int64_t max_age_ms) const {
+    return max_age_ms - max_age_ms / 1000 * spread_permille;
+  }
 };
 
 // One answer kept for reuse: what a placement served for a user in a context.
@@ -138,7 +157,8 @@ class DecisionDocument final : public condition::Document {
  public:
   // Both must outlive this object. `context` must be an object; it replaces any
   // "context" member of `view`.
-  DecisionDocument(const FlatJson& view, const FlatJson& context) : view_(&view), context_(&context) {}
+  DecisionDocument(const FlatJson& view, const FlatJson& context)
+      : view_(&view), context_(&context) {}
 
   condition::Node Root() const override { return kRoot; }
   condition::ValueKind Kind(condition::Node n) const override;

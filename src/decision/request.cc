@@ -41,6 +41,29 @@ class PathSteps {
   std::array<std::pair<std::string_view, int64_t>, kMaxContextDepth + 2> steps_;
   size_t size_ = 0;
 };
+// A member of the context the server reads or sets must have the type it expects.
+Status CheckReservedMember(std::string_view name, dom::element v) {
+  using dom::element_type;
+  if (name == "channel" || name == "device" || name == "locale" || name == "page") {
+    if (v.type() != element_type::STRING) {
+      return InvalidArgument("must be a string", "context." + std::string(name));
+    }
+  } else if (name == "geo") {
+    if (v.type() != element_type::OBJECT) {
+      return InvalidArgument("must be an object such as {\"country\": \"NO\"}", "context.geo");
+    }
+  } else if (name == "utc_offset_minutes") {
+    int64_t minutes = 0;
+    const bool integral = v.type() == element_type::INT64 || v.type() == element_type::UINT64;
+    if (!integral || v.get(minutes) != simdjson::SUCCESS || std::abs(minutes) > 14 * 60) {
+      return InvalidArgument("must be an integer from -840 to 840", "context.utc_offset_minutes");
+    }
+  } else if (name == "time") {
+    return InvalidArgument("reserved: the server sets context.time", "context.time");
+  }
+  return Status::OK();
+}
+
 // `add_channel`: the root object gets "channel": "web" (in the flat copy only).
 Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::string* text,
                PathSteps* names, bool add_channel = false) {
@@ -71,13 +94,15 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
       if (obj.size() > kMaxContextBytes / 4) {
         return ContextTooLarge();
       }
-      FlatJson::Index c = b->Open(i, condition::ValueKind::kObject, obj.size() + (add_channel ? 1 : 0));
+      FlatJson::Index c =
+          b->Open(i, condition::ValueKind::kObject, obj.size() + (add_channel ? 1 : 0));
       text->push_back('{');
       for (dom::key_value_pair f : obj) {
         if (text->back() != '{') text->push_back(',');
         AppendJsonString(text, f.key);
         text->push_back(':');
         b->SetName(c, f.key);
+        if (names->size() == 0) TAILOR_RETURN_IF_ERROR(CheckReservedMember(f.key, f.value));
         names->emplace_back(f.key, -1);
         TAILOR_RETURN_IF_ERROR(Flatten(f.value, b, c++, text, names));
         names->pop_back();
@@ -152,30 +177,6 @@ Status Flatten(dom::element el, FlatJson::Builder* b, FlatJson::Index i, std::st
   return Status::OK();
 }
 
-// The members the server reads or sets.
-Status CheckContext(const FlatJson& ctx) {
-  using condition::ValueKind;
-  const FlatJson::Index root = FlatJson::kRoot;
-  FlatJson::Index v;
-  for (const char* name : {"channel", "device", "locale", "page"}) {
-    if (ctx.Find(root, name, &v) && ctx.Kind(v) != ValueKind::kString) {
-      return InvalidArgument("must be a string", std::string("context.") + name);
-    }
-  }
-  if (ctx.Find(root, "geo", &v) && ctx.Kind(v) != ValueKind::kObject) {
-    return InvalidArgument("must be an object such as {\"country\": \"NO\"}", "context.geo");
-  }
-  if (ctx.Find(root, "utc_offset_minutes", &v)) {
-    if (ctx.Kind(v) != ValueKind::kNumber || !ctx.IsIntegral(v) || std::abs(ctx.GetNumber(v)) > 14 * 60) {
-      return InvalidArgument("must be an integer from -840 to 840", "context.utc_offset_minutes");
-    }
-  }
-  if (ctx.Find(root, "time", &v)) {
-    return InvalidArgument("reserved: the server sets context.time", "context.time");
-  }
-  return Status::OK();
-}
-
 // `body_size`: the size of the whole request, a bound on the context's.
 Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   if (!v.is_object()) {
@@ -197,7 +198,7 @@ Status DecodeContext(dom::element v, size_t body_size, DecideRequest* r) {
   r->context = std::move(b).Finish();
   r->context_text = std::move(text);
   r->channel_defaulted = add_channel;
-  return CheckContext(r->context);
+  return Status::OK();
 }
 
 Result<DecideRequest> Decode(dom::element root, std::string_view body) {
@@ -212,7 +213,8 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
     dom::element v = f.value;
     if (key == "user_id" || key == "anonymous_id") {
       std::string_view id;
-      if (v.get(id) != simdjson::SUCCESS) return InvalidArgument("must be a string", std::string(key));
+      if (v.get(id) != simdjson::SUCCESS)
+        return InvalidArgument("must be a string", std::string(key));
       TAILOR_RETURN_IF_ERROR(ValidateExternalId(id, key));
       (key == "user_id" ? r.user_id : r.anonymous_id) = std::string(id);
     } else if (key == "placements") {
@@ -248,7 +250,8 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
     } else if (key == "context") {
       TAILOR_RETURN_IF_ERROR(DecodeContext(v, body.size(), &r));
     } else if (key == "dry_run") {
-      if (v.get(r.dry_run) != simdjson::SUCCESS) return InvalidArgument("must be true or false", std::string(key));
+      if (v.get(r.dry_run) != simdjson::SUCCESS)
+        return InvalidArgument("must be true or false", std::string(key));
     } else {
       return InvalidArgument("unknown member '" + std::string(key) +
                                  "'; use user_id, anonymous_id, placements, context, dry_run",
@@ -257,7 +260,8 @@ Result<DecideRequest> Decode(dom::element root, std::string_view body) {
   }
   if (!has_placements) return InvalidArgument("required: the placements to decide", "placements");
   if (r.user_id.empty() && r.anonymous_id.empty()) {
-    return InvalidArgument("required: user_id or anonymous_id (a new visitor: any fresh anonymous id)", "user_id");
+    return InvalidArgument(
+        "required: user_id or anonymous_id (a new visitor: any fresh anonymous id)", "user_id");
   }
   return r;
 }
@@ -298,7 +302,8 @@ LocalTime LocalTimeAt(int64_t now_ms, int64_t utc_offset_minutes) {
   int64_t local_ms = now_ms + utc_offset_minutes * 60'000;
   int64_t day_ms = ((local_ms % 86'400'000) + 86'400'000) % 86'400'000;
   int64_t days = (local_ms - day_ms) / 86'400'000;  // days since 1970-01-01 (a Thursday)
-  static const char* kDays[] = {"thursday", "friday", "saturday", "sunday", "monday", "tuesday", "wednesday"};
+  static const char* kDays[] = {"thursday", "friday",  "saturday", "sunday",
+                                "monday",   "tuesday", "wednesday"};
   return {day_ms / 3'600'000, day_ms / 60'000, kDays[((days % 7) + 7) % 7]};
 }
 
@@ -321,7 +326,8 @@ void CompleteContext(Json* context, int64_t now_ms, bool with_time) {
   if (!context->contains("channel")) (*context)["channel"] = "web";
   if (!with_time) return;
   LocalTime t = LocalTimeAt(now_ms, context->value("utc_offset_minutes", int64_t{0}));
-  (*context)["time"] = {{"hour", t.hour}, {"minute_of_day", t.minute_of_day}, {"weekday", t.weekday}};
+  (*context)["time"] = {
+      {"hour", t.hour}, {"minute_of_day", t.minute_of_day}, {"weekday", t.weekday}};
 }
 
 void CompleteContext(const DecideRequest& request, int64_t now_ms, bool with_time,
@@ -332,7 +338,8 @@ void CompleteContext(const DecideRequest& request, int64_t now_ms, bool with_tim
   const FlatJson::Index root = FlatJson::kRoot;
   FlatJson::Index v;
   const bool has_channel = context.Find(root, "channel", &v);
-  out->channel = has_channel && context.Kind(v) == ValueKind::kString ? context.GetString(v) : "web";
+  out->channel =
+      has_channel && context.Kind(v) == ValueKind::kString ? context.GetString(v) : "web";
   // The request's text, its closing '}' held back when members follow.
   const bool add_channel = request.channel_defaulted || !has_channel;
   const bool appends = add_channel || with_time;
@@ -361,7 +368,8 @@ void CompleteContext(const DecideRequest& request, int64_t now_ms, bool with_tim
 
   FlatJson::Builder b(context.SlotCount() + 6, context_text.size() + 48);
   const size_t kept = context.Size(root) - (replace_time ? 1 : 0);
-  FlatJson::Index c = b.Open(root, ValueKind::kObject, kept + (has_channel ? 0 : 1) + (with_time ? 1 : 0));
+  FlatJson::Index c =
+      b.Open(root, ValueKind::kObject, kept + (has_channel ? 0 : 1) + (with_time ? 1 : 0));
   for (size_t n = 0; n < context.Size(root); ++n) {
     FlatJson::Index m = context.MemberAt(root, n);
     if (replace_time && m == v) continue;

@@ -24,14 +24,19 @@ TEST(DecideRequest, ParsesAValidRequest) {
 // request sent, for every kind of JSON value, with the request's member order kept in
 // the text and members sorted by name in the flat copy.
 TEST(DecideRequest, TheParsedContextIsWhatTheRequestSent) {
-  for (const char* context : {
-           R"({})",
-           R"({"z":1,"a":"x","m":{"y":[1,2.5,-3,"s",true,false,null,{},[]],"b":{"c":"d"}}})",
-           R"({"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"tiny":5e-324})",
-           R"({"esc":"quote \" backslash \\ tab \t nl \n u \u0001 é 🙂","":"empty name"})",
-       }) {
+  for (
+      const char* context : {
+          R"({})",
+          R"({"z":1,"a":"x","m":{"y":[1,2.5,-3,"s",true,false,null,{},[]],"b":{"c":"d"}}})",
+          R"({"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"tiny":5e-324})",
+          R"({"esc":"quote \" backslash \\ tab \t nl \n u \u0001 é 🙂","":"empty name"})",
+          // The members the server reads, well typed; below the root the names are free.
+          R"({"device":"mobile","geo":{"country":"NO"},"utc_offset_minutes":-840,"locale":"nb","page":"/"})",
+          R"({"m":{"time":1,"device":2,"geo":"NO","utc_offset_minutes":0.5}})",
+      }) {
     SCOPED_TRACE(context);
-    auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") + context + "}");
+    auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") +
+                                context + "}");
     ASSERT_OK(r);
     const Json expected = Json::parse(context);
     EXPECT_EQ(Json::parse(r->context_text), expected);
@@ -58,7 +63,8 @@ TEST(DecideRequest, CompletedContextAgreesWithTheJsonCompletion) {
                               R"({"utc_offset_minutes":60,"geo":{"country":"NO"}})"}) {
     for (bool with_time : {false, true}) {
       SCOPED_TRACE(std::string(context) + (with_time ? " with time" : ""));
-      auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") + context + "}");
+      auto r = ParseDecideRequest(std::string(R"({"user_id":"u","placements":["a"],"context":)") +
+                                  context + "}");
       ASSERT_OK(r);
       Json expected = Json::parse(context);
       CompleteContext(&expected, now, with_time);
@@ -100,10 +106,20 @@ TEST(DecideRequest, BadInputNamesThePath) {
       {R"({"user_id":"u","placements":["a"],"context":{"channel":5}})", "context.channel"},
       {R"({"user_id":"u","placements":["a"],"context":{"geo":"NO"}})", "context.geo"},
       {R"({"user_id":"u","placements":["a"],"context":{"time":{}}})", "context.time"},
-      {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":9999}})", "context.utc_offset_minutes"},
+      {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":9999}})",
+       "context.utc_offset_minutes"},
+      {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":60.5}})",
+       "context.utc_offset_minutes"},
+      {R"({"user_id":"u","placements":["a"],"context":{"utc_offset_minutes":"60"}})",
+       "context.utc_offset_minutes"},
+      {R"({"user_id":"u","placements":["a"],"context":{"page":"/","device":["mobile"]}})",
+       "context.device"},
+      {R"({"user_id":"u","placements":["a"],"context":{"locale":null}})", "context.locale"},
+      {R"({"user_id":"u","placements":["a"],"context":{"page":{"path":"/"}}})", "context.page"},
       {R"({"user_id":"u","placements":["a"],"context":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}})",
        "context.a.b.c.d.e.f.g.h"},
-      {R"({"user_id":"u","placements":["a"],"context":{"a":[{"b":1,"c":2,"b":3}]}})", "context.a[0].b"},
+      {R"({"user_id":"u","placements":["a"],"context":{"a":[{"b":1,"c":2,"b":3}]}})",
+       "context.a[0].b"},
       {R"({"user_id":"u","placements":["a"],"colour":1})", "colour"},
       {R"({"user_id":"u","placements":["a"],"dry_run":"yes"})", "dry_run"},
   };
@@ -121,7 +137,8 @@ TEST(DecideRequest, BadInputNamesThePath) {
   for (size_t i = 0; i < kMaxContextBytes / 2; ++i) many_elements += ",0";
   EXPECT_EQ(ParseDecideRequest(many_elements + "]}}").status().path(), "context");
   std::string many_members = R"({"user_id":"u","placements":["a"],"context":{"o":{"m0":0)";
-  for (size_t i = 1; i <= kMaxContextBytes / 4; ++i) many_members += ",\"m" + std::to_string(i) + "\":0";
+  for (size_t i = 1; i <= kMaxContextBytes / 4; ++i)
+    many_members += ",\"m" + std::to_string(i) + "\":0";
   EXPECT_EQ(ParseDecideRequest(many_members + "}}}").status().path(), "context");
   // An empty container may sit at the 8th level; a non-empty one may not.
   EXPECT_OK(ParseDecideRequest(

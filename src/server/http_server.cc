@@ -1,9 +1,9 @@
 // Boost 1.74 Asio with GCC 12 in C++20 mode uses std::exchange without including
 // <utility>; it must come before any Boost.Asio/Beast header.
-#include <utility>
-
 #include "server/http_server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,8 +14,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "core/log.h"
 #include "server/router.h"
@@ -77,9 +76,9 @@ Result<tcp::endpoint> ParseListen(std::string_view listen) {
     boost::system::error_code aec;
     address = asio::ip::make_address(std::string(host), aec);
     if (aec) {
-      return InvalidArgument("listen host must be an IP address or localhost, got '" +
-                                 std::string(host) + "'",
-                             "listen");
+      return InvalidArgument(
+          "listen host must be an IP address or localhost, got '" + std::string(host) + "'",
+          "listen");
     }
   }
   return tcp::endpoint(address, static_cast<uint16_t>(port));
@@ -87,14 +86,22 @@ Result<tcp::endpoint> ParseListen(std::string_view listen) {
 
 Method ToMethod(http::verb v) {
   switch (v) {
-    case http::verb::get: return Method::kGet;
-    case http::verb::post: return Method::kPost;
-    case http::verb::put: return Method::kPut;
-    case http::verb::delete_: return Method::kDelete;
-    case http::verb::patch: return Method::kPatch;
-    case http::verb::head: return Method::kHead;
-    case http::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case http::verb::get:
+      return Method::kGet;
+    case http::verb::post:
+      return Method::kPost;
+    case http::verb::put:
+      return Method::kPut;
+    case http::verb::delete_:
+      return Method::kDelete;
+    case http::verb::patch:
+      return Method::kPatch;
+    case http::verb::head:
+      return Method::kHead;
+    case http::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -135,7 +142,8 @@ Status HttpServerOptions::Validate() const {
   if (request_timeout_ms <= 0) {
     return InvalidArgument("request_timeout_ms must be > 0", "request_timeout_ms");
   }
-  if (idle_timeout_ms <= 0) return InvalidArgument("idle_timeout_ms must be > 0", "idle_timeout_ms");
+  if (idle_timeout_ms <= 0)
+    return InvalidArgument("idle_timeout_ms must be > 0", "idle_timeout_ms");
   if (drain_timeout_ms < 0) {
     return InvalidArgument("drain_timeout_ms must be >= 0", "drain_timeout_ms");
   }
@@ -161,7 +169,9 @@ class HttpServer::Impl {
   const HttpServerOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
   bool stopping() const { return stopping_.load(); }
-  Router::Match Find(Method m, std::string_view raw_path) const { return router_->Find(m, raw_path); }
+  Router::Match Find(Method m, std::string_view raw_path) const {
+    return router_->Find(m, raw_path);
+  }
   // Authenticates and runs the matched handler; never throws.
   HttpResponse Handle(Router::Match& match, HttpRequest& req, const Status& decode_status);
   void RecordRequest(std::string_view route, Method method, int code, double seconds);
@@ -170,7 +180,8 @@ class HttpServer::Impl {
   // How often the deadline sweep runs: a deadline fires up to one period late.
   int64_t sweep_period_ms() const {
     return std::clamp(std::min({options_.idle_timeout_ms, options_.request_timeout_ms,
-                                static_cast<int64_t>(kLingerTime.count())}) / 4,
+                                static_cast<int64_t>(kLingerTime.count())}) /
+                          4,
                       kMinSweepMs, kMaxSweepMs);
   }
 
@@ -200,10 +211,10 @@ class HttpServer::Impl {
   // unregister themselves here.
   std::mutex mu_;
   std::condition_variable cv_;
-  bool started_ = false;                                      // GUARDED_BY(mu_)
-  bool stopped_ = false;                                      // GUARDED_BY(mu_)
-  std::map<Session*, std::weak_ptr<Session>> sessions_;       // GUARDED_BY(mu_)
-  std::optional<std::thread> signal_shutdown_thread_;         // GUARDED_BY(mu_)
+  bool started_ = false;                                 // GUARDED_BY(mu_)
+  bool stopped_ = false;                                 // GUARDED_BY(mu_)
+  std::map<Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
+  std::optional<std::thread> signal_shutdown_thread_;    // GUARDED_BY(mu_)
 
   asio::io_context ioc_;
   // I/O objects after the io_context, so they are destroyed before it.
@@ -298,8 +309,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     // The request line is complete even when the body limit tripped on Content-Length,
     // so a 413 is still counted under its route.
     const auto& req = parser_->get();
-    auto [raw_path, raw_query] = SplitTarget(std::string_view(req.target().data(),
-                                                              req.target().size()));
+    auto [raw_path, raw_query] =
+        SplitTarget(std::string_view(req.target().data(), req.target().size()));
     match_ = server_.Find(method_, raw_path);
     if (match_.kind == Router::Match::Kind::kFound) route_label_ = match_.route->name;
     if (body_too_large) return RespondTooLarge();
@@ -367,12 +378,20 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     } else if (decode_status.ok()) {
       decode_status = query.status();
     }
+    req.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
-      std::string name = Lower(std::string_view(field.name_string().data(),
-                                                field.name_string().size()));
+      std::string name =
+          Lower(std::string_view(field.name_string().data(), field.name_string().size()));
       std::string_view value(field.value().data(), field.value().size());
-      auto [it, inserted] = req.headers.try_emplace(std::move(name), value);
-      if (!inserted) it->second.append(", ").append(value);
+      // Header names are few (beast bounds the header block), so a scan is cheaper than
+      // an index.
+      auto same = std::find_if(req.headers.begin(), req.headers.end(),
+                               [&](const auto& h) { return h.first == name; });
+      if (same == req.headers.end()) {
+        req.headers.emplace_back(std::move(name), value);
+      } else {
+        same->second.append(", ").append(value);
+      }
     }
     req.body = std::move(msg.body());
     Respond(server_.Handle(match_, req, decode_status), !keep_alive);
@@ -563,10 +582,9 @@ Status HttpServer::Impl::Start() {
     Sweep();
   });
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { RunIoThread(); });
-  LogInfo("http server listening",
-          {{"listen", options_.listen},
-           {"port", std::to_string(port())},
-           {"threads", std::to_string(options_.threads)}});
+  LogInfo("http server listening", {{"listen", options_.listen},
+                                    {"port", std::to_string(port())},
+                                    {"threads", std::to_string(options_.threads)}});
   return Status::OK();
 }
 
@@ -583,8 +601,7 @@ void HttpServer::Impl::RunIoThread() {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor_.async_accept(asio::make_strand(ioc_),
-                         beast::bind_front_handler(&Impl::OnAccept, this));
+  acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -655,10 +672,10 @@ std::optional<HttpResponse> HttpServer::Impl::Authorize(const Route& route, Http
   }
   for (uint32_t bit = 1; bit != 0; bit <<= 1) {
     if ((route.scope & bit) == 0 || principal->Has(static_cast<Scope>(bit))) continue;
-    return ErrorResponse(PermissionDenied(
-        "API key '" + principal->key_id + "' lacks the scope \"" +
-        std::string(ScopeName(static_cast<Scope>(bit))) + "\" required by " +
-        std::string(MethodName(route.method)) + " " + route.pattern));
+    return ErrorResponse(
+        PermissionDenied("API key '" + principal->key_id + "' lacks the scope \"" +
+                         std::string(ScopeName(static_cast<Scope>(bit))) + "\" required by " +
+                         std::string(MethodName(route.method)) + " " + route.pattern));
   }
   req.principal = std::move(*principal);
   return std::nullopt;
@@ -672,11 +689,12 @@ HttpResponse HttpServer::Impl::Handle(Router::Match& match, HttpRequest& req,
     if (!decode_status.ok()) return ErrorResponse(decode_status);
     switch (match.kind) {
       case Router::Match::Kind::kNotFound:
-        return ErrorResponse(NotFound("no route for " + std::string(MethodName(req.method)) +
-                                      " " + req.path));
+        return ErrorResponse(
+            NotFound("no route for " + std::string(MethodName(req.method)) + " " + req.path));
       case Router::Match::Kind::kMethodNotAllowed:
         return MethodNotAllowedResponse(MethodName(req.method), req.path, match.allow);
-      case Router::Match::Kind::kFound: break;
+      case Router::Match::Kind::kFound:
+        break;
     }
     const Route& route = *match.route;
     if (route.scope != kScopeNone) {
@@ -715,7 +733,8 @@ void HttpServer::Impl::DoShutdown() {
     return;
   }
   lock.unlock();
-  LogInfo("http server draining", {{"drain_timeout_ms", std::to_string(options_.drain_timeout_ms)}});
+  LogInfo("http server draining",
+          {{"drain_timeout_ms", std::to_string(options_.drain_timeout_ms)}});
   asio::post(accept_strand_, [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);

@@ -22,14 +22,22 @@ constexpr std::array<ScopeEntry, 4> kScopes = {{
 
 std::string_view MethodName(Method m) {
   switch (m) {
-    case Method::kGet: return "GET";
-    case Method::kPost: return "POST";
-    case Method::kPut: return "PUT";
-    case Method::kDelete: return "DELETE";
-    case Method::kPatch: return "PATCH";
-    case Method::kHead: return "HEAD";
-    case Method::kOptions: return "OPTIONS";
-    case Method::kOther: return "OTHER";
+    case Method::kGet:
+      return "GET";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -56,8 +64,10 @@ std::vector<std::string_view> AllScopeNames() {
 }
 
 std::string_view HttpRequest::Header(std::string_view lower_name) const {
-  auto it = headers.find(lower_name);
-  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
 }
 
 std::optional<std::string_view> HttpRequest::Query(std::string_view name) const {

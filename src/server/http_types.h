@@ -22,10 +22,10 @@ std::string_view MethodName(Method m);
 // API-key scopes, as bit flags. `admin` implies every other scope.
 enum Scope : uint32_t {
   kScopeNone = 0,
-  kScopeEventsWrite = 1u << 0,  // "events:write"
-  kScopeProfilesRead = 1u << 1, // "profiles:read"
-  kScopeDecide = 1u << 2,       // "decide"
-  kScopeAdmin = 1u << 31,       // "admin"
+  kScopeEventsWrite = 1u << 0,   // "events:write"
+  kScopeProfilesRead = 1u << 1,  // "profiles:read"
+  kScopeDecide = 1u << 2,        // "decide"
+  kScopeAdmin = 1u << 31,        // "admin"
 };
 
 // Parses "events:write" etc.; nullopt for an unknown name.
@@ -43,11 +43,13 @@ struct Principal {
 
 struct HttpRequest {
   Method method = Method::kGet;
-  std::string target;  // raw target incl. query
-  std::string path;    // decoded path without query
+  std::string target;                                           // raw target incl. query
+  std::string path;                                             // decoded path without query
   std::map<std::string, std::string, std::less<>> query;        // decoded query parameters
   std::map<std::string, std::string, std::less<>> path_params;  // from "{name}" segments
-  std::map<std::string, std::string, std::less<>> headers;      // lower-case names
+  // Lower-case names in arrival order, a repeated name's values joined by ", ". A vector:
+  // a request carries a handful, and a map cost a node allocation per header.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   Principal principal;  // filled by the server after authentication
   int64_t received_ns = 0;
@@ -75,9 +77,9 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 // One row of the route table (server/routes.cc).
 struct Route {
   Method method;
-  std::string pattern;    // "/v1/profiles/{id}/events"
-  uint32_t scope;         // required scope; kScopeNone = public (health, metrics)
-  std::string name;       // stable label for metrics, e.g. "profiles.events"
+  std::string pattern;  // "/v1/profiles/{id}/events"
+  uint32_t scope;       // required scope; kScopeNone = public (health, metrics)
+  std::string name;     // stable label for metrics, e.g. "profiles.events"
   Handler handler;
 };
 

@@ -124,8 +124,8 @@ TEST(QueryString, ParsesDecodesAndKeepsFirst) {
 }
 
 TEST(QueryString, SplitTarget) {
-  EXPECT_EQ(SplitTarget("/a/b?x=1&y=2"), (std::pair<std::string_view, std::string_view>(
-                                             "/a/b", "x=1&y=2")));
+  EXPECT_EQ(SplitTarget("/a/b?x=1&y=2"),
+            (std::pair<std::string_view, std::string_view>("/a/b", "x=1&y=2")));
   EXPECT_EQ(SplitTarget("/a"), (std::pair<std::string_view, std::string_view>("/a", "")));
   EXPECT_EQ(SplitTarget("/a?"), (std::pair<std::string_view, std::string_view>("/a", "")));
 }
@@ -147,7 +147,7 @@ TEST(HttpTypes, ScopesAndAccessors) {
   EXPECT_FALSE(writer.Has(kScopeDecide));
 
   HttpRequest req;
-  req.headers["content-type"] = "application/json";
+  req.headers.emplace_back("content-type", "application/json");
   req.query["limit"] = "10";
   req.path_params["id"] = "u1";
   EXPECT_EQ(req.Header("content-type"), "application/json");

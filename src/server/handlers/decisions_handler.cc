@@ -11,8 +11,8 @@ namespace {
 
 decision::DecisionInputs Inputs(const config::Runtime& rt) {
   const auto& c = *rt.config;
-  return decision::DecisionInputs{c.decision, c.features.get(), c.segments.get(),
-                                  c.saved_groups.get(), c.version, rt.config};
+  return decision::DecisionInputs{c.decision,           c.features.get(), c.segments.get(),
+                                  c.saved_groups.get(), c.version,        rt.config};
 }
 
 // Encodes one decision without building a DOM (the decide path stays allocation-light).
@@ -66,7 +66,8 @@ std::shared_ptr<const decision::DecisionConfig> ConfigAt(Services& s, uint64_t v
   return (*snapshot)->decision;
 }
 
-Result<std::pair<int64_t, int64_t>> Window(Services& s, const HttpRequest& req, int64_t default_span_ms) {
+Result<std::pair<int64_t, int64_t>> Window(Services& s, const HttpRequest& req,
+                                           int64_t default_span_ms) {
   TAILOR_ASSIGN_OR_RETURN(auto since, QueryTime(req, "since"));
   TAILOR_ASSIGN_OR_RETURN(auto until, QueryTime(req, "until"));
   int64_t now = s.clock->NowMs();
@@ -84,7 +85,9 @@ HttpResponse Decide(Services& s, const HttpRequest& req) {
   auto rt = s.runtime();
   auto decisions = s.decisions->Decide(*request, Inputs(*rt));
   if (!decisions.ok()) return Error(decisions.status());
-  std::string out = "{\"decisions\":[";
+  std::string out;
+  out.reserve(64 + 320 * decisions->size());  // one allocation for the usual answer
+  out += "{\"decisions\":[";
   for (size_t i = 0; i < decisions->size(); ++i) {
     if (i) out += ',';
     AppendDecision(&out, (*decisions)[i]);
@@ -97,7 +100,8 @@ HttpResponse Decide(Services& s, const HttpRequest& req) {
 
 // The record with its inputs (the values its rules read) resolved against the config
 // version it ran under.
-Result<std::pair<Json, std::shared_ptr<const decision::DecisionConfig>>> Record(Services& s, const HttpRequest& req) {
+Result<std::pair<Json, std::shared_ptr<const decision::DecisionConfig>>> Record(
+    Services& s, const HttpRequest& req) {
   TAILOR_ASSIGN_OR_RETURN(Json record, s.decisions->log().Get(req.PathParam("id")));
   auto config = ConfigAt(s, record.value("config_version", uint64_t{0}));
   decision::AddInputs(&record, config.get());
@@ -141,8 +145,9 @@ HttpResponse ReplayDecisions(Services& s, const HttpRequest& req) {
   if (!only.ok()) return Error(only);
   auto v = body->find("config_version");
   if (v == body->end() || !v->is_number_unsigned() || v->get<uint64_t>() == 0) {
-    return Error(InvalidArgument("required: the config version to replay under (tailor config history lists them)",
-                                 "config_version"));
+    return Error(InvalidArgument(
+        "required: the config version to replay under (tailor config history lists them)",
+        "config_version"));
   }
   auto time_of = [&](const char* name, int64_t fallback) -> Result<int64_t> {
     auto it = body->find(name);
