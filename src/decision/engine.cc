@@ -101,7 +101,8 @@ void DecisionEngine::RefreshLoop() {
 
 void DecisionEngine::WaitForRefreshes() {
   std::unique_lock lock(refresh_mu_);
-  refresh_cv_.wait(lock, [&] { return refresh_stop_ || (refresh_queue_.empty() && !refresh_busy_); });
+  refresh_cv_.wait(lock,
+                   [&] { return refresh_stop_ || (refresh_queue_.empty() && !refresh_busy_); });
 }
 
 void DecisionEngine::Register(ActionKind kind, const ActionProvider* provider) {
@@ -155,6 +156,7 @@ std::shared_ptr<const ProfileView> DecisionEngine::BuildView(const std::string& 
   if (in.segments != nullptr)
     in.segments->Evaluate(&view->doc, in.saved_groups, /*has_context=*/false);
   view->flat = FlatJson(view->doc);
+  view->segments = SegmentFilter::Of(view->flat);
   return view;
 }
 
@@ -171,13 +173,14 @@ Result<std::shared_ptr<const ProfileView>> DecisionEngine::ViewFor(const std::st
     identity::IdKind kind;
     const std::string& id;
   };
-  for (const Id& e : {Id{identity::IdKind::kUser, user_id},
-                      Id{identity::IdKind::kAnonymous, anonymous_id}}) {
+  for (const Id& e :
+       {Id{identity::IdKind::kUser, user_id}, Id{identity::IdKind::kAnonymous, anonymous_id}}) {
     if (e.id.empty()) continue;
     const char kind = static_cast<char>(e.kind);
     if (auto v = views_.GetExternal(kind, e.id, generation, in.config_version, now_ms,
                                     settings.view_ttl_ms)) {
-      if (v->DueForRefreshAt(now_ms, settings.view_ttl_ms)) MaybeRefresh(kind, e.id, *v, generation, in);
+      if (v->DueForRefreshAt(now_ms, settings.view_ttl_ms))
+        MaybeRefresh(kind, e.id, *v, generation, in);
       return v;
     }
     TAILOR_ASSIGN_OR_RETURN(std::optional<std::string> pid, identities_.Lookup(e.kind, e.id));
@@ -217,7 +220,8 @@ bool DecisionEngine::CapsAllow(const Rule& rule, RequestState& rs, std::string* 
   caps_.CountAll(rs.view->pid, std::span(queries, n), rs.now_ms, used).IgnoreError();
   for (size_t i = 0; i < n; ++i) {
     const CapSpec& cap = *caps[i];
-    int count = used[i] + static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), cap.key));
+    int count =
+        used[i] + static_cast<int>(std::count(rs.granted.begin(), rs.granted.end(), cap.key));
     if (count >= cap.max) {
       *why = CapText(cap.key, count, cap);
       return false;
@@ -316,7 +320,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
     return serve_default(
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
-  DecisionDocument doc(rs.view->flat, *rs.context);
+  DecisionDocument doc(rs.view->flat, *rs.context, &rs.view->segments);
   a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
@@ -420,7 +424,8 @@ Result<std::vector<Decision>> DecisionEngine::Decide(const DecideRequest& reques
     // From the flat view, as the rules read it (the nlohmann document is cold).
     const FlatJson& f = rs.view->flat;
     FlatJson::Index consent, purpose;
-    if (f.Find(FlatJson::kRoot, "consent", &consent) && f.Find(consent, settings.consent_purpose, &purpose)) {
+    if (f.Find(FlatJson::kRoot, "consent", &consent) &&
+        f.Find(consent, settings.consent_purpose, &purpose)) {
       rs.consented = f.Kind(purpose) == condition::ValueKind::kBool && f.GetBool(purpose);
     } else {
       rs.consented = settings.consent_by_default;

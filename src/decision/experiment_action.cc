@@ -36,19 +36,20 @@ Result<ActionResult> ExperimentAction::Resolve(const ActionRequest& r) const {
   auto set = service_.set();
   const experiments::ConfiguredExperiment* e = set->Find(r.action.ref);
   if (e == nullptr) return NotFound("experiment '" + r.action.ref + "' is not defined");
-  DecisionDocument doc(r.view.flat, r.context);
+  DecisionDocument doc(r.view.flat, r.context, &r.view.segments);
   experiments::Served served = service_.AssignAndExpose(
       *e, SubjectOf(r.view, r.user_id, r.anonymous_id, doc, r.saved_groups, r.now_ms, !r.dry_run));
   const experiments::Assignment& a = served.assignment;
   if (!a.in_experiment) {
-    return FailedPrecondition("not in experiment '" + e->key() + "': " +
-                              std::string(experiments::AssignReasonName(a.reason)));
+    return FailedPrecondition("not in experiment '" + e->key() +
+                              "': " + std::string(experiments::AssignReasonName(a.reason)));
   }
   const experiments::VariationDef& v = e->variations[a.variation_id];
   ActionResult out;
   out.content = v.content;
   out.value = v.value;
-  out.propensity = a.reason == experiments::AssignReason::kForced ? 1.0 : Propensity(*e, a.variation_id);
+  out.propensity =
+      a.reason == experiments::AssignReason::kForced ? 1.0 : Propensity(*e, a.variation_id);
   out.version = e->key() + "@" + e->experiment.seed;
   return out;
 }
@@ -65,7 +66,8 @@ Result<AssignRequest> ParseAssignRequest(std::string_view body) {
       (key == "user_id" ? r.user_id : r.anonymous_id) = v.get<std::string>();
     } else if (key == "experiments") {
       if (v.is_string() && v.get<std::string>() == "all") continue;
-      if (!v.is_array()) return InvalidArgument("must be a list of experiment keys or \"all\"", key);
+      if (!v.is_array())
+        return InvalidArgument("must be a list of experiment keys or \"all\"", key);
       for (size_t i = 0; i < v.size(); ++i) {
         if (!v[i].is_string()) {
           return InvalidArgument("must be a string", "experiments[" + std::to_string(i) + "]");
@@ -80,8 +82,8 @@ Result<AssignRequest> ParseAssignRequest(std::string_view body) {
       if (!v.is_boolean()) return InvalidArgument("must be true or false", key);
       r.dry_run = v.get<bool>();
     } else {
-      return InvalidArgument("unknown field; use user_id, anonymous_id, experiments, context, dry_run",
-                             key);
+      return InvalidArgument(
+          "unknown field; use user_id, anonymous_id, experiments, context, dry_run", key);
     }
   }
   if (r.user_id.empty() && r.anonymous_id.empty()) {
@@ -108,16 +110,17 @@ Result<Json> AssignExperiments(DecisionEngine& engine, experiments::ExperimentSe
     }
   }
   const int64_t now_ms = engine.Now();
-  TAILOR_ASSIGN_OR_RETURN(auto view, engine.ViewFor(request.user_id, request.anonymous_id, inputs, now_ms));
+  TAILOR_ASSIGN_OR_RETURN(auto view,
+                          engine.ViewFor(request.user_id, request.anonymous_id, inputs, now_ms));
   Json context = request.context;
   CompleteContext(&context, now_ms);
   const FlatJson flat_context(context);
-  DecisionDocument doc(view->flat, flat_context);
+  DecisionDocument doc(view->flat, flat_context, &view->segments);
   Json out = Json::array();
   for (const auto* e : list) {
-    experiments::Served s = service.AssignAndExpose(
-        *e, SubjectOf(*view, request.user_id, request.anonymous_id, doc, inputs.saved_groups,
-                      now_ms, !request.dry_run));
+    experiments::Served s =
+        service.AssignAndExpose(*e, SubjectOf(*view, request.user_id, request.anonymous_id, doc,
+                                              inputs.saved_groups, now_ms, !request.dry_run));
     const experiments::Assignment& a = s.assignment;
     const auto& v = e->variations[a.variation_id];
     Json item = {{"key", e->key()},

@@ -19,9 +19,16 @@ using condition::ValueKind;
 TEST(FlatJson, ReadsEveryKindAndFindsMembersOfSmallAndLargeObjects) {
   Json big = Json::object();
   for (int i = 0; i < 40; ++i) big["k" + std::to_string(i)] = i;
-  Json j = {{"s", "text"}, {"n", 2.5}, {"i", -7}, {"u", 18446744073709551615u}, {"b", true},
-            {"z", nullptr}, {"a", {1, "x", Json::array(), {{"deep", false}}}}, {"big", big},
-            {"", "empty key"}, {"emoji 🙂", "ok"}};
+  Json j = {{"s", "text"},
+            {"n", 2.5},
+            {"i", -7},
+            {"u", 18446744073709551615u},
+            {"b", true},
+            {"z", nullptr},
+            {"a", {1, "x", Json::array(), {{"deep", false}}}},
+            {"big", big},
+            {"", "empty key"},
+            {"emoji 🙂", "ok"}};
   FlatJson f(j);
   ASSERT_EQ(f.Kind(FlatJson::kRoot), ValueKind::kObject);
   EXPECT_EQ(f.Size(FlatJson::kRoot), j.size());
@@ -138,7 +145,8 @@ TEST(FlatJson, ConditionsAnswerAsOverJsonOnTheGrowthBookCases) {
 
 TEST(DecisionDocument, ContextIsTheRequestsAndTheRestIsTheView) {
   FlatJson view(Json{{"traits", {{"tier", "gold"}}}, {"context", {{"stale", true}}}});
-  const FlatJson context(Json{{"device", "mobile"}, {"geo", {{"country", "NO"}}}, {"tags", {"a", "b"}}});
+  const FlatJson context(
+      Json{{"device", "mobile"}, {"geo", {{"country", "NO"}}}, {"tags", {"a", "b"}}});
   DecisionDocument doc(view, context);
   condition::Node n;
   condition::PathSegment tier[] = {{"traits", -1}, {"tier", -1}};
@@ -194,7 +202,8 @@ TEST(DecisionDocument, RememberedLookupsAnswerAsFreshOnes) {
       {{"traits.missing", {{"$exists", false}}}},
       {{"context.nope", {{"$exists", true}}}},
   };
-  for (int i = 0; i < 40; ++i) conditions.push_back({{"traits.k" + std::to_string(i), {{"$gte", 20}}}});
+  for (int i = 0; i < 40; ++i)
+    conditions.push_back({{"traits.k" + std::to_string(i), {{"$gte", 20}}}});
   int evaluated = 0;
   for (int round = 0; round < 3; ++round) {
     for (const Json& c : conditions) {
@@ -205,8 +214,89 @@ TEST(DecisionDocument, RememberedLookupsAnswerAsFreshOnes) {
     }
   }
   EXPECT_EQ(evaluated, 3 * 45);
-  EXPECT_EQ(condition::InternPath("traits.k7"), condition::InternPath(std::string("traits.") + "k7"));
+  EXPECT_EQ(condition::InternPath("traits.k7"),
+            condition::InternPath(std::string("traits.") + "k7"));
   EXPECT_NE(condition::InternPath("traits.k7"), condition::InternPath("traits.k8"));
+}
+
+TEST(SegmentFilter, HoldsEveryNameOfTheArrayAndFewOthers) {
+  Json segments = Json::array();
+  for (int i = 0; i < 30; ++i) segments.push_back("segment_" + std::to_string(i));
+  segments.push_back(7);  // not a name: left to the exact check
+  const FlatJson view(Json{{"features", {{"n", 1}}}, {"segments", segments}});
+  const SegmentFilter f = SegmentFilter::Of(view);
+  FlatJson::Index array;
+  ASSERT_TRUE(view.Find(FlatJson::kRoot, "segments", &array));
+  EXPECT_EQ(f.node(), array);
+  for (int i = 0; i < 30; ++i) EXPECT_TRUE(f.MayContain("segment_" + std::to_string(i))) << i;
+  int maybes = 0;
+  for (int i = 30; i < 10'030; ++i) maybes += f.MayContain("segment_" + std::to_string(i));
+  // Two bits of 256 per name, 30 names: about 5 % of other names pass.
+  EXPECT_LT(maybes, 1'000);
+  // No array, no filter: it answers "maybe".
+  for (const Json& v :
+       {Json{{"segments", "a"}}, Json{{"traits", {{"a", 1}}}}, Json::array({1, 2})}) {
+    const SegmentFilter none = SegmentFilter::Of(FlatJson(v));
+    EXPECT_EQ(none.node(), SegmentFilter::kNone) << v.dump();
+  }
+}
+
+// The filter is a shortcut only: every condition on the segments answers as without it,
+// for arrays of names, of mixed elements, empty, missing, or not arrays at all.
+TEST(DecisionDocument, SegmentFilterAnswersAsTheArrayDoes) {
+  const Json context = {{"device", "mobile"}};
+  const std::vector<Json> views = {
+      {{"segments", {"vip", "buyers", "lapsed"}}, {"traits", {{"tier", "gold"}}}},
+      {{"segments", {"vip", 3, nullptr, {{"name", "buyers"}}, {"x"}}}},
+      {{"segments", Json::array()}},
+      {{"traits", {{"segments", {"vip"}}}}},
+      {{"segments", "vip"}},
+      {{"segments", {{"vip", true}}}},
+  };
+  const std::vector<Json> conditions = {
+      {{"segments", {{"$elemMatch", {{"$eq", "vip"}}}}}},
+      {{"segments", {{"$elemMatch", {{"$eq", "buyers"}}}}}},
+      {{"segments", {{"$elemMatch", {{"$eq", "nobody"}}}}}},
+      {{"segments", {{"$elemMatch", {{"$eq", 3}}}}}},
+      {{"segments", "vip"}},
+      {{"segments", "nobody"}},
+      {{"segments", {{"$in", {"lapsed", "nobody"}}}}},
+      {{"segments", {{"$nin", {"vip"}}}}},
+      {{"segments", {{"$all", {"vip", "buyers"}}}}},
+      {{"segments", {{"$size", 3}}}},
+      {{"segments", {{"$exists", true}}}},
+      {{"segments.0", "vip"}},
+      {{"segments.vip", true}},
+      {{"segments", {{"$not", {{"$elemMatch", {{"$eq", "vip"}}}}}}}},
+      {{"$or", {{{"segments", {{"$elemMatch", {{"$eq", "x"}}}}}}, {{"context.device", "mobile"}}}}},
+  };
+  int compared = 0;
+  for (const Json& v : views) {
+    const FlatJson view(v), flat_context(context);
+    const SegmentFilter filter = SegmentFilter::Of(view);
+    const DecisionDocument with(view, flat_context, &filter), without(view, flat_context);
+    for (const Json& c : conditions) {
+      auto cond = condition::Condition::Compile(c);
+      ASSERT_OK(cond);
+      EXPECT_EQ(cond->Evaluate(with), cond->Evaluate(without)) << v.dump() << " " << c.dump();
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 6 * 15);
+  // And it is used: a name the filter rules out is never looked for in the array.
+  const FlatJson view(Json{{"segments", {"vip"}}}), flat_context(context);
+  const SegmentFilter filter = SegmentFilter::Of(view);
+  const DecisionDocument doc(view, flat_context, &filter);
+  condition::Node segments;
+  ASSERT_TRUE(doc.Find(doc.Root(), "segments", &segments));
+  EXPECT_TRUE(doc.ArrayHasString(segments, "vip"));
+  int ruled_out = 0;
+  for (int i = 0; i < 100; ++i) {
+    const std::string name = "other_" + std::to_string(i);
+    ruled_out += !filter.MayContain(name);
+    EXPECT_FALSE(doc.ArrayHasString(segments, name));
+  }
+  EXPECT_GT(ruled_out, 95);
 }
 
 TEST(FlatJson, BuilderLaysOutWhatTheJsonConstructorDoes) {
@@ -227,7 +317,9 @@ TEST(FlatJson, BuilderLaysOutWhatTheJsonConstructorDoes) {
   b.Copy(m + 3, other, FlatJson::kRoot);
   ASSERT_TRUE(b.SortMembers(FlatJson::kRoot));
   FlatJson built = std::move(b).Finish();
-  const Json expected = {{"page", "/"}, {"n", 3}, {"list", {true, nullptr, 2.5}},
+  const Json expected = {{"page", "/"},
+                         {"n", 3},
+                         {"list", {true, nullptr, 2.5}},
                          {"copied", {{"deep", {{"x", {1, "y"}}}}}}};
   EXPECT_EQ(built.ToJson(), expected);
   std::string text;

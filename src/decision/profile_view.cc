@@ -157,6 +157,25 @@ void ViewCache::PutExternal(char kind, std::string_view id, uint64_t identity_ge
   map.emplace(std::string(id), ExternalShard::Entry{std::move(view), identity_generation});
 }
 
+SegmentFilter SegmentFilter::Of(const FlatJson& flat) {
+  SegmentFilter f;
+  FlatJson::Index array;
+  if (flat.Kind(FlatJson::kRoot) != condition::ValueKind::kObject ||
+      !flat.Find(FlatJson::kRoot, "segments", &array) ||
+      flat.Kind(array) != condition::ValueKind::kArray) {
+    return f;
+  }
+  f.node_ = array;
+  for (size_t n = 0; n < flat.Size(array); ++n) {
+    const FlatJson::Index e = flat.ArrayAt(array, n);
+    if (flat.Kind(e) != condition::ValueKind::kString) continue;
+    const uint64_t h = Hash64(flat.GetString(e));
+    f.Set(h & 255);
+    f.Set((h >> 8) & 255);
+  }
+  return f;
+}
+
 condition::ValueKind DecisionDocument::Kind(condition::Node n) const {
   return IsRoot(n) ? condition::ValueKind::kObject : Of(n).Kind(Slot(n));
 }
@@ -180,7 +199,12 @@ size_t DecisionDocument::Size(condition::Node n) const {
 }
 
 bool DecisionDocument::ArrayHasString(condition::Node array, std::string_view s) const {
-  return !IsRoot(array) && Of(array).ArrayHasString(Slot(array), s);
+  if (IsRoot(array)) return false;
+  if (segments_ != nullptr && array.b == kViewTag && Slot(array) == segments_->node() &&
+      !segments_->MayContain(s)) {
+    return false;
+  }
+  return Of(array).ArrayHasString(Slot(array), s);
 }
 
 condition::Node DecisionDocument::ArrayAt(condition::Node n, size_t i) const {
@@ -192,6 +216,10 @@ bool DecisionDocument::Find(condition::Node object, std::string_view key,
   if (IsRoot(object)) {
     if (key == "context") {
       *out = {FlatJson::kRoot, kContextTag};
+      return true;
+    }
+    if (key == "segments" && KnowsSegments()) {
+      *out = ViewNode(segments_->node());
       return true;
     }
     object = ViewNode(FlatJson::kRoot);
@@ -225,6 +253,9 @@ bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::
     }
     if (path[0].key == "context") {
       start = {FlatJson::kRoot, kContextTag};
+      path = path.subspan(1);
+    } else if (path[0].key == "segments" && KnowsSegments()) {
+      start = ViewNode(segments_->node());
       path = path.subspan(1);
     } else {
       start = ViewNode(FlatJson::kRoot);

@@ -10,9 +10,10 @@ namespace tailor::decision {
 namespace {
 
 std::string Label(const Json& r) {
-  std::string rule = r.value("rule", Json()).is_string() ? r["rule"].get<std::string>() : "(default)";
+  std::string rule =
+      r.value("rule", Json()).is_string() ? r["rule"].get<std::string>() : "(default)";
   std::string content = r.value("content", Json()).is_string() ? r["content"].get<std::string>()
-                                                                : r.value("value", Json()).dump();
+                                                               : r.value("value", Json()).dump();
   return rule + " -> " + content;
 }
 
@@ -35,7 +36,8 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
     ++total;
     std::string name = record.value("placement", "");
     Json& stats = per_placement[name];
-    if (stats.is_null()) stats = {{"decisions", 0}, {"changed", 0}, {"transitions", Json::object()}};
+    if (stats.is_null())
+      stats = {{"decisions", 0}, {"changed", 0}, {"transitions", Json::object()}};
     stats["decisions"] = stats["decisions"].get<int64_t>() + 1;
     const Placement* pl = target->FindPlacement(name);
     if (pl == nullptr) {
@@ -55,6 +57,7 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
       view->doc = Json::object();
     }
     view->flat = FlatJson(view->doc);
+    view->segments = SegmentFilter::Of(view->flat);
     Json context = record.value("context", Json::object());
     if (!context.is_object()) context = Json::object();
     // The original may not have needed the time of day; the target config may.
@@ -95,8 +98,9 @@ Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target
               {"truncated", total >= limit},
               {"placements", std::move(placements)},
               {"examples", std::move(examples)},
-              {"note", "caps are not re-applied; decisions whose profile snapshot expired "
-                       "replay against an empty profile (decisions_without_snapshot)"}};
+              {"note",
+               "caps are not re-applied; decisions whose profile snapshot expired "
+               "replay against an empty profile (decisions_without_snapshot)"}};
 }
 
 Result<Json> DecisionEngine::ShadowReport(const std::string& placement, int64_t since_ms,
