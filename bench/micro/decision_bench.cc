@@ -93,7 +93,7 @@ class Env {
         Json doc = {{"type", type},
                     {"timestamp", ts},
                     {"properties", {{"category", kCats[rng() % 5]}, {"price", 20 + rng() % 200}}}};
-        features.Apply(profile::EventFacts{type, ts, "s", &doc}, &p.features);
+        features.Apply(profile::EventFacts{type, ts, "s", &doc, {}, {}}, &p.features);
       }
       p.event_count = events;
       profile::ProfileStore::Stage(p, &batch);
@@ -124,7 +124,7 @@ Env& TheEnv() {
 decision::DecisionInputs Inputs() {
   const auto& c = Config();
   return decision::DecisionInputs{c.decision, c.features.get(), c.segments.get(),
-                                  c.saved_groups.get(), 1};
+                                  c.saved_groups.get(), 1, nullptr};
 }
 
 // Builds every person's profile view for `in` before timing (views live for
@@ -262,7 +262,7 @@ void BM_DecideRules(benchmark::State& state) {
   auto pl = decision::ParsePlacement("p", Json{{"rules", rules}}, *config);
   if (!pl.ok()) Die(pl.status().ToString());
   config->placements.emplace("p", std::move(pl).value());
-  decision::DecisionInputs in{config, Config().features.get(), Config().segments.get(), nullptr, 2};
+  decision::DecisionInputs in{config, Config().features.get(), Config().segments.get(), nullptr, 2, nullptr};
   auto requests = Requests(100'000);
   for (auto& r : requests) r.placements = {"p"};
   WarmViews(env, in, "p");

@@ -5,8 +5,8 @@
 // (ExperimentService::AssignAndExpose for an already exposed, sticky user).
 //
 //   ninja -C build/release experiment_results_bench
-//   build/release/bench/experiment_results_bench --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   build/release/bench/experiment_results_bench --benchmark_repetitions=5
+//       --benchmark_report_aggregates_only=true   (one command line)
 #include <benchmark/benchmark.h>
 
 #include <chrono>

@@ -46,7 +46,7 @@ profile::Profile Warm(int n, int64_t now) {
     std::string type = i % 2 ? "purchase" : "page_view";
     doc["type"] = type;
     std::string session = doc["session_id"];
-    features.Apply(profile::EventFacts{type, ts, session, &doc}, &p.features);
+    features.Apply(profile::EventFacts{type, ts, session, &doc, {}, {}}, &p.features);
   }
   p.event_count = n;
   return p;
@@ -59,7 +59,7 @@ void BM_FeatureUpdatePerEvent(benchmark::State& state) {
   int i = 0;
   for (auto _ : state) {
     Json doc = PurchaseDoc(now + i, i);
-    features.Apply(profile::EventFacts{"purchase", now + i, "s", &doc}, &p.features);
+    features.Apply(profile::EventFacts{"purchase", now + i, "s", &doc, {}, {}}, &p.features);
     ++i;
   }
   state.SetItemsProcessed(state.iterations());

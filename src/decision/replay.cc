@@ -27,7 +27,7 @@ std::string Label(const Answer& a) {
 Result<Json> DecisionEngine::Replay(std::shared_ptr<const DecisionConfig> target,
                                     uint64_t target_version, int64_t since_ms, int64_t until_ms,
                                     size_t limit) {
-  DecisionInputs in{target, nullptr, nullptr, nullptr, target_version};
+  DecisionInputs in{target, nullptr, nullptr, nullptr, target_version, nullptr};
   size_t total = 0, changed = 0, without_snapshot = 0, removed = 0;
   std::map<std::string, Json> per_placement;
   Json examples = Json::array();

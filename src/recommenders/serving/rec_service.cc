@@ -420,7 +420,10 @@ void RecService::PruneData(const std::string& name) {
     LogWarn("model data not pruned", {{"name", name}, {"error", pruned.status().ToString()}});
   } else if (!pruned->empty()) {
     std::string list;
-    for (uint64_t v : *pruned) list += (list.empty() ? "" : ",") + std::to_string(v);
+    for (uint64_t v : *pruned) {
+      if (!list.empty()) list += ',';
+      list += std::to_string(v);
+    }
     LogInfo("model data pruned", {{"name", name}, {"versions", list}});
   }
 }

@@ -94,7 +94,7 @@ HttpResponse Assign(Services& s, const HttpRequest& req) {
   auto rt = s.runtime();
   const auto& c = *rt->config;
   decision::DecisionInputs in{c.decision, c.features.get(), c.segments.get(), c.saved_groups.get(),
-                              c.version};
+                              c.version, rt->config};
   return JsonOrError(decision::AssignExperiments(*s.decisions, *s.experiments, *request, in));
 }
 
