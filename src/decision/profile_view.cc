@@ -169,9 +169,7 @@ SegmentFilter SegmentFilter::Of(const FlatJson& flat) {
   for (size_t n = 0; n < flat.Size(array); ++n) {
     const FlatJson::Index e = flat.ArrayAt(array, n);
     if (flat.Kind(e) != condition::ValueKind::kString) continue;
-    const uint64_t h = Hash64(flat.GetString(e));
-    f.Set(h & 255);
-    f.Set((h >> 8) & 255);
+    f.Add(flat.GetString(e));
   }
   return f;
 }

@@ -57,6 +57,12 @@ class SegmentFilter {
  private:
   bool Has(uint64_t bit) const { return (bits_[bit >> 6] >> (bit & 63)) & 1; }
   void Set(uint64_t bit) { bits_[bit >> 6] |= uint64_t{1} << (bit & 63); }
+  // The two bits MayContain tests.
+  void Add(std::string_view name) {
+    const uint64_t h = Hash64(name);
+    Set(h & 255);
+    Set((h >> 8) & 255);
+  }
 
   FlatJson::Index node_ = kNone;
   std::array<uint64_t, 4> bits_{};
