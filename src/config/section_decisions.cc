@@ -99,6 +99,7 @@ void ParsePlacements(const MergedSection& section, const LoadOptions&, ConfigSna
     }
     d->placements.emplace(name, std::move(pl).value());
   }
+  d->AssignRuleMemo();
   snapshot->decision = std::move(d);
 }
 

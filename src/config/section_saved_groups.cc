@@ -16,12 +16,15 @@ void Parse(const MergedSection& section, const LoadOptions&, ConfigSnapshot* sna
     }
     groups[name] = ToJson(*value);
   }
-  auto compiled = condition::SavedGroups::FromJson(groups);
-  if (!compiled.ok()) {
+  // Assigning an empty SavedGroups over a failed Result trips GCC 12's
+  // -Wfree-nonheap-object (a false positive in std::variant's reset): no reassignment.
+  condition::SavedGroups valid;
+  if (auto compiled = condition::SavedGroups::FromJson(groups); compiled.ok()) {
+    valid = std::move(compiled).value();
+  } else {
     errors->Add(ConfigError{"", 0, "saved_groups." + compiled.status().path(), compiled.status().message()});
-    compiled = condition::SavedGroups();
   }
-  snapshot->saved_groups = std::make_shared<const condition::SavedGroups>(std::move(compiled).value());
+  snapshot->saved_groups = std::make_shared<const condition::SavedGroups>(std::move(valid));
   snapshot->saved_groups_json = std::move(groups);
 }
 

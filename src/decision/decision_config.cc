@@ -1,10 +1,12 @@
 #include "decision/decision_config.h"
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "core/json_util.h"
 #include "core/time_util.h"
+#include "decision/profile_view.h"
 
 namespace tailor::decision {
 
@@ -104,9 +106,7 @@ Result<Rule> ParseRule(const Json& def, const std::string& path, const DecisionC
       }
       r.name = v.get<std::string>();
     } else if (key == "when") {
-      auto c = condition::Condition::Compile(v);
-      if (!c.ok()) return c.status().WithPathPrefix(p);
-      r.when = std::make_shared<const condition::Condition>(std::move(c).value());
+      if (Status s = CompileWhen(v, {}, &r); !s.ok()) return s.WithPathPrefix(p);
     } else if (key == "serve") {
       TAILOR_ASSIGN_OR_RETURN(r.serve, ParseAction(v, p, config));
       has_serve = true;
@@ -166,6 +166,47 @@ void CollectPaths(const RuleSet& set, std::set<std::string>* out) {
 }
 
 }  // namespace
+
+Status CompileWhen(const Json& when, const condition::CompileOptions& options, Rule* rule) {
+  auto compile = [&](const Json& c) -> Result<std::shared_ptr<const condition::Condition>> {
+    TAILOR_ASSIGN_OR_RETURN(auto compiled, condition::Condition::Compile(c, options));
+    return std::make_shared<const condition::Condition>(std::move(compiled));
+  };
+  TAILOR_ASSIGN_OR_RETURN(rule->when, compile(when));
+  rule->when_view = rule->when_rest = nullptr;
+  if (!when.is_object()) return Status::OK();
+  // A condition's top-level entries must all hold (docs/conditions.md), each on its
+  // own, so the entries that read no "context" path can be answered apart from the rest.
+  Json person = Json::object(), rest = Json::object();
+  for (const auto& [key, entry] : when.items()) {
+    TAILOR_ASSIGN_OR_RETURN(auto one, compile(Json{{key, entry}}));
+    bool reads_context = false;
+    for (const std::string& path : one->Paths()) {
+      reads_context = reads_context || path.compare(0, path.find('.'), "context") == 0;
+    }
+    (reads_context ? rest : person)[key] = entry;
+  }
+  if (person.empty()) return Status::OK();
+  TAILOR_ASSIGN_OR_RETURN(rule->when_view, compile(person));
+  if (!rest.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(rule->when_rest, compile(rest));
+  }
+  return Status::OK();
+}
+
+void DecisionConfig::AssignRuleMemo() {
+  static std::atomic<uint64_t> last_id{0};
+  memo_id = last_id.fetch_add(1, std::memory_order_relaxed) + 1;
+  size_t next = 0;
+  for (auto& [name, pl] : placements) {
+    for (RuleSet* set : {&pl.live, pl.shadow ? &*pl.shadow : nullptr}) {
+      if (set == nullptr) continue;
+      for (Rule& r : set->rules) {
+        r.memo_slot = r.when_view && next < RuleMemo::kSlots ? static_cast<int>(next++) : -1;
+      }
+    }
+  }
+}
 
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {

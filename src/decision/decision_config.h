@@ -83,6 +83,15 @@ struct Rule {
   double rollout = 1.0;      // fraction of users (deterministic by profile) in [0, 1]
   std::string rollout_salt;  // "PLACEMENT/RULE": hashed with the user for the rollout
   std::shared_ptr<const condition::Condition> when;  // never null ({} matches all)
+  // `when` in two parts that hold together exactly when it does (SplitWhen): its
+  // top-level entries that read only the person (no "context" path), and the others
+  // (null: none). The person's part answers the same for every decision on one view, so
+  // its answer is kept in the view (RuleMemo) and evaluated once per view instead of once
+  // per decision. Null `when_view` (no such entry): `when` is evaluated as it is.
+  std::shared_ptr<const condition::Condition> when_view;
+  std::shared_ptr<const condition::Condition> when_rest;
+  // This rule's slot in a view's RuleMemo (DecisionConfig::AssignRuleMemo); -1: none.
+  int memo_slot = -1;
   Action serve;
   std::string campaign;      // "" when none
   CapSpec cap;
@@ -143,10 +152,22 @@ class DecisionConfig {
   // Names of the recommenders defined under `recommenders` (rules may serve them).
   std::set<std::string, std::less<>> recommenders;
 
+  // Names this config's RuleMemo slots (0: none assigned), unique in the process.
+  uint64_t memo_id = 0;
+
   const Content* FindContent(std::string_view name) const;
   const Campaign* FindCampaign(std::string_view name) const;
   const Placement* FindPlacement(std::string_view name) const;
+
+  // Gives every rule with a person's part (Rule::when_view), live and shadow, a slot of
+  // RuleMemo while slots last, under a new memo_id. Call once the placements are final;
+  // a config whose rules change afterwards must call it again.
+  void AssignRuleMemo();
 };
+
+// Sets rule->when, when_view and when_rest from the condition `when` (see Rule).
+// Errors are the condition compiler's, with paths inside `when`.
+Status CompileWhen(const Json& when, const condition::CompileOptions& options, Rule* rule);
 
 // Parsers for one entry each. Errors are kInvalidArgument with the JSON path of the
 // problem ("placements.home_hero.rules[0].when.$gtt"). Placement parsing checks that

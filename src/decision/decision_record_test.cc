@@ -188,7 +188,9 @@ TEST(DecisionRecord, DamagedRecordsAreCorruptionNotACrash) {
   // Every truncation: either no record or one that fails to decode.
   for (size_t len = 0; len < segment.size(); ++len) {
     SegmentReader reader(std::string_view(segment).substr(0, len));
-    if (reader.Next()) EXPECT_FALSE(reader.Decode().ok()) << len;
+    if (reader.Next()) {
+      EXPECT_FALSE(reader.Decode().ok()) << len;
+    }
   }
   // A record whose body is cut short inside its declared length.
   std::string body = segment.substr(3);  // after version byte and 2-byte length

@@ -321,6 +321,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
         "time budget of " + FormatDurationMs(rs.config.settings.time_budget_ms) + " spent", true);
   }
   DecisionDocument doc(rs.view->flat, *rs.context, &rs.view->segments);
+  const uint64_t memo_owner = RuleMemoOwner(rs.config, rs.in.config_version);
   a.trace.reserve(rules.rules.size());
   for (const Rule& rule : rules.rules) {
     TraceEntry t{rule.name, RuleOutcome::kNoMatch, {}};
@@ -328,7 +329,7 @@ Answer DecisionEngine::DecidePlacement(const Placement& pl, const RuleSet& rules
       t.outcome = RuleOutcome::kDisabled;
     } else if (rule.rollout < 1.0 && UnitInterval(rs.unit_id, rule.rollout_salt) >= rule.rollout) {
       t.outcome = RuleOutcome::kNotInRollout;
-    } else if (!rule.when->Evaluate(doc, rs.in.saved_groups)) {
+    } else if (!RuleHolds(rule, doc, *rs.view, memo_owner, rs.in.saved_groups)) {
       t.outcome = RuleOutcome::kNoMatch;
     } else if (!shadow && !CapsAllow(rule, rs, &t.detail)) {
       t.outcome = RuleOutcome::kCapped;

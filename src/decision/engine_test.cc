@@ -40,6 +40,7 @@ Result<std::shared_ptr<const DecisionConfig>> BuildConfig(const Json& c) {
     TAILOR_ASSIGN_OR_RETURN(auto pl, ParsePlacement(name, def, *config));
     config->placements.emplace(name, std::move(pl));
   }
+  config->AssignRuleMemo();  // as config/ does: the cases run with the rule memo
   return std::shared_ptr<const DecisionConfig>(std::move(config));
 }
 
@@ -91,7 +92,7 @@ TEST(EngineGolden, Cases) {
     int64_t now = c.contains("now") ? *ParseIso8601(c["now"].get<std::string>()) : 1'795'000'000'000;
     Fixture f(now);
     if (c.contains("profile")) f.AddProfile(c["profile"], "01JTESTPROFILE000000000000");
-    DecisionInputs in{*config, nullptr, nullptr, nullptr, 1};
+    DecisionInputs in{*config, nullptr, nullptr, nullptr, 1, nullptr};
     for (const Json& step : c["steps"]) {
       auto req = ParseDecideRequest(step["request"].dump());
       ASSERT_OK(req);
@@ -106,15 +107,33 @@ TEST(EngineGolden, Cases) {
         ASSERT_NE(d, nullptr) << e.dump();
         const Answer& a = *d->answer;
         SCOPED_TRACE(e.dump());
-        if (e.contains("rule")) EXPECT_EQ(a.rule, e["rule"].is_null() ? "" : e["rule"].get<std::string>());
-        if (e.contains("content")) EXPECT_EQ(a.content, e["content"].get<std::string>());
-        if (e.contains("variant")) EXPECT_EQ(a.variant, e["variant"].get<std::string>());
-        if (e.contains("body")) EXPECT_EQ(a.body, e["body"].get<std::string>());
-        if (e.contains("value")) EXPECT_EQ(a.value, e["value"]);
-        if (e.contains("action")) EXPECT_EQ(ActionKindName(a.action), e["action"].get<std::string>());
-        if (e.contains("fallback")) EXPECT_EQ(a.fallback, e["fallback"].get<bool>());
-        if (e.contains("personalized")) EXPECT_EQ(a.personalized, e["personalized"].get<bool>());
-        if (e.contains("trace")) EXPECT_EQ(TraceStrings(a), e["trace"].get<std::vector<std::string>>());
+        if (e.contains("rule")) {
+          EXPECT_EQ(a.rule, e["rule"].is_null() ? "" : e["rule"].get<std::string>());
+        }
+        if (e.contains("content")) {
+          EXPECT_EQ(a.content, e["content"].get<std::string>());
+        }
+        if (e.contains("variant")) {
+          EXPECT_EQ(a.variant, e["variant"].get<std::string>());
+        }
+        if (e.contains("body")) {
+          EXPECT_EQ(a.body, e["body"].get<std::string>());
+        }
+        if (e.contains("value")) {
+          EXPECT_EQ(a.value, e["value"]);
+        }
+        if (e.contains("action")) {
+          EXPECT_EQ(ActionKindName(a.action), e["action"].get<std::string>());
+        }
+        if (e.contains("fallback")) {
+          EXPECT_EQ(a.fallback, e["fallback"].get<bool>());
+        }
+        if (e.contains("personalized")) {
+          EXPECT_EQ(a.personalized, e["personalized"].get<bool>());
+        }
+        if (e.contains("trace")) {
+          EXPECT_EQ(TraceStrings(a), e["trace"].get<std::vector<std::string>>());
+        }
         EXPECT_FALSE(d->decision_id.empty());
         ++checked;
       }
@@ -130,7 +149,7 @@ TEST(Engine, UnknownPlacementIsAClearError) {
   Fixture f(1'795'000'000'000);
   auto req = ParseDecideRequest(R"({"anonymous_id":"a","placements":["home_hero","nope"]})");
   ASSERT_OK(req);
-  auto out = f.engine.Decide(*req, DecisionInputs{*config, nullptr, nullptr, nullptr, 1});
+  auto out = f.engine.Decide(*req, DecisionInputs{*config, nullptr, nullptr, nullptr, 1, nullptr});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(out.status().path(), "placements[1]");
@@ -143,7 +162,7 @@ TEST(Engine, StagedRolloutIsDeterministicAndProportional) {
                          "default": {"flag": false}}}})"));
   ASSERT_OK(config);
   Fixture f(1'795'000'000'000);
-  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1};
+  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1, nullptr};
   int on = 0;
   for (int i = 0; i < 2000; ++i) {
     auto req = ParseDecideRequest(R"({"anonymous_id":"v)" + std::to_string(i) + R"(","placements":["p"]})");
@@ -166,7 +185,7 @@ TEST(Engine, DecisionsAreLoggedExplainedAndJoinedToOutcomes) {
                                "segments":["vip"],"consent":{"personalization":true}})"),
                "01JTESTPROFILE000000000000");
   auto req = ParseDecideRequest(R"({"user_id":"u1","placements":["home_hero"],"context":{"page":"/"}})");
-  auto out = f.engine.Decide(*req, DecisionInputs{*config, nullptr, nullptr, nullptr, 7});
+  auto out = f.engine.Decide(*req, DecisionInputs{*config, nullptr, nullptr, nullptr, 7, nullptr});
   ASSERT_OK(out);
   const std::string id = (*out)[0].decision_id;
   // An outcome event as the ingest pipeline stores it.
@@ -205,7 +224,7 @@ TEST(Engine, LoggedContextIsTheCompletedContextWhetherParsedOrBuilt) {
   auto config = BuildConfig(file["config"]);
   ASSERT_OK(config);
   Fixture f(1'795'000'000'000);
-  DecisionInputs in{*config, nullptr, nullptr, nullptr, 7};
+  DecisionInputs in{*config, nullptr, nullptr, nullptr, 7, nullptr};
   for (const char* context : {R"({})", R"({"page":"/","geo":{"country":"NO"},"n":1.5})",
                               R"({"channel":"app","device":"mobile"})"}) {
     SCOPED_TRACE(context);
@@ -247,7 +266,7 @@ TEST(Engine, ViewsAreRefreshedInTheBackgroundBeforeTheyExpire) {
                "01JTESTPROFILE000000000000");
   const int64_t ttl = (*config)->settings.view_ttl_ms;
   auto req = *ParseDecideRequest(R"({"user_id":"u1","placements":["home_hero"]})");
-  DecisionInputs without_owner{*config, nullptr, nullptr, nullptr, 7};
+  DecisionInputs without_owner{*config, nullptr, nullptr, nullptr, 7, nullptr};
   DecisionInputs in = without_owner;
   in.owner = *config;
   const auto& counters = f.engine.counters();
@@ -295,7 +314,7 @@ TEST(Engine, ReplayReportsWhatANewConfigChanges) {
   Fixture f(1'795'000'000'000);
   f.AddProfile(Json::parse(R"({"user_id":"u1","segments":["vip"],"consent":{"personalization":true}})"),
                "01JTESTPROFILE000000000000");
-  DecisionInputs in{*v1, nullptr, nullptr, nullptr, 1};
+  DecisionInputs in{*v1, nullptr, nullptr, nullptr, 1, nullptr};
   ASSERT_OK(f.engine.Decide(*ParseDecideRequest(R"({"user_id":"u1","placements":["home_hero"]})"), in));
   ASSERT_OK(f.engine.Decide(*ParseDecideRequest(R"({"anonymous_id":"x","placements":["home_hero"]})"), in));
   f.clock.AdvanceMs(1000);
@@ -317,7 +336,7 @@ TEST(Engine, ShadowRulesAreLoggedAndReportedNeverServed) {
                                     "default": {"content": "a"}}}}})"));
   ASSERT_OK(config);
   Fixture f(1'795'000'000'000);
-  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1};
+  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1, nullptr};
   for (const char* page : {"/sale", "/", "/sale"}) {
     auto req = ParseDecideRequest(std::string(R"({"anonymous_id":"v","placements":["p"],"context":{"page":")") + page + "\"}}");
     auto out = f.engine.Decide(*req, in);
@@ -342,7 +361,7 @@ TEST(Engine, ImpressionEventsCountTowardCaps) {
   ASSERT_OK(config);
   Fixture f(1'795'000'000'000);
   f.AddProfile(Json::parse(R"({"user_id":"u1"})"), "01JTESTPROFILE000000000000");
-  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1};
+  DecisionInputs in{*config, nullptr, nullptr, nullptr, 1, nullptr};
   auto req = *ParseDecideRequest(R"({"user_id":"u1","placements":["p"]})");
   auto first = f.engine.Decide(req, in);
   ASSERT_OK(first);

@@ -265,4 +265,17 @@ bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::
   return true;
 }
 
+bool RuleHolds(const Rule& rule, const DecisionDocument& doc, const ProfileView& view,
+               uint64_t memo_owner, const condition::SavedGroups* groups) {
+  if (rule.when_view == nullptr) return rule.when->Evaluate(doc, groups);
+  const bool memo = rule.memo_slot >= 0 && memo_owner != 0;
+  const size_t slot = static_cast<size_t>(rule.memo_slot);
+  int person = memo ? view.rules.Get(memo_owner, slot) : -1;
+  if (person < 0) {
+    person = rule.when_view->Evaluate(doc, groups) ? 1 : 0;
+    if (memo) view.rules.Set(memo_owner, slot, person == 1);
+  }
+  return person == 1 && (rule.when_rest == nullptr || rule.when_rest->Evaluate(doc, groups));
+}
+
 }  // namespace tailor::decision

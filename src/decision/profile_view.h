@@ -68,6 +68,38 @@ class SegmentFilter {
   std::array<uint64_t, 4> bits_{};
 };
 
+// What the rules' conditions on the person alone (Rule::when_view) answered for one
+// view: a view's traits, features and segments never change, so each such condition is
+// evaluated once per view and then read from here, one cache line beside the view's
+// others. Filled by the decisions themselves (two bits per rule slot: known, holds);
+// slots belong to one config (`owner`, RuleMemoOwner), the first to write claims the
+// memo and others leave it alone. Answers are deterministic, so two threads that
+// evaluate a slot at once store the same bits.
+class RuleMemo {
+ public:
+  static constexpr size_t kSlots = 7 * 32;
+
+  // 1 when slot `slot`'s condition holds, 0 when not, -1 when not known under `owner`.
+  int Get(uint64_t owner, size_t slot) const {
+    if (owner_.load(std::memory_order_acquire) != owner) return -1;
+    const uint64_t bits = words_[slot / 32].load(std::memory_order_relaxed) >> (slot % 32 * 2);
+    return (bits & 2) != 0 ? static_cast<int>(bits & 1) : -1;
+  }
+  void Set(uint64_t owner, size_t slot, bool holds) const {
+    uint64_t current = 0;
+    if (!owner_.compare_exchange_strong(current, owner, std::memory_order_acq_rel) &&
+        current != owner) {
+      return;  // claimed by another config
+    }
+    words_[slot / 32].fetch_or(uint64_t{2u | (holds ? 1u : 0u)} << (slot % 32 * 2),
+                               std::memory_order_relaxed);
+  }
+
+ private:
+  mutable std::atomic<uint64_t> owner_{0};
+  mutable std::array<std::atomic<uint64_t>, kSlots / 32> words_{};
+};
+
 struct ProfileView {
   // The members a decision reads come first, in the order it reads them: with make_shared
   // the shared_ptr's counts sit just before `retired`, so a lookup by external id checks
@@ -84,6 +116,7 @@ struct ProfileView {
   int64_t built_at_ms = 0;
   // SegmentFilter::Of(flat), set with it (a default one answers "maybe").
   SegmentFilter segments;
+  RuleMemo rules;
   std::string pid;  // "" for a visitor Tailor has never seen (cold start)
   // `doc` flattened (FlatJson(doc)), what rules read; whoever sets `doc` sets this.
   FlatJson flat;
@@ -243,5 +276,17 @@ class DecisionDocument final : public condition::Document {
   const FlatJson* context_;
   const SegmentFilter* segments_;  // may be null
 };
+
+// Who owns RuleMemo slots: `config` (its memo_id) running as version `config_version`
+// (distinct for ids and versions below 2^32). 0 when the config has no slots.
+inline uint64_t RuleMemoOwner(const DecisionConfig& config, uint64_t config_version) {
+  return config.memo_id == 0 ? 0 : (config.memo_id << 32) ^ config_version;
+}
+
+// Whether `rule`'s condition holds over `doc`, a DecisionDocument over `view`: the
+// person's part (Rule::when_view) read from `view.rules` when known under `memo_owner`
+// (RuleMemoOwner of the config the rule belongs to), else evaluated and kept there.
+bool RuleHolds(const Rule& rule, const DecisionDocument& doc, const ProfileView& view,
+               uint64_t memo_owner, const condition::SavedGroups* groups);
 
 }  // namespace tailor::decision

@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Env* env = new Env();  // leaked on purpose: lives for the whole fuzzing run
   auto request = decision::ParseDecideRequest(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!request.ok()) return 0;
-  auto out = env->engine.Decide(*request, decision::DecisionInputs{Config(), nullptr, nullptr, nullptr, 1});
+  auto out = env->engine.Decide(*request, decision::DecisionInputs{Config(), nullptr, nullptr, nullptr, 1, nullptr});
   (void)out;
   return 0;
 }
