@@ -77,7 +77,9 @@ TEST(DecideRequest, CompletedContextAgreesWithTheJsonCompletion) {
       // The request's text comes first, unchanged; without the time nothing is copied.
       EXPECT_EQ(text.substr(0, r->context_text.size() - 1),
                 r->context_text.substr(0, r->context_text.size() - 1));
-      if (!with_time) EXPECT_EQ(c.flat, &r->context);
+      if (!with_time) {
+        EXPECT_EQ(c.flat, &r->context);
+      }
       // A request built in code completes the same.
       DecideRequest built;
       built.SetContext(Json::parse(context));
