@@ -108,6 +108,10 @@ for r in $(seq 1 "$RUNS"); do
     "$(field p999_us "$de_open")" "$(field rps "$de_open")" "$hz_cpu" "$de_cpu" >>"$RESULTS"
 done
 
+# Profile views built on requests and by the background refresher (decisions.view_ttl):
+# rebuilds compete with the requests for the two cores.
+echo "# $(curl -s -H "Authorization: Bearer $TAILOR_ADMIN_KEY" "$URL/metrics" | grep -E '^tailor_decision_view_builds_total' | tr '\n' ' ')"
+
 echo
 echo "# Medians over $RUNS runs (ratios computed per run, then the median)."
 awk -F'\t' '

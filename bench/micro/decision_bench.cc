@@ -262,7 +262,10 @@ void BM_DecideRules(benchmark::State& state) {
   auto pl = decision::ParsePlacement("p", Json{{"rules", rules}}, *config);
   if (!pl.ok()) Die(pl.status().ToString());
   config->placements.emplace("p", std::move(pl).value());
-  decision::DecisionInputs in{config, Config().features.get(), Config().segments.get(), nullptr, 2, nullptr};
+  config->AssignRuleMemo();  // as config/ does: the rules' tests of the person are kept per view
+  // A version of its own, as every applied config has: views are built per version.
+  decision::DecisionInputs in{config, Config().features.get(), Config().segments.get(), nullptr,
+                              static_cast<uint64_t>(100 + n), nullptr};
   auto requests = Requests(100'000);
   for (auto& r : requests) r.placements = {"p"};
   WarmViews(env, in, "p");

@@ -267,13 +267,16 @@ bool DecisionDocument::Lookup(condition::Node start, std::span<const condition::
 
 bool RuleHolds(const Rule& rule, const DecisionDocument& doc, const ProfileView& view,
                uint64_t memo_owner, const condition::SavedGroups* groups) {
-  if (rule.when_view == nullptr) return rule.when->Evaluate(doc, groups);
-  const bool memo = rule.memo_slot >= 0 && memo_owner != 0;
+  // Without a slot the whole condition in one walk (two would cost more).
+  if (rule.when_view == nullptr || rule.memo_slot < 0 || memo_owner == 0) {
+    return rule.when->Evaluate(doc, groups);
+  }
   const size_t slot = static_cast<size_t>(rule.memo_slot);
-  int person = memo ? view.rules.Get(memo_owner, slot) : -1;
-  if (person < 0) {
+  int person = view.rules.Get(memo_owner, slot);
+  if (person == RuleMemo::kOthers) return rule.when->Evaluate(doc, groups);
+  if (person == RuleMemo::kUnknown) {
     person = rule.when_view->Evaluate(doc, groups) ? 1 : 0;
-    if (memo) view.rules.Set(memo_owner, slot, person == 1);
+    view.rules.Set(memo_owner, slot, person == 1);
   }
   return person == 1 && (rule.when_rest == nullptr || rule.when_rest->Evaluate(doc, groups));
 }

@@ -74,25 +74,35 @@ class SegmentFilter {
 // others. Filled by the decisions themselves (two bits per rule slot: known, holds);
 // slots belong to one config (`owner`, RuleMemoOwner), the first to write claims the
 // memo and others leave it alone. Answers are deterministic, so two threads that
-// evaluate a slot at once store the same bits.
+// evaluate a slot at once store the same bits; a store that loses another's bits
+// only sends that slot back to unknown.
 class RuleMemo {
  public:
   static constexpr size_t kSlots = 7 * 32;
 
-  // 1 when slot `slot`'s condition holds, 0 when not, -1 when not known under `owner`.
+  static constexpr int kUnknown = -1;  // not evaluated yet
+  static constexpr int kOthers = -2;   // the memo belongs to another config
+
+  // 1 when slot `slot`'s condition holds, 0 when not, else kUnknown or kOthers.
   int Get(uint64_t owner, size_t slot) const {
-    if (owner_.load(std::memory_order_acquire) != owner) return -1;
+    const uint64_t current = owner_.load(std::memory_order_acquire);
+    if (current != owner) return current == 0 ? kUnknown : kOthers;
     const uint64_t bits = words_[slot / 32].load(std::memory_order_relaxed) >> (slot % 32 * 2);
-    return (bits & 2) != 0 ? static_cast<int>(bits & 1) : -1;
+    return (bits & 2) != 0 ? static_cast<int>(bits & 1) : kUnknown;
   }
   void Set(uint64_t owner, size_t slot, bool holds) const {
-    uint64_t current = 0;
-    if (!owner_.compare_exchange_strong(current, owner, std::memory_order_acq_rel) &&
-        current != owner) {
-      return;  // claimed by another config
+    uint64_t current = owner_.load(std::memory_order_acquire);
+    if (current == 0) {
+      // Claim it; when another thread claimed it first, `current` becomes that owner.
+      if (owner_.compare_exchange_strong(current, owner, std::memory_order_acq_rel)) current = owner;
     }
-    words_[slot / 32].fetch_or(uint64_t{2u | (holds ? 1u : 0u)} << (slot % 32 * 2),
-                               std::memory_order_relaxed);
+    if (current != owner) return;  // claimed by another config
+    // A plain store, not a locked fetch_or: two threads storing into one word at once can
+    // only lose each other's bits (back to unknown, evaluated again), never set wrong ones.
+    std::atomic<uint64_t>& word = words_[slot / 32];
+    word.store(word.load(std::memory_order_relaxed) |
+                   (uint64_t{2u | (holds ? 1u : 0u)} << (slot % 32 * 2)),
+               std::memory_order_relaxed);
   }
 
  private:

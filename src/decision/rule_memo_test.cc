@@ -137,17 +137,17 @@ TEST(RuleMemo, SplitsTopLevelEntriesByWhetherTheyReadTheContext) {
 
 TEST(RuleMemo, KeepsAnswersPerOwnerAndIsReadBack) {
   RuleMemo memo;
-  EXPECT_EQ(memo.Get(1, 0), -1);
+  EXPECT_EQ(memo.Get(1, 0), RuleMemo::kUnknown);
   memo.Set(1, 0, true);
   memo.Set(1, 1, false);
   memo.Set(1, RuleMemo::kSlots - 1, true);
   EXPECT_EQ(memo.Get(1, 0), 1);
   EXPECT_EQ(memo.Get(1, 1), 0);
-  EXPECT_EQ(memo.Get(1, 2), -1);
+  EXPECT_EQ(memo.Get(1, 2), RuleMemo::kUnknown);
   EXPECT_EQ(memo.Get(1, RuleMemo::kSlots - 1), 1);
   memo.Set(2, 2, true);  // claimed by owner 1: ignored
-  EXPECT_EQ(memo.Get(2, 0), -1);
-  EXPECT_EQ(memo.Get(1, 2), -1);
+  EXPECT_EQ(memo.Get(2, 0), RuleMemo::kOthers);
+  EXPECT_EQ(memo.Get(1, 2), RuleMemo::kUnknown);
 
   // RuleHolds reads a known answer instead of evaluating: a planted wrong answer shows.
   Rule rule;
