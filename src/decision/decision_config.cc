@@ -177,20 +177,27 @@ Status CompileWhen(const Json& when, const condition::CompileOptions& options, R
   if (!when.is_object()) return Status::OK();
   // A condition's top-level entries must all hold (docs/conditions.md), each on its
   // own, so the entries that read no "context" path can be answered apart from the rest.
+  // The parts are an optimization: a part that does not compile on its own (the whole
+  // did) leaves the rule unsplit rather than the config refused.
   Json person = Json::object(), rest = Json::object();
   for (const auto& [key, entry] : when.items()) {
-    TAILOR_ASSIGN_OR_RETURN(auto one, compile(Json{{key, entry}}));
+    auto one = compile(Json{{key, entry}});
+    if (!one.ok()) return Status::OK();
     bool reads_context = false;
-    for (const std::string& path : one->Paths()) {
+    for (const std::string& path : (*one)->Paths()) {
       reads_context = reads_context || path.compare(0, path.find('.'), "context") == 0;
     }
     (reads_context ? rest : person)[key] = entry;
   }
   if (person.empty()) return Status::OK();
-  TAILOR_ASSIGN_OR_RETURN(rule->when_view, compile(person));
+  auto view_part = compile(person);
+  if (!view_part.ok()) return Status::OK();
   if (!rest.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(rule->when_rest, compile(rest));
+    auto rest_part = compile(rest);
+    if (!rest_part.ok()) return Status::OK();
+    rule->when_rest = std::move(rest_part).value();
   }
+  rule->when_view = std::move(view_part).value();
   return Status::OK();
 }
 
