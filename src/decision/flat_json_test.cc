@@ -2,12 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "condition/condition.h"
 #include "condition/json_document.h"
+#include "decision/condition_cases_testutil.h"
 #include "decision/profile_view.h"
 #include "testutil/testutil.h"
 
@@ -87,36 +84,18 @@ TEST(FlatJson, ReadsEveryKindAndFindsMembersOfSmallAndLargeObjects) {
   EXPECT_FALSE(scalar.Find(FlatJson::kRoot, "x", &i));
 }
 
-// Evaluates `c` over `attributes` through a DecisionDocument over a FlatJson (the view)
-// and, for comparison, a JsonDocument; counts the cases run. Attributes with their own
-// "context" member are left out (DecisionDocument replaces it by the request context).
-int CompareOnCases(const Json& cases, bool growthbook, const char* what) {
+// Evaluates each usable case through a DecisionDocument over a FlatJson (the view) and,
+// for comparison, a JsonDocument; counts the cases run.
+int CompareOnCases(const Json& cases, bool growthbook, const std::string& what) {
   int n = 0;
-  for (const Json& c : cases) {
-    Json condition, attributes, groups_json = Json::object();
-    if (c.is_array()) {  // GrowthBook: [name, condition, attributes, expected, groups?]
-      condition = c[1];
-      attributes = c[2];
-      if (c.size() >= 5) groups_json = c[4];
-    } else {
-      if (c.contains("expected_error")) continue;
-      condition = c.at("condition");
-      attributes = c.at("attributes");
-      groups_json = c.value("saved_groups", Json::object());
-      growthbook = c.value("dialect", "strict") == "growthbook";
-    }
-    if (!attributes.is_object() || attributes.contains("context")) continue;
-    condition::CompileOptions options;
-    if (growthbook) options.dialect = condition::Dialect::kGrowthBook;
-    auto cond = condition::Condition::Compile(condition, options);
-    auto groups = condition::SavedGroups::FromJson(groups_json);
-    if (!cond.ok() || !groups.ok()) continue;
-    condition::JsonDocument json_doc(attributes);
-    FlatJson flat(attributes);
+  for (const ConditionCase& c : UsableConditionCases(cases, growthbook)) {
+    auto cond = condition::Condition::Compile(c.condition, c.options);
+    condition::JsonDocument json_doc(c.attributes);
+    FlatJson flat(c.attributes);
     const FlatJson context(Json{{"channel", "web"}});
     DecisionDocument flat_doc(flat, context);
-    EXPECT_EQ(cond->Evaluate(flat_doc, &*groups), cond->Evaluate(json_doc, &*groups))
-        << what << ": " << condition.dump() << " over " << attributes.dump();
+    EXPECT_EQ(cond->Evaluate(flat_doc, &c.groups), cond->Evaluate(json_doc, &c.groups))
+        << what << ": " << c.condition.dump() << " over " << c.attributes.dump();
     ++n;
   }
   return n;
@@ -124,15 +103,7 @@ int CompareOnCases(const Json& cases, bool growthbook, const char* what) {
 
 TEST(FlatJson, ConditionsAnswerAsOverJsonOnTheGoldenCases) {
   int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(TAILOR_CONDITION_TESTDATA)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto file = ParseJson(ss.str());
-    ASSERT_OK(file);
-    n += CompareOnCases(file->at("cases"), false, entry.path().filename().c_str());
-  }
+  for (const auto& [name, cases] : ConditionCaseFiles()) n += CompareOnCases(cases, false, name);
   EXPECT_GT(n, 80);
 }
 

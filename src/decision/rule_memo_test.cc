@@ -3,11 +3,8 @@
 // whether its memo is empty, filled, or owned by another config.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "condition/json_document.h"
+#include "decision/condition_cases_testutil.h"
 #include "decision/decision_config.h"
 #include "decision/profile_view.h"
 #include "testutil/testutil.h"
@@ -28,51 +25,31 @@ std::shared_ptr<ProfileView> ViewOf(const Json& attributes) {
 // view of the attributes: RuleHolds, cold and then answered from the memo, and under a
 // second owner, must agree with the whole condition over the attributes plus context.
 // Returns the number of cases run.
-int CheckCases(const Json& cases, bool growthbook, const char* what) {
+int CheckCases(const Json& cases, bool growthbook, const std::string& what) {
   int n = 0;
-  for (const Json& c : cases) {
-    Json condition, attributes, groups_json = Json::object();
-    bool gb = growthbook;
-    if (c.is_array()) {  // GrowthBook: [name, condition, attributes, expected, groups?]
-      condition = c[1];
-      attributes = c[2];
-      if (c.size() >= 5) groups_json = c[4];
-    } else {
-      if (c.contains("expected_error")) continue;
-      condition = c.at("condition");
-      attributes = c.at("attributes");
-      groups_json = c.value("saved_groups", Json::object());
-      gb = c.value("dialect", "strict") == "growthbook";
-    }
-    if (!condition.is_object() || !attributes.is_object() || attributes.contains("context")) continue;
-    condition::CompileOptions options;
-    if (gb) options.dialect = condition::Dialect::kGrowthBook;
-    auto groups = condition::SavedGroups::FromJson(groups_json);
-    if (!groups.ok() || !condition::Condition::Compile(condition, options).ok()) continue;
-    const Json with_context = [&] {
-      Json w = condition;
-      if (!w.contains("context.device")) w["context.device"] = {{"$in", {"mobile"}}};
-      return w;
-    }();
-    for (const Json& when : {condition, with_context}) {
+  for (const ConditionCase& c : UsableConditionCases(cases, growthbook)) {
+    if (!c.condition.is_object()) continue;
+    Json with_context = c.condition;
+    if (!with_context.contains("context.device")) with_context["context.device"] = {{"$in", {"mobile"}}};
+    for (const Json& when : {c.condition, with_context}) {
       Rule rule;
-      if (Status s = CompileWhen(when, options, &rule); !s.ok()) {
+      if (Status s = CompileWhen(when, c.options, &rule); !s.ok()) {
         ADD_FAILURE() << what << ": " << when.dump() << ": " << s.ToString();
         continue;
       }
       rule.memo_slot = 5;
-      auto view = ViewOf(attributes);
+      auto view = ViewOf(c.attributes);
       for (const char* device : {"mobile", "desktop"}) {
         const Json context = {{"device", device}};
-        Json all = attributes;
+        Json all = c.attributes;
         all["context"] = context;
-        const bool expected = rule.when->Evaluate(condition::JsonDocument(all), &*groups);
+        const bool expected = rule.when->Evaluate(condition::JsonDocument(all), &c.groups);
         const FlatJson flat_context(context);
         DecisionDocument doc(view->flat, flat_context, &view->segments);
-        const std::string trace = std::string(what) + ": " + when.dump() + " over " + all.dump();
-        EXPECT_EQ(RuleHolds(rule, doc, *view, /*memo_owner=*/11, &*groups), expected) << trace;
-        EXPECT_EQ(RuleHolds(rule, doc, *view, 11, &*groups), expected) << "memo " << trace;
-        EXPECT_EQ(RuleHolds(rule, doc, *view, 12, &*groups), expected) << "owner " << trace;
+        const std::string trace = what + ": " + when.dump() + " over " + all.dump();
+        EXPECT_EQ(RuleHolds(rule, doc, *view, /*memo_owner=*/11, &c.groups), expected) << trace;
+        EXPECT_EQ(RuleHolds(rule, doc, *view, 11, &c.groups), expected) << "memo " << trace;
+        EXPECT_EQ(RuleHolds(rule, doc, *view, 12, &c.groups), expected) << "owner " << trace;
         if (rule.when_view) {
           EXPECT_GE(view->rules.Get(11, 5), 0) << trace;
         }
@@ -85,15 +62,7 @@ int CheckCases(const Json& cases, bool growthbook, const char* what) {
 
 TEST(RuleMemo, RulesHoldAsTheirConditionsOnTheGoldenCases) {
   int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(TAILOR_CONDITION_TESTDATA)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto file = ParseJson(ss.str());
-    ASSERT_OK(file);
-    n += CheckCases(file->at("cases"), false, entry.path().filename().c_str());
-  }
+  for (const auto& [name, cases] : ConditionCaseFiles()) n += CheckCases(cases, false, name);
   EXPECT_GT(n, 150);
 }
 
